@@ -1,0 +1,440 @@
+// The local Elasticsearch node of ctr-stream: fetched from Maven Central with `mvn`, cached, started on
+// 127.0.0.1 with a small heap. Used by `npm run es:*`, the vitest global setup and `npm start`.
+//
+// Environment:
+//   ELASTICSEARCH_URL  use that cluster; start nothing
+//   ES_VERSION         the Elasticsearch version (default: newest that runs on the Java found here)
+//   ES_PORT            the HTTP port (default 9200, or a free port when 9200 is taken)
+//   ES_HEAP            JVM heap, e.g. 512m (default)
+//   ES_JAVA_HOME       the JDK to run it with (default: found under /usr/lib/jvm or JAVA_HOME)
+//   CTR_STREAM_CACHE_DIR  where downloads and the node's state live (default $XDG_CACHE_HOME/ctr-stream)
+
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Newest versions served by Maven Central as integ-test zips, per Java major they need. */
+export const DEFAULT_VERSIONS = { modern: '9.5.4', java17: '8.19.21' };
+const ARTIFACT = 'org.elasticsearch.distribution.integ-test-zip:elasticsearch';
+const UNPRIVILEGED_USER = 'nobody';
+const START_TIMEOUT_MS = Number(process.env.ES_START_TIMEOUT_MS ?? 240_000);
+
+export class ElasticsearchSetupError extends Error {
+  constructor(message, { logPath } = {}) {
+    super(logPath ? `${message} (log: ${logPath})` : message);
+    this.name = 'ElasticsearchSetupError';
+    this.logPath = logPath;
+  }
+}
+
+export function cacheDir() {
+  const base =
+    process.env.CTR_STREAM_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ctr-stream');
+  mkdirSync(base, { recursive: true });
+  return base;
+}
+
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** Where the unpacked node, its data and its logs live. As root, somewhere the unprivileged user can use. */
+function runtimeDir() {
+  const dir = isRoot() ? '/var/tmp/ctr-stream-elasticsearch' : join(cacheDir(), 'elasticsearch');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+const stateFile = () => join(cacheDir(), 'elasticsearch-node.json');
+
+function readState() {
+  try {
+    return JSON.parse(readFileSync(stateFile(), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function clusterAnswers(url, timeoutMs = 2_000) {
+  try {
+    const response = await fetch(new URL('/_cluster/health', url), {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) return false;
+    const health = await response.json();
+    return health.status === 'green' || health.status === 'yellow';
+  } catch {
+    return false;
+  }
+}
+
+function javaMajor(javaHome) {
+  const java = join(javaHome, 'bin', 'java');
+  if (!existsSync(java)) return undefined;
+  const result = spawnSync(java, ['-version'], { encoding: 'utf8' });
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(`${result.stderr}${result.stdout}`);
+  if (!match) return undefined;
+  const major = Number(match[1]);
+  return major === 1 ? Number(match[2]) : major;
+}
+
+/** Every JDK we can find, newest first: ES_JAVA_HOME, JAVA_HOME, then /usr/lib/jvm. */
+export function findJdks() {
+  const candidates = [process.env.ES_JAVA_HOME, process.env.JAVA_HOME];
+  if (existsSync('/usr/lib/jvm')) {
+    for (const name of readdirSync('/usr/lib/jvm')) candidates.push(join('/usr/lib/jvm', name));
+  }
+  const seen = new Set();
+  const jdks = [];
+  for (const home of candidates) {
+    if (!home || seen.has(home)) continue;
+    seen.add(home);
+    const major = javaMajor(home);
+    if (major) jdks.push({ home, major });
+  }
+  return jdks.sort((a, b) => b.major - a.major);
+}
+
+function requiredJava(version) {
+  return Number(version.split('.')[0]) >= 9 ? 21 : 17;
+}
+
+/** Picks the Elasticsearch version and the JDK to run it with. */
+export function chooseVersion() {
+  const jdks = findJdks();
+  const explicit = process.env.ES_VERSION;
+  if (process.env.ES_JAVA_HOME && !jdks.some((jdk) => jdk.home === process.env.ES_JAVA_HOME)) {
+    throw new ElasticsearchSetupError(
+      `ES_JAVA_HOME=${process.env.ES_JAVA_HOME} holds no working JDK: point it at a JDK 17+ home`,
+    );
+  }
+  if (jdks.length === 0 || jdks[0].major < 17) {
+    throw new ElasticsearchSetupError(
+      'No Java 17 or newer found: install a JDK (apt-get install openjdk-17-jdk-headless), set ES_JAVA_HOME, or set ELASTICSEARCH_URL to an existing cluster',
+    );
+  }
+  const version = explicit ?? (jdks[0].major >= 21 ? DEFAULT_VERSIONS.modern : DEFAULT_VERSIONS.java17);
+  const needed = requiredJava(version);
+  // Prefer the explicit ES_JAVA_HOME, then the oldest JDK that is new enough (8.x is tested on 17).
+  const preferred = process.env.ES_JAVA_HOME
+    ? jdks.find((jdk) => jdk.home === process.env.ES_JAVA_HOME)
+    : undefined;
+  const jdk =
+    preferred ??
+    [...jdks]
+      .reverse()
+      .find((candidate) => candidate.major >= needed && (needed >= 21 || candidate.major < 25));
+  if (!jdk || jdk.major < needed) {
+    throw new ElasticsearchSetupError(
+      `Elasticsearch ${version} needs Java ${needed}+, but the newest JDK here is ${jdks[0].major}: install one, set ES_JAVA_HOME, or pick ES_VERSION=${DEFAULT_VERSIONS.java17}`,
+    );
+  }
+  return { version, javaHome: jdk.home, javaMajor: jdk.major };
+}
+
+function commandExists(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).status === 0;
+}
+
+/** Downloads the integ-test zip once into the cache's own Maven repository and returns its path. */
+export function fetchDistribution(version, log = console.error) {
+  const repo = join(cacheDir(), 'm2');
+  const zip = join(
+    repo,
+    'org/elasticsearch/distribution/integ-test-zip/elasticsearch',
+    version,
+    `elasticsearch-${version}.zip`,
+  );
+  if (existsSync(zip)) return zip;
+  if (!commandExists('mvn')) {
+    throw new ElasticsearchSetupError(
+      'Maven (mvn) not found: install it (apt-get install maven) or set ELASTICSEARCH_URL to an existing cluster',
+    );
+  }
+  log(`Downloading Elasticsearch ${version} (${ARTIFACT}, zip) from Maven Central with mvn...`);
+  const mvnLog = join(cacheDir(), `mvn-elasticsearch-${version}.log`);
+  const result = spawnSync(
+    'mvn',
+    [
+      '-B',
+      '-q',
+      `-Dmaven.repo.local=${repo}`,
+      'dependency:get',
+      `-Dartifact=${ARTIFACT}:${version}:zip`,
+      '-Dtransitive=false',
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  writeFileSync(mvnLog, `${result.stdout ?? ''}${result.stderr ?? ''}`);
+  if (result.status !== 0 || !existsSync(zip)) {
+    throw new ElasticsearchSetupError(
+      `Download of Elasticsearch ${version} from Maven Central failed (mvn exit ${result.status}): check the network or ES_VERSION`,
+      { logPath: mvnLog },
+    );
+  }
+  return zip;
+}
+
+function ownByUnprivileged(path) {
+  if (isRoot()) execFileSync('chown', ['-R', `${UNPRIVILEGED_USER}:`, path]);
+}
+
+/** Unpacks the zip once into the runtime dir; returns the Elasticsearch home. */
+function install(version, zip) {
+  const home = join(runtimeDir(), `elasticsearch-${version}`);
+  if (existsSync(join(home, 'bin', 'elasticsearch'))) return home;
+  const staging = join(runtimeDir(), `.unpack-${version}-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const unpacked = commandExists('unzip')
+    ? spawnSync('unzip', ['-q', '-o', zip, '-d', staging])
+    : spawnSync('jar', ['xf', zip], { cwd: staging });
+  if (unpacked.status !== 0) {
+    throw new ElasticsearchSetupError(`Could not unpack ${zip}: delete it and run es:start again`);
+  }
+  spawnSync('chmod', ['-R', 'u+x', join(staging, `elasticsearch-${version}`, 'bin')]);
+  renameSync(join(staging, `elasticsearch-${version}`), home);
+  rmSync(staging, { recursive: true, force: true });
+  return home;
+}
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ port: 0, host: '127.0.0.1' }, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function choosePort() {
+  if (process.env.ES_PORT) {
+    const port = Number(process.env.ES_PORT);
+    if (!(await portFree(port))) {
+      throw new ElasticsearchSetupError(
+        `Port ${port} (ES_PORT) is in use on 127.0.0.1: free it, or unset ES_PORT to use a free port`,
+      );
+    }
+    return port;
+  }
+  return (await portFree(9200)) ? 9200 : freePort();
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Serialises concurrent starts (nx runs test targets in parallel). */
+async function withLock(action) {
+  const lock = join(cacheDir(), 'elasticsearch.lock');
+  const deadline = Date.now() + START_TIMEOUT_MS + 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > START_TIMEOUT_MS + 60_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline)
+        throw new ElasticsearchSetupError(`Timed out waiting for another es:start (lock ${lock})`);
+      await sleep(500);
+    }
+  }
+  try {
+    return await action();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** The running node recorded in the state file, if it still answers. */
+export async function runningNode() {
+  const state = readState();
+  if (!state) return undefined;
+  if (processAlive(state.pid) && (await clusterAnswers(state.url))) return state;
+  return undefined;
+}
+
+/**
+ * Starts the local node, or reuses the running one, or uses ELASTICSEARCH_URL.
+ * @returns {Promise<{url: string, started: boolean, version?: string, logPath?: string, external?: boolean}>}
+ */
+export async function startElasticsearch({ log = console.error } = {}) {
+  if (process.env.ELASTICSEARCH_URL) {
+    const url = process.env.ELASTICSEARCH_URL;
+    if (!(await clusterAnswers(url, 10_000))) {
+      throw new ElasticsearchSetupError(
+        `ELASTICSEARCH_URL=${redact(url)} does not answer GET /_cluster/health: start that cluster or unset ELASTICSEARCH_URL`,
+      );
+    }
+    return { url, started: false, external: true };
+  }
+  return withLock(async () => {
+    const running = await runningNode();
+    if (running) {
+      log(`Reusing Elasticsearch ${running.version} (pid ${running.pid}).`);
+      return { ...running, started: false };
+    }
+    const { version, javaHome, javaMajor: major } = chooseVersion();
+    const zip = fetchDistribution(version, log);
+    const home = install(version, zip);
+    const base = runtimeDir();
+    const dataDir = join(base, `data-${version}`);
+    const logDir = join(base, `logs-${version}`);
+    const tmpDir = join(base, `tmp-${version}`);
+    for (const dir of [dataDir, logDir, tmpDir]) mkdirSync(dir, { recursive: true });
+    ownByUnprivileged(home);
+    for (const dir of [dataDir, logDir, tmpDir]) ownByUnprivileged(dir);
+    const port = await choosePort();
+    const transportPort = await freePort();
+    const consoleLog = join(logDir, 'console.log');
+    const settings = [
+      'xpack.security.enabled=false',
+      'discovery.type=single-node',
+      'cluster.name=ctr-stream',
+      'node.name=ctr-stream-local',
+      'http.host=127.0.0.1',
+      `http.port=${port}`,
+      'transport.host=127.0.0.1',
+      `transport.port=${transportPort}`,
+      `path.data=${dataDir}`,
+      `path.logs=${logDir}`,
+      'cluster.routing.allocation.disk.threshold_enabled=false',
+      'action.destructive_requires_name=false',
+    ].map((setting) => `-E${setting}`);
+    const command = isRoot()
+      ? [
+          'setpriv',
+          [
+            '--reuid',
+            UNPRIVILEGED_USER,
+            '--regid',
+            'nogroup',
+            '--clear-groups',
+            join(home, 'bin', 'elasticsearch'),
+            ...settings,
+          ],
+        ]
+      : [join(home, 'bin', 'elasticsearch'), settings];
+    const out = openSync(consoleLog, 'w');
+    log(`Starting Elasticsearch ${version} on 127.0.0.1:${port} with Java ${major}...`);
+    const child = spawn(command[0], command[1], {
+      cwd: home,
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: {
+        ...process.env,
+        ES_JAVA_HOME: javaHome,
+        ES_TMPDIR: tmpDir,
+        ES_JAVA_OPTS: `-Xms${process.env.ES_HEAP ?? '512m'} -Xmx${process.env.ES_HEAP ?? '512m'}`,
+      },
+    });
+    closeSync(out);
+    let exitCode;
+    child.on('exit', (code) => {
+      exitCode = code ?? -1;
+    });
+    child.unref();
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!(await clusterAnswers(url))) {
+      if (exitCode !== undefined) {
+        throw new ElasticsearchSetupError(
+          `Elasticsearch ${version} exited during start-up (code ${exitCode}): read the log`,
+          { logPath: consoleLog },
+        );
+      }
+      if (Date.now() > deadline) {
+        killGroup(child.pid, 'SIGKILL');
+        throw new ElasticsearchSetupError(
+          `Elasticsearch ${version} did not answer within ${START_TIMEOUT_MS / 1000}s: read the log`,
+          { logPath: consoleLog },
+        );
+      }
+      await sleep(500);
+    }
+    const state = {
+      pid: child.pid,
+      url,
+      version,
+      home,
+      dataDir,
+      logPath: consoleLog,
+      startedAt: new Date().toISOString(),
+    };
+    writeFileSync(stateFile(), `${JSON.stringify(state, null, 2)}\n`);
+    return { ...state, started: true };
+  });
+}
+
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Stops the node this script started, if any. */
+export async function stopElasticsearch({ log = console.error } = {}) {
+  const state = readState();
+  if (!state || !processAlive(state.pid)) {
+    rmSync(stateFile(), { force: true });
+    log('No local Elasticsearch is running.');
+    return false;
+  }
+  killGroup(state.pid, 'SIGTERM');
+  const deadline = Date.now() + 30_000;
+  while (processAlive(state.pid) && Date.now() < deadline) await sleep(250);
+  if (processAlive(state.pid)) killGroup(state.pid, 'SIGKILL');
+  rmSync(stateFile(), { force: true });
+  log(`Stopped Elasticsearch ${state.version} (pid ${state.pid}).`);
+  return true;
+}
+
+/** Hides credentials in a URL before it is printed. */
+export function redact(url) {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) {
+      parsed.username = '***';
+      parsed.password = '';
+    }
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '<invalid URL>';
+  }
+}

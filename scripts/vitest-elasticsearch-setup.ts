@@ -1,0 +1,20 @@
+// Vitest global setup for projects whose integration tests need the real Elasticsearch node.
+// Starts it (or reuses the running one, or ELASTICSEARCH_URL) and stops only what it started.
+import type { TestProject } from 'vitest/node';
+// @ts-expect-error plain ESM script shared with the npm scripts
+import { startElasticsearch, stopElasticsearch } from './elasticsearch.mjs';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    elasticsearchUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const node = await startElasticsearch();
+  process.env.ELASTICSEARCH_URL = node.url;
+  project.provide('elasticsearchUrl', node.url);
+  return async () => {
+    if (node.started && !process.env.CTR_STREAM_KEEP_ELASTICSEARCH) await stopElasticsearch();
+  };
+}
