@@ -4,6 +4,10 @@ import { defineConfig } from 'vitest/config';
 // Each project's own vitest.config.ts decides whether it needs the local Elasticsearch.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*'],
+    projects: [
+      'packages/*',
+      'apps/*',
+      { test: { name: 'scripts', include: ['scripts/tests/**/*.test.ts'], testTimeout: 120_000 } },
+    ],
   },
 });

@@ -8,6 +8,8 @@
 //   ES_HEAP            JVM heap, e.g. 512m (default)
 //   ES_JAVA_HOME       the JDK to run it with (default: found under /usr/lib/jvm or JAVA_HOME)
 //   CTR_STREAM_CACHE_DIR  where downloads and the node's state live (default $XDG_CACHE_HOME/ctr-stream)
+//   CTR_STREAM_RUNTIME_DIR  where the unpacked node, its data and logs live (default: in the cache dir, or
+//                        /var/tmp/ctr-stream-elasticsearch as root, since Elasticsearch runs as `nobody` then)
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
@@ -52,7 +54,9 @@ const isRoot = () => typeof process.getuid === 'function' && process.getuid() ==
 
 /** Where the unpacked node, its data and its logs live. As root, somewhere the unprivileged user can use. */
 function runtimeDir() {
-  const dir = isRoot() ? '/var/tmp/ctr-stream-elasticsearch' : join(cacheDir(), 'elasticsearch');
+  const dir =
+    process.env.CTR_STREAM_RUNTIME_DIR ??
+    (isRoot() ? '/var/tmp/ctr-stream-elasticsearch' : join(cacheDir(), 'elasticsearch'));
   mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -305,6 +309,7 @@ export async function startElasticsearch({ log = console.error } = {}) {
       return { ...running, started: false };
     }
     const { version, javaHome, javaMajor: major } = chooseVersion();
+    const port = await choosePort();
     const zip = fetchDistribution(version, log);
     const home = install(version, zip);
     const base = runtimeDir();
@@ -314,7 +319,6 @@ export async function startElasticsearch({ log = console.error } = {}) {
     for (const dir of [dataDir, logDir, tmpDir]) mkdirSync(dir, { recursive: true });
     ownByUnprivileged(home);
     for (const dir of [dataDir, logDir, tmpDir]) ownByUnprivileged(dir);
-    const port = await choosePort();
     const transportPort = await freePort();
     const consoleLog = join(logDir, 'console.log');
     const settings = [

@@ -1,0 +1,41 @@
+/** One row of the "Calls per day" table. */
+export interface CallsPerDayRow {
+  /** UTC day, `YYYY-MM-DD`. */
+  date: string;
+  /** Unique count of ContactId among the records whose LastUpdateTimestamp falls on that day. */
+  calls: number;
+}
+
+/** What a local run produced, counted from the systems themselves (not from what was meant to happen). */
+export interface LocalPipelineReport {
+  callsPerDay: CallsPerDayRow[];
+  /** The simulator's ground truth for the same days. */
+  expectedCallsPerDay: Map<string, number>;
+  totals: {
+    /** Records accepted by the local Firehose endpoint. */
+    sent: number;
+    /** Records the simulator could not send (after retries). */
+    sendFailed: number;
+    /** Documents in Elasticsearch for this run. */
+    delivered: number;
+    /** Documents whose CustomerEndpoint.Name was set by the Lambda. */
+    enrichedWithName: number;
+    /** Documents whose caller the directory did not know. */
+    unknownCallers: number;
+    /** Documents whose lookup failed (timeout, directory error): delivered without a name. */
+    lookupFailed: number;
+    /** Records under processing-failed/ and elasticsearch-failed/. */
+    failed: number;
+    /** Records in the backup directory (AllDocuments). */
+    backedUp: number;
+  };
+  paths: {
+    elasticsearchUrl: string;
+    index: string;
+    backupDirectory: string;
+    callerDirectoryFile: string;
+    kibanaNdjson: string;
+  };
+  kibanaInstalled: boolean;
+  durationMs: number;
+}

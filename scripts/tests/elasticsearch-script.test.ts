@@ -1,0 +1,129 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const script = new URL('../es.mjs', import.meta.url).pathname;
+let scratch: string;
+
+function esStart(env: Record<string, string | undefined>) {
+  const result = spawnSync(process.execPath, [script, 'start'], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      ELASTICSEARCH_URL: undefined,
+      ES_VERSION: undefined,
+      ES_PORT: undefined,
+      ...env,
+    } as NodeJS.ProcessEnv,
+    timeout: 120_000,
+  });
+  const lines = result.stderr.trim().split('\n').filter(Boolean);
+  return { status: result.status, lastError: lines.at(-1) ?? '', stdout: result.stdout };
+}
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'es-script-'));
+  chmodSync(scratch, 0o755); // as root the node runs as nobody, who must reach its runtime dir
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('es:start failure paths: one line naming the fix', () => {
+  test('ELASTICSEARCH_URL that does not answer', () => {
+    const result = esStart({
+      ELASTICSEARCH_URL: 'http://user:secret@127.0.0.1:9',
+      CTR_STREAM_CACHE_DIR: join(scratch, 'a'),
+    });
+    expect(result.status).toBe(1);
+    expect(result.lastError).toMatch(
+      /^es:start: ELASTICSEARCH_URL=http:\/\/\*\*\*@127\.0\.0\.1:9 does not answer .*unset ELASTICSEARCH_URL$/,
+    );
+    expect(result.lastError).not.toContain('secret');
+  });
+
+  test('a JDK home that is not a JDK', () => {
+    const result = esStart({
+      ES_JAVA_HOME: join(scratch, 'no-jdk'),
+      CTR_STREAM_CACHE_DIR: join(scratch, 'b'),
+    });
+    expect(result.status).toBe(1);
+    expect(result.lastError).toMatch(
+      /ES_JAVA_HOME=.*no-jdk holds no working JDK: point it at a JDK 17\+ home/,
+    );
+  });
+
+  test('a version that needs a newer Java than the one given', () => {
+    const java17 = '/usr/lib/jvm/java-17-openjdk-amd64';
+    const result = esStart({
+      ES_JAVA_HOME: java17,
+      ES_VERSION: '9.5.4',
+      CTR_STREAM_CACHE_DIR: join(scratch, 'c'),
+    });
+    expect(result.status).toBe(1);
+    expect(result.lastError).toMatch(/Elasticsearch 9\.5\.4 needs Java 21\+/);
+  });
+
+  describe('with the port taken', () => {
+    let server: Server;
+    let port: number;
+    beforeAll(async () => {
+      server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as { port: number }).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    test('ES_PORT in use', () => {
+      const result = esStart({ ES_PORT: String(port), CTR_STREAM_CACHE_DIR: join(scratch, 'd') });
+      expect(result.status).toBe(1);
+      expect(result.lastError).toBe(
+        `es:start: Port ${port} (ES_PORT) is in use on 127.0.0.1: free it, or unset ES_PORT to use a free port`,
+      );
+    });
+  });
+
+  test('no Maven on the PATH', () => {
+    const bin = join(scratch, 'bin-without-mvn');
+    mkdirSync(bin, { recursive: true });
+    for (const tool of ['sh', 'chown', 'chmod', 'unzip']) {
+      const path = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+      execFileSync('ln', ['-sf', path, join(bin, tool)]);
+    }
+    const result = esStart({ PATH: bin, ES_VERSION: '8.19.21', CTR_STREAM_CACHE_DIR: join(scratch, 'e') });
+    expect(result.status).toBe(1);
+    expect(result.lastError).toBe(
+      'es:start: Maven (mvn) not found: install it (apt-get install maven) or set ELASTICSEARCH_URL to an existing cluster',
+    );
+  });
+
+  test('a node that does not come up names its log', () => {
+    // A fake distribution in the cache whose bin/elasticsearch fails at once, as a broken node would.
+    const cache = join(scratch, 'f');
+    const version = '0.0.1';
+    const dist = join(scratch, 'dist', `elasticsearch-${version}`, 'bin');
+    mkdirSync(dist, { recursive: true });
+    writeFileSync(
+      join(dist, 'elasticsearch'),
+      '#!/bin/sh\necho "fatal: simulated boot failure" >&2\nexit 78\n',
+      { mode: 0o755 },
+    );
+    const repo = join(cache, 'm2/org/elasticsearch/distribution/integ-test-zip/elasticsearch', version);
+    mkdirSync(repo, { recursive: true });
+    execFileSync(
+      'zip',
+      ['-q', '-r', join(repo, `elasticsearch-${version}.zip`), `elasticsearch-${version}`],
+      { cwd: join(scratch, 'dist') },
+    );
+    const result = esStart({
+      ES_VERSION: version,
+      CTR_STREAM_CACHE_DIR: cache,
+      CTR_STREAM_RUNTIME_DIR: join(scratch, 'runtime-f'),
+    });
+    expect(result.status).toBe(1);
+    expect(result.lastError).toMatch(
+      /^es:start: Elasticsearch 0\.0\.1 exited during start-up \(code 78\): read the log \(log: .*console\.log\)$/,
+    );
+  });
+});
