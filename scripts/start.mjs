@@ -1,5 +1,48 @@
 #!/usr/bin/env node
-// `npm start`: the whole pipeline locally. Filled in by the local-pipeline work.
-console.log(
-  'npm start: the local pipeline (Elasticsearch, caller directory, local Firehose, simulator) is being built.',
+// `npm start [-- --days N --contacts-per-day N --seed N]`: the whole pipeline on this machine.
+// Starts or reuses the local Elasticsearch (or uses ELASTICSEARCH_URL), builds what is not built yet
+// (nx, cached), then runs apps/local-pipeline. Elasticsearch is left running with the data.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ElasticsearchSetupError, redact, startElasticsearch } from './elasticsearch.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const started = Date.now();
+const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+
+process.stderr.write('Building the packages (nx, cached)... ');
+const build = spawnSync('npx', ['nx', 'run', '@ctr-stream/local-pipeline:build', '--output-style=static'], {
+  cwd: root,
+  encoding: 'utf8',
+  env: { ...process.env, NX_TUI: 'false', NX_DAEMON: 'false' },
+});
+if (build.status !== 0) {
+  process.stderr.write('failed\n');
+  console.error(build.stdout, build.stderr);
+  process.exit(1);
+}
+process.stderr.write(`done (${seconds()})\n`);
+
+let node;
+try {
+  node = await startElasticsearch();
+} catch (error) {
+  if (error instanceof ElasticsearchSetupError) {
+    console.error(`npm start: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
+console.error(
+  node.external
+    ? `Elasticsearch: ${redact(node.url)} (ELASTICSEARCH_URL)`
+    : `Elasticsearch ${node.version}: ${node.url} (${node.started ? 'started' : 'already running'}; log ${node.logPath})`,
 );
+
+const { main } = await import(pathToFileURL(join(root, 'apps/local-pipeline/dist/cli.js')).href);
+process.exitCode = await main(process.argv.slice(2), {
+  elasticsearchUrl: node.url,
+  elasticsearchStartedHere: !node.external,
+  workDirectory: join(root, '.local'),
+});

@@ -1,3 +1,6 @@
+import type { GroundTruth } from '@ctr-stream/ctr-simulator';
+import type { DeliveryStreamMetrics } from '@ctr-stream/firehose-local';
+
 /** One row of the "Calls per day" table. */
 export interface CallsPerDayRow {
   /** UTC day, `YYYY-MM-DD`. */
@@ -8,6 +11,12 @@ export interface CallsPerDayRow {
 
 /** What a local run produced, counted from the systems themselves (not from what was meant to happen). */
 export interface LocalPipelineReport {
+  /** What the simulator generated, counted while generating it. */
+  groundTruth: GroundTruth;
+  /** The simulated caller directory (phone -> name) the directory server answered from. */
+  callerDirectory: ReadonlyMap<string, string>;
+  /** The local delivery stream's counters (CloudWatch names). */
+  metrics: DeliveryStreamMetrics;
   callsPerDay: CallsPerDayRow[];
   /** The simulator's ground truth for the same days. */
   expectedCallsPerDay: Map<string, number>;

@@ -1,0 +1,4 @@
+export { main, type StartContext } from './cli.js';
+export { formatCallsPerDay, formatTable } from './report.js';
+export { DELIVERY_STREAM_NAME, type LocalPipelineOptions, lambdaBundlePath, runLocalPipeline } from './run-local-pipeline.js';
+export type { CallsPerDayRow, LocalPipelineReport } from './types.js';

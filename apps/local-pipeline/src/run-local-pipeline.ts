@@ -1,0 +1,245 @@
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { type DirectoryFaultRule, startDirectoryServer } from '@ctr-stream/caller-lookup/directory-server';
+import { type SendProgress, sendToFirehose, simulateContactTraffic, writeCallerDirectory } from '@ctr-stream/ctr-simulator';
+import {
+  CTR_FIELDS,
+  callsPerDayAggregation,
+  DEFAULT_INDEX,
+  installIndexTemplate,
+  parseCallsPerDay,
+} from '@ctr-stream/es-index-setup';
+import { type DeliveryStreamMetrics, startFirehoseLocal } from '@ctr-stream/firehose-local';
+import { buildSavedObjectsNdjson, installSavedObjects } from '@ctr-stream/kibana-saved-objects';
+import { Client } from '@elastic/elasticsearch';
+import type { LocalPipelineReport } from './types.js';
+
+/** The delivery stream name of the tutorial. */
+export const DELIVERY_STREAM_NAME = 'CTRFHStream';
+
+/** Options of {@link runLocalPipeline}. */
+export interface LocalPipelineOptions {
+  /** The Elasticsearch node (started by the caller: `npm run es:start`, or ELASTICSEARCH_URL). */
+  elasticsearchUrl: string;
+  /** Where the caller directory, the backup directory and the Kibana NDJSON are written. Emptied first. */
+  workDirectory: string;
+  /** Index the delivery stream writes to. Default `connect`. */
+  index?: string;
+  days?: number;
+  contactsPerDay?: number;
+  seed?: number;
+  /** First simulated day, `YYYY-MM-DD`. Default: `days` days before today (UTC), so the data is recent. */
+  startDate?: string;
+  /** Directory latency in ms (a real directory is not instant). Default 20. */
+  directoryLatencyMs?: number;
+  /** Faults injected into the directory server (tests). */
+  directoryFaults?: readonly DirectoryFaultRule[];
+  /** Raw records sent after the simulated ones, e.g. malformed input (tests). */
+  extraRecords?: readonly string[];
+  /** Called once the index exists and before anything is sent (tests prepare faults here). */
+  prepareIndex?: (client: Client, index: string) => Promise<void>;
+  /** The Elasticsearch URL the delivery stream writes to, when not `elasticsearchUrl` (a fault proxy). */
+  deliveryElasticsearchUrl?: string;
+  /** Delete this run's index first, so the report counts only this run. Default true. */
+  resetIndex?: boolean;
+  /** Install the Kibana objects there too (the NDJSON file is always written). */
+  kibanaUrl?: string;
+  /** Processor buffer interval in seconds (end-to-end latency). Default 1. */
+  bufferIntervalInSeconds?: number;
+  /** Destination buffer interval in seconds. Default 1. */
+  destinationBufferIntervalInSeconds?: number;
+  /** Progress lines (the CLI prints them). */
+  log?: (line: string) => void;
+  /** Send progress (the CLI draws a bar). */
+  onSendProgress?: (progress: SendProgress) => void;
+}
+
+const require = createRequire(import.meta.url);
+
+/** The built Lambda bundle, `apps/lambda/dist/index.mjs`. */
+export function lambdaBundlePath(): string {
+  return join(dirname(require.resolve('@ctr-stream/lambda/package.json')), 'dist', 'index.mjs');
+}
+
+function defaultStartDate(days: number): string {
+  const start = new Date(Date.now() - days * 86_400_000);
+  return start.toISOString().slice(0, 10);
+}
+
+async function countFiles(directory: string, prefix: string): Promise<number> {
+  let count = 0;
+  async function walk(path: string): Promise<void> {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(path, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = join(path, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else count += (await readFile(full, 'utf8')).split('\n').filter((line) => line.trim() !== '').length;
+    }
+  }
+  await walk(join(directory, prefix));
+  return count;
+}
+
+/**
+ * Runs the whole pipeline once on this machine and reports what reached Elasticsearch:
+ * installs the index template, starts the caller directory with the simulator's callers, starts a local
+ * Firehose delivery stream whose processor is apps/lambda's built handler, sends the simulated week,
+ * waits until every record is settled, and reads back "Calls per day" with the aggregation the Kibana
+ * visualization uses.
+ *
+ * @example
+ * ```ts
+ * const report = await runLocalPipeline({ elasticsearchUrl: 'http://127.0.0.1:9200', workDirectory: '.local' });
+ * console.log(report.callsPerDay);
+ * ```
+ */
+export async function runLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipelineReport> {
+  const started = Date.now();
+  const log = options.log ?? (() => {});
+  const index = options.index ?? DEFAULT_INDEX;
+  const days = options.days ?? 7;
+  const workDirectory = resolve(options.workDirectory);
+  const backupDirectory = join(workDirectory, 'backup');
+  const callerDirectoryFile = join(workDirectory, 'caller-directory.csv');
+  const kibanaNdjson = join(workDirectory, 'kibana-saved-objects.ndjson');
+  await rm(workDirectory, { recursive: true, force: true });
+  await mkdir(backupDirectory, { recursive: true });
+
+  const elasticsearch = new Client({ node: options.elasticsearchUrl });
+  try {
+    if (options.resetIndex !== false) await elasticsearch.indices.delete({ index, ignore_unavailable: true });
+    const installed = await installIndexTemplate({ client: elasticsearch, index });
+    log(`Index template for ${index}: ${installed.changed ? 'installed' : 'already up to date'}.`);
+    await options.prepareIndex?.(elasticsearch, index);
+
+    const simulation = simulateContactTraffic({
+      startDate: options.startDate ?? defaultStartDate(days),
+      days,
+      contactsPerDay: options.contactsPerDay ?? 200,
+      seed: options.seed ?? 1,
+    });
+    await writeCallerDirectory(callerDirectoryFile, simulation.callerDirectory);
+    log(
+      `Simulated ${simulation.groundTruth.totals.records} records (${simulation.groundTruth.totals.distinctContacts} contacts) over ${days} days; caller directory of ${simulation.callerDirectory.size} numbers.`,
+    );
+
+    const directory = await startDirectoryServer({
+      file: callerDirectoryFile,
+      latencyMs: options.directoryLatencyMs ?? 20,
+      ...(options.directoryFaults ? { faults: options.directoryFaults } : {}),
+    });
+    let firehose: Awaited<ReturnType<typeof startFirehoseLocal>> | undefined;
+    try {
+      // The Lambda reads its configuration from the environment at cold start, as on AWS.
+      process.env.CALLER_LOOKUP_URL = directory.baseUrl;
+      firehose = await startFirehoseLocal({
+        streams: [
+          {
+            name: DELIVERY_STREAM_NAME,
+            region: 'ap-southeast-2',
+            processor: {
+              modulePath: lambdaBundlePath(),
+              exportName: 'handler',
+              functionName: 'AddName',
+              timeoutSeconds: 60,
+              bufferSizeInMBs: 1,
+              bufferIntervalInSeconds: options.bufferIntervalInSeconds ?? 1,
+            },
+            elasticsearch: {
+              url: options.deliveryElasticsearchUrl ?? options.elasticsearchUrl,
+              indexName: index,
+              indexRotationPeriod: 'NoRotation',
+              retryDurationInSeconds: 60,
+              bufferingHints: { sizeInMBs: 5, intervalInSeconds: options.destinationBufferIntervalInSeconds ?? 1 },
+            },
+            backup: { directory: backupDirectory, mode: 'AllDocuments' },
+          },
+        ],
+      });
+      // Re-ingestion of an oversized response goes back to this stream, through the AWS SDK.
+      process.env.AWS_ENDPOINT_URL_FIREHOSE = firehose.url;
+      log(`Local Firehose endpoint ${firehose.url}, delivery stream ${DELIVERY_STREAM_NAME}.`);
+
+      const client = new FirehoseClient({
+        endpoint: firehose.url,
+        region: 'ap-southeast-2',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      const sent = await sendToFirehose({
+        client,
+        deliveryStreamName: DELIVERY_STREAM_NAME,
+        records: [...simulation.records, ...(options.extraRecords ?? []).map((data) => ({ data }))],
+        ...(options.onSendProgress ? { onProgress: options.onSendProgress } : {}),
+      });
+      client.destroy();
+      log(`Sent ${sent.sent} records in ${sent.requests} PutRecordBatch requests (${sent.failed} failed, ${sent.retried} retried).`);
+      await firehose.close();
+      const metrics = firehose.metrics(DELIVERY_STREAM_NAME) as DeliveryStreamMetrics;
+      firehose = undefined;
+
+      await elasticsearch.indices.refresh({ index });
+      const counts = await countDocuments(elasticsearch, index);
+      const aggregation = await elasticsearch.search({ index, size: 0, aggs: callsPerDayAggregation() });
+      const callsPerDay = parseCallsPerDay(aggregation);
+
+      const ndjson = buildSavedObjectsNdjson({ target: 'kibana-8' });
+      await writeFile(kibanaNdjson, ndjson);
+      let kibanaInstalled = false;
+      if (options.kibanaUrl) {
+        await installSavedObjects({ kibanaUrl: options.kibanaUrl, elasticsearchUrl: options.elasticsearchUrl });
+        kibanaInstalled = true;
+      }
+
+      const failed =
+        (await countFiles(backupDirectory, 'processing-failed')) + (await countFiles(backupDirectory, 'elasticsearch-failed'));
+      return {
+        groundTruth: simulation.groundTruth,
+        callerDirectory: simulation.callerDirectory,
+        metrics,
+        callsPerDay,
+        expectedCallsPerDay: new Map(simulation.groundTruth.days.map((day) => [day.date, day.distinctContacts])),
+        totals: {
+          sent: sent.sent,
+          sendFailed: sent.failed,
+          delivered: counts.total,
+          enrichedWithName: counts.enriched,
+          unknownCallers: counts.unknown,
+          lookupFailed: counts.lookupFailed,
+          failed,
+          backedUp: metrics.local.backedUpRecords,
+        },
+        paths: {
+          elasticsearchUrl: options.elasticsearchUrl,
+          index,
+          backupDirectory,
+          callerDirectoryFile,
+          kibanaNdjson,
+        },
+        kibanaInstalled,
+        durationMs: Date.now() - started,
+      };
+    } finally {
+      await firehose?.close();
+      await directory.close();
+    }
+  } finally {
+    await elasticsearch.close();
+  }
+}
+
+async function countDocuments(client: Client, index: string) {
+  const count = async (query?: object) => (await client.count({ index, ...(query ? { query } : {}) })).count;
+  return {
+    total: await count(),
+    enriched: await count({ exists: { field: 'CustomerEndpoint.Name' } }),
+    unknown: await count({ term: { [CTR_FIELDS.callerLookupStatus]: 'not_found' } }),
+    lookupFailed: await count({ term: { [CTR_FIELDS.callerLookupStatus]: 'error' } }),
+  };
+}

@@ -1,0 +1,210 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@elastic/elasticsearch';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { type LocalPipelineReport, runLocalPipeline } from '../../src/index.js';
+
+const elasticsearchUrl = inject('elasticsearchUrl');
+const tutorialRecord = JSON.parse(
+  readFileSync(new URL('../../../../packages/ctr-schema/tests/events/tutorial-abandoned-2018.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
+
+const scenario = { days: 2, contactsPerDay: 30, seed: 11, startDate: '2026-03-02' } as const;
+let workRoot: string;
+const elasticsearch = new Client({ node: elasticsearchUrl });
+const indices: string[] = [];
+
+function uniqueIndex(name: string): string {
+  const index = `connect-e2e-${name}-${process.pid}-${Date.now()}`;
+  indices.push(index);
+  return index;
+}
+
+function nonZeroDays(report: LocalPipelineReport) {
+  return report.callsPerDay.filter((row) => row.calls > 0).map((row) => [row.date, row.calls]);
+}
+
+function expectedDays(report: LocalPipelineReport) {
+  return report.groundTruth.days.map((day) => [day.date, day.distinctContacts]);
+}
+
+async function documents(index: string) {
+  const response = await elasticsearch.search<Record<string, any>>({ index, size: 10_000, query: { match_all: {} } });
+  return response.hits.hits.map((hit) => hit._source!);
+}
+
+/** An HTTP proxy in front of the real node that answers 429 to the first `rejectBulkRequests` _bulk calls. */
+async function startThrottlingProxy(target: string, rejectBulkRequests: number) {
+  let rejected = 0;
+  const server: Server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    if (request.url?.includes('_bulk') && rejected < rejectBulkRequests) {
+      rejected++;
+      response.writeHead(429, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
+      response.end(
+        JSON.stringify({
+          error: { type: 'es_rejected_execution_exception', reason: 'rejected execution (simulated by the test proxy)' },
+          status: 429,
+        }),
+      );
+      return;
+    }
+    const headers = { ...request.headers } as Record<string, string>;
+    delete headers.host;
+    delete headers['content-length'];
+    const upstream = await fetch(new URL(request.url ?? '/', target), {
+      method: request.method ?? 'GET',
+      headers,
+      ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+    });
+    const body = Buffer.from(await upstream.arrayBuffer());
+    const responseHeaders: Record<string, string> = {};
+    upstream.headers.forEach((value, key) => {
+      if (key !== 'content-encoding' && key !== 'transfer-encoding' && key !== 'content-length') responseHeaders[key] = value;
+    });
+    response.writeHead(upstream.status, responseHeaders);
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    rejected: () => rejected,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+beforeAll(async () => {
+  workRoot = await mkdtemp(join(tmpdir(), 'local-pipeline-e2e-'));
+});
+
+afterAll(async () => {
+  await elasticsearch.indices.delete({ index: indices, ignore_unavailable: true });
+  await elasticsearch.close();
+  await rm(workRoot, { recursive: true, force: true });
+});
+
+describe('the local pipeline end to end', () => {
+  let report: LocalPipelineReport;
+  let index: string;
+
+  beforeAll(async () => {
+    index = uniqueIndex('clean');
+    report = await runLocalPipeline({
+      elasticsearchUrl,
+      workDirectory: join(workRoot, 'clean'),
+      index,
+      ...scenario,
+    });
+  });
+
+  test('every record sent is in Elasticsearch: nothing lost, nothing failed', () => {
+    expect(report.totals.sent).toBe(report.groundTruth.totals.records);
+    expect(report.totals.sendFailed).toBe(0);
+    expect(report.totals.failed).toBe(0);
+    expect(report.totals.delivered).toBe(report.totals.sent);
+    expect(report.metrics.cloudWatch.IncomingRecords).toBe(report.totals.sent);
+  });
+
+  test('calls per day equals the simulator ground truth of unique contacts', () => {
+    expect(nonZeroDays(report)).toEqual(expectedDays(report));
+  });
+
+  test('every known caller is enriched with the directory name, and only those', async () => {
+    expect(report.totals.enrichedWithName).toBe(report.groundTruth.totals.recordsWithKnownCaller);
+    expect(report.totals.unknownCallers).toBe(report.groundTruth.totals.recordsWithUnknownCaller);
+    expect(report.totals.lookupFailed).toBe(0);
+    const docs = await documents(index);
+    for (const doc of docs) {
+      const address = doc.CustomerEndpoint?.Address as string | undefined;
+      const known = address === undefined ? undefined : report.callerDirectory.get(address);
+      if (known !== undefined) {
+        expect(doc.CustomerEndpoint.Name).toBe(known);
+        expect(doc.CtrStream.CallerLookup.Status).toBe('found');
+      } else {
+        expect(doc.CustomerEndpoint?.Name).toBeUndefined();
+      }
+    }
+  });
+
+  test('the backup holds every record (AllDocuments)', () => {
+    expect(report.totals.backedUp).toBe(report.totals.sent);
+  });
+});
+
+describe('the local pipeline with faults in the directory and in Elasticsearch', () => {
+  let report: LocalPipelineReport;
+  let index: string;
+  let proxy: Awaited<ReturnType<typeof startThrottlingProxy>>;
+  const rejectedContactId = 'e2e00000-0000-4000-8000-00000000bad1';
+
+  beforeAll(async () => {
+    index = uniqueIndex('faults');
+    proxy = await startThrottlingProxy(elasticsearchUrl, 2);
+    // A document Elasticsearch itself rejects: valid for ctr-schema (unknown fields are kept), but its
+    // E2eProbe field is mapped as a number in this index and carries text.
+    const rejected = {
+      ...structuredClone(tutorialRecord),
+      ContactId: rejectedContactId,
+      LastUpdateTimestamp: `${scenario.startDate}T10:00:00Z`,
+      E2eProbe: 'not a number',
+    };
+    report = await runLocalPipeline({
+      elasticsearchUrl,
+      deliveryElasticsearchUrl: proxy.url,
+      workDirectory: join(workRoot, 'faults'),
+      index,
+      ...scenario,
+      prepareIndex: async (client, name) => {
+        await client.indices.putMapping({ index: name, properties: { E2eProbe: { type: 'long' } } });
+      },
+      extraRecords: [JSON.stringify(rejected), '{"this is": not json'],
+      directoryFaults: [
+        { fault: { type: 'status', status: 500 }, probability: 0.25 },
+        { fault: { type: 'hang' }, probability: 0.05 },
+        { fault: { type: 'body', body: '<html><body>502 Bad Gateway</body></html>', contentType: 'text/html' }, probability: 0.05 },
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await proxy.close();
+  });
+
+  test('nothing is lost: delivered + failed prefixes = sent', () => {
+    expect(report.totals.sendFailed).toBe(0);
+    expect(report.totals.sent).toBe(report.groundTruth.totals.records + 2);
+    expect(report.totals.delivered + report.totals.failed).toBe(report.totals.sent);
+    expect(report.totals.failed).toBe(2);
+  });
+
+  test('the node answered 429 and the delivery retried', () => {
+    expect(proxy.rejected()).toBe(2);
+    expect(report.metrics.local.bulkRequestFailures).toBeGreaterThanOrEqual(2);
+  });
+
+  test('the rejected document and the malformed record are kept under their failed prefixes', () => {
+    expect(report.metrics.local.elasticsearchFailedRecords).toBe(1);
+    expect(report.metrics.local.processingFailedRecords).toBe(1);
+  });
+
+  test('directory faults still deliver every record, some without a name', async () => {
+    expect(report.totals.lookupFailed).toBeGreaterThan(0);
+    expect(report.totals.delivered).toBe(report.groundTruth.totals.records);
+    const docs = await documents(index);
+    for (const doc of docs) {
+      const address = doc.CustomerEndpoint?.Address as string | undefined;
+      const known = address === undefined ? undefined : report.callerDirectory.get(address);
+      if (doc.CtrStream.CallerLookup.Status === 'found') expect(doc.CustomerEndpoint.Name).toBe(known);
+      else expect(doc.CustomerEndpoint?.Name).toBeUndefined();
+    }
+  });
+
+  test('calls per day still equals the ground truth', () => {
+    expect(nonZeroDays(report)).toEqual(expectedDays(report));
+  });
+});
