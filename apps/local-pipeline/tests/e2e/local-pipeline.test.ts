@@ -146,7 +146,8 @@ describe('the local pipeline with faults in the directory and in Elasticsearch',
     index = uniqueIndex('faults');
     proxy = await startThrottlingProxy(elasticsearchUrl, 2);
     // A document Elasticsearch itself rejects: valid for ctr-schema (unknown fields are kept), but its
-    // E2eProbe field is mapped as a number in this index and carries text.
+    // E2eProbe field is mapped as an object in this index and carries a plain value. (A number field would
+    // not do: the template sets index.mapping.ignore_malformed, so malformed values are ignored, not rejected.)
     const rejected = {
       ...structuredClone(tutorialRecord),
       ContactId: rejectedContactId,
@@ -160,7 +161,7 @@ describe('the local pipeline with faults in the directory and in Elasticsearch',
       index,
       ...scenario,
       prepareIndex: async (client, name) => {
-        await client.indices.putMapping({ index: name, properties: { E2eProbe: { type: 'long' } } });
+        await client.indices.putMapping({ index: name, properties: { E2eProbe: { properties: { Detail: { type: 'keyword' } } } } });
       },
       extraRecords: [JSON.stringify(rejected), '{"this is": not json'],
       directoryFaults: [

@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// End-to-end throughput of the local pipeline (simulator -> local Firehose -> the Lambda bundle ->
+// Elasticsearch) against the raw `_bulk` rate of the same documents into the same node, in one run.
+// Goal: >= 0.7 of the raw rate at buffer settings that keep end-to-end latency under 5 s.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { Client } from '@elastic/elasticsearch';
+import { startDirectoryServer } from '../packages/caller-lookup/dist/directory-server/index.js';
+import { sendToFirehose, simulateContactTraffic, writeCallerDirectory } from '../packages/ctr-simulator/dist/index.js';
+import { installIndexTemplate } from '../packages/es-index-setup/dist/index.js';
+import { startFirehoseLocal } from '../packages/firehose-local/dist/index.js';
+import { startElasticsearch } from '../scripts/elasticsearch.mjs';
+
+const DAYS = Number(process.env.BENCH_DAYS ?? 5);
+const CONTACTS_PER_DAY = Number(process.env.BENCH_CONTACTS_PER_DAY ?? 2000);
+const BUFFER_SECONDS = 1;
+const here = new URL('.', import.meta.url).pathname;
+
+const node = await startElasticsearch({ log: () => {} });
+const elasticsearch = new Client({ node: node.url });
+const work = await mkdtemp(join(tmpdir(), 'bench-pipeline-'));
+const rawIndex = `bench-raw-${process.pid}`;
+const pipelineIndex = `bench-pipeline-${process.pid}`;
+
+const simulation = simulateContactTraffic({ startDate: '2026-03-02', days: DAYS, contactsPerDay: CONTACTS_PER_DAY, seed: 3 });
+const records = simulation.records;
+const bytes = records.reduce((sum, record) => sum + Buffer.byteLength(record.data), 0);
+console.log(`${records.length} CTRs (${(bytes / 1024 / 1024).toFixed(1)} MiB), Elasticsearch at ${node.url}`);
+
+async function freshIndex(index) {
+  await elasticsearch.indices.delete({ index, ignore_unavailable: true });
+  await installIndexTemplate({ client: elasticsearch, index });
+}
+
+// Baseline: the same documents straight into the same node with _bulk, 5 MiB requests, 2 in flight
+// (the same bulk sizing the local Firehose destination uses).
+async function rawBulk() {
+  await freshIndex(rawIndex);
+  const started = performance.now();
+  const chunks = [];
+  let current = [];
+  let size = 0;
+  for (const record of records) {
+    current.push(`{"index":{}}\n${record.data}\n`);
+    size += record.data.length + 12;
+    if (size > 5 * 1024 * 1024) {
+      chunks.push(current.join(''));
+      current = [];
+      size = 0;
+    }
+  }
+  if (current.length > 0) chunks.push(current.join(''));
+  let next = 0;
+  async function worker() {
+    while (next < chunks.length) {
+      const body = chunks[next++];
+      const response = await elasticsearch.bulk({ index: rawIndex, body });
+      if (response.errors) throw new Error('raw bulk had item errors');
+    }
+  }
+  await Promise.all([worker(), worker()]);
+  await elasticsearch.indices.refresh({ index: rawIndex });
+  const seconds = (performance.now() - started) / 1000;
+  const { count } = await elasticsearch.count({ index: rawIndex });
+  return { seconds, count, docsPerSecond: count / seconds };
+}
+
+async function endToEnd() {
+  await freshIndex(pipelineIndex);
+  const directoryFile = join(work, 'directory.csv');
+  await writeCallerDirectory(directoryFile, simulation.callerDirectory);
+  const directory = await startDirectoryServer({ file: directoryFile, latencyMs: 20 });
+  process.env.CALLER_LOOKUP_URL = directory.baseUrl;
+  process.env.LOG_LEVEL = 'warn';
+  await mkdir(join(work, 'backup'), { recursive: true });
+  const firehose = await startFirehoseLocal({
+    streams: [
+      {
+        name: 'CTRFHStream',
+        region: 'ap-southeast-2',
+        processor: {
+          modulePath: join(here, '../apps/lambda/dist/index.mjs'),
+          bufferSizeInMBs: 1,
+          bufferIntervalInSeconds: BUFFER_SECONDS,
+          concurrency: 2,
+        },
+        elasticsearch: {
+          url: node.url,
+          indexName: pipelineIndex,
+          indexRotationPeriod: 'NoRotation',
+          bufferingHints: { sizeInMBs: 5, intervalInSeconds: BUFFER_SECONDS },
+        },
+        backup: { directory: join(work, 'backup'), mode: 'FailedDocumentsOnly' },
+      },
+    ],
+  });
+  process.env.AWS_ENDPOINT_URL_FIREHOSE = firehose.url;
+  const client = new FirehoseClient({
+    endpoint: firehose.url,
+    region: 'ap-southeast-2',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  // Latency probe: one marker record sent every 500 ms while the load runs; latency = until searchable.
+  const latencies = [];
+  let probing = true;
+  const probe = (async () => {
+    let n = 0;
+    while (probing) {
+      const contactId = `latency-probe-${n++}`;
+      const record = { ...simulation.records[0].record, ContactId: contactId };
+      const sentAt = performance.now();
+      await sendToFirehose({ client, deliveryStreamName: 'CTRFHStream', records: [{ data: JSON.stringify(record) }] });
+      for (;;) {
+        const { count } = await elasticsearch.count({ index: pipelineIndex, query: { term: { ContactId: contactId } } }).catch(() => ({ count: 0 }));
+        if (count > 0) break;
+        await elasticsearch.indices.refresh({ index: pipelineIndex }).catch(() => {});
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      latencies.push(performance.now() - sentAt);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  })();
+  const started = performance.now();
+  const summary = await sendToFirehose({ client, deliveryStreamName: 'CTRFHStream', records, concurrency: 2 });
+  await firehose.flush('CTRFHStream');
+  const seconds = (performance.now() - started) / 1000;
+  probing = false;
+  await probe;
+  await firehose.close();
+  client.destroy();
+  await directory.close();
+  await elasticsearch.indices.refresh({ index: pipelineIndex });
+  const { count } = await elasticsearch.count({ index: pipelineIndex, query: { bool: { must_not: { prefix: { ContactId: 'latency-probe-' } } } } });
+  const metrics = firehose.metrics('CTRFHStream');
+  latencies.sort((a, b) => a - b);
+  const pick = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+  return {
+    seconds,
+    count,
+    sent: summary.sent,
+    docsPerSecond: count / seconds,
+    latencyMs: { p50: pick(0.5), p95: pick(0.95), max: latencies.at(-1), samples: latencies.length },
+    processorInvocations: metrics.local.processorInvocations,
+  };
+}
+
+try {
+  const raw = await rawBulk();
+  const pipeline = await endToEnd();
+  const ratio = pipeline.docsPerSecond / raw.docsPerSecond;
+  const rows = [
+    ['raw _bulk (baseline)', raw.count, raw.seconds.toFixed(2), Math.round(raw.docsPerSecond), '1.00'],
+    ['end to end (Firehose + Lambda + ES)', pipeline.count, pipeline.seconds.toFixed(2), Math.round(pipeline.docsPerSecond), ratio.toFixed(2)],
+  ];
+  console.log(['case', 'docs', 'seconds', 'docs/s', 'ratio'].join('\t'));
+  for (const row of rows) console.log(row.join('\t'));
+  console.log(
+    `end-to-end latency over ${pipeline.latencyMs.samples} probes: p50 ${Math.round(pipeline.latencyMs.p50)} ms, p95 ${Math.round(pipeline.latencyMs.p95)} ms, max ${Math.round(pipeline.latencyMs.max)} ms (buffers ${BUFFER_SECONDS} s)`,
+  );
+  console.log(`goal: ratio >= 0.70 with p95 latency < 5000 ms: ${ratio >= 0.7 && pipeline.latencyMs.p95 < 5000 ? 'met' : 'NOT met'}`);
+  if (pipeline.count !== records.length) console.log(`WARNING: ${records.length - pipeline.count} documents missing`);
+  await mkdir(join(here, 'results'), { recursive: true });
+  await writeFile(
+    join(here, 'results', 'pipeline.json'),
+    `${JSON.stringify({ records: records.length, bytes, raw, pipeline, ratio, bufferSeconds: BUFFER_SECONDS, at: new Date().toISOString() }, null, 2)}\n`,
+  );
+} finally {
+  await elasticsearch.indices.delete({ index: [rawIndex, pipelineIndex], ignore_unavailable: true });
+  await elasticsearch.close();
+  await rm(work, { recursive: true, force: true });
+}

@@ -1,0 +1,224 @@
+import type { Client } from '@elastic/elasticsearch';
+import { type Dispatcher, request } from 'undici';
+import { ElasticsearchRequestError, InvalidOptionError } from './errors.js';
+
+/** One answer from the server: the status and the parsed JSON body (`undefined` when empty). */
+export interface ElasticsearchResponse {
+  statusCode: number;
+  body: unknown;
+}
+
+/**
+ * The few REST calls the installer makes, over either a plain HTTP connection (works with
+ * Elasticsearch 7.10 to 9.x and OpenSearch, none of which the 8.x client accepts all of) or an
+ * injected `@elastic/elasticsearch` `Client`. A 404 is an answer, not an error; other error statuses throw
+ * `ElasticsearchRequestError`.
+ */
+export interface ElasticsearchConnection {
+  request(
+    method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD',
+    path: string,
+    body?: unknown,
+  ): Promise<ElasticsearchResponse>;
+  /** The node URL without credentials, safe to print. */
+  readonly displayUrl: string;
+}
+
+/** How to reach the server over HTTP. Credentials never appear in errors or reports. */
+export interface HttpConnectionOptions {
+  /** The node URL, e.g. `https://search.example.com:9200`. Credentials in it (`https://user:pass@host`) are used as basic auth. */
+  node: string;
+  /** An Elasticsearch API key (the base64 `id:api_key` form sent as `Authorization: ApiKey <key>`). */
+  apiKey?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+  /** An undici dispatcher (an `Agent` with TLS options, a `ProxyAgent`, a `MockAgent` in tests). */
+  dispatcher?: Dispatcher | undefined;
+  /** Per-request timeout in milliseconds (default 30,000). */
+  requestTimeoutMs?: number | undefined;
+}
+
+/** Removes the user info, query and fragment from a URL so it can be printed. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '<invalid URL>';
+  }
+}
+
+function readServerError(body: unknown): { errorType: string | undefined; reason: string | undefined } {
+  if (body !== null && typeof body === 'object' && 'error' in body) {
+    const error = (body as { error: unknown }).error;
+    if (typeof error === 'string') return { errorType: undefined, reason: error };
+    if (error !== null && typeof error === 'object') {
+      const { type, reason } = error as { type?: unknown; reason?: unknown };
+      return {
+        errorType: typeof type === 'string' ? type : undefined,
+        reason: typeof reason === 'string' ? reason : undefined,
+      };
+    }
+  }
+  return { errorType: undefined, reason: undefined };
+}
+
+function requestError(
+  method: string,
+  path: string,
+  displayUrl: string,
+  statusCode: number | undefined,
+  body: unknown,
+  cause?: unknown,
+): ElasticsearchRequestError {
+  const pathOnly = path.split('?')[0] ?? path;
+  const { errorType, reason } = readServerError(body);
+  let hint = '';
+  if (statusCode === undefined) hint = ` Check that the node URL is right and the server is running.`;
+  else if (statusCode === 401) hint = ' Check the API key or username and password.';
+  else if (statusCode === 403)
+    hint =
+      ' The credentials lack a privilege (manage_index_templates and create_index on the pattern, monitor for the version).';
+  const what =
+    statusCode === undefined
+      ? `could not reach ${displayUrl}: ${cause instanceof Error ? cause.message : String(cause)}`
+      : `${displayUrl} answered ${statusCode}${errorType ? ` ${errorType}` : ''}${reason ? `: ${reason}` : ''}`;
+  return new ElasticsearchRequestError(`${method} ${pathOnly} failed: ${what}.${hint}`, {
+    statusCode,
+    method,
+    path: pathOnly,
+    errorType,
+    reason,
+    cause,
+  });
+}
+
+/**
+ * Opens a plain HTTP connection with undici. Works with every supported server, because it sends
+ * plain `application/json` and does not insist on the `X-Elastic-Product` header.
+ *
+ * @example
+ * ```ts
+ * import { createHttpConnection } from '@ctr-stream/es-index-setup';
+ * const connection = createHttpConnection({ node: 'http://127.0.0.1:9200', apiKey: process.env.ELASTICSEARCH_API_KEY });
+ * const { body } = await connection.request('GET', '/_nodes/_local?filter_path=nodes.*.version');
+ * ```
+ */
+export function createHttpConnection(options: HttpConnectionOptions): ElasticsearchConnection {
+  let base: URL;
+  try {
+    base = new URL(options.node);
+  } catch {
+    throw new InvalidOptionError(
+      'node',
+      `node must be a URL such as http://127.0.0.1:9200 (got ${JSON.stringify(redactUrl(options.node))}).`,
+    );
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+    throw new InvalidOptionError('node', `node must be an http:// or https:// URL (got ${base.protocol}).`);
+  }
+  const username = options.username ?? (base.username ? decodeURIComponent(base.username) : undefined);
+  const password = options.password ?? (base.password ? decodeURIComponent(base.password) : undefined);
+  if (options.apiKey !== undefined && username !== undefined) {
+    throw new InvalidOptionError('apiKey', 'Give either an API key or a username and password, not both.');
+  }
+  if ((username === undefined) !== (password === undefined)) {
+    throw new InvalidOptionError(
+      username === undefined ? 'username' : 'password',
+      'A username needs a password and a password needs a username.',
+    );
+  }
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.apiKey !== undefined) headers.authorization = `ApiKey ${options.apiKey}`;
+  else if (username !== undefined && password !== undefined) {
+    headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  }
+  const displayUrl = redactUrl(options.node);
+  const basePath = base.pathname.replace(/\/$/, '');
+  const origin = base.origin;
+  const timeout = options.requestTimeoutMs ?? 30_000;
+
+  return {
+    displayUrl,
+    async request(method, path, body) {
+      const url = `${origin}${basePath}${path}`;
+      let statusCode: number;
+      let text: string;
+      try {
+        const response = await request(url, {
+          method,
+          headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+          body: body === undefined ? null : JSON.stringify(body),
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+          ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+        });
+        statusCode = response.statusCode;
+        text = await response.body.text();
+      } catch (cause) {
+        throw requestError(method, path, displayUrl, undefined, undefined, cause);
+      }
+      let parsed: unknown;
+      if (text.length > 0) {
+        try {
+          parsed = JSON.parse(text);
+        } catch (cause) {
+          if (statusCode < 300) {
+            throw new ElasticsearchRequestError(
+              `${method} ${path.split('?')[0]} failed: ${displayUrl} answered ${statusCode} with a body that is not JSON (is the node URL pointing at Elasticsearch?).`,
+              { statusCode, method, path: path.split('?')[0] ?? path, cause },
+            );
+          }
+          parsed = { error: text.slice(0, 300) };
+        }
+      }
+      if (statusCode >= 400 && statusCode !== 404)
+        throw requestError(method, path, displayUrl, statusCode, parsed);
+      return { statusCode, body: parsed };
+    },
+  };
+}
+
+/**
+ * Wraps an `@elastic/elasticsearch` `Client` (8.x) you already configured. The 8.x client talks to
+ * Elasticsearch 8 and 9 only; for 7.10 or OpenSearch pass a node URL instead.
+ *
+ * @example
+ * ```ts
+ * import { Client } from '@elastic/elasticsearch';
+ * import { connectionFromClient } from '@ctr-stream/es-index-setup';
+ * const connection = connectionFromClient(new Client({ node: 'http://127.0.0.1:9200' }));
+ * ```
+ */
+export function connectionFromClient(
+  client: Client,
+  displayUrl = 'the Elasticsearch client',
+): ElasticsearchConnection {
+  return {
+    displayUrl,
+    async request(method, path, body) {
+      const [pathname, query] = path.split('?');
+      const querystring = Object.fromEntries(new URLSearchParams(query ?? ''));
+      try {
+        const response = await client.transport.request(
+          {
+            method,
+            path: pathname ?? path,
+            querystring,
+            ...(body === undefined ? {} : { body: body as Record<string, unknown> }),
+          },
+          { meta: true, ignore: [404] },
+        );
+        const responseBody: unknown = response.body === '' ? undefined : response.body;
+        return { statusCode: response.statusCode ?? 200, body: responseBody };
+      } catch (cause) {
+        const meta = (cause as { meta?: { statusCode?: number; body?: unknown } }).meta;
+        throw requestError(method, path, displayUrl, meta?.statusCode || undefined, meta?.body, cause);
+      }
+    },
+  };
+}

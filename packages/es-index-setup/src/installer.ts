@@ -1,0 +1,319 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Dispatcher } from 'undici';
+import { connectionFromClient, createHttpConnection, type ElasticsearchConnection } from './connection.js';
+import {
+  ElasticsearchRequestError,
+  InvalidOptionError,
+  type MappingConflict,
+  MappingConflictError,
+} from './errors.js';
+import { buildIndexTemplate, type IndexTemplateBundle, type IndexTemplateOptions } from './index-template.js';
+import type { MappingProperty } from './json-schema-mappings.js';
+import { compareMappings } from './mapping-conflicts.js';
+import { detectSearchEngineServer, type SearchEngineServer } from './search-engine-server.js';
+
+export interface InstallIndexTemplateOptions extends Omit<IndexTemplateOptions, 'server'> {
+  /** An `@elastic/elasticsearch` 8.x client (Elasticsearch 8 and 9). Or give `node` (any supported server). */
+  client?: Client | undefined;
+  /** A ready connection (see `createHttpConnection`); takes precedence over `client` and `node`. */
+  connection?: ElasticsearchConnection | undefined;
+  /** The node URL. Default: `ELASTICSEARCH_URL` from `env`. */
+  node?: string | undefined;
+  /** Where `ELASTICSEARCH_URL` is read when `node` is not given. Default `process.env`. */
+  env?: Record<string, string | undefined> | undefined;
+  apiKey?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+  dispatcher?: Dispatcher | undefined;
+  requestTimeoutMs?: number | undefined;
+  /** Skip detection and build for this server (required to run offline with `dryRun` and no node). */
+  server?: SearchEngineServer | undefined;
+  /** Create `<index>` when no index or alias has that name yet. Default true. */
+  createIndex?: boolean | undefined;
+  /** Read only: compare, report what would change, change nothing. */
+  dryRun?: boolean | undefined;
+}
+
+export type InstallTarget = 'component_template' | 'index_template' | 'index' | 'index_mapping';
+export type InstallStatus = 'created' | 'updated' | 'unchanged' | 'would_create' | 'would_update';
+
+export interface InstallAction {
+  target: InstallTarget;
+  name: string;
+  status: InstallStatus;
+  /** E.g. the fields a mapping update adds. */
+  detail?: string;
+}
+
+export interface InstallReport {
+  /** The node URL without credentials, or `offline`. */
+  node: string;
+  server: SearchEngineServer;
+  dryRun: boolean;
+  /** False when everything was already installed as wanted (a second run). */
+  changed: boolean;
+  actions: InstallAction[];
+  /** Existing indices whose mapping disagrees (a dry run reports them; a real run throws `MappingConflictError`). */
+  conflicts: MappingConflict[];
+  /** What was (or would be) sent. */
+  bundle: IndexTemplateBundle;
+}
+
+/** Settings as the server returns them (`{ index: { number_of_shards: '1' } }`) as flat `index.*` strings. */
+export function normalizeSettings(settings: unknown, prefix = ''): Record<string, string> {
+  const flat: Record<string, string> = {};
+  if (settings === null || typeof settings !== 'object') return flat;
+  for (const [key, value] of Object.entries(settings)) {
+    const path = prefix + key;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      Object.assign(flat, normalizeSettings(value, `${path}.`));
+    else {
+      const name = path.startsWith('index.') ? path : `index.${path}`;
+      flat[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+    }
+  }
+  return flat;
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+function sameJson(left: unknown, right: unknown): boolean {
+  return JSON.stringify(canonical(left)) === JSON.stringify(canonical(right));
+}
+
+function componentTemplateMatches(
+  installed: unknown,
+  wanted: IndexTemplateBundle['componentTemplates'][number]['body'],
+): boolean {
+  const body = installed as
+    | { template?: { settings?: unknown; mappings?: unknown }; version?: unknown; _meta?: unknown }
+    | undefined;
+  if (!body) return false;
+  return (
+    sameJson(
+      normalizeSettings(body.template?.settings ?? {}),
+      normalizeSettings(wanted.template.settings ?? {}),
+    ) &&
+    sameJson(body.template?.mappings ?? null, wanted.template.mappings ?? null) &&
+    sameJson(body.version ?? null, wanted.version) &&
+    sameJson(body._meta ?? null, wanted._meta)
+  );
+}
+
+function indexTemplateMatches(
+  installed: unknown,
+  wanted: IndexTemplateBundle['indexTemplate']['body'],
+): boolean {
+  if (!installed || typeof installed !== 'object') return false;
+  const body = installed as Record<string, unknown>;
+  const extraSections = ['template', 'data_stream'].filter(
+    (key) => body[key] !== undefined && !sameJson(body[key], {}),
+  );
+  return (
+    extraSections.length === 0 && Object.entries(wanted).every(([key, value]) => sameJson(body[key], value))
+  );
+}
+
+function resolveConnection(options: InstallIndexTemplateOptions): ElasticsearchConnection | undefined {
+  if (options.connection) return options.connection;
+  if (options.client) return connectionFromClient(options.client);
+  const node = options.node ?? (options.env ?? process.env).ELASTICSEARCH_URL;
+  if (!node) return undefined;
+  return createHttpConnection({
+    node,
+    apiKey: options.apiKey,
+    username: options.username,
+    password: options.password,
+    dispatcher: options.dispatcher,
+    requestTimeoutMs: options.requestTimeoutMs,
+  });
+}
+
+function countLeaves(properties: Record<string, MappingProperty>): number {
+  return Object.values(properties).reduce(
+    (count, property) =>
+      count + (property.properties && !property.type ? countLeaves(property.properties) : 1),
+    0,
+  );
+}
+
+/** The message of a `MappingConflictError`: which fields, which types, and the way out. */
+export function describeMappingConflicts(
+  conflicts: readonly MappingConflict[],
+  bundle: IndexTemplateBundle,
+): string {
+  const byIndex = new Map<string, MappingConflict[]>();
+  for (const conflict of conflicts)
+    byIndex.set(conflict.index, [...(byIndex.get(conflict.index) ?? []), conflict]);
+  const lines: string[] = [];
+  for (const [index, list] of byIndex) {
+    lines.push(
+      `Index ${index} already maps ${list.length} field(s) with other types than the ctr-stream template:`,
+    );
+    for (const conflict of list.slice(0, 15)) {
+      lines.push(`  - ${conflict.field}: existing ${conflict.existingType}, wanted ${conflict.wantedType}`);
+    }
+    if (list.length > 15) lines.push(`  - ... and ${list.length - 15} more`);
+  }
+  const first = conflicts[0]?.index ?? bundle.index;
+  const target = `${bundle.index}-v2`;
+  lines.push(
+    'Elasticsearch cannot change the type of an existing field (this index was probably created by dynamic mapping before the template existed).',
+    `The template ${bundle.indexTemplate.name} is installed, so new indices matching ${bundle.indexPattern} get the right mapping. To fix ${first}:`,
+    `  1. Create a new index from the template:   PUT /${target}`,
+    `  2. Copy the documents:                     POST /_reindex {"source":{"index":"${first}"},"dest":{"index":"${target}"}}`,
+    `  3. Delete the old index and alias its name: DELETE /${first}, then POST /_aliases {"actions":[{"add":{"index":"${target}","alias":"${first}","is_write_index":true}}]}`,
+    '  (Firehose keeps writing to the alias.) If the old data does not matter, delete the index and run this installer again.',
+  );
+  return lines.join('\n');
+}
+
+/**
+ * Installs (or checks, with `dryRun`) the ctr-stream index template for `<index>*`: detects the server
+ * version, puts the component and index templates when they differ from what is installed, creates
+ * `<index>` when missing (so Firehose with `NoRotation` and Kibana's field list see the mapping at once),
+ * adds missing fields to existing indices, and throws `MappingConflictError` when an existing index maps
+ * a field with another type. A second run changes nothing and reports `changed: false`.
+ *
+ * @example
+ * ```ts
+ * import { installIndexTemplate } from '@ctr-stream/es-index-setup';
+ * const report = await installIndexTemplate({ node: 'http://127.0.0.1:9200', apiKey: process.env.ELASTICSEARCH_API_KEY });
+ * console.log(report.changed, report.actions);
+ * ```
+ */
+export async function installIndexTemplate(
+  options: InstallIndexTemplateOptions = {},
+): Promise<InstallReport> {
+  const dryRun = options.dryRun ?? false;
+  const connection = resolveConnection(options);
+  if (!connection && !(dryRun && options.server)) {
+    throw new InvalidOptionError(
+      'node',
+      'No Elasticsearch node: give node (or set ELASTICSEARCH_URL), or a client; for an offline dry run give server.',
+    );
+  }
+  const server = options.server ?? (await detectSearchEngineServer(connection as ElasticsearchConnection));
+  const bundle = buildIndexTemplate({ ...options, server });
+  const report: InstallReport = {
+    node: connection?.displayUrl ?? 'offline',
+    server,
+    dryRun,
+    changed: false,
+    actions: [],
+    conflicts: [],
+    bundle,
+  };
+  if (!connection) return report;
+
+  const record = (action: InstallAction) => {
+    report.actions.push(action);
+    if (action.status !== 'unchanged') report.changed = true;
+  };
+  const apply = async (
+    target: InstallTarget,
+    name: string,
+    exists: boolean,
+    put: () => Promise<unknown>,
+    detail?: string,
+  ) => {
+    const status: InstallStatus = dryRun
+      ? exists
+        ? 'would_update'
+        : 'would_create'
+      : exists
+        ? 'updated'
+        : 'created';
+    if (!dryRun) await put();
+    record({ target, name, status, ...(detail === undefined ? {} : { detail }) });
+  };
+
+  for (const component of bundle.componentTemplates) {
+    const path = `/_component_template/${encodeURIComponent(component.name)}`;
+    const { statusCode, body } = await connection.request('GET', path);
+    const installed = (body as { component_templates?: { component_template?: unknown }[] } | undefined)
+      ?.component_templates?.[0]?.component_template;
+    if (statusCode === 200 && componentTemplateMatches(installed, component.body)) {
+      record({ target: 'component_template', name: component.name, status: 'unchanged' });
+    } else {
+      await apply('component_template', component.name, statusCode === 200, () =>
+        connection.request('PUT', path, component.body),
+      );
+    }
+  }
+
+  const templatePath = `/_index_template/${encodeURIComponent(bundle.indexTemplate.name)}`;
+  const template = await connection.request('GET', templatePath);
+  const installedTemplate = (
+    template.body as { index_templates?: { index_template?: unknown }[] } | undefined
+  )?.index_templates?.[0]?.index_template;
+  if (template.statusCode === 200 && indexTemplateMatches(installedTemplate, bundle.indexTemplate.body)) {
+    record({ target: 'index_template', name: bundle.indexTemplate.name, status: 'unchanged' });
+  } else {
+    await apply('index_template', bundle.indexTemplate.name, template.statusCode === 200, () =>
+      connection.request('PUT', templatePath, bundle.indexTemplate.body),
+    );
+  }
+
+  const wanted = (bundle.componentTemplates.find((component) => component.body.template.mappings)?.body
+    .template.mappings?.properties ?? {}) as Record<string, MappingProperty>;
+  const existing = await connection.request(
+    'GET',
+    `/${encodeURIComponent(bundle.indexPattern).replace('%2A', '*')}/_mapping?allow_no_indices=true&ignore_unavailable=true`,
+  );
+  const indices = (existing.statusCode === 200 ? existing.body : {}) as Record<
+    string,
+    { mappings?: { properties?: Record<string, MappingProperty> } }
+  >;
+  const updates: { index: string; missing: Record<string, MappingProperty> }[] = [];
+  for (const [index, { mappings }] of Object.entries(indices ?? {})) {
+    const difference = compareMappings(index, mappings?.properties, wanted);
+    report.conflicts.push(...difference.conflicts);
+    if (difference.conflicts.length === 0 && Object.keys(difference.missing).length > 0)
+      updates.push({ index, missing: difference.missing });
+  }
+  if (report.conflicts.length > 0) {
+    if (dryRun) return report;
+    throw new MappingConflictError(describeMappingConflicts(report.conflicts, bundle), report.conflicts);
+  }
+  for (const { index, missing } of updates) {
+    await apply(
+      'index_mapping',
+      index,
+      true,
+      () => connection.request('PUT', `/${encodeURIComponent(index)}/_mapping`, { properties: missing }),
+      `adds ${countLeaves(missing)} field(s)`,
+    );
+  }
+
+  const concrete = await connection.request('HEAD', `/${encodeURIComponent(bundle.index)}`);
+  if (concrete.statusCode === 200) {
+    record({ target: 'index', name: bundle.index, status: 'unchanged' });
+  } else if (options.createIndex ?? true) {
+    await apply('index', bundle.index, false, async () => {
+      try {
+        await connection.request('PUT', `/${encodeURIComponent(bundle.index)}`, {});
+      } catch (error) {
+        // Firehose (or a parallel run) created it in between: the template applied to it all the same.
+        if (
+          !(
+            error instanceof ElasticsearchRequestError &&
+            error.errorType === 'resource_already_exists_exception'
+          )
+        )
+          throw error;
+      }
+    });
+  }
+  return report;
+}

@@ -1,0 +1,131 @@
+import type { ElasticsearchConnection } from './connection.js';
+import { ElasticsearchRequestError, InvalidOptionError, UnsupportedServerError } from './errors.js';
+
+export type SearchEngineDistribution = 'elasticsearch' | 'opensearch';
+
+/** The server the template is built for, and what its mapping language supports. */
+export interface SearchEngineServer {
+  distribution: SearchEngineDistribution;
+  /** As the server reports it, e.g. `9.5.4` or `2.11.0`. */
+  version: string;
+  major: number;
+  minor: number;
+  /**
+   * The type for an open map of keys (`Attributes`): `flattened` (Elasticsearch >= 7.3),
+   * `flat_object` (OpenSearch >= 2.7), or `undefined` (older OpenSearch: the map is stored, not indexed).
+   */
+  flattenedType: 'flattened' | 'flat_object' | undefined;
+  /** Elasticsearch >= 8.14 can ignore dynamic fields beyond the total fields limit instead of rejecting the document. */
+  supportsIgnoreDynamicBeyondLimit: boolean;
+}
+
+const VERSION_PATTERN = /^(\d+)\.(\d+)(?:\.(\d+))?/;
+
+/**
+ * Describes a server from its version string. Majors 1 to 3 are OpenSearch (Elasticsearch never had
+ * a supported 1.x-3.x with composable templates); give `distribution` to be explicit.
+ * Throws `UnsupportedServerError` for Elasticsearch older than 7.10.
+ *
+ * @example
+ * ```ts
+ * import { describeSearchEngineServer } from '@ctr-stream/es-index-setup';
+ * describeSearchEngineServer('2.11.0').flattenedType; // 'flat_object'
+ * describeSearchEngineServer('8.19.0').flattenedType; // 'flattened'
+ * ```
+ */
+export function describeSearchEngineServer(
+  version: string,
+  distribution?: SearchEngineDistribution,
+): SearchEngineServer {
+  const match = VERSION_PATTERN.exec(version.trim());
+  if (!match)
+    throw new InvalidOptionError(
+      'server',
+      `Cannot read the server version ${JSON.stringify(version)}: expected e.g. 8.19.0.`,
+    );
+  const major = Number(match[1]);
+  const minor = Number(match[2]);
+  const detected: SearchEngineDistribution = distribution ?? (major <= 3 ? 'opensearch' : 'elasticsearch');
+  if (detected === 'elasticsearch' && (major < 7 || (major === 7 && minor < 10))) {
+    throw new UnsupportedServerError(
+      detected,
+      version,
+      `Elasticsearch ${version} is not supported: composable index templates and flattened fields need 7.10 or later. Upgrade the cluster (Amazon Elasticsearch Service domains can upgrade in place to 7.10).`,
+    );
+  }
+  const atLeast = (wantedMajor: number, wantedMinor: number) =>
+    major > wantedMajor || (major === wantedMajor && minor >= wantedMinor);
+  return {
+    distribution: detected,
+    version: version.trim(),
+    major,
+    minor,
+    flattenedType: detected === 'elasticsearch' ? 'flattened' : atLeast(2, 7) ? 'flat_object' : undefined,
+    supportsIgnoreDynamicBeyondLimit: detected === 'elasticsearch' && atLeast(8, 14),
+  };
+}
+
+/**
+ * Reads a server given on the command line: `9.1.0`, `elasticsearch@8.19.0` or `opensearch@2.11.0`.
+ *
+ * @example
+ * ```ts
+ * import { parseServerSpecification } from '@ctr-stream/es-index-setup';
+ * parseServerSpecification('opensearch@2.11.0').distribution; // 'opensearch'
+ * ```
+ */
+export function parseServerSpecification(specification: string): SearchEngineServer {
+  const [first, second] = specification.split('@');
+  if (second === undefined) return describeSearchEngineServer(first ?? '');
+  if (first !== 'elasticsearch' && first !== 'opensearch') {
+    throw new InvalidOptionError(
+      'server',
+      `Unknown distribution ${JSON.stringify(first)}: use elasticsearch@<version> or opensearch@<version>.`,
+    );
+  }
+  return describeSearchEngineServer(second, first);
+}
+
+/** The server the installer assumes when it runs offline (`--dry-run` without a node). */
+export const DEFAULT_OFFLINE_SERVER_VERSION = '9.0.0';
+
+/**
+ * Asks the server its version with `GET /_nodes/_local` (works where `GET /` is blocked or absent)
+ * and describes it.
+ *
+ * @example
+ * ```ts
+ * import { createHttpConnection, detectSearchEngineServer } from '@ctr-stream/es-index-setup';
+ * const server = await detectSearchEngineServer(createHttpConnection({ node: 'http://127.0.0.1:9200' }));
+ * console.log(server.distribution, server.version);
+ * ```
+ */
+export async function detectSearchEngineServer(
+  connection: ElasticsearchConnection,
+): Promise<SearchEngineServer> {
+  const path = '/_nodes/_local?filter_path=nodes.*.version';
+  const { statusCode, body } = await connection.request('GET', path);
+  const nodes = (body as { nodes?: Record<string, { version?: unknown }> } | undefined)?.nodes;
+  const version = nodes
+    ? Object.values(nodes).find((node) => typeof node.version === 'string')?.version
+    : undefined;
+  if (statusCode !== 200 || typeof version !== 'string') {
+    throw new ElasticsearchRequestError(
+      `GET /_nodes/_local did not return a node version from ${connection.displayUrl} (status ${statusCode}). Is the URL an Elasticsearch or OpenSearch node? Give the version with --server to work offline.`,
+      { statusCode, method: 'GET', path: '/_nodes/_local' },
+    );
+  }
+  let distribution: SearchEngineDistribution | undefined;
+  // OpenSearch reports `version.distribution` on `GET /`; Elasticsearch does not. Best effort: some
+  // deployments (and this repository's test node) have no `GET /`.
+  try {
+    const root = await connection.request('GET', '/');
+    const reported = (root.body as { version?: { distribution?: unknown } } | undefined)?.version
+      ?.distribution;
+    if (reported === 'opensearch') distribution = 'opensearch';
+    else if (root.statusCode === 200) distribution = undefined;
+  } catch {
+    distribution = undefined;
+  }
+  return describeSearchEngineServer(version, distribution);
+}

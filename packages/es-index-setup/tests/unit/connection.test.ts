@@ -1,0 +1,86 @@
+import { MockAgent } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHttpConnection, redactUrl } from '../../src/connection.js';
+import { ElasticsearchRequestError, InvalidOptionError } from '../../src/errors.js';
+
+describe('redactUrl', () => {
+  it('drops credentials and query strings', () => {
+    expect(redactUrl('https://elastic:s3cret@search.example.com:9200/base?token=x')).toBe(
+      'https://search.example.com:9200/base',
+    );
+    expect(redactUrl('not a url')).toBe('<invalid URL>');
+  });
+});
+
+describe('createHttpConnection', () => {
+  let agent: MockAgent | undefined;
+  afterEach(async () => {
+    await agent?.close();
+  });
+
+  it('rejects bad URLs and half-given credentials', () => {
+    expect(() => createHttpConnection({ node: 'localhost:9200' })).toThrow(InvalidOptionError);
+    expect(() => createHttpConnection({ node: 'ftp://x' })).toThrow(/http/);
+    expect(() => createHttpConnection({ node: 'http://x', username: 'elastic' })).toThrow(/password/);
+    expect(() =>
+      createHttpConnection({ node: 'http://x', apiKey: 'k', username: 'u', password: 'p' }),
+    ).toThrow(/either/);
+  });
+
+  it('sends the API key or basic auth header and never puts them in errors', async () => {
+    agent = new MockAgent();
+    agent.disableNetConnect();
+    const pool = agent.get('http://search.test:9200');
+    const seen: string[] = [];
+    pool
+      .intercept({ path: '/_cluster/health', method: 'GET' })
+      .reply((options) => {
+        seen.push(String((options.headers as Record<string, string>).authorization));
+        return {
+          statusCode: 401,
+          data: { error: { type: 'security_exception', reason: 'unable to authenticate' } },
+        };
+      })
+      .times(2);
+    const withKey = createHttpConnection({
+      node: 'http://search.test:9200',
+      apiKey: 'c2VjcmV0LWtleQ==',
+      dispatcher: agent,
+    });
+    const error = await withKey.request('GET', '/_cluster/health').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ElasticsearchRequestError);
+    expect((error as ElasticsearchRequestError).statusCode).toBe(401);
+    expect((error as ElasticsearchRequestError).isRetryable).toBe(false);
+    expect((error as Error).message).toMatch(/security_exception.*Check the API key/);
+    expect((error as Error).message).not.toContain('c2VjcmV0LWtleQ==');
+    const withUser = createHttpConnection({
+      node: 'http://elastic:pa55@search.test:9200',
+      dispatcher: agent,
+    });
+    const second = await withUser.request('GET', '/_cluster/health').catch((caught: unknown) => caught);
+    expect((second as Error).message).not.toContain('pa55');
+    expect(seen).toEqual([
+      'ApiKey c2VjcmV0LWtleQ==',
+      `Basic ${Buffer.from('elastic:pa55').toString('base64')}`,
+    ]);
+  });
+
+  it('returns 404 as an answer, retries nothing, and marks 503 retryable', async () => {
+    agent = new MockAgent();
+    agent.disableNetConnect();
+    const pool = agent.get('http://search.test:9200');
+    pool.intercept({ path: '/_index_template/x', method: 'GET' }).reply(404, { index_templates: [] });
+    pool.intercept({ path: '/_index_template/y', method: 'GET' }).reply(503, 'overloaded');
+    pool.intercept({ path: '/_index_template/z', method: 'GET' }).reply(200, '<html>proxy</html>');
+    const connection = createHttpConnection({ node: 'http://search.test:9200', dispatcher: agent });
+    expect(await connection.request('GET', '/_index_template/x')).toEqual({
+      statusCode: 404,
+      body: { index_templates: [] },
+    });
+    const unavailable = await connection
+      .request('GET', '/_index_template/y')
+      .catch((caught: unknown) => caught);
+    expect((unavailable as ElasticsearchRequestError).isRetryable).toBe(true);
+    await expect(connection.request('GET', '/_index_template/z')).rejects.toThrow(/not JSON/);
+  });
+});

@@ -1,0 +1,123 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseFirehoseLocalConfig } from './config.js';
+import { FirehoseLocalError } from './errors.js';
+import { startFirehoseLocal } from './firehose-local.js';
+import type { FirehoseLocalLogger } from './logger.js';
+import type { DeliveryStreamMetrics } from './metrics.js';
+
+const USAGE = `Usage: ctr-firehose-local --config <file.json> [--port N] [--host H] [--verbose]
+
+Serves the Firehose producer API (PutRecord, PutRecordBatch, DescribeDeliveryStream,
+ListDeliveryStreams) for the delivery streams in the config file. Prints the endpoint URL,
+serves GET /metrics, and on Ctrl-C flushes every buffer and prints the metrics.`;
+
+/** Where the CLI writes. */
+export interface CliStreams {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+function stderrLogger(stderr: CliStreams['stderr'], verbose: boolean): FirehoseLocalLogger {
+  const write = (level: string) => (message: string, details?: Record<string, unknown>) => {
+    stderr.write(
+      `[firehose-local] ${level} ${message}${details === undefined ? '' : ` ${JSON.stringify(details)}`}\n`,
+    );
+  };
+  return {
+    debug: verbose ? write('debug') : () => {},
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+  };
+}
+
+/** Formats the metrics as the bin prints them on exit. */
+export function formatMetrics(all: readonly DeliveryStreamMetrics[]): string {
+  const lines: string[] = [];
+  for (const metrics of all) {
+    lines.push(`Delivery stream ${metrics.streamName}`);
+    for (const [name, value] of [...Object.entries(metrics.cloudWatch), ...Object.entries(metrics.local)]) {
+      const shown = value === null ? '-' : Number.isInteger(value) ? String(value) : value.toFixed(3);
+      lines.push(`  ${name.padEnd(34)} ${shown}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Runs the `ctr-firehose-local` bin until `shutdown` aborts; resolves with the exit code.
+ * Exit code 0: stopped cleanly; 1: nothing pending was lost but a record could not be settled; 2: bad usage.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliStreams,
+  shutdown: AbortSignal,
+): Promise<number> {
+  let values: { config?: string; port?: string; host?: string; verbose?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        config: { type: 'string', short: 'c' },
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        verbose: { type: 'boolean', short: 'v' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.config === undefined) {
+    io.stderr.write(`--config is required.\n${USAGE}\n`);
+    return 2;
+  }
+  const configPath = resolve(values.config);
+  let fileContent: unknown;
+  try {
+    fileContent = JSON.parse(await readFile(configPath, 'utf8'));
+  } catch (error) {
+    io.stderr.write(`Cannot read the config file ${configPath}: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
+    io.stderr.write(`--port must be an integer between 0 and 65535, got "${values.port}".\n`);
+    return 2;
+  }
+  try {
+    const config = parseFirehoseLocalConfig(fileContent);
+    const firehose = await startFirehoseLocal({
+      streams: config.streams,
+      host: values.host ?? config.host ?? '127.0.0.1',
+      port: port ?? config.port ?? 4573,
+      baseDirectory: dirname(configPath),
+      logger: stderrLogger(io.stderr, values.verbose ?? false),
+    });
+    io.stdout.write(`Firehose endpoint: ${firehose.url}\n`);
+    io.stdout.write(`Metrics: ${firehose.url}/metrics\n`);
+    io.stdout.write(`Delivery streams: ${config.streams.map((stream) => stream.name).join(', ')}\n`);
+    await new Promise<void>((stop) => {
+      if (shutdown.aborted) stop();
+      else shutdown.addEventListener('abort', () => stop(), { once: true });
+    });
+    io.stderr.write('[firehose-local] flushing every buffer...\n');
+    await firehose.close();
+    const all = firehose.metrics();
+    io.stdout.write(formatMetrics(all));
+    return all.some((metrics) => metrics.local.pendingRecords > 0) ? 1 : 0;
+  } catch (error) {
+    if (error instanceof FirehoseLocalError) {
+      io.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,209 @@
+import type { Client } from '@elastic/elasticsearch';
+import { z } from 'zod';
+import type { Clock } from './clock.js';
+import { FirehoseLocalConfigError } from './errors.js';
+import type { FirehoseProcessorHandler } from './lambda-types.js';
+import type { FirehoseLocalLogger } from './logger.js';
+
+const MEBIBYTE = 1024 * 1024;
+
+/** The index rotation periods of the Firehose Elasticsearch destination. */
+export const INDEX_ROTATION_PERIODS = ['NoRotation', 'OneHour', 'OneDay', 'OneWeek', 'OneMonth'] as const;
+export type IndexRotationPeriod = (typeof INDEX_ROTATION_PERIODS)[number];
+
+/** `S3BackupMode` of the Elasticsearch destination. */
+export const BACKUP_MODES = ['FailedDocumentsOnly', 'AllDocuments'] as const;
+export type BackupMode = (typeof BACKUP_MODES)[number];
+
+const handlerSchema = z.custom<FirehoseProcessorHandler>((value) => typeof value === 'function', {
+  message: 'must be a function (event, context) => response',
+});
+
+const clientSchema = z.custom<Client>(
+  (value) =>
+    typeof value === 'object' && value !== null && typeof (value as { bulk?: unknown }).bulk === 'function',
+  { message: 'must be an @elastic/elasticsearch Client' },
+);
+
+/** The Lambda processor of a delivery stream (console: "Transform source records with AWS Lambda"). */
+export const ProcessorConfigSchema = z
+  .object({
+    /** The handler function itself, invoked in-process. Either this or `modulePath`. */
+    handler: handlerSchema.optional(),
+    /** Path of the handler module (ESM or CJS), absolute or relative to `baseDirectory`. */
+    modulePath: z.string().min(1).optional(),
+    /** The module's export holding the handler. */
+    exportName: z.string().min(1).default('handler'),
+    /** The name in the Lambda context and in `lambdaArn`. */
+    functionName: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, hyphens or underscores')
+      .default('firehose-local-processor'),
+    /** The Lambda timeout. Firehose allows functions up to 5 minutes. */
+    timeoutSeconds: z.number().positive().max(900).default(60),
+    /** Firehose's `NumberOfRetries` for failed invocations. */
+    numberOfRetries: z.number().int().min(0).max(300).default(3),
+    /** Firehose's `BufferSizeInMBs` for the processor: 0.2-3 MB. */
+    bufferSizeInMBs: z.number().min(0.2).max(3).default(1),
+    /** Firehose's `BufferIntervalInSeconds` for the processor: 0-900 s. */
+    bufferIntervalInSeconds: z.number().min(0).max(900).default(60),
+    /** How many invocations may run at once (Firehose invokes one per buffer, in parallel). */
+    concurrency: z.number().int().min(1).max(64).default(2),
+  })
+  .refine((processor) => (processor.handler === undefined) !== (processor.modulePath === undefined), {
+    message: 'set exactly one of handler or modulePath',
+  });
+
+/** The Elasticsearch destination (console: "Amazon Elasticsearch Service" / OpenSearch Service). */
+export const ElasticsearchDestinationConfigSchema = z
+  .object({
+    /** The node URL, e.g. http://127.0.0.1:9200. Either this or `client`. */
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    /** An @elastic/elasticsearch Client to use instead of `url`. */
+    client: clientSchema.optional(),
+    /** `IndexName`. */
+    indexName: z
+      .string()
+      .min(1)
+      .max(80)
+      .regex(/^[a-z0-9][a-z0-9._+-]*$/, 'must be a lowercase Elasticsearch index name'),
+    /** `TypeName`: only for Elasticsearch 6.x; leave it out for 7.x and later. */
+    typeName: z.string().min(1).max(100).optional(),
+    /** `IndexRotationPeriod`; the suffix comes from the record's arrival time in UTC. */
+    indexRotationPeriod: z.enum(INDEX_ROTATION_PERIODS).default('OneDay'),
+    /** `RetryOptions.DurationInSeconds`: total time to retry a failed bulk request, 0-7200 s. */
+    retryDurationInSeconds: z.number().min(0).max(7200).default(300),
+    /** `BufferingHints` of the destination: 1-100 MB, 0-900 s. */
+    bufferingHints: z
+      .object({
+        sizeInMBs: z.number().min(1).max(100).default(5),
+        intervalInSeconds: z.number().min(0).max(900).default(300),
+      })
+      .prefault({}),
+    /** How a buffer is cut into `_bulk` requests. */
+    bulk: z
+      .object({
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(100 * MEBIBYTE)
+          .default(5 * MEBIBYTE),
+        maxDocuments: z.number().int().min(1).max(100_000).default(5000),
+        concurrency: z.number().int().min(1).max(16).default(2),
+      })
+      .prefault({}),
+    /** `DocumentIdOptions.DefaultDocumentIdFormat`. */
+    documentIdFormat: z.enum(['FIREHOSE_DEFAULT', 'NO_DOCUMENT_ID']).default('FIREHOSE_DEFAULT'),
+  })
+  .refine((destination) => (destination.url === undefined) !== (destination.client === undefined), {
+    message: 'set exactly one of url or client',
+  });
+
+/** The S3 backup, written to a directory with S3's key layout. */
+export const BackupConfigSchema = z.object({
+  /** The directory standing in for the S3 bucket. */
+  directory: z.string().min(1),
+  /** `S3BackupMode`. */
+  mode: z.enum(BACKUP_MODES).default('FailedDocumentsOnly'),
+  /** The S3 `Prefix`, put before every key (e.g. `ctr/`). */
+  prefix: z
+    .string()
+    .regex(/^(?:[A-Za-z0-9!_.*'()-]+\/)*$/, 'must be empty or path segments each ending in /')
+    .default(''),
+  /** Put a newline after each record in AllDocuments objects (Firehose's AppendDelimiterToRecord). */
+  appendNewline: z.boolean().default(true),
+});
+
+/** Fault injection for producer tests: what the real service does under load. */
+export const FaultsConfigSchema = z.object({
+  /** The first N PutRecord/PutRecordBatch calls are answered with ServiceUnavailableException. */
+  throttleFirstRequests: z.number().int().min(0).default(0),
+  /** In PutRecordBatch, every Nth record (counting across calls) fails with ServiceUnavailableException. */
+  failEveryNthRecord: z.number().int().min(1).optional(),
+});
+
+/** One delivery stream, mirroring the console choices of the tutorial. */
+export const DeliveryStreamConfigSchema = z.object({
+  /** `DeliveryStreamName`. */
+  name: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -'),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')
+    .default('us-east-1'),
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, 'must be 12 digits')
+    .default('000000000000'),
+  processor: ProcessorConfigSchema.optional(),
+  elasticsearch: ElasticsearchDestinationConfigSchema,
+  backup: BackupConfigSchema,
+  faults: FaultsConfigSchema.prefault({}),
+  /** Accepted but undelivered bytes above which producers get ServiceUnavailableException (backpressure). */
+  maxPendingBytes: z
+    .number()
+    .int()
+    .min(MEBIBYTE)
+    .default(256 * MEBIBYTE),
+});
+
+/** A delivery stream configuration as you write it (defaults optional). */
+export type DeliveryStreamConfig = z.input<typeof DeliveryStreamConfigSchema>;
+/** A delivery stream configuration after validation, with every default filled in. */
+export type ResolvedDeliveryStreamConfig = z.output<typeof DeliveryStreamConfigSchema>;
+export type ProcessorConfig = z.input<typeof ProcessorConfigSchema>;
+export type ElasticsearchDestinationConfig = z.input<typeof ElasticsearchDestinationConfigSchema>;
+export type BackupConfig = z.input<typeof BackupConfigSchema>;
+
+/** The JSON file the `ctr-firehose-local` bin reads with `--config`. */
+export const FirehoseLocalConfigFileSchema = z.object({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65_535).optional(),
+  streams: z.array(DeliveryStreamConfigSchema).min(1, 'configure at least one delivery stream'),
+});
+export type FirehoseLocalConfigFile = z.input<typeof FirehoseLocalConfigFileSchema>;
+
+/** Options of `startFirehoseLocal`. */
+export interface FirehoseLocalOptions {
+  /** Interface to bind. Default 127.0.0.1. */
+  host?: string;
+  /** Port to bind; 0 (the default) picks a free one. */
+  port?: number;
+  streams: DeliveryStreamConfig[];
+  /** Directory that relative `processor.modulePath` and `backup.directory` resolve against. Default: cwd. */
+  baseDirectory?: string;
+  logger?: FirehoseLocalLogger;
+  clock?: Clock;
+}
+
+function toIssues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+/**
+ * Validates a `ctr-firehose-local` configuration (the JSON of `--config`, or `{ streams }`) and fills in
+ * Firehose's defaults. Throws `FirehoseLocalConfigError` listing every problem.
+ *
+ * @example
+ * ```ts
+ * import { parseFirehoseLocalConfig } from '@ctr-stream/firehose-local';
+ * const config = parseFirehoseLocalConfig({
+ *   streams: [{ name: 'ctr', elasticsearch: { url: 'http://127.0.0.1:9200', indexName: 'connect' }, backup: { directory: './backup' } }],
+ * });
+ * config.streams[0]?.elasticsearch.retryDurationInSeconds; // 300
+ * ```
+ */
+export function parseFirehoseLocalConfig(input: unknown): z.output<typeof FirehoseLocalConfigFileSchema> {
+  const parsed = FirehoseLocalConfigFileSchema.safeParse(input);
+  if (!parsed.success) throw new FirehoseLocalConfigError(toIssues(parsed.error), { cause: parsed.error });
+  const names = new Set<string>();
+  for (const [index, stream] of parsed.data.streams.entries()) {
+    if (names.has(stream.name)) {
+      throw new FirehoseLocalConfigError([
+        { path: `streams.${index}.name`, message: `duplicate delivery stream name "${stream.name}"` },
+      ]);
+    }
+    names.add(stream.name);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,428 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Client } from '@elastic/elasticsearch';
+import { BackupStore } from './backup-store.js';
+import { RecordBuffer } from './buffer.js';
+import type { Clock } from './clock.js';
+import { ConcurrencyLimiter, sleep } from './concurrency-limiter.js';
+import type { ResolvedDeliveryStreamConfig } from './config.js';
+import {
+  type DestinationRecord,
+  ElasticsearchDestination,
+  type FailedDocument,
+} from './elasticsearch-destination.js';
+import type { FirehoseProcessorHandler, FirehoseTransformationEvent } from './lambda-types.js';
+import type { FirehoseLocalLogger } from './logger.js';
+import { type DeliveryStreamMetrics, MetricsRecorder } from './metrics.js';
+import { invokeProcessor } from './processor-invoker.js';
+import { checkProcessorResponse } from './processor-response.js';
+
+const MEBIBYTE = 1024 * 1024;
+/** Keep a Lambda request under the 6 MB synchronous payload limit (base64 plus per-record JSON). */
+const LAMBDA_REQUEST_BUDGET_BYTES = 6_000_000;
+const EVENT_RECORD_OVERHEAD_BYTES = 160;
+const BACKUP_WRITE_ATTEMPTS = 10;
+
+/** The answer for one record of a put call. */
+export type PutEntryResult = { recordId: string } | { errorCode: string; errorMessage: string };
+
+/** A record accepted by the stream, on its way to the processor. */
+interface IncomingRecord {
+  recordId: string;
+  arrivalTimestamp: number;
+  data: Buffer;
+}
+
+/** A processing failure in the shape of Firehose's `processing-failed/` objects. */
+interface ProcessingFailure {
+  record: IncomingRecord;
+  attemptsMade: number;
+  errorCode: string;
+  errorMessage: string;
+  attemptEndingTimestamp: number;
+}
+
+/** One delivery stream: buffers, processor, Elasticsearch destination, backups and counters. */
+export class DeliveryStream {
+  readonly config: ResolvedDeliveryStreamConfig;
+  readonly arn: string;
+  readonly createdAt: Date;
+  readonly #handler: FirehoseProcessorHandler | undefined;
+  readonly #clock: Clock;
+  readonly #logger: FirehoseLocalLogger;
+  readonly #metrics = new MetricsRecorder();
+  readonly #backup: BackupStore;
+  readonly #destination: ElasticsearchDestination;
+  readonly #processorBuffer: RecordBuffer<IncomingRecord> | undefined;
+  readonly #destinationBuffer: RecordBuffer<DestinationRecord>;
+  readonly #processorLimiter: ConcurrencyLimiter;
+  readonly #processing = new Set<Promise<void>>();
+  readonly #delivering = new Set<Promise<void>>();
+  readonly #recordIdPrefix = randomBytes(24).toString('base64url');
+  #recordSequence = 0;
+  #putRequests = 0;
+  #batchRecordsSeen = 0;
+  #closing = false;
+
+  constructor(options: {
+    config: ResolvedDeliveryStreamConfig;
+    handler: FirehoseProcessorHandler | undefined;
+    client: Client;
+    backupDirectory: string;
+    clock: Clock;
+    logger: FirehoseLocalLogger;
+  }) {
+    const { config } = options;
+    this.config = config;
+    this.arn = `arn:aws:firehose:${config.region}:${config.accountId}:deliverystream/${config.name}`;
+    this.createdAt = new Date(options.clock.now());
+    this.#handler = options.handler;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#backup = new BackupStore({
+      directory: options.backupDirectory,
+      prefix: config.backup.prefix,
+      streamName: config.name,
+      clock: options.clock,
+    });
+    this.#destination = new ElasticsearchDestination({
+      client: options.client,
+      config: config.elasticsearch,
+      clock: options.clock,
+      logger: options.logger,
+      metrics: this.#metrics,
+    });
+    this.#destinationBuffer = new RecordBuffer<DestinationRecord>({
+      sizeHintBytes: config.elasticsearch.bufferingHints.sizeInMBs * MEBIBYTE,
+      intervalMs: config.elasticsearch.bufferingHints.intervalInSeconds * 1000,
+      emit: (records) => this.#track(this.#delivering, this.#deliver(records)),
+    });
+    this.#processorLimiter = new ConcurrencyLimiter(config.processor?.concurrency ?? 1);
+    if (config.processor !== undefined && this.#handler !== undefined) {
+      this.#processorBuffer = new RecordBuffer<IncomingRecord>({
+        sizeHintBytes: config.processor.bufferSizeInMBs * MEBIBYTE,
+        intervalMs: config.processor.bufferIntervalInSeconds * 1000,
+        hardLimit: LAMBDA_REQUEST_BUDGET_BYTES,
+        emit: (records) =>
+          this.#track(
+            this.#processing,
+            this.#processorLimiter.run(() => this.#process(records)),
+          ),
+      });
+    }
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** The ARN the processor's Lambda context and failed records name. */
+  get lambdaArn(): string {
+    const functionName = this.config.processor?.functionName ?? 'firehose-local-processor';
+    return `arn:aws:lambda:${this.config.region}:${this.config.accountId}:function:${functionName}`;
+  }
+
+  metrics(): DeliveryStreamMetrics {
+    return this.#metrics.snapshot(this.config.name);
+  }
+
+  /**
+   * Accepts the records of one PutRecord or PutRecordBatch call. Returns `'throttled'` when the whole call
+   * must be answered with ServiceUnavailableException, else one result per record.
+   */
+  put(records: readonly Buffer[], operation: 'PutRecord' | 'PutRecordBatch'): PutEntryResult[] | 'throttled' {
+    const metrics = this.#metrics;
+    const requestBytes = records.reduce((total, data) => total + data.length, 0);
+    this.#putRequests += 1;
+    if (
+      this.#closing ||
+      this.#putRequests <= this.config.faults.throttleFirstRequests ||
+      metrics.pendingBytes + requestBytes > this.config.maxPendingBytes
+    ) {
+      metrics.throttledRecords += records.length;
+      return 'throttled';
+    }
+    const results: PutEntryResult[] = [];
+    let acceptedBytes = 0;
+    for (const data of records) {
+      if (operation === 'PutRecordBatch' && this.config.faults.failEveryNthRecord !== undefined) {
+        this.#batchRecordsSeen += 1;
+        if (this.#batchRecordsSeen % this.config.faults.failEveryNthRecord === 0) {
+          metrics.throttledRecords += 1;
+          results.push({ errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down.' });
+          continue;
+        }
+      }
+      const record: IncomingRecord = {
+        recordId: this.#nextRecordId(),
+        arrivalTimestamp: this.#clock.now(),
+        data,
+      };
+      acceptedBytes += data.length;
+      metrics.incomingRecords += 1;
+      metrics.incomingBytes += data.length;
+      metrics.pendingRecords += 1;
+      metrics.pendingBytes += data.length;
+      results.push({ recordId: record.recordId });
+      if (this.#processorBuffer !== undefined) {
+        const eventBytes =
+          Math.ceil(data.length / 3) * 4 + record.recordId.length + EVENT_RECORD_OVERHEAD_BYTES;
+        this.#processorBuffer.add(record, data.length, eventBytes);
+      } else {
+        this.#destinationBuffer.add({ ...record, incomingBytes: data.length }, data.length);
+      }
+    }
+    metrics.incomingPutRequests += 1;
+    if (operation === 'PutRecord') {
+      metrics.putRecordRequests += 1;
+      metrics.putRecordBytes += acceptedBytes;
+    } else {
+      metrics.putRecordBatchRequests += 1;
+      metrics.putRecordBatchRecords +=
+        results.length - results.filter((result) => 'errorCode' in result).length;
+      metrics.putRecordBatchBytes += acceptedBytes;
+    }
+    return results;
+  }
+
+  /** Flushes every buffer and waits until every accepted record is settled. */
+  async flush(): Promise<void> {
+    for (;;) {
+      this.#processorBuffer?.flush();
+      await Promise.all([...this.#processing]);
+      this.#destinationBuffer.flush();
+      await Promise.all([...this.#delivering]);
+      const idle =
+        this.#processing.size === 0 &&
+        this.#delivering.size === 0 &&
+        (this.#processorBuffer?.isEmpty ?? true) &&
+        this.#destinationBuffer.isEmpty;
+      if (idle) return;
+    }
+  }
+
+  /** Refuses new records, flushes, and stops the timers. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.flush();
+    this.#processorBuffer?.stop();
+    this.#destinationBuffer.stop();
+  }
+
+  #nextRecordId(): string {
+    this.#recordSequence += 1;
+    return `${this.#recordIdPrefix}${this.#recordSequence.toString(36).padStart(10, '0')}`;
+  }
+
+  #track(tasks: Set<Promise<void>>, task: Promise<void>): void {
+    const tracked = task.catch((error: unknown) => {
+      this.#logger.error('internal error in the delivery stream', {
+        stream: this.config.name,
+        error: (error as Error).message,
+      });
+    });
+    tasks.add(tracked);
+    void tracked.finally(() => tasks.delete(tracked));
+  }
+
+  #settle(count: number, incomingBytes: number): void {
+    this.#metrics.pendingRecords -= count;
+    this.#metrics.pendingBytes -= incomingBytes;
+  }
+
+  async #process(records: IncomingRecord[]): Promise<void> {
+    const processor = this.config.processor!;
+    const handler = this.#handler!;
+    const recordIds = records.map((record) => record.recordId);
+    let attempts = 0;
+    for (;;) {
+      attempts += 1;
+      const event: FirehoseTransformationEvent = {
+        invocationId: randomUUID(),
+        deliveryStreamArn: this.arn,
+        region: this.config.region,
+        records: records.map((record) => ({
+          recordId: record.recordId,
+          approximateArrivalTimestamp: record.arrivalTimestamp,
+          data: record.data.toString('base64'),
+        })),
+      };
+      const startedAt = performance.now();
+      const outcome = await invokeProcessor(handler, event, {
+        functionName: processor.functionName,
+        functionArn: this.lambdaArn,
+        timeoutMs: processor.timeoutSeconds * 1000,
+      });
+      this.#metrics.invocations += 1;
+      this.#metrics.invocationDurationTotalMs += performance.now() - startedAt;
+      const check = outcome.completed
+        ? checkProcessorResponse(outcome.response, recordIds)
+        : ({ valid: false, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage } as const);
+      if (check.valid) {
+        this.#metrics.invocationSuccesses += 1;
+        await this.#routeTransformed(records, check.records, attempts);
+        return;
+      }
+      this.#logger.warn('processor invocation failed', {
+        stream: this.config.name,
+        records: records.length,
+        attempt: attempts,
+        errorCode: check.errorCode,
+        errorMessage: check.errorMessage.slice(0, 300),
+      });
+      if (attempts > processor.numberOfRetries) {
+        const attemptEndingTimestamp = this.#clock.now();
+        await this.#writeProcessingFailures(
+          records.map((record) => ({
+            record,
+            attemptsMade: attempts,
+            errorCode: check.errorCode,
+            errorMessage: check.errorMessage,
+            attemptEndingTimestamp,
+          })),
+        );
+        return;
+      }
+      await sleep(Math.min(100 * attempts, 1000));
+    }
+  }
+
+  async #routeTransformed(
+    records: IncomingRecord[],
+    results: Map<string, { result: string; data: Buffer }>,
+    attempts: number,
+  ): Promise<void> {
+    const failures: ProcessingFailure[] = [];
+    const attemptEndingTimestamp = this.#clock.now();
+    for (const record of records) {
+      const transformed = results.get(record.recordId)!;
+      if (transformed.result === 'ProcessingFailed') {
+        failures.push({
+          record,
+          attemptsMade: attempts,
+          errorCode: 'Lambda.ProcessingFailedStatus',
+          errorMessage: 'ProcessingFailed status set for record',
+          attemptEndingTimestamp,
+        });
+        continue;
+      }
+      this.#metrics.succeedProcessingRecords += 1;
+      this.#metrics.succeedProcessingBytes += transformed.data.length;
+      if (transformed.result === 'Dropped') {
+        this.#metrics.droppedRecords += 1;
+        this.#settle(1, record.data.length);
+        continue;
+      }
+      this.#destinationBuffer.add(
+        {
+          recordId: record.recordId,
+          arrivalTimestamp: record.arrivalTimestamp,
+          data: transformed.data,
+          incomingBytes: record.data.length,
+        },
+        transformed.data.length,
+      );
+    }
+    if (failures.length > 0) await this.#writeProcessingFailures(failures);
+  }
+
+  async #writeProcessingFailures(failures: ProcessingFailure[]): Promise<void> {
+    const lines = failures.map((failure) =>
+      JSON.stringify({
+        attemptsMade: failure.attemptsMade,
+        arrivalTimestamp: failure.record.arrivalTimestamp,
+        errorCode: failure.errorCode,
+        errorMessage: failure.errorMessage,
+        attemptEndingTimestamp: failure.attemptEndingTimestamp,
+        rawData: failure.record.data.toString('base64'),
+        lambdaArn: this.lambdaArn,
+      }),
+    );
+    await this.#writeBackup('processing-failed', lines, failures.length);
+    this.#metrics.processingFailedRecords += failures.length;
+    this.#settle(
+      failures.length,
+      failures.reduce((total, failure) => total + failure.record.data.length, 0),
+    );
+  }
+
+  async #deliver(records: DestinationRecord[]): Promise<void> {
+    const allDocuments =
+      this.config.backup.mode === 'AllDocuments' ? this.#writeAllDocuments(records) : Promise.resolve();
+    const [{ delivered, failed }] = await Promise.all([this.#destination.deliver(records), allDocuments]);
+    this.#metrics.deliveredRecords += delivered.length;
+    const deliveredIncomingBytes = delivered.reduce((total, record) => total + record.incomingBytes, 0);
+    this.#metrics.deliveredBytes += delivered.reduce((total, record) => total + record.data.length, 0);
+    this.#settle(delivered.length, deliveredIncomingBytes);
+    if (failed.length > 0) await this.#writeElasticsearchFailures(failed);
+  }
+
+  async #writeAllDocuments(records: DestinationRecord[]): Promise<void> {
+    const parts: Buffer[] = [];
+    const newline = Buffer.from('\n');
+    for (const record of records) {
+      parts.push(record.data);
+      if (this.config.backup.appendNewline) parts.push(newline);
+    }
+    await this.#writeBackupBody('all-documents', Buffer.concat(parts), records.length);
+    this.#metrics.backedUpRecords += records.length;
+  }
+
+  async #writeElasticsearchFailures(failures: FailedDocument[]): Promise<void> {
+    const lines = failures.map((failure) =>
+      JSON.stringify({
+        attemptsMade: failure.attemptsMade,
+        arrivalTimestamp: failure.record.arrivalTimestamp,
+        errorCode: failure.errorCode,
+        errorMessage: failure.errorMessage,
+        attemptEndingTimestamp: failure.attemptEndingTimestamp,
+        esDocumentId: failure.esDocumentId,
+        esIndexName: failure.esIndexName,
+        esTypeName: this.config.elasticsearch.typeName ?? '',
+        rawData: failure.record.data.toString('base64'),
+      }),
+    );
+    await this.#writeBackup('elasticsearch-failed', lines, failures.length);
+    this.#metrics.elasticsearchFailedRecords += failures.length;
+    this.#settle(
+      failures.length,
+      failures.reduce((total, failure) => total + failure.record.incomingBytes, 0),
+    );
+  }
+
+  async #writeBackup(
+    area: 'processing-failed' | 'elasticsearch-failed',
+    lines: string[],
+    recordCount: number,
+  ): Promise<void> {
+    await this.#writeBackupBody(area, Buffer.from(`${lines.join('\n')}\n`), recordCount);
+  }
+
+  /** Writes one object, retrying like Firehose (which pauses delivery until the bucket is writable). */
+  async #writeBackupBody(
+    area: 'all-documents' | 'processing-failed' | 'elasticsearch-failed',
+    body: Buffer,
+    recordCount: number,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      this.#metrics.backupWrites += 1;
+      try {
+        const key = await this.#backup.writeObject(area, body);
+        this.#metrics.backupRecords += recordCount;
+        this.#metrics.backupBytes += body.length;
+        this.#logger.debug('backup object written', { stream: this.config.name, key, records: recordCount });
+        return;
+      } catch (error) {
+        this.#metrics.backupWriteFailures += 1;
+        this.#logger.error('cannot write a backup object', {
+          stream: this.config.name,
+          area,
+          records: recordCount,
+          attempt,
+          error: (error as Error).message,
+        });
+        if (attempt >= BACKUP_WRITE_ATTEMPTS) throw error;
+        await sleep(Math.min(200 * 2 ** attempt, 5000));
+      }
+    }
+  }
+}

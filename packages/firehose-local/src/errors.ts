@@ -1,0 +1,128 @@
+/**
+ * Base class of every error this package throws. Record-level problems (a failing processor, a document
+ * Elasticsearch rejects) are never thrown: they land in the backup directory and in the metrics. These
+ * errors mean a configuration mistake, an unloadable processor, or a call after `close()`.
+ *
+ * @example
+ * ```ts
+ * import { FirehoseLocalError, startFirehoseLocal } from '@ctr-stream/firehose-local';
+ * try {
+ *   await startFirehoseLocal({ streams: [] });
+ * } catch (error) {
+ *   if (error instanceof FirehoseLocalError) console.error(error.code, error.message);
+ * }
+ * ```
+ */
+export class FirehoseLocalError extends Error {
+  override readonly name: string = 'FirehoseLocalError';
+  /** A stable machine-readable code, e.g. `INVALID_CONFIG`. */
+  readonly code: string;
+  /** True when trying the same call again may succeed. */
+  readonly isRetryable: boolean;
+
+  constructor(message: string, details: { code: string; isRetryable?: boolean }, options?: ErrorOptions) {
+    super(message, options);
+    this.code = details.code;
+    this.isRetryable = details.isRetryable ?? false;
+  }
+}
+
+/** One problem found in a delivery stream configuration. */
+export interface ConfigIssue {
+  /** Dotted path of the offending field, e.g. `streams.0.processor.bufferSizeInMBs`. */
+  path: string;
+  message: string;
+}
+
+/**
+ * Thrown by `startFirehoseLocal` and `parseFirehoseLocalConfig` when the configuration is invalid.
+ *
+ * @example
+ * ```ts
+ * import { FirehoseLocalConfigError, parseFirehoseLocalConfig } from '@ctr-stream/firehose-local';
+ * try {
+ *   parseFirehoseLocalConfig({ streams: [{ name: 'ctr' }] });
+ * } catch (error) {
+ *   if (error instanceof FirehoseLocalConfigError) console.error(error.issues);
+ * }
+ * ```
+ */
+export class FirehoseLocalConfigError extends FirehoseLocalError {
+  override readonly name = 'FirehoseLocalConfigError';
+  /** Every problem found, with its path. */
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[], options?: ErrorOptions) {
+    const summary = issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ');
+    super(`Invalid firehose-local configuration: ${summary}`, { code: 'INVALID_CONFIG' }, options);
+    this.issues = issues;
+  }
+}
+
+/**
+ * Thrown by `startFirehoseLocal` when a processor module cannot be imported or does not export a function
+ * under the configured name.
+ *
+ * @example
+ * ```ts
+ * import { ProcessorLoadError } from '@ctr-stream/firehose-local';
+ * // error.modulePath === '/abs/path/lambda.mjs', error.exportName === 'handler'
+ * ```
+ */
+export class ProcessorLoadError extends FirehoseLocalError {
+  override readonly name = 'ProcessorLoadError';
+  readonly modulePath: string;
+  readonly exportName: string;
+
+  constructor(modulePath: string, exportName: string, problem: string, options?: ErrorOptions) {
+    super(
+      `Cannot load the processor "${exportName}" from ${modulePath}: ${problem}. Check processor.modulePath and processor.exportName.`,
+      { code: 'PROCESSOR_LOAD_FAILED' },
+      options,
+    );
+    this.modulePath = modulePath;
+    this.exportName = exportName;
+  }
+}
+
+/**
+ * Thrown (as a rejected promise) by `flush()` and the stream methods after `close()` was called.
+ *
+ * @example
+ * ```ts
+ * import { FirehoseLocalClosedError } from '@ctr-stream/firehose-local';
+ * await firehose.close();
+ * await firehose.flush().catch((error) => error instanceof FirehoseLocalClosedError); // true
+ * ```
+ */
+export class FirehoseLocalClosedError extends FirehoseLocalError {
+  override readonly name = 'FirehoseLocalClosedError';
+
+  constructor() {
+    super('The local Firehose endpoint is closed; start a new one with startFirehoseLocal().', {
+      code: 'CLOSED',
+    });
+  }
+}
+
+/**
+ * Thrown by `metrics(streamName)` and `flush(streamName)` for a stream that is not configured.
+ *
+ * @example
+ * ```ts
+ * import { UnknownDeliveryStreamError } from '@ctr-stream/firehose-local';
+ * try { firehose.metrics('nope'); } catch (error) { (error as UnknownDeliveryStreamError).streamName; }
+ * ```
+ */
+export class UnknownDeliveryStreamError extends FirehoseLocalError {
+  override readonly name = 'UnknownDeliveryStreamError';
+  readonly streamName: string;
+
+  constructor(streamName: string, knownStreamNames: readonly string[]) {
+    super(
+      `Delivery stream "${streamName}" is not configured. Configured streams: ${knownStreamNames.join(', ') || '(none)'}.`,
+      { code: 'UNKNOWN_STREAM' },
+    );
+    this.streamName = streamName;
+  }
+}

@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { Client } from '@elastic/elasticsearch';
+import { type Clock, systemClock } from './clock.js';
+import { type FirehoseLocalOptions, parseFirehoseLocalConfig } from './config.js';
+import { DeliveryStream } from './delivery-stream.js';
+import { FirehoseLocalClosedError, UnknownDeliveryStreamError } from './errors.js';
+import {
+  FIREHOSE_LIMITS,
+  FIREHOSE_TARGET_PREFIX,
+  FirehoseApiError,
+  handleFirehoseOperation,
+} from './firehose-api.js';
+import type { FirehoseProcessorHandler } from './lambda-types.js';
+import { type FirehoseLocalLogger, silentLogger } from './logger.js';
+import type { DeliveryStreamMetrics } from './metrics.js';
+import { loadProcessorHandler } from './processor-invoker.js';
+
+/** A running local Firehose endpoint. */
+export interface FirehoseLocal {
+  /** The endpoint to give `new FirehoseClient({ endpoint })`, e.g. `http://127.0.0.1:4573`. */
+  readonly url: string;
+  /** Metrics of one stream. */
+  metrics(streamName: string): DeliveryStreamMetrics;
+  /** Metrics of every stream. */
+  metrics(): DeliveryStreamMetrics[];
+  /** Flushes the buffers of one stream (or all) and waits until every accepted record is settled. */
+  flush(streamName?: string): Promise<void>;
+  /** Stops accepting records, flushes every buffer, waits for delivery, closes the server. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The largest request body read: a 4 MiB batch in base64 plus JSON framing. */
+const MAX_REQUEST_BODY_BYTES = Math.ceil((FIREHOSE_LIMITS.maxBytesPerBatch * 4) / 3) + 512 * 1024;
+
+async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_REQUEST_BODY_BYTES) tooLarge = true;
+    if (!tooLarge) chunks.push(chunk);
+  }
+  return tooLarge ? 'too-large' : Buffer.concat(chunks);
+}
+
+function sendJson(
+  response: ServerResponse,
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  const payload = JSON.stringify(body);
+  response.writeHead(statusCode, {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(payload),
+    'x-amzn-requestid': randomUUID(),
+    ...headers,
+  });
+  response.end(payload);
+}
+
+function sendApiError(response: ServerResponse, error: FirehoseApiError) {
+  sendJson(
+    response,
+    error.statusCode,
+    { __type: error.errorType, message: error.message },
+    { 'x-amzn-errortype': error.errorType },
+  );
+}
+
+/**
+ * Starts a local Firehose endpoint: the producer API of Amazon Data Firehose (PutRecord, PutRecordBatch,
+ * DescribeDeliveryStream, ListDeliveryStreams) over HTTP, each stream with its Lambda processor run in-process,
+ * an Elasticsearch destination and S3-style backups on disk. `GET /metrics` serves the counters as JSON.
+ *
+ * @example
+ * ```ts
+ * import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+ * import { startFirehoseLocal } from '@ctr-stream/firehose-local';
+ *
+ * const firehose = await startFirehoseLocal({
+ *   streams: [{
+ *     name: 'ctr-stream',
+ *     processor: { modulePath: './apps/lambda/dist/index.mjs', exportName: 'handler', bufferIntervalInSeconds: 1 },
+ *     elasticsearch: { url: 'http://127.0.0.1:9200', indexName: 'connect', indexRotationPeriod: 'NoRotation' },
+ *     backup: { directory: './firehose-backup', mode: 'AllDocuments' },
+ *   }],
+ * });
+ * const client = new FirehoseClient({
+ *   endpoint: firehose.url,
+ *   region: 'us-east-1',
+ *   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+ * });
+ * await client.send(new PutRecordBatchCommand({
+ *   DeliveryStreamName: 'ctr-stream',
+ *   Records: [{ Data: Buffer.from(JSON.stringify({ ContactId: 'c-1' })) }],
+ * }));
+ * await firehose.close(); // flushes: every record is in Elasticsearch or a failed prefix
+ * console.log(firehose.metrics('ctr-stream').cloudWatch['DeliveryToElasticsearch.Records']); // 1
+ * ```
+ */
+export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise<FirehoseLocal> {
+  const config = parseFirehoseLocalConfig({ streams: options.streams });
+  const baseDirectory = options.baseDirectory ?? process.cwd();
+  const logger: FirehoseLocalLogger = options.logger ?? silentLogger;
+  const clock: Clock = options.clock ?? systemClock;
+  const streams = new Map<string, DeliveryStream>();
+  const ownedClients: Client[] = [];
+
+  for (const streamConfig of config.streams) {
+    let handler: FirehoseProcessorHandler | undefined;
+    if (streamConfig.processor !== undefined) {
+      handler =
+        streamConfig.processor.handler ??
+        (await loadProcessorHandler(
+          streamConfig.processor.modulePath!,
+          streamConfig.processor.exportName,
+          baseDirectory,
+        ));
+    }
+    let client = streamConfig.elasticsearch.client;
+    if (client === undefined) {
+      client = new Client({ node: streamConfig.elasticsearch.url!, maxRetries: 0, requestTimeout: 60_000 });
+      ownedClients.push(client);
+    }
+    streams.set(
+      streamConfig.name,
+      new DeliveryStream({
+        config: streamConfig,
+        handler,
+        client,
+        backupDirectory: resolve(baseDirectory, streamConfig.backup.directory),
+        clock,
+        logger,
+      }),
+    );
+  }
+
+  const streamOrThrow = (name: string): DeliveryStream => {
+    const stream = streams.get(name);
+    if (stream === undefined) throw new UnknownDeliveryStreamError(name, [...streams.keys()]);
+    return stream;
+  };
+
+  const server = createServer((request, response) => {
+    void handleRequest(request, response).catch((error: unknown) => {
+      logger.error('unexpected error answering a request', { error: (error as Error).message });
+      if (!response.headersSent) {
+        sendApiError(response, new FirehoseApiError('InternalFailure', 'Internal error.', 500));
+      } else response.destroy();
+    });
+  });
+
+  async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (request.method === 'GET' && (path === '/metrics' || path.startsWith('/metrics/'))) {
+      request.resume();
+      const name = path.startsWith('/metrics/')
+        ? decodeURIComponent(path.slice('/metrics/'.length))
+        : undefined;
+      const stream = name === undefined ? undefined : streams.get(name);
+      if (name !== undefined && stream === undefined) {
+        response.writeHead(404, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ message: `Delivery stream "${name}" is not configured.` }));
+        return;
+      }
+      const body =
+        stream === undefined ? [...streams.values()].map((each) => each.metrics()) : stream.metrics();
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body, null, 2));
+      return;
+    }
+    if (request.method === 'GET' && path === '/health') {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ status: 'ok', streams: [...streams.keys()] }));
+      return;
+    }
+    const target = request.headers['x-amz-target'];
+    if (request.method !== 'POST' || typeof target !== 'string') {
+      request.resume();
+      sendApiError(
+        response,
+        new FirehoseApiError(
+          'UnknownOperationException',
+          'Send Firehose API calls as POST / with X-Amz-Target: Firehose_20150804.<Operation>, or GET /metrics.',
+        ),
+      );
+      return;
+    }
+    if (!target.startsWith(FIREHOSE_TARGET_PREFIX)) {
+      request.resume();
+      sendApiError(response, new FirehoseApiError('UnknownOperationException', `Unknown target ${target}.`));
+      return;
+    }
+    const raw = await readBody(request);
+    if (raw === 'too-large') {
+      sendApiError(
+        response,
+        new FirehoseApiError(
+          'InvalidArgumentException',
+          `The request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes; a PutRecordBatch call may carry at most ${FIREHOSE_LIMITS.maxBytesPerBatch} bytes of records.`,
+        ),
+      );
+      return;
+    }
+    let body: unknown;
+    try {
+      body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
+    } catch {
+      sendApiError(
+        response,
+        new FirehoseApiError('SerializationException', 'The request body is not valid JSON.'),
+      );
+      return;
+    }
+    try {
+      sendJson(
+        response,
+        200,
+        handleFirehoseOperation(streams, target.slice(FIREHOSE_TARGET_PREFIX.length), body),
+      );
+    } catch (error) {
+      if (error instanceof FirehoseApiError) sendApiError(response, error);
+      else throw error;
+    }
+  }
+
+  await new Promise<void>((started, failed) => {
+    server.once('error', failed);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', failed);
+      started();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info('local Firehose endpoint listening', { url, streams: [...streams.keys()] });
+
+  let closing: Promise<void> | undefined;
+
+  function metrics(streamName: string): DeliveryStreamMetrics;
+  function metrics(): DeliveryStreamMetrics[];
+  function metrics(streamName?: string): DeliveryStreamMetrics | DeliveryStreamMetrics[] {
+    if (streamName !== undefined) return streamOrThrow(streamName).metrics();
+    return [...streams.values()].map((stream) => stream.metrics());
+  }
+
+  return {
+    url,
+    metrics,
+    async flush(streamName?: string) {
+      if (closing !== undefined) throw new FirehoseLocalClosedError();
+      const targets = streamName === undefined ? [...streams.values()] : [streamOrThrow(streamName)];
+      await Promise.all(targets.map((stream) => stream.flush()));
+    },
+    close() {
+      closing ??= (async () => {
+        const serverClosed = new Promise<void>((closed) => server.close(() => closed()));
+        server.closeIdleConnections();
+        await Promise.all([...streams.values()].map((stream) => stream.close()));
+        server.closeAllConnections();
+        await serverClosed;
+        await Promise.all(ownedClients.map((client) => client.close()));
+        logger.info('local Firehose endpoint closed', { url });
+      })();
+      return closing;
+    },
+  };
+}
