@@ -1,3 +1,3 @@
 import { ctrStreamProject } from '../../vitest.shared.js';
 
-export default ctrStreamProject({ name: 'kibana-saved-objects' });
+export default ctrStreamProject({ name: 'kibana-saved-objects', elasticsearch: true });

@@ -1,0 +1,150 @@
+import { InvalidOptionError } from './errors.js';
+
+/** How to reach and authenticate to Kibana / OpenSearch Dashboards. */
+export interface KibanaConnectionOptions {
+  /** The server URL, e.g. `http://localhost:5601` or `https://search-x.eu-west-1.es.amazonaws.com/_dashboards`. */
+  kibanaUrl: string;
+  /** A path prefix to add to `kibanaUrl` (`/_dashboards`, `/_plugin/kibana`, a `server.basePath`). */
+  basePath?: string;
+  /** Kibana space id; objects go to `/s/<space>`. Omit (or `default`) for the default space. Kibana only. */
+  space?: string;
+  /** OpenSearch Dashboards security tenant (sent as the `securitytenant` header). OpenSearch Dashboards only. */
+  tenant?: string;
+  /** Kibana API key: the base64 `encoded` value, or `id:api_key` (encoded for you). Sent as `Authorization: ApiKey`. */
+  apiKey?: string;
+  /** Basic auth user (with `password`). */
+  username?: string;
+  password?: string;
+}
+
+/** A validated connection: the base URL (no credentials) and the headers that authenticate. */
+export interface ResolvedConnection {
+  /** Origin plus base path, without a trailing slash; never contains credentials. */
+  baseUrl: string;
+  /** `/s/<space>` or ''. */
+  spacePrefix: string;
+  space: string | undefined;
+  tenant: string | undefined;
+  authorization: string | undefined;
+}
+
+const SPACE_ID = /^[a-z0-9_-]+$/;
+
+/** Shows a URL without user info, query or fragment, for messages. */
+export function describeUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+}
+
+/**
+ * Parses a server URL, refusing credentials inside it (they would end up in logs and shell history).
+ * `option` names the option in error messages.
+ */
+export function parseServerUrl(option: string, value: string, envHint: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidOptionError(
+      option,
+      `${option} must be an http(s) URL such as http://localhost:5601 (got a malformed value).`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidOptionError(
+      option,
+      `${option} must use http or https, not ${url.protocol.replace(':', '')}.`,
+    );
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new InvalidOptionError(
+      option,
+      `${option} must not contain credentials (${url.protocol}//***@${url.host}): pass them with ${envHint} instead.`,
+    );
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new InvalidOptionError(
+      option,
+      `${option} must not have a query string or fragment (${describeUrl(url)}).`,
+    );
+  }
+  return url;
+}
+
+/** Builds the `Authorization` header from an API key or basic credentials; validates that they are complete. */
+export function authorizationHeader(
+  scope: string,
+  credentials: { apiKey?: string | undefined; username?: string | undefined; password?: string | undefined },
+): string | undefined {
+  const { apiKey, username, password } = credentials;
+  if (apiKey !== undefined && apiKey !== '') {
+    if (username !== undefined || password !== undefined) {
+      throw new InvalidOptionError(
+        `${scope}apiKey`,
+        `Give either an API key or a username and password for ${scope || 'Kibana'}, not both.`,
+      );
+    }
+    const encoded = apiKey.includes(':') ? Buffer.from(apiKey, 'utf8').toString('base64') : apiKey;
+    return `ApiKey ${encoded}`;
+  }
+  if (username === undefined && password === undefined) return undefined;
+  if (username === undefined || username === '' || password === undefined) {
+    throw new InvalidOptionError(
+      `${scope}username`,
+      `Give both a username and a password for ${scope || 'Kibana'} (one is missing).`,
+    );
+  }
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/**
+ * Validates the connection options: URL without credentials, base path, space id, credentials.
+ *
+ * @example
+ * ```ts
+ * const connection = resolveConnection({ kibanaUrl: 'https://example.com', basePath: '/_dashboards' });
+ * connection.baseUrl; // 'https://example.com/_dashboards'
+ * ```
+ */
+export function resolveConnection(options: KibanaConnectionOptions): ResolvedConnection {
+  const url = parseServerUrl(
+    'kibanaUrl',
+    options.kibanaUrl,
+    '--api-key, --username/--password or KIBANA_API_KEY, KIBANA_USERNAME, KIBANA_PASSWORD',
+  );
+  const urlPath = url.pathname.replace(/\/+$/, '');
+  let basePath = urlPath;
+  if (options.basePath !== undefined && options.basePath !== '' && options.basePath !== '/') {
+    if (!/^\/[A-Za-z0-9._~\-/]*$/.test(options.basePath)) {
+      throw new InvalidOptionError(
+        'basePath',
+        `basePath must start with "/" and contain only URL path characters, e.g. /_dashboards.`,
+      );
+    }
+    if (urlPath !== '') {
+      throw new InvalidOptionError(
+        'basePath',
+        `The Kibana URL already has a path (${urlPath}); give the base path either in the URL or as basePath, not both.`,
+      );
+    }
+    basePath = options.basePath.replace(/\/+$/, '');
+  }
+  let spacePrefix = '';
+  let space: string | undefined;
+  if (options.space !== undefined && options.space !== '' && options.space !== 'default') {
+    if (!SPACE_ID.test(options.space)) {
+      throw new InvalidOptionError(
+        'space',
+        `"${options.space}" is not a Kibana space id (lowercase letters, digits, "_" and "-" only; the id, not the display name).`,
+      );
+    }
+    space = options.space;
+    spacePrefix = `/s/${options.space}`;
+  }
+  return {
+    baseUrl: `${url.protocol}//${url.host}${basePath}`,
+    spacePrefix,
+    space,
+    tenant: options.tenant === undefined || options.tenant === '' ? undefined : options.tenant,
+    authorization: authorizationHeader('', options),
+  };
+}

@@ -1,0 +1,81 @@
+import { type CheckFieldsOptions, checkFields, type FieldCheckResult } from './check-fields.js';
+import { type KibanaConnectionOptions, resolveConnection } from './connection.js';
+import { type DetectedTarget, detectTargetWith } from './detect-target.js';
+import type { HttpOptions } from './http.js';
+import {
+  checkConnectionForTarget,
+  type ImportResult,
+  importSavedObjectsWith,
+} from './import-saved-objects.js';
+import { buildSavedObjects } from './saved-objects.js';
+import type { TargetName } from './targets.js';
+
+export interface InstallSavedObjectsOptions extends KibanaConnectionOptions, HttpOptions {
+  /** The target; detected from `GET /api/status` when omitted. */
+  target?: TargetName;
+  /** Check the fields through Elasticsearch first (skipped when omitted). */
+  elasticsearch?: Omit<CheckFieldsOptions, keyof HttpOptions | 'indexPattern'>;
+  /** The index pattern's title (default `connect*`), also the pattern the field check looks at. */
+  indexPattern?: string;
+}
+
+export interface InstallResult extends ImportResult {
+  /** Set when the target was detected rather than given. */
+  detected: DetectedTarget | undefined;
+  /** Set when the fields were checked. */
+  fieldCheck: FieldCheckResult | undefined;
+  /** The dashboard's URL in the server's UI. */
+  dashboardUrl: string;
+}
+
+/**
+ * Installs the index pattern, the six tables and the Contact center dashboard: validates the options, checks the
+ * fields through Elasticsearch when `elasticsearch` is given, detects the target unless given, builds the
+ * objects for it and imports them with overwrite. Idempotent: the ids are fixed, so running it again replaces
+ * the objects in place.
+ *
+ * @example
+ * ```ts
+ * const result = await installSavedObjects({
+ *   kibanaUrl: 'http://localhost:5601',
+ *   apiKey: process.env.KIBANA_API_KEY,
+ *   elasticsearch: { elasticsearchUrl: 'http://localhost:9200' },
+ * });
+ * console.log(`Open ${result.dashboardUrl}`);
+ * ```
+ */
+export async function installSavedObjects(options: InstallSavedObjectsOptions): Promise<InstallResult> {
+  const connection = resolveConnection(options);
+  if (options.target !== undefined) checkConnectionForTarget(connection, options.target);
+  const fieldCheck =
+    options.elasticsearch === undefined
+      ? undefined
+      : await checkFields({
+          ...options.elasticsearch,
+          ...httpOf(options),
+          ...(options.indexPattern === undefined ? {} : { indexPattern: options.indexPattern }),
+        });
+  const detected = options.target === undefined ? await detectTargetWith(connection, options) : undefined;
+  const target = options.target ?? detected!.target;
+  const result = await importSavedObjectsWith(
+    connection,
+    target,
+    buildSavedObjects(
+      target,
+      options.indexPattern === undefined ? {} : { indexPattern: options.indexPattern },
+    ),
+    options,
+  );
+  const dashboard = result.imported.find((object) => object.type === 'dashboard');
+  const dashboardId = dashboard?.destinationId ?? dashboard?.id ?? 'ctr-stream-contact-center';
+  // Kibana 7.9+ and OpenSearch Dashboards share the dashboards app route.
+  const dashboardUrl = `${connection.baseUrl}${connection.spacePrefix}/app/dashboards#/view/${dashboardId}`;
+  return { ...result, detected, fieldCheck, dashboardUrl };
+}
+
+function httpOf(options: HttpOptions): HttpOptions {
+  return {
+    ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  };
+}

@@ -1,0 +1,222 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { Dispatcher } from 'undici';
+import { resolveConnection } from './connection.js';
+import { detectTargetWith } from './detect-target.js';
+import { FieldCheckError, KibanaSavedObjectsError, SavedObjectImportError } from './errors.js';
+import { installSavedObjects } from './install-saved-objects.js';
+import { buildSavedObjects, toNdjson } from './saved-objects.js';
+import { parseTarget, type TargetName, targetProfile } from './targets.js';
+
+export const USAGE = `Usage: ctr-kibana-setup --kibana URL [options]
+       ctr-kibana-setup --out FILE --target TARGET
+
+Installs the connect* index pattern, the "Calls per day" table and the "Contact center" dashboard
+into Kibana 7.10-9.x or OpenSearch Dashboards 1.x-3.x (saved objects import, overwrite: idempotent).
+
+  --kibana URL            Kibana / OpenSearch Dashboards URL (may include the base path)
+  --base-path PATH        base path, e.g. /_dashboards (Amazon OpenSearch Service), /_plugin/kibana (legacy Amazon ES)
+  --space ID              Kibana space id (default: the default space)
+  --tenant NAME           OpenSearch Dashboards security tenant (securitytenant header)
+  --target TARGET         kibana-7.10 | kibana-8.0 | kibana-8.8 | opensearch-dashboards-2, or kibana@8.15.2 ...;
+                          detected from GET /api/status when omitted
+  --index-pattern PATTERN index pattern title and field-check pattern (default connect*)
+  --api-key KEY           Kibana API key (env KIBANA_API_KEY)
+  --username USER         basic auth user (env KIBANA_USERNAME)
+  --password PASS         basic auth password (env KIBANA_PASSWORD; prefer the env variable)
+  --out FILE              write the NDJSON for a manual import (Stack Management > Saved objects > Import)
+                          instead of installing; "-" for stdout
+  --elasticsearch URL     check with _field_caps that the fields exist and are aggregatable first
+  --es-api-key KEY        Elasticsearch API key (env ELASTICSEARCH_API_KEY)
+  --es-username USER      Elasticsearch user (env ELASTICSEARCH_USERNAME)
+  --es-password PASS      Elasticsearch password (env ELASTICSEARCH_PASSWORD)
+  --timeout-ms N          per-request timeout (default 30000)
+  -h, --help              show this help
+
+Exit codes: 0 installed (or written), 1 failed, 2 bad usage.`;
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** For tests: the undici Dispatcher to use. */
+  dispatcher?: Dispatcher;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * Runs `ctr-kibana-setup` with the given arguments (without `node` and the script) and returns the exit code.
+ *
+ * @example
+ * ```ts
+ * const code = await runCli(['--out', '-', '--target', 'kibana-8.8'], {
+ *   env: process.env,
+ *   stdout: (text) => process.stdout.write(text),
+ *   stderr: (text) => process.stderr.write(text),
+ * });
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        kibana: { type: 'string' },
+        'base-path': { type: 'string' },
+        space: { type: 'string' },
+        tenant: { type: 'string' },
+        target: { type: 'string' },
+        'index-pattern': { type: 'string' },
+        'api-key': { type: 'string' },
+        username: { type: 'string' },
+        password: { type: 'string' },
+        out: { type: 'string' },
+        elasticsearch: { type: 'string' },
+        'es-api-key': { type: 'string' },
+        'es-username': { type: 'string' },
+        'es-password': { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help === true) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  const text = (name: string): string | undefined => {
+    const value = values[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const kibanaUrl = text('kibana');
+  const out = text('out');
+  if (kibanaUrl === undefined && out === undefined) {
+    io.stderr(
+      `Give --kibana URL to install, or --out FILE (with --target) to write the import file.\n\n${USAGE}\n`,
+    );
+    return 2;
+  }
+  const timeoutText = text('timeout-ms');
+  const timeoutMs = timeoutText === undefined ? undefined : Number(timeoutText);
+  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs <= 0)) {
+    io.stderr('--timeout-ms must be a positive integer (milliseconds).\n');
+    return 2;
+  }
+  const http = {
+    ...(io.dispatcher === undefined ? {} : { dispatcher: io.dispatcher }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  };
+  const credentials = (flag: string, env: string): string | undefined =>
+    nonEmpty(text(flag)) ?? nonEmpty(io.env[env]);
+  const connectionOptions = (url: string) => {
+    const apiKey = credentials('api-key', 'KIBANA_API_KEY');
+    const username = credentials('username', 'KIBANA_USERNAME');
+    const password = credentials('password', 'KIBANA_PASSWORD');
+    const basePath = text('base-path');
+    const space = text('space');
+    const tenant = text('tenant');
+    return {
+      kibanaUrl: url,
+      ...(apiKey === undefined ? {} : { apiKey }),
+      ...(username === undefined ? {} : { username }),
+      ...(password === undefined ? {} : { password }),
+      ...(basePath === undefined ? {} : { basePath }),
+      ...(space === undefined ? {} : { space }),
+      ...(tenant === undefined ? {} : { tenant }),
+    };
+  };
+
+  try {
+    const targetText = text('target');
+    const indexPattern = text('index-pattern');
+    let target: TargetName | undefined = targetText === undefined ? undefined : parseTarget(targetText);
+
+    if (out !== undefined) {
+      if (target === undefined) {
+        if (kibanaUrl === undefined) {
+          io.stderr(
+            '--out needs --target (or --kibana to detect it): kibana-7.10, kibana-8.0, kibana-8.8 or opensearch-dashboards-2.\n',
+          );
+          return 2;
+        }
+        const detected = await detectTargetWith(resolveConnection(connectionOptions(kibanaUrl)), http);
+        target = detected.target;
+        io.stderr(`Detected ${describeProduct(detected.product)} ${detected.version}: target ${target}.\n`);
+      }
+      const ndjson = toNdjson(buildSavedObjects(target, indexPattern === undefined ? {} : { indexPattern }));
+      if (out === '-') {
+        io.stdout(ndjson);
+      } else {
+        await writeFile(out, ndjson, 'utf8');
+        io.stderr(
+          `Wrote ${ndjson.split('\n').length - 1} objects for ${target} to ${out}. Import it in Stack Management > Saved objects > Import (overwrite).\n`,
+        );
+      }
+      return 0;
+    }
+
+    const elasticsearchUrl = text('elasticsearch');
+    const esApiKey = credentials('es-api-key', 'ELASTICSEARCH_API_KEY');
+    const esUsername = credentials('es-username', 'ELASTICSEARCH_USERNAME');
+    const esPassword = credentials('es-password', 'ELASTICSEARCH_PASSWORD');
+    const result = await installSavedObjects({
+      ...connectionOptions(kibanaUrl!),
+      ...http,
+      ...(target === undefined ? {} : { target }),
+      ...(indexPattern === undefined ? {} : { indexPattern }),
+      ...(elasticsearchUrl === undefined
+        ? {}
+        : {
+            elasticsearch: {
+              elasticsearchUrl,
+              ...(esApiKey === undefined ? {} : { elasticsearchApiKey: esApiKey }),
+              ...(esUsername === undefined ? {} : { elasticsearchUsername: esUsername }),
+              ...(esPassword === undefined ? {} : { elasticsearchPassword: esPassword }),
+            },
+          }),
+    });
+    if (result.fieldCheck !== undefined) {
+      io.stdout(
+        `Checked ${result.fieldCheck.fields.length} fields on ${result.fieldCheck.indexPattern} (${result.fieldCheck.indices.length} indices): all present and usable.\n`,
+      );
+    }
+    if (result.detected !== undefined) {
+      io.stdout(
+        `Detected ${describeProduct(result.detected.product)} ${result.detected.version}: target ${result.target}.\n`,
+      );
+    }
+    io.stdout(`Imported ${result.imported.length} objects (${targetProfile(result.target).versions}):\n`);
+    for (const object of result.imported) {
+      io.stdout(
+        `  ${object.type} ${object.id}${object.title === undefined ? '' : ` "${object.title}"`}${object.overwritten ? ' (replaced)' : ''}\n`,
+      );
+      if (object.destinationId !== undefined) {
+        io.stderr(
+          `  warning: stored as ${object.destinationId} because ${object.id} exists in another space; links to the fixed id will not reach it.\n`,
+        );
+      }
+    }
+    io.stdout(`Dashboard: ${result.dashboardUrl}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof KibanaSavedObjectsError) {
+      io.stderr(`${error.name}: ${error.message}\n`);
+      if (error instanceof FieldCheckError || error instanceof SavedObjectImportError) return 1;
+      return error.name === 'InvalidOptionError' ? 2 : 1;
+    }
+    throw error;
+  }
+}
+
+function describeProduct(product: string): string {
+  return product === 'kibana' ? 'Kibana' : 'OpenSearch Dashboards';
+}

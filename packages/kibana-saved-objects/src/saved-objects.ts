@@ -1,0 +1,41 @@
+import { buildContactCenterDashboard } from './dashboard.js';
+import { buildIndexPattern } from './index-pattern.js';
+import type { SavedObject } from './saved-object.js';
+import type { TargetName } from './targets.js';
+
+export interface BuildSavedObjectsOptions {
+  /** The index pattern's title (default `connect*`); set it when Firehose writes to another index. */
+  indexPattern?: string;
+}
+
+import { buildDataTable, contactCenterTables } from './visualizations.js';
+
+/**
+ * All saved objects for a target, in import order: the index pattern, the six data tables, the dashboard.
+ *
+ * @example
+ * ```ts
+ * const objects = buildSavedObjects('kibana-8.8');
+ * objects.map((object) => object.type); // ['index-pattern', 'visualization', ..., 'dashboard']
+ * ```
+ */
+export function buildSavedObjects(target: TargetName, options: BuildSavedObjectsOptions = {}): SavedObject[] {
+  return [
+    buildIndexPattern(target, options.indexPattern),
+    ...contactCenterTables().map((table) => buildDataTable(target, table)),
+    buildContactCenterDashboard(target),
+  ];
+}
+
+/**
+ * Serialises saved objects as an import file: one JSON object per line, each line ending in `\n`. The output is
+ * deterministic (the golden files in tests/golden are byte-for-byte this).
+ *
+ * @example
+ * ```ts
+ * writeFileSync('contact-center.ndjson', toNdjson(buildSavedObjects('kibana-7.10')));
+ * ```
+ */
+export function toNdjson(objects: readonly SavedObject[]): string {
+  return objects.map((object) => `${JSON.stringify(object)}\n`).join('');
+}
