@@ -1,0 +1,142 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IAlarmAction,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { deliveryMetricPrefix } from './delivery-stream.js';
+import type { CtrStreamStackOptions } from './stack-options.js';
+
+/** Settings of {@link DeliveryAlarms}. */
+export interface DeliveryAlarmsProps {
+  readonly options: CtrStreamStackOptions;
+  readonly transformFunction: IFunction;
+}
+
+const PERIOD = Duration.minutes(5);
+
+/**
+ * CloudWatch alarms on the pipeline: transform invocations failing, delivery to the destination or to the backup
+ * bucket failing, data getting stale, the Lambda erroring or being throttled, and Firehose throttling Connect's
+ * writes. They notify an existing SNS topic (`alarmTopicArn`) or one the stack creates for `alarmEmail`.
+ *
+ * @example
+ * ```ts
+ * const alarms = new DeliveryAlarms(stack, 'Alarms', { options, transformFunction: transform.function });
+ * alarms.alarms.map((alarm) => alarm.alarmArn);
+ * ```
+ */
+export class DeliveryAlarms extends Construct {
+  readonly alarms: Alarm[] = [];
+  /** The topic the alarms notify, if any. */
+  readonly topic?: ITopic;
+
+  constructor(scope: Construct, id: string, props: DeliveryAlarmsProps) {
+    super(scope, id);
+    const { options, transformFunction } = props;
+    const streamName = options.deliveryStreamName;
+    const destination = deliveryMetricPrefix(options.destination);
+
+    if (options.alarmTopicArn) {
+      this.topic = Topic.fromTopicArn(this, 'Topic', options.alarmTopicArn);
+    } else if (options.alarmEmail) {
+      const topic = new Topic(this, 'Topic', {
+        displayName: `ctr-stream ${streamName} alarms`,
+        enforceSSL: true,
+      });
+      topic.addSubscription(new EmailSubscription(options.alarmEmail));
+      this.topic = topic;
+    }
+    const action: IAlarmAction | undefined = this.topic ? new SnsAction(this.topic) : undefined;
+
+    const firehoseMetric = (metricName: string, statistic: string) =>
+      new Metric({
+        namespace: 'AWS/Firehose',
+        metricName,
+        dimensionsMap: { DeliveryStreamName: streamName },
+        statistic,
+        period: PERIOD,
+      });
+    const add = (
+      alarmId: string,
+      description: string,
+      metric: Metric,
+      comparisonOperator: ComparisonOperator,
+      threshold: number,
+      evaluationPeriods = 1,
+    ) => {
+      const alarm = new Alarm(this, alarmId, {
+        alarmName: `${streamName}-${alarmId}`,
+        alarmDescription: description,
+        metric,
+        comparisonOperator,
+        threshold,
+        evaluationPeriods,
+        // No traffic is not a failure: Connect may be quiet at night.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      if (action) {
+        alarm.addAlarmAction(action);
+        alarm.addOkAction(action);
+      }
+      this.alarms.push(alarm);
+    };
+
+    add(
+      'ProcessingFailures',
+      'Firehose could not invoke the transform Lambda successfully (errors, timeouts or throttles); after NumberOfRetries the batch goes to the backup bucket under processing-failed/.',
+      firehoseMetric('ExecuteProcessing.Success', 'Average'),
+      ComparisonOperator.LESS_THAN_THRESHOLD,
+      1,
+    );
+    add(
+      'DeliveryFailures',
+      `Some records could not be delivered to the destination (${destination}.Success < 1); after the retry duration they are written to the backup bucket.`,
+      firehoseMetric(`${destination}.Success`, 'Average'),
+      ComparisonOperator.LESS_THAN_THRESHOLD,
+      1,
+    );
+    add(
+      'BackupFailures',
+      'Firehose could not write to the backup bucket (DeliveryToS3.Success < 1); if the destination fails too, delivery pauses.',
+      firehoseMetric('DeliveryToS3.Success', 'Average'),
+      ComparisonOperator.LESS_THAN_THRESHOLD,
+      1,
+    );
+    add(
+      'DataFreshness',
+      `The oldest record in the stream is older than ${options.dataFreshnessThresholdSeconds} s (${destination}.DataFreshness): Kibana is falling behind.`,
+      firehoseMetric(`${destination}.DataFreshness`, 'Maximum'),
+      ComparisonOperator.GREATER_THAN_THRESHOLD,
+      options.dataFreshnessThresholdSeconds,
+    );
+    add(
+      'IncomingThrottled',
+      'Firehose throttled incoming records (ThrottledRecords > 0): the stream is over its Direct PUT quota.',
+      firehoseMetric('ThrottledRecords', 'Sum'),
+      ComparisonOperator.GREATER_THAN_THRESHOLD,
+      0,
+    );
+    add(
+      'LambdaErrors',
+      'The transform Lambda failed an invocation (the whole batch is retried, then goes to processing-failed/).',
+      transformFunction.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+      ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      1,
+    );
+    add(
+      'LambdaThrottles',
+      'The transform Lambda was throttled (reserved or account concurrency exhausted).',
+      transformFunction.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
+      ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      1,
+    );
+  }
+}
