@@ -1,0 +1,303 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CallerLookupOptionsError, DirectoryFileError } from '../errors.js';
+import { maskPhoneNumber, normalizePhoneNumber } from '../phone-number.js';
+import { buildDirectory, type DirectoryEntries, loadDirectoryFile } from './directory-file.js';
+import { type DirectoryFault, type DirectoryFaultRule, seededRandom } from './faults.js';
+
+/**
+ * Options of `startDirectoryServer`.
+ *
+ * @example
+ * ```ts
+ * import type { DirectoryServerOptions } from '@ctr-stream/caller-lookup/directory-server';
+ * const options: DirectoryServerOptions = { file: 'callers.csv', port: 8080, latencyMs: 20 };
+ * ```
+ */
+export interface DirectoryServerOptions {
+  /** Interface to bind. Default `127.0.0.1`. */
+  host?: string;
+  /** Port; 0 (default) picks a free one. */
+  port?: number;
+  /** A directory file: CSV with a `phone,name` header, or JSON `{ "<phone>": "<name>" }`. */
+  file?: string;
+  /** Entries in code (merged after `file`; a duplicate number is an error). */
+  entries?: DirectoryEntries;
+  /** Path the numbers are appended to. Default `/api/user/` (the tutorial's). */
+  basePath?: string;
+  /** Delay before every answer, in ms. Default 0. */
+  latencyMs?: number;
+  /** Fault injection rules, checked in order for each request. */
+  faults?: readonly DirectoryFaultRule[];
+  /** Seed of the fault draws. Default 1. */
+  seed?: number;
+}
+
+/**
+ * One request the server received (for test assertions).
+ *
+ * @example
+ * ```ts
+ * import { startDirectoryServer, type DirectoryRequest } from '@ctr-stream/caller-lookup/directory-server';
+ * const directory = await startDirectoryServer();
+ * const seen: DirectoryRequest[] = directory.requests();
+ * ```
+ */
+export interface DirectoryRequest {
+  method: string;
+  /** The raw request target, e.g. `/api/user/%2B61299999854`. */
+  path: string;
+  /** The decoded path segment after `basePath`, when there is one. */
+  phone: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  /** The fault injected, if any. */
+  fault: DirectoryFault['type'] | undefined;
+  receivedAt: number;
+}
+
+/**
+ * A running directory server.
+ *
+ * @example
+ * ```ts
+ * import { startDirectoryServer, type DirectoryServer } from '@ctr-stream/caller-lookup/directory-server';
+ * const directory: DirectoryServer = await startDirectoryServer({ entries: { '0412345678': 'Émilie' } });
+ * console.log(directory.baseUrl); // http://127.0.0.1:<port>/api/user/
+ * await directory.close();
+ * ```
+ */
+export interface DirectoryServer {
+  /** `http://host:port` without a trailing slash. */
+  url: string;
+  /** The tutorial's base URL form, ending in `/`: `GET <baseUrl><phone>` answers the name. */
+  baseUrl: string;
+  /** Stops the server, destroying open (also hung) connections. */
+  close(): Promise<void>;
+  /** A copy of the requests received so far. */
+  requests(): DirectoryRequest[];
+  /** Replaces the fault rules (e.g. to let a failing directory recover in a test). */
+  setFaults(faults: readonly DirectoryFaultRule[]): void;
+  /** Changes the injected latency. */
+  setLatencyMs(latencyMs: number): void;
+  /** Number of entries served. */
+  size: number;
+}
+
+interface ActiveRule {
+  rule: DirectoryFaultRule;
+  phones: Set<string> | undefined;
+  used: number;
+}
+
+function activate(faults: readonly DirectoryFaultRule[]): ActiveRule[] {
+  return faults.map((rule) => {
+    const probability = rule.probability ?? 1;
+    if (!(probability >= 0 && probability <= 1)) {
+      throw new CallerLookupOptionsError(
+        'faults',
+        `probability must be in [0, 1], got ${String(probability)}`,
+      );
+    }
+    return {
+      rule,
+      used: 0,
+      phones:
+        rule.phones === undefined
+          ? undefined
+          : new Set(rule.phones.map((phone) => normalizePhoneNumber(phone) ?? phone)),
+    };
+  });
+}
+
+/**
+ * Starts the reference caller directory: `GET <baseUrl><phone>` answers the name as text/plain (404 when
+ * unknown, 400 when the number is invalid), with optional latency and injected faults (errors, hangs,
+ * resets, slow or garbage bodies) for tests, benchmarks and the local pipeline.
+ *
+ * @example
+ * ```ts
+ * import { startDirectoryServer } from '@ctr-stream/caller-lookup/directory-server';
+ *
+ * const directory = await startDirectoryServer({ entries: { '+61299999854': 'Jane Citizen' }, latencyMs: 20 });
+ * const response = await fetch(`${directory.baseUrl}%2B61299999854`);
+ * console.log(await response.text()); // 'Jane Citizen'
+ * await directory.close();
+ * ```
+ */
+export async function startDirectoryServer(options: DirectoryServerOptions = {}): Promise<DirectoryServer> {
+  const host = options.host ?? '127.0.0.1';
+  const basePath = options.basePath ?? '/api/user/';
+  if (!basePath.startsWith('/') || !basePath.endsWith('/')) {
+    throw new CallerLookupOptionsError('basePath', "expected a path that starts and ends with '/'");
+  }
+  let latencyMs = options.latencyMs ?? 0;
+  if (!(Number.isFinite(latencyMs) && latencyMs >= 0)) {
+    throw new CallerLookupOptionsError('latencyMs', `expected a number >= 0, got ${String(latencyMs)}`);
+  }
+  const directory =
+    options.file === undefined ? new Map<string, string>() : await loadDirectoryFile(options.file);
+  if (options.entries !== undefined) {
+    for (const [phone, name] of buildDirectory(options.entries)) {
+      if (directory.has(phone)) {
+        throw new DirectoryFileError(
+          'entries',
+          `duplicate phone number ${maskPhoneNumber(phone)} (also in ${options.file})`,
+        );
+      }
+      directory.set(phone, name);
+    }
+  }
+  let rules = activate(options.faults ?? []);
+  const random = seededRandom(options.seed ?? 1);
+  const received: DirectoryRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+
+  const later = (ms: number, action: () => void) => {
+    if (ms <= 0) return action();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      action();
+    }, ms);
+    timers.add(timer);
+  };
+
+  const chooseFault = (phone: string | undefined): DirectoryFault | undefined => {
+    const normalised = normalizePhoneNumber(phone) ?? phone;
+    for (const active of rules) {
+      if (active.rule.times !== undefined && active.used >= active.rule.times) continue;
+      if (active.phones !== undefined && (normalised === undefined || !active.phones.has(normalised)))
+        continue;
+      if (random() >= (active.rule.probability ?? 1)) continue;
+      active.used++;
+      return active.rule.fault;
+    }
+    return undefined;
+  };
+
+  const answer = (response: ServerResponse, status: number, body: string) => {
+    response.writeHead(status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
+    response.end(body);
+  };
+
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
+    const target = request.url ?? '/';
+    let phone: string | undefined;
+    let valid = true;
+    if (target.startsWith(basePath)) {
+      const segment = target.slice(basePath.length).split('?')[0] ?? '';
+      try {
+        phone = decodeURIComponent(segment);
+      } catch {
+        valid = false;
+        phone = segment;
+      }
+    }
+    const fault = phone === undefined ? undefined : chooseFault(phone);
+    received.push({
+      method: request.method ?? 'GET',
+      path: target,
+      phone,
+      headers: { ...request.headers },
+      fault: fault?.type,
+      receivedAt: Date.now(),
+    });
+    if (fault?.type === 'hang') return;
+    later(latencyMs, () => {
+      if (fault?.type === 'reset') {
+        request.socket.destroy();
+        return;
+      }
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        return answer(response, 405, 'method not allowed');
+      if (phone === undefined) {
+        return target === '/healthz' ? answer(response, 200, 'ok') : answer(response, 404, 'not found');
+      }
+      if (fault?.type === 'status') {
+        response.writeHead(fault.status, { 'content-type': 'text/plain; charset=utf-8', ...fault.headers });
+        return response.end(fault.body ?? `injected ${fault.status}`);
+      }
+      if (fault?.type === 'body') {
+        response.writeHead(fault.status ?? 200, {
+          'content-type': fault.contentType ?? 'text/plain; charset=utf-8',
+        });
+        return response.end(fault.body);
+      }
+      if (fault?.type === 'huge-body') {
+        response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        const chunk = 'A'.repeat(16_384);
+        let left = fault.bytes;
+        const pump = () => {
+          while (left > 0) {
+            const piece = left >= chunk.length ? chunk : chunk.slice(0, left);
+            left -= piece.length;
+            if (!response.write(piece)) return void response.once('drain', pump);
+          }
+          response.end();
+        };
+        response.on('error', () => undefined);
+        return pump();
+      }
+      const normalised = valid ? normalizePhoneNumber(phone) : undefined;
+      if (normalised === undefined || phone.includes('/'))
+        return answer(response, 400, 'invalid phone number');
+      const name = directory.get(normalised);
+      if (name === undefined) return answer(response, 404, 'not found');
+      if (fault?.type === 'slow-body') {
+        const bytes = Buffer.from(name, 'utf8');
+        response.writeHead(200, {
+          'content-type': 'text/plain; charset=utf-8',
+          'content-length': bytes.length,
+        });
+        let sent = 0;
+        const drip = () => {
+          if (response.destroyed) return;
+          response.write(bytes.subarray(sent, sent + 1));
+          sent++;
+          if (sent >= bytes.length) response.end();
+          else later(fault.chunkDelayMs ?? 100, drip);
+        };
+        return drip();
+      }
+      answer(response, 200, name);
+    });
+  };
+
+  const server = createServer(handle);
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${hostForUrl}:${address.port}`;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url,
+    baseUrl: `${url}${basePath}`,
+    size: directory.size,
+    requests: () => received.map((entry) => ({ ...entry, headers: { ...entry.headers } })),
+    setFaults: (faults) => {
+      rules = activate(faults);
+    },
+    setLatencyMs: (value) => {
+      latencyMs = value;
+    },
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

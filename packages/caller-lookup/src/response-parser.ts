@@ -1,0 +1,73 @@
+import type { CallerLookupResult } from './types.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+/** C0/C1 controls plus bidi overrides and isolates, LRM/RLM and the BOM (they can disguise a name). */
+const INVISIBLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu;
+const MARKUP = /[<>{}[\]]/;
+const LETTER = /\p{L}/u;
+
+export interface NameRules {
+  responseFormat: 'text' | 'json';
+  namePath: readonly string[];
+  emptyBodyIsNotFound: boolean;
+  maxNameLength: number;
+}
+
+const NOT_FOUND: CallerLookupResult = Object.freeze({ status: 'not_found' });
+
+export function badResponse(detail: string): CallerLookupResult {
+  return { status: 'error', reason: 'bad_response', detail };
+}
+
+/**
+ * Turns a 2xx body into a result: the name trimmed, stripped of control characters and capped, or
+ * `bad_response` when the body is not a plausible name (never written into a record).
+ */
+export function parseNameResponse(body: Uint8Array, contentType: string | undefined, rules: NameRules) {
+  if (contentType !== undefined && /^\s*(text\/html|application\/xhtml)/i.test(contentType)) {
+    return badResponse('HTML response');
+  }
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    return badResponse('response is not UTF-8');
+  }
+  let raw: unknown = text;
+  if (rules.responseFormat === 'json') {
+    if (text.trim() === '') return rules.emptyBodyIsNotFound ? NOT_FOUND : badResponse('empty response');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return badResponse('response is not JSON');
+    }
+    for (const key of rules.namePath) {
+      value =
+        value !== null && typeof value === 'object' && Object.hasOwn(value, key)
+          ? (value as never)[key]
+          : undefined;
+    }
+    if (value === undefined || value === null) {
+      return rules.emptyBodyIsNotFound ? NOT_FOUND : badResponse('no name at the name path');
+    }
+    if (typeof value !== 'string') return badResponse('the value at the name path is not a string');
+    raw = value;
+  }
+  return sanitizeName(raw as string, rules);
+}
+
+export function sanitizeName(raw: string, rules: Pick<NameRules, 'emptyBodyIsNotFound' | 'maxNameLength'>) {
+  const trimmed = raw.trim();
+  if (/[\r\n]/.test(trimmed)) return badResponse('multi-line response');
+  const cleaned = trimmed.replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
+  if (cleaned === '') return rules.emptyBodyIsNotFound ? NOT_FOUND : badResponse('empty response');
+  if (MARKUP.test(cleaned)) return badResponse('markup in response');
+  if (!LETTER.test(cleaned)) return badResponse('response has no letters');
+  const characters = Array.from(cleaned);
+  const name =
+    characters.length > rules.maxNameLength
+      ? characters.slice(0, rules.maxNameLength).join('').trim()
+      : cleaned;
+  return { status: 'found', name } as CallerLookupResult;
+}

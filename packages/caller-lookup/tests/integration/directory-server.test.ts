@@ -1,0 +1,202 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDirectoryCli, startDirectoryServer } from '../../src/directory-server/index.js';
+import { CallerLookupOptionsError, DirectoryFileError } from '../../src/index.js';
+
+const events = (name: string) => fileURLToPath(new URL(`../events/${name}`, import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'caller-directory-'));
+const file = (name: string, content: string) => {
+  const path = join(work, name);
+  writeFileSync(path, content);
+  return path;
+};
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function get(url: string) {
+  const { statusCode, headers, body } = await request(url);
+  return { statusCode, contentType: headers['content-type'], text: await body.text() };
+}
+
+describe('startDirectoryServer', () => {
+  it.each(['callers.csv', 'callers.json'])(
+    'serves names from %s with the tutorial contract',
+    async (name) => {
+      const server = await startDirectoryServer({ file: events(name) });
+      try {
+        expect(server.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/user\/$/);
+        expect(await get(`${server.baseUrl}+61299999854`)).toEqual({
+          statusCode: 200,
+          contentType: 'text/plain; charset=utf-8',
+          text: 'Jane Citizen',
+        });
+        expect((await get(`${server.baseUrl}%2B61299990001`)).text).toBe('Smith, John');
+        expect((await get(`${server.baseUrl}0412345678`)).text).toBe('Émilie Nguyễn');
+        expect((await get(`${server.baseUrl}0299990000`)).statusCode).toBe(404);
+        expect((await get(`${server.baseUrl}..%2Fadmin`)).statusCode).toBe(400);
+        expect((await get(`${server.url}/elsewhere`)).statusCode).toBe(404);
+        expect(server.requests().map((entry) => entry.phone)).toEqual([
+          '+61299999854',
+          '+61299990001',
+          '0412345678',
+          '0299990000',
+          '../admin',
+          undefined,
+        ]);
+      } finally {
+        await server.close();
+      }
+    },
+  );
+
+  it('reads quoted CSV fields with commas and doubled quotes', async () => {
+    const server = await startDirectoryServer({ file: events('callers.csv') });
+    try {
+      expect((await get(`${server.baseUrl}%2B15550109999`)).text).toBe('Zoë "Zed" O\'Brien');
+      expect(server.size).toBe(4);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([
+    ['a missing header', 'missing.csv', '+61299999854,Jane\n', /header with the columns phone,name.*/, 1],
+    [
+      'a bad phone number',
+      'bad-phone.csv',
+      'phone,name\n+61299999854,Jane\n../admin,Eve\n',
+      /invalid phone number \[invalid phone number\]/,
+      3,
+    ],
+    [
+      'a duplicate',
+      'dup.csv',
+      'phone,name\n+61299999854,Jane\n+61 2 9999 9854,June\n',
+      /duplicate phone number \+61\*\*\*\*\*\*854/,
+      3,
+    ],
+    [
+      'a wrong field count',
+      'fields.csv',
+      'phone,name\n+61299999854,Jane,extra\n',
+      /expected 2 fields, found 3/,
+      2,
+    ],
+    ['an unclosed quote', 'quote.csv', 'phone,name\n+61299999854,"Jane\n', /quoted field is not closed/, 2],
+    ['an empty name', 'empty.csv', 'phone,name\n+61299999854, \n', /empty or non-string name/, 2],
+  ])(
+    'rejects a CSV with %s, naming the line and masking numbers',
+    async (_label, name, content, message, line) => {
+      const error = await startDirectoryServer({ file: file(name, content) }).catch(
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(DirectoryFileError);
+      expect(error).toMatchObject({ line, code: 'DIRECTORY_FILE' });
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain('61299999854');
+    },
+  );
+
+  it.each([
+    ['invalid JSON', 'bad.json', '{"+61299999854": ', /not valid JSON/],
+    ['a JSON array', 'array.json', '[["+61299999854", "Jane"]]', /expected a JSON object/],
+    ['a non-string name', 'number.json', '{"+61299999854": 42}', /empty or non-string name/],
+  ])('rejects %s', async (_label, name, content, message) => {
+    await expect(startDirectoryServer({ file: file(name, content) })).rejects.toThrow(message);
+  });
+
+  it('rejects a missing file', async () => {
+    await expect(startDirectoryServer({ file: join(work, 'nope.csv') })).rejects.toThrow(
+      /cannot read the file \(ENOENT\)/,
+    );
+  });
+
+  it('injects latency and faults by rule, and can change them at run time', async () => {
+    const server = await startDirectoryServer({
+      entries: { '+61299999854': 'Jane' },
+      latencyMs: 30,
+      faults: [{ fault: { type: 'status', status: 503, headers: { 'retry-after': '1' } }, times: 1 }],
+    });
+    try {
+      const started = performance.now();
+      const first = await request(`${server.baseUrl}%2B61299999854`);
+      await first.body.text();
+      expect(first.statusCode).toBe(503);
+      expect(first.headers['retry-after']).toBe('1');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+      expect((await get(`${server.baseUrl}%2B61299999854`)).text).toBe('Jane');
+      server.setFaults([{ fault: { type: 'body', body: '<html>oops</html>', contentType: 'text/html' } }]);
+      expect(await get(`${server.baseUrl}%2B61299999854`)).toMatchObject({
+        statusCode: 200,
+        text: '<html>oops</html>',
+      });
+      expect(server.requests().map((entry) => entry.fault)).toEqual(['status', undefined, 'body']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('closes even with hung requests open', async () => {
+    const server = await startDirectoryServer({
+      entries: { '0299990000': 'Hung' },
+      faults: [{ fault: { type: 'hang' } }],
+    });
+    const pending = request(`${server.baseUrl}0299990000`).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await server.close();
+    expect(await pending).toBeInstanceOf(Error);
+  });
+
+  it('rejects a duplicate between file and entries, and bad options', async () => {
+    await expect(
+      startDirectoryServer({ file: events('callers.json'), entries: { '+61 2 9999 9854': 'Other' } }),
+    ).rejects.toThrow(/duplicate phone number \+61\*\*\*\*\*\*854/);
+    await expect(startDirectoryServer({ basePath: 'api' })).rejects.toBeInstanceOf(CallerLookupOptionsError);
+    await expect(startDirectoryServer({ latencyMs: -1 })).rejects.toBeInstanceOf(CallerLookupOptionsError);
+    await expect(
+      startDirectoryServer({ faults: [{ fault: { type: 'hang' }, probability: 2 }] }),
+    ).rejects.toThrow(/probability/);
+  });
+});
+
+describe('ctr-caller-directory command line', () => {
+  it('starts a server from flags and prints its base URL', async () => {
+    const lines: string[] = [];
+    const server = await runDirectoryCli(
+      ['--file', events('callers.csv'), '--port', '0', '--latency-ms', '5', '--error-rate', '0'],
+      (line) => lines.push(line),
+    );
+    try {
+      expect(server).toBeDefined();
+      expect(lines).toEqual([`ctr-caller-directory: 4 entries, listening on ${server!.baseUrl}`]);
+      expect((await get(`${server!.baseUrl}0412345678`)).text).toBe('Émilie Nguyễn');
+    } finally {
+      await server?.close();
+    }
+  });
+
+  it('injects faults from rate flags', async () => {
+    const server = await runDirectoryCli(
+      ['--file', events('callers.json'), '--port', '0', '--error-rate', '1', '--error-status', '502'],
+      () => undefined,
+    );
+    try {
+      expect((await get(`${server!.baseUrl}0412345678`)).statusCode).toBe(502);
+    } finally {
+      await server?.close();
+    }
+  });
+
+  it('prints help and rejects bad flags', async () => {
+    const lines: string[] = [];
+    await expect(runDirectoryCli(['--help'], (line) => lines.push(line))).resolves.toBeUndefined();
+    expect(lines[0]).toMatch(/^Usage: ctr-caller-directory --file/);
+    await expect(runDirectoryCli([])).rejects.toThrow(/--file.*is required/);
+    await expect(runDirectoryCli(['--file', 'x.csv', '--port', 'abc'])).rejects.toThrow(/--port/);
+    await expect(runDirectoryCli(['--file', 'x.csv', '--hang-rate', '1.5'])).rejects.toThrow(/--hang-rate/);
+    await expect(runDirectoryCli(['--file', 'x.csv', '--bogus'])).rejects.toThrow(/Unknown option '--bogus'/);
+  });
+});

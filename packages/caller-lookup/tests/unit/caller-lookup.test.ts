@@ -1,0 +1,338 @@
+import { MockAgent } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  CallerLookupClosedError,
+  type CallerLookupLogEntry,
+  type CallerLookupOptions,
+  CallerLookupOptionsError,
+  createCallerLookup,
+} from '../../src/index.js';
+
+const ORIGIN = 'http://directory.test';
+const BASE_URL = `${ORIGIN}/api/user/`;
+const JANE = '+61299999854';
+const JANE_PATH = '/api/user/%2B61299999854';
+
+let mockAgent: MockAgent;
+let now: number;
+const clock = { now: () => now };
+
+beforeEach(() => {
+  now = Date.parse('2025-01-01T00:00:00Z');
+  mockAgent = new MockAgent();
+  mockAgent.disableNetConnect();
+});
+
+afterEach(async () => {
+  await mockAgent.close();
+});
+
+function client(options: Partial<CallerLookupOptions> = {}) {
+  return createCallerLookup({
+    baseUrl: BASE_URL,
+    dispatcher: mockAgent,
+    clock,
+    random: () => 0,
+    retryBaseDelayMs: 1,
+    ...options,
+  });
+}
+
+const directory = () => mockAgent.get(ORIGIN);
+
+describe('createCallerLookup with MockAgent', () => {
+  it('finds a name, percent-encoding the normalised number into the path', async () => {
+    directory().intercept({ path: JANE_PATH, method: 'GET' }).reply(200, 'Jane Citizen');
+    const callers = client();
+    await expect(callers.lookup('+61 (2) 9999-9854')).resolves.toEqual({
+      status: 'found',
+      name: 'Jane Citizen',
+    });
+    mockAgent.assertNoPendingInterceptors();
+  });
+
+  it('answers not_found for 404 and for an empty body', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(404, 'no such user');
+    directory().intercept({ path: '/api/user/0299990000' }).reply(200, '');
+    const callers = client();
+    await expect(callers.lookup(JANE)).resolves.toEqual({ status: 'not_found' });
+    await expect(callers.lookup('0299990000')).resolves.toEqual({ status: 'not_found' });
+  });
+
+  it('uses a URL template, extra headers, a JSON name path and custom not-found statuses', async () => {
+    directory()
+      .intercept({
+        path: '/v2/lookup?number=%2B61299999854&format=json',
+        headers: { 'x-api-key': 'k-123' },
+      })
+      .reply(200, { result: { displayName: 'Jane' } });
+    directory().intercept({ path: '/v2/lookup?number=0299990000&format=json' }).reply(204, '');
+    directory().intercept({ path: '/v2/lookup?number=0299990001&format=json' }).reply(410, '');
+    const callers = createCallerLookup({
+      urlTemplate: `${ORIGIN}/v2/lookup?number={phone}&format=json`,
+      headers: { 'X-Api-Key': 'k-123' },
+      responseFormat: 'json',
+      namePath: 'result.displayName',
+      notFoundStatuses: [404, 410],
+      dispatcher: mockAgent,
+    });
+    await expect(callers.lookup(JANE)).resolves.toEqual({ status: 'found', name: 'Jane' });
+    await expect(callers.lookup('0299990000')).resolves.toEqual({ status: 'not_found' });
+    await expect(callers.lookup('0299990001')).resolves.toEqual({ status: 'not_found' });
+  });
+
+  it('returns invalid_number without a request for hostile input', async () => {
+    const callers = client();
+    for (const hostile of ['../admin?x=1', '%2F', '١٢٣٤٥', 'x'.repeat(10_240), '']) {
+      await expect(callers.lookup(hostile)).resolves.toEqual({ status: 'invalid_number' });
+    }
+    // No interceptor is registered and net connect is disabled: any request would have been an error.
+    expect(callers.stats().requests.sent).toBe(0);
+    expect(callers.stats().results.invalid_number).toBe(5);
+  });
+
+  it('rejects a declared Content-Length over maxResponseBytes without reading it', async () => {
+    directory()
+      .intercept({ path: JANE_PATH })
+      .reply(200, 'Jane', { headers: { 'content-length': '999999' } });
+    const callers = client({ maxResponseBytes: 1000 });
+    await expect(callers.lookup(JANE)).resolves.toEqual({
+      status: 'error',
+      reason: 'bad_response',
+      detail: 'response over 1000 bytes',
+    });
+  });
+
+  it('never writes an HTML error page as a name', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(200, '<html><h1>Service Unavailable</h1></html>');
+    await expect(client().lookup(JANE)).resolves.toMatchObject({ status: 'error', reason: 'bad_response' });
+  });
+
+  it('retries a 500 and succeeds', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(500, 'oops');
+    directory().intercept({ path: JANE_PATH }).reply(200, 'Jane');
+    const callers = client();
+    await expect(callers.lookup(JANE)).resolves.toEqual({ status: 'found', name: 'Jane' });
+    expect(callers.stats().requests).toMatchObject({ sent: 2, retries: 1 });
+  });
+
+  it('gives up after maxRetries and reports the status code', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(503, 'down').times(3);
+    const callers = client({ maxRetries: 2 });
+    await expect(callers.lookup(JANE)).resolves.toEqual({
+      status: 'error',
+      reason: 'http_status',
+      statusCode: 503,
+    });
+    expect(callers.stats().requests).toMatchObject({ sent: 3, retries: 2 });
+    mockAgent.assertNoPendingInterceptors();
+  });
+
+  it('does not retry a 400 or 403 and does not count it against the circuit', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(403, 'forbidden').times(6);
+    const callers = client({ circuitFailureThreshold: 2 });
+    for (let i = 0; i < 6; i++) {
+      await expect(callers.lookup(JANE)).resolves.toMatchObject({ reason: 'http_status', statusCode: 403 });
+    }
+    expect(callers.stats()).toMatchObject({
+      requests: { sent: 6, retries: 0 },
+      circuit: { state: 'closed' },
+    });
+  });
+
+  it('honours a 429 Retry-After HTTP date from the injected clock', async () => {
+    const retryAt = new Date(now + 30).toUTCString(); // whole seconds: in the past or now, so 0 ms
+    directory()
+      .intercept({ path: JANE_PATH })
+      .reply(429, '', { headers: { 'retry-after': retryAt } });
+    directory().intercept({ path: JANE_PATH }).reply(200, 'Jane');
+    const logs: CallerLookupLogEntry[] = [];
+    const callers = client({ logger: (entry) => logs.push(entry), retryBaseDelayMs: 10_000 });
+    await expect(callers.lookup(JANE)).resolves.toEqual({ status: 'found', name: 'Jane' });
+    expect(logs).toContainEqual(
+      expect.objectContaining({ event: 'retry_scheduled', statusCode: 429, delayMs: 0 }),
+    );
+  });
+
+  it('does not wait for a Retry-After longer than maxRetryAfterMs', async () => {
+    directory()
+      .intercept({ path: JANE_PATH })
+      .reply(429, '', { headers: { 'retry-after': '120' } });
+    const callers = client({ maxRetryAfterMs: 5000 });
+    await expect(callers.lookup(JANE)).resolves.toEqual({
+      status: 'error',
+      reason: 'http_status',
+      statusCode: 429,
+    });
+    expect(callers.stats().requests.retries).toBe(0);
+  });
+
+  it('caches found and not-found answers for their own TTLs (injected clock)', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(200, 'Jane').times(2);
+    directory().intercept({ path: '/api/user/0299990000' }).reply(404, '').times(2);
+    const callers = client({ foundTtlMs: 10_000, notFoundTtlMs: 1000 });
+    await callers.lookup(JANE);
+    await callers.lookup('0299990000');
+    now += 999;
+    await callers.lookup(JANE);
+    await callers.lookup('0299990000');
+    expect(callers.stats().requests.sent).toBe(2);
+    now += 1;
+    await expect(callers.lookup('0299990000')).resolves.toEqual({ status: 'not_found' });
+    expect(callers.stats().requests.sent).toBe(3);
+    now += 9000;
+    await expect(callers.lookup(JANE)).resolves.toEqual({ status: 'found', name: 'Jane' });
+    expect(callers.stats()).toMatchObject({ requests: { sent: 4 }, cache: { hits: 2, misses: 4 } });
+    mockAgent.assertNoPendingInterceptors();
+  });
+
+  it('does not cache errors', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(500, '');
+    directory().intercept({ path: JANE_PATH }).reply(200, 'Jane');
+    const callers = client({ maxRetries: 0 });
+    await expect(callers.lookup(JANE)).resolves.toMatchObject({ status: 'error' });
+    await expect(callers.lookup(JANE)).resolves.toEqual({ status: 'found', name: 'Jane' });
+  });
+
+  it('opens the circuit after consecutive failures and closes it after a successful probe', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(500, '').times(3);
+    const callers = client({ maxRetries: 0, circuitFailureThreshold: 3, circuitOpenMs: 5000 });
+    for (let i = 0; i < 3; i++) await callers.lookup(JANE);
+    expect(callers.stats().circuit).toEqual({ state: 'open', opens: 1 });
+    await expect(callers.lookup(JANE)).resolves.toEqual({ status: 'error', reason: 'circuit_open' });
+    expect(callers.stats().requests.sent).toBe(3);
+    now += 5000;
+    expect(callers.stats().circuit.state).toBe('half_open');
+    directory().intercept({ path: JANE_PATH }).reply(200, 'Jane');
+    await expect(callers.lookup(JANE)).resolves.toEqual({ status: 'found', name: 'Jane' });
+    expect(callers.stats().circuit).toEqual({ state: 'closed', opens: 1 });
+  });
+
+  it('shares one request between duplicate numbers in one call and across concurrent calls', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(200, 'Jane').delay(20);
+    const callers = client();
+    const inputs = [JANE, '+61 2 9999 9854', '+61-2-9999-9854', JANE];
+    const [many, single, again] = await Promise.all([
+      callers.lookupMany(inputs),
+      callers.lookup(JANE),
+      callers.lookup('(+61) 299999854'),
+    ]);
+    expect([...many.keys()]).toEqual([JANE, '+61 2 9999 9854', '+61-2-9999-9854']);
+    for (const result of [...many.values(), single, again])
+      expect(result).toEqual({ status: 'found', name: 'Jane' });
+    expect(callers.stats().requests).toMatchObject({ sent: 1, deduplicated: 2 });
+  });
+
+  it('keeps input order in lookupMany and mixes cache hits, invalid numbers and requests', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(200, 'Jane');
+    directory().intercept({ path: '/api/user/0299990000' }).reply(404, '');
+    const callers = client();
+    await callers.lookup(JANE);
+    const results = await callers.lookupMany(['0299990000', 'not a number', JANE]);
+    expect([...results]).toEqual([
+      ['0299990000', { status: 'not_found' }],
+      ['not a number', { status: 'invalid_number' }],
+      [JANE, { status: 'found', name: 'Jane' }],
+    ]);
+  });
+
+  it('masks every phone number in logs and stats', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(500, 'boom').times(3);
+    const logs: CallerLookupLogEntry[] = [];
+    const callers = client({ logger: (entry) => logs.push(entry) });
+    await callers.lookup('+61 2 9999 9854');
+    const stats = callers.stats();
+    expect(stats.lastError).toMatchObject({ phone: '+61******854', reason: 'http_status', statusCode: 500 });
+    expect(logs.map((entry) => entry.event)).toEqual(['retry_scheduled', 'retry_scheduled', 'lookup_failed']);
+    const everything = JSON.stringify({ logs, stats });
+    expect(everything).toContain('+61******854');
+    expect(everything).not.toMatch(/2999|9999 9854|99999854/);
+  });
+
+  it('survives a logger that throws', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(500, '');
+    const callers = client({
+      maxRetries: 0,
+      logger: () => {
+        throw new Error('logger down');
+      },
+    });
+    await expect(callers.lookup(JANE)).resolves.toMatchObject({ status: 'error', reason: 'http_status' });
+  });
+
+  it('reports an unmatched request (network failure) as a retried network error', async () => {
+    const callers = client({ maxRetries: 1 });
+    await expect(callers.lookup(JANE)).resolves.toMatchObject({ status: 'error', reason: 'network' });
+    expect(callers.stats().requests).toMatchObject({ sent: 2, retries: 1 });
+  });
+
+  it('aborts a lookup through its signal', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(200, 'Jane').delay(5000);
+    const callers = client();
+    const controller = new AbortController();
+    const pending = callers.lookup(JANE, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 10);
+    await expect(pending).resolves.toEqual({ status: 'error', reason: 'aborted' });
+    await callers.close();
+  });
+
+  it('answers deadline_exceeded at once for a deadline already past', async () => {
+    const callers = client();
+    await expect(callers.lookup(JANE, { deadline: now - 1 })).resolves.toEqual({
+      status: 'error',
+      reason: 'deadline_exceeded',
+    });
+    const many = await callers.lookupMany([JANE, 'bad'], { deadline: new Date(now) });
+    expect([...many.values()]).toEqual([
+      { status: 'error', reason: 'deadline_exceeded' },
+      { status: 'invalid_number' },
+    ]);
+    expect(callers.stats().requests.sent).toBe(0);
+  });
+
+  it('rejects use after close and leaves an injected dispatcher open', async () => {
+    const callers = client();
+    await callers.close();
+    await expect(callers.lookup(JANE)).rejects.toBeInstanceOf(CallerLookupClosedError);
+    await expect(callers.lookupMany([JANE])).rejects.toBeInstanceOf(CallerLookupClosedError);
+    directory().intercept({ path: JANE_PATH }).reply(200, 'Jane');
+    await expect(client().lookup(JANE)).resolves.toEqual({ status: 'found', name: 'Jane' });
+  });
+});
+
+describe('createCallerLookup options', () => {
+  it.each([
+    [{}, 'baseUrl'],
+    [{ baseUrl: 'https://directory.example.com/api/user' }, 'baseUrl'],
+    [{ baseUrl: 'ftp://directory.example.com/' }, 'baseUrl'],
+    [{ baseUrl: 'https://user:secret@directory.example.com/' }, 'baseUrl'],
+    [{ baseUrl: 'not a url/' }, 'baseUrl'],
+    [{ baseUrl: 'https://a.example/', urlTemplate: 'https://a.example/{phone}' }, 'baseUrl'],
+    [{ urlTemplate: 'https://directory.example.com/lookup' }, 'urlTemplate'],
+    [{ urlTemplate: 'https://{phone}.example.com/' }, 'urlTemplate'],
+    [{ urlTemplate: 'https://a.example/{phone}/{phone}' }, 'urlTemplate'],
+    [{ urlTemplate: 'https://a.example/{phone}#x' }, 'urlTemplate'],
+    [{ baseUrl: BASE_URL, maxConcurrency: 0 }, 'maxConcurrency'],
+    [{ baseUrl: BASE_URL, requestTimeoutMs: 1.5 }, 'requestTimeoutMs'],
+    [{ baseUrl: BASE_URL, maxRetries: -1 }, 'maxRetries'],
+    [{ baseUrl: BASE_URL, namePath: 'a..b' }, 'namePath'],
+    [{ baseUrl: BASE_URL, notFoundStatuses: [99] }, 'notFoundStatuses'],
+    [{ baseUrl: BASE_URL, responseFormat: 'xml' }, 'responseFormat'],
+    [{ baseUrl: BASE_URL, headers: { 'x-api-key': 42 } }, 'headers'],
+  ])('rejects %j naming option %s', (options, option) => {
+    let thrown: unknown;
+    try {
+      createCallerLookup(options as CallerLookupOptions);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(CallerLookupOptionsError);
+    expect(thrown).toMatchObject({ option, code: 'INVALID_OPTIONS', name: 'CallerLookupOptionsError' });
+  });
+
+  it('never echoes credentials from a rejected URL', () => {
+    expect(() => createCallerLookup({ baseUrl: 'https://user:s3cr3t@directory.example.com/' })).toThrow(
+      /^(?!.*s3cr3t).*credentials in the URL are not allowed/,
+    );
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { type NameRules, parseNameResponse } from '../../src/response-parser.js';
+
+const text: NameRules = {
+  responseFormat: 'text',
+  namePath: ['name'],
+  emptyBodyIsNotFound: true,
+  maxNameLength: 20,
+};
+const json: NameRules = { ...text, responseFormat: 'json', namePath: ['data', 'caller', 'name'] };
+const body = (value: string) => new TextEncoder().encode(value);
+
+describe('parseNameResponse (text)', () => {
+  it('trims and keeps non-ASCII names', () => {
+    expect(parseNameResponse(body('  Émilie Nguyễn\n'), 'text/plain', text)).toEqual({
+      status: 'found',
+      name: 'Émilie Nguyễn',
+    });
+  });
+
+  it('strips control characters and bidi overrides and collapses whitespace', () => {
+    expect(parseNameResponse(body('Jane\u0000 \u202eCitizen\u0007\t Smith'), undefined, text)).toEqual({
+      status: 'found',
+      name: 'Jane Citizen Smith',
+    });
+  });
+
+  it('caps the name by characters without splitting a surrogate pair', () => {
+    const result = parseNameResponse(body(`A${'😀'.repeat(25)}`), undefined, text);
+    expect(result).toEqual({ status: 'found', name: `A${'😀'.repeat(19)}` });
+  });
+
+  it('treats an empty body as not found, or as bad_response when configured', () => {
+    expect(parseNameResponse(body('  \n'), undefined, text)).toEqual({ status: 'not_found' });
+    expect(parseNameResponse(body(''), undefined, { ...text, emptyBodyIsNotFound: false })).toMatchObject({
+      status: 'error',
+      reason: 'bad_response',
+    });
+  });
+
+  it.each([
+    ['an HTML page', '<html><body>502 Bad Gateway</body></html>', undefined],
+    ['an HTML content type', 'Jane Citizen', 'text/html; charset=utf-8'],
+    ['a JSON object', '{"name":"Jane"}', 'text/plain'],
+    ['a multi-line body', 'Internal error\nat line 3', undefined],
+    ['digits only', '0412 345 678', undefined],
+    ['punctuation only', '--- ...', undefined],
+  ])('rejects %s as bad_response', (_label, value, contentType) => {
+    expect(parseNameResponse(body(value), contentType, text)).toMatchObject({
+      status: 'error',
+      reason: 'bad_response',
+    });
+  });
+
+  it('rejects bytes that are not UTF-8', () => {
+    expect(parseNameResponse(new Uint8Array([0x4a, 0xff, 0xfe, 0x61]), undefined, text)).toEqual({
+      status: 'error',
+      reason: 'bad_response',
+      detail: 'response is not UTF-8',
+    });
+  });
+});
+
+describe('parseNameResponse (json)', () => {
+  it('reads the name at the path', () => {
+    expect(
+      parseNameResponse(body('{"data":{"caller":{"name":" Jane "}}}'), 'application/json', json),
+    ).toEqual({
+      status: 'found',
+      name: 'Jane',
+    });
+  });
+
+  it('treats a missing or null name as not found', () => {
+    expect(parseNameResponse(body('{"data":{"caller":null}}'), undefined, json)).toEqual({
+      status: 'not_found',
+    });
+    expect(parseNameResponse(body('{"data":{}}'), undefined, json)).toEqual({ status: 'not_found' });
+  });
+
+  it('does not follow inherited properties', () => {
+    expect(parseNameResponse(body('{}'), undefined, { ...json, namePath: ['constructor', 'name'] })).toEqual({
+      status: 'not_found',
+    });
+  });
+
+  it('rejects invalid JSON and non-string names', () => {
+    expect(parseNameResponse(body('{"data":'), undefined, json)).toMatchObject({ reason: 'bad_response' });
+    expect(parseNameResponse(body('{"data":{"caller":{"name":42}}}'), undefined, json)).toMatchObject({
+      reason: 'bad_response',
+    });
+  });
+});
