@@ -1,1 +1,45 @@
-export {};
+export {
+  type CallerDirectory,
+  type CallerDirectoryFormat,
+  callerDirectoryFormatFromPath,
+  formatCallerDirectory,
+  writeCallerDirectory,
+} from './caller-directory.js';
+export type { Clock } from './clock.js';
+export type {
+  ChannelName,
+  SimulatedAgent,
+  SimulatedContactCenter,
+  SimulatedHierarchyGroup,
+  SimulatedQueue,
+  SimulatedRoutingProfile,
+} from './contact-center.js';
+export { CtrSimulatorError, FirehoseSendError, OutputFileError, SimulationOptionsError } from './errors.js';
+export { FIREHOSE_LIMITS } from './firehose-limits.js';
+export type { GroundTruth, GroundTruthDay } from './ground-truth.js';
+export { type NdjsonWriteResult, writeNdjson } from './ndjson.js';
+export { type CountryCodeMix, DEFAULT_COUNTRY_CODE_MIX } from './phone-numbers.js';
+export type {
+  GeneratedAgent,
+  GeneratedContactTraceRecord,
+  GeneratedEndpoint,
+  GeneratedQueue,
+  GeneratedRecording,
+  GeneratedRecordingsEntry,
+  SimulatedRecord,
+  SimulatedRecordKind,
+} from './record-types.js';
+export type { SendDaySummary, SendProgress, SendSummary } from './send-summary.js';
+export {
+  type SendableRecord,
+  type SendRetryOptions,
+  type SendToFirehoseOptions,
+  sendToFirehose,
+} from './send-to-firehose.js';
+export {
+  type ResolvedSimulationOptions,
+  resolveSimulationOptions,
+  type Simulation,
+  type SimulationOptions,
+  simulateContactTraffic,
+} from './simulate.js';

@@ -1,0 +1,190 @@
+import { parseArgs } from 'node:util';
+import { callerDirectoryFormatFromPath } from './caller-directory.js';
+import { CtrSimulatorError } from './errors.js';
+import type { CountryCodeMix } from './phone-numbers.js';
+import type { SimulationOptions } from './simulate.js';
+import { formatCtrTimestamp, parseIsoDate, SECONDS_PER_DAY } from './timestamps.js';
+
+/** The command line was wrong (unknown option, bad number); the message says which and how to fix it. */
+export class CliUsageError extends CtrSimulatorError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+export interface CliSettings {
+  readonly help: boolean;
+  readonly version: boolean;
+  readonly simulation: SimulationOptions;
+  readonly deliveryStreamName: string;
+  readonly rateLimitPerSecond: number | undefined;
+  readonly endpoint: string | undefined;
+  readonly region: string;
+  readonly outPath: string | undefined;
+  readonly directoryOutPath: string | undefined;
+  readonly json: boolean;
+  readonly progress: boolean;
+}
+
+export const USAGE = `Usage: ctr-simulate [options]
+
+Generates realistic Amazon Connect contact trace records and sends them to a Firehose delivery
+stream (AWS or any Firehose-compatible endpoint) with PutRecordBatch, or writes them as NDJSON.
+
+Options:
+  --stream NAME             delivery stream name (default CTRFHStream)
+  --days N                  days to simulate, 1-366 (default 7)
+  --contacts-per-day N      contacts on an average weekday; weekends get 30% (default 200)
+  --start-date YYYY-MM-DD   first day (default: the N days ending yesterday, UTC)
+  --seed N                  generator seed; same seed and options, same records (default 1)
+  --rate N                  records per second, at most (default: as fast as Firehose accepts)
+  --endpoint URL            Firehose-compatible endpoint, e.g. http://127.0.0.1:4573
+  --region REGION           AWS region (default $AWS_REGION, $AWS_DEFAULT_REGION or ap-southeast-2)
+  --out FILE.ndjson         write the records to a file instead of sending them
+  --directory-out FILE      write the caller directory (.csv or .json) for the directory server
+  --utc-offset-minutes N    the contact center's clock vs UTC, e.g. 600 for Sydney (default 0)
+  --country-codes LIST      caller country codes and weights, e.g. 61=0.85,64=0.15
+  --json                    print a machine-readable summary (JSON) on stdout
+  --no-progress             no progress bar (it is shown on a terminal only, on stderr)
+  -h, --help                show this help
+  --version                 show the version
+
+Credentials come from the standard AWS chain (environment, profile, SSO, instance role). With a
+loopback --endpoint and no AWS_ACCESS_KEY_ID / AWS_PROFILE, placeholder credentials are used.
+Exit code: 0 all records sent or written, 1 some failed, 2 bad usage, 130 interrupted.`;
+
+function integerOption(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^-?\d+$/.test(text.trim()))
+    throw new CliUsageError(`--${name} must be an integer from ${min} to ${max} (got "${text}")`);
+  const value = Number(text);
+  if (value < min || value > max)
+    throw new CliUsageError(`--${name} must be an integer from ${min} to ${max} (got ${value})`);
+  return value;
+}
+
+function parseCountryCodes(text: string): CountryCodeMix {
+  const mix: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const match = /^\s*\+?(\d{1,3})\s*(?:[=:]\s*(\d+(?:\.\d+)?))?\s*$/.exec(part);
+    if (!match)
+      throw new CliUsageError(`--country-codes must look like 61=0.85,64=0.15 (could not read "${part}")`);
+    mix[match[1]!] = match[2] === undefined ? 1 : Number(match[2]);
+  }
+  return mix;
+}
+
+/** Parses the command line into settings; throws `CliUsageError` with an actionable message. */
+export function parseCliArguments(
+  argv: readonly string[],
+  environment: Readonly<Record<string, string | undefined>>,
+  nowEpochMilliseconds: number,
+): CliSettings {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliUsageError(
+      `${error instanceof Error ? error.message : String(error)}. Run ctr-simulate --help.`,
+    );
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 0)
+    throw new CliUsageError(`unexpected argument "${positionals[0]}". Run ctr-simulate --help.`);
+
+  const days = integerOption('days', values.days, 1, 366) ?? 7;
+  let startDate = values['start-date'];
+  if (startDate === undefined) {
+    const today = Math.floor(nowEpochMilliseconds / 1000 / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+    startDate = formatCtrTimestamp(today - days * SECONDS_PER_DAY).slice(0, 10);
+  } else if (parseIsoDate(startDate) === undefined) {
+    throw new CliUsageError(`--start-date must be a real date as YYYY-MM-DD (got "${startDate}")`);
+  }
+  const rate = values.rate;
+  let rateLimitPerSecond: number | undefined;
+  if (rate !== undefined) {
+    rateLimitPerSecond = Number(rate);
+    if (!/^\d+(\.\d+)?$/.test(rate.trim()) || !(rateLimitPerSecond > 0)) {
+      throw new CliUsageError(`--rate must be a number of records per second above 0 (got "${rate}")`);
+    }
+  }
+  const endpoint = values.endpoint;
+  if (endpoint !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      throw new CliUsageError(`--endpoint must be a URL such as http://127.0.0.1:4573 (got "${endpoint}")`);
+    }
+    if (url.username !== '' || url.password !== '') {
+      throw new CliUsageError(
+        '--endpoint must not contain credentials; use the standard AWS credential chain',
+      );
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new CliUsageError(`--endpoint must be an http:// or https:// URL (got "${endpoint}")`);
+    }
+  }
+  if (values.out !== undefined && values.endpoint !== undefined) {
+    throw new CliUsageError('--out writes a file instead of sending; it cannot be combined with --endpoint');
+  }
+  if (values['directory-out'] !== undefined) {
+    try {
+      callerDirectoryFormatFromPath(values['directory-out']);
+    } catch (error) {
+      throw new CliUsageError(`--directory-out: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const simulation: SimulationOptions = { startDate, days };
+  const contactsPerDay = integerOption('contacts-per-day', values['contacts-per-day'], 0, 100_000);
+  if (contactsPerDay !== undefined) simulation.contactsPerDay = contactsPerDay;
+  const seed = integerOption('seed', values.seed, 0, 4_294_967_295);
+  if (seed !== undefined) simulation.seed = seed;
+  const offset = integerOption('utc-offset-minutes', values['utc-offset-minutes'], -720, 840);
+  if (offset !== undefined) simulation.utcOffsetMinutes = offset;
+  if (values['country-codes'] !== undefined)
+    simulation.countryCodeMix = parseCountryCodes(values['country-codes']);
+  const region =
+    values.region ?? environment.AWS_REGION ?? environment.AWS_DEFAULT_REGION ?? 'ap-southeast-2';
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
+    throw new CliUsageError(`--region must look like ap-southeast-2 (got "${region}")`);
+  simulation.region = region;
+  const stream = values.stream ?? 'CTRFHStream';
+  if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(stream)) {
+    throw new CliUsageError(`--stream must be 1-64 letters, digits, _ . - (got "${stream}")`);
+  }
+
+  return {
+    help: values.help === true,
+    version: values.version === true,
+    simulation,
+    deliveryStreamName: stream,
+    rateLimitPerSecond,
+    endpoint,
+    region,
+    outPath: values.out,
+    directoryOutPath: values['directory-out'],
+    json: values.json === true,
+    progress: values['no-progress'] !== true,
+  };
+}
+
+const OPTIONS = {
+  stream: { type: 'string' },
+  days: { type: 'string' },
+  'contacts-per-day': { type: 'string' },
+  'start-date': { type: 'string' },
+  seed: { type: 'string' },
+  rate: { type: 'string' },
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+  out: { type: 'string' },
+  'directory-out': { type: 'string' },
+  'utc-offset-minutes': { type: 'string' },
+  'country-codes': { type: 'string' },
+  json: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;

@@ -1,0 +1,135 @@
+/** Counts of one UTC day (the `day` of the records sent). */
+export interface SendDaySummary {
+  readonly date: string;
+  readonly records: number;
+  readonly sent: number;
+  readonly failed: number;
+  /** Re-sends of this day's records after a failed attempt. */
+  readonly retried: number;
+}
+
+/**
+ * What {@link sendToFirehose} did. Always `records = sent + failed + unsent`; a record is counted
+ * once however many attempts it took.
+ */
+export interface SendSummary {
+  readonly deliveryStreamName: string;
+  /** Records given. */
+  readonly records: number;
+  /** Records Firehose accepted (a RecordId came back). */
+  readonly sent: number;
+  /** Records given up: oversize, failed on every attempt, or in flight when aborted (those may have arrived). */
+  readonly failed: number;
+  /** Record re-sends (a record sent three times counts 2). */
+  readonly retried: number;
+  /** Records never attempted because the send was aborted or stopped. */
+  readonly unsent: number;
+  /** PutRecordBatch requests made, retries included. */
+  readonly requests: number;
+  /** Record bytes accepted (before base64). */
+  readonly bytesSent: number;
+  /** Final failures by reason: a Firehose ErrorCode, `RecordTooLarge`, `Aborted`, or an error name. */
+  readonly failuresByReason: Readonly<Record<string, number>>;
+  /** Per UTC day of the records that carry a `day`, sorted by date. */
+  readonly perDay: readonly SendDaySummary[];
+  readonly aborted: boolean;
+  readonly durationMs: number;
+}
+
+/** Progress reported after every PutRecordBatch response. */
+export interface SendProgress {
+  readonly records: number;
+  readonly sent: number;
+  readonly failed: number;
+  readonly retried: number;
+  readonly requests: number;
+  readonly elapsedMs: number;
+}
+
+interface MutableDay {
+  records: number;
+  sent: number;
+  failed: number;
+  retried: number;
+}
+
+/** Mutable counters behind a summary. */
+export class SendCounters {
+  sent = 0;
+  failed = 0;
+  retried = 0;
+  requests = 0;
+  bytesSent = 0;
+  readonly failuresByReason: Record<string, number> = {};
+  readonly #days = new Map<string, MutableDay>();
+  readonly #records: number;
+
+  constructor(records: number) {
+    this.#records = records;
+  }
+
+  #day(day: string | undefined): MutableDay | undefined {
+    if (day === undefined) return undefined;
+    let counts = this.#days.get(day);
+    if (!counts) {
+      counts = { records: 0, sent: 0, failed: 0, retried: 0 };
+      this.#days.set(day, counts);
+    }
+    return counts;
+  }
+
+  registerRecord(day: string | undefined): void {
+    const counts = this.#day(day);
+    if (counts) counts.records++;
+  }
+
+  recordSent(day: string | undefined, bytes: number): void {
+    this.sent++;
+    this.bytesSent += bytes;
+    const counts = this.#day(day);
+    if (counts) counts.sent++;
+  }
+
+  recordFailed(day: string | undefined, reason: string): void {
+    this.failed++;
+    this.failuresByReason[reason] = (this.failuresByReason[reason] ?? 0) + 1;
+    const counts = this.#day(day);
+    if (counts) counts.failed++;
+  }
+
+  recordRetried(day: string | undefined): void {
+    this.retried++;
+    const counts = this.#day(day);
+    if (counts) counts.retried++;
+  }
+
+  progress(elapsedMs: number): SendProgress {
+    return {
+      records: this.#records,
+      sent: this.sent,
+      failed: this.failed,
+      retried: this.retried,
+      requests: this.requests,
+      elapsedMs,
+    };
+  }
+
+  summary(deliveryStreamName: string, aborted: boolean, durationMs: number): SendSummary {
+    return {
+      deliveryStreamName,
+      records: this.#records,
+      sent: this.sent,
+      failed: this.failed,
+      retried: this.retried,
+      unsent: this.#records - this.sent - this.failed,
+      requests: this.requests,
+      bytesSent: this.bytesSent,
+      failuresByReason: { ...this.failuresByReason },
+      perDay: [...this.#days.entries()]
+        .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
+        .map(([date, counts]) => ({ date, ...counts })),
+      aborted,
+      durationMs,
+    };
+  }
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { CliUsageError, parseCliArguments } from '../../src/cli-arguments.js';
+
+const NOW = Date.parse('2026-11-28T10:00:00Z');
+const parse = (argv: string[], environment: Record<string, string> = {}) =>
+  parseCliArguments(argv, environment, NOW);
+
+describe('parseCliArguments', () => {
+  it('has the documented defaults', () => {
+    const settings = parse([]);
+    expect(settings).toMatchObject({
+      deliveryStreamName: 'CTRFHStream',
+      region: 'ap-southeast-2',
+      rateLimitPerSecond: undefined,
+      endpoint: undefined,
+      outPath: undefined,
+      json: false,
+      progress: true,
+    });
+    // The 7 days ending yesterday (UTC).
+    expect(settings.simulation).toEqual({ startDate: '2026-11-21', days: 7, region: 'ap-southeast-2' });
+  });
+
+  it('reads every option', () => {
+    const settings = parse([
+      '--stream',
+      'MyStream',
+      '--days',
+      '3',
+      '--contacts-per-day',
+      '50',
+      '--start-date',
+      '2024-03-04',
+      '--seed',
+      '9',
+      '--rate',
+      '250',
+      '--endpoint',
+      'http://127.0.0.1:4573',
+      '--region',
+      'us-east-1',
+      '--directory-out',
+      'callers.json',
+      '--utc-offset-minutes',
+      '600',
+      '--country-codes',
+      '61=0.9,+64:0.1',
+      '--json',
+      '--no-progress',
+    ]);
+    expect(settings).toMatchObject({
+      deliveryStreamName: 'MyStream',
+      rateLimitPerSecond: 250,
+      endpoint: 'http://127.0.0.1:4573',
+      region: 'us-east-1',
+      directoryOutPath: 'callers.json',
+      json: true,
+      progress: false,
+    });
+    expect(settings.simulation).toEqual({
+      startDate: '2024-03-04',
+      days: 3,
+      contactsPerDay: 50,
+      seed: 9,
+      utcOffsetMinutes: 600,
+      countryCodeMix: { '61': 0.9, '64': 0.1 },
+      region: 'us-east-1',
+    });
+  });
+
+  it('takes the region from the environment', () => {
+    expect(parse([], { AWS_REGION: 'eu-west-1' }).region).toBe('eu-west-1');
+    expect(parse([], { AWS_DEFAULT_REGION: 'us-west-2' }).region).toBe('us-west-2');
+  });
+
+  it.each([
+    [['--days', '0'], '--days must be an integer from 1 to 366'],
+    [['--days', 'seven'], '--days must be an integer'],
+    [['--contacts-per-day', '1.5'], '--contacts-per-day'],
+    [['--start-date', '2024-13-01'], '--start-date must be a real date'],
+    [['--seed', '-1'], '--seed'],
+    [['--rate', '0'], '--rate must be a number'],
+    [['--rate', 'fast'], '--rate must be a number'],
+    [['--endpoint', 'localhost:4573'], '--endpoint must be an http:// or https:// URL'],
+    [['--endpoint', 'not a url'], '--endpoint must be a URL'],
+    [['--endpoint', 'http://key:secret@127.0.0.1:1'], 'must not contain credentials'],
+    [['--out', 'a.ndjson', '--endpoint', 'http://127.0.0.1:1'], 'cannot be combined'],
+    [['--directory-out', 'callers.txt'], '*.csv or *.json'],
+    [['--country-codes', 'australia'], '--country-codes must look like'],
+    [['--region', 'Sydney'], '--region must look like'],
+    [['--stream', 'my stream'], '--stream must be'],
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['extra'], 'unexpected argument "extra"'],
+    [['--days'], "'--days <value>' argument missing"],
+  ])('rejects %j with an actionable message', (argv, message) => {
+    expect(() => parse(argv)).toThrow(CliUsageError);
+    expect(() => parse(argv)).toThrow(message);
+  });
+
+  it('does not echo credentials from a bad endpoint', () => {
+    try {
+      parse(['--endpoint', 'http://AKIAEXAMPLE:topsecret@127.0.0.1:1']);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('topsecret');
+    }
+  });
+});
