@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * An ISO-8601 UTC timestamp as Amazon Connect writes it (`2018-11-02T07:00:12Z`): second precision,
+ * optional fractional seconds (`2018-11-02T07:00:12.345Z`, as the Connect API and contact events
+ * write them), always `Z`. The calendar date is validated (no February 30). The string is kept
+ * unchanged, never converted to a `Date`. JSON Schema: `{ type: 'string', format: 'date-time' }`.
+ *
+ * @example
+ * ```ts
+ * import { TimestampSchema } from '@ctr-stream/ctr-schema';
+ * TimestampSchema.parse('2018-11-02T07:00:12Z'); // '2018-11-02T07:00:12Z'
+ * ```
+ */
+const TIMESTAMP_MESSAGE = 'expected an ISO-8601 UTC timestamp such as 2018-11-02T07:00:12Z';
+const WITH_SECONDS = /T\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
+
+export const TimestampSchema = z.iso
+  .datetime({ error: TIMESTAMP_MESSAGE })
+  // Some zod 4 releases accept minute precision by default; Connect always writes seconds.
+  .refine((timestamp) => WITH_SECONDS.test(timestamp), {
+    error: TIMESTAMP_MESSAGE,
+    when: (payload) => payload.issues.length === 0,
+  });
+
+/** A whole number of seconds (or other unit) that cannot be negative. JSON Schema `type: 'integer'`. */
+export const CountSchema = z.int({ error: 'expected a whole number' }).min(0, 'expected a number >= 0');
+
+/** Any whole number. JSON Schema `type: 'integer'`. */
+export const IntegerSchema = z.int({ error: 'expected a whole number' });
+
+/**
+ * An open enumeration: the known values are typed literals, any other string is accepted too
+ * (Amazon Connect adds values without notice). Inferred as `Known | (string & {})`, so editors
+ * still autocomplete the known values. JSON Schema: `anyOf: [{ type: 'string', enum: [...] }, { type: 'string' }]`.
+ */
+export function openEnum<const Known extends readonly [string, ...string[]]>(known: Known) {
+  const anyString = z.string() as unknown as z.ZodType<string & {}, string & {}>;
+  return z.union([z.enum(known), anyString], { error: 'expected a string' });
+}
+
+/** The field may be absent (older records) or `null` (real records send explicit nulls). */
+export function nullish<Schema extends z.ZodType>(schema: Schema) {
+  return schema.nullable().optional();
+}
