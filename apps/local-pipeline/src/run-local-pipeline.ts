@@ -12,8 +12,8 @@ import {
   parseCallsPerDay,
 } from '@ctr-stream/es-index-setup';
 import { type DeliveryStreamMetrics, startFirehoseLocal } from '@ctr-stream/firehose-local';
-import { buildSavedObjectsNdjson, installSavedObjects } from '@ctr-stream/kibana-saved-objects';
-import { Client } from '@elastic/elasticsearch';
+import { buildSavedObjects, installSavedObjects, toNdjson } from '@ctr-stream/kibana-saved-objects';
+import { Client, type estypes } from '@elastic/elasticsearch';
 import type { LocalPipelineReport } from './types.js';
 
 /** The delivery stream name of the tutorial. */
@@ -125,7 +125,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       contactsPerDay: options.contactsPerDay ?? 200,
       seed: options.seed ?? 1,
     });
-    await writeCallerDirectory(callerDirectoryFile, simulation.callerDirectory);
+    await writeCallerDirectory(callerDirectoryFile, simulation.callerDirectory, 'csv');
     log(
       `Simulated ${simulation.groundTruth.totals.records} records (${simulation.groundTruth.totals.distinctContacts} contacts) over ${days} days; caller directory of ${simulation.callerDirectory.size} numbers.`,
     );
@@ -186,14 +186,23 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
 
       await elasticsearch.indices.refresh({ index });
       const counts = await countDocuments(elasticsearch, index);
-      const aggregation = await elasticsearch.search({ index, size: 0, aggs: callsPerDayAggregation() });
+      const aggregation = await elasticsearch.search({
+        index,
+        size: 0,
+        aggs: callsPerDayAggregation() as unknown as Record<string, estypes.AggregationsAggregationContainer>,
+      });
       const callsPerDay = parseCallsPerDay(aggregation);
 
-      const ndjson = buildSavedObjectsNdjson({ target: 'kibana-8' });
+      // Kibana 8.8+ and 9.x format; `ctr-kibana-setup --target ... --out` writes the other targets' files.
+      const ndjson = toNdjson(buildSavedObjects('kibana-8.8'));
       await writeFile(kibanaNdjson, ndjson);
       let kibanaInstalled = false;
       if (options.kibanaUrl) {
-        await installSavedObjects({ kibanaUrl: options.kibanaUrl, elasticsearchUrl: options.elasticsearchUrl });
+        await installSavedObjects({
+          kibanaUrl: options.kibanaUrl,
+          ...kibanaCredentials(),
+          elasticsearch: { elasticsearchUrl: options.elasticsearchUrl },
+        });
         kibanaInstalled = true;
       }
 
@@ -232,6 +241,14 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
   } finally {
     await elasticsearch.close();
   }
+}
+
+/** Kibana credentials from the environment, never from the URL. */
+function kibanaCredentials(): { apiKey?: string; username?: string; password?: string } {
+  if (process.env.KIBANA_API_KEY) return { apiKey: process.env.KIBANA_API_KEY };
+  if (process.env.KIBANA_USERNAME && process.env.KIBANA_PASSWORD)
+    return { username: process.env.KIBANA_USERNAME, password: process.env.KIBANA_PASSWORD };
+  return {};
 }
 
 async function countDocuments(client: Client, index: string) {

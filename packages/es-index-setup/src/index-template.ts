@@ -30,7 +30,11 @@ export interface IndexTemplateOptions {
   totalFieldsLimit?: number | undefined;
   /** New, unknown fields: `'false'` (default, stored unindexed), `'true'` (indexed) or `'runtime'`. */
   dynamic?: DynamicMapping | undefined;
-  /** The index template priority. Default 200 (above the built-in templates' 100). */
+  /**
+   * The index template priority. Default `200 + index.length`: above the built-in templates' 100, and
+   * higher for longer names, so the template of `connect-prod` outranks the overlapping one of `connect`
+   * (Elasticsearch refuses two overlapping templates of the same priority).
+   */
   priority?: number | undefined;
   /** The CTR JSON Schema. Default: `contactTraceRecordJsonSchema()` from `@ctr-stream/ctr-schema`. */
   jsonSchema?: JsonSchemaNode | undefined;
@@ -114,7 +118,7 @@ export function buildIndexTemplate(options: IndexTemplateOptions = {}): IndexTem
     );
   }
   const totalFieldsLimit = positiveInteger('totalFieldsLimit', options.totalFieldsLimit ?? 1000, 100);
-  const priority = positiveInteger('priority', options.priority ?? 200, 0);
+  const priority = positiveInteger('priority', options.priority ?? defaultTemplatePriority(index), 0);
   const mappings = buildCtrMappings({
     jsonSchema: options.jsonSchema ?? (contactTraceRecordJsonSchema() as JsonSchemaNode),
     server,
@@ -179,4 +183,18 @@ export function buildIndexTemplate(options: IndexTemplateOptions = {}): IndexTem
       },
     },
   };
+}
+
+/**
+ * The default priority of the template for `index`: unique among our templates whose patterns overlap,
+ * since one pattern `<a>*` can only cover `<b>*` when `a` is a proper prefix of `b` (so `b` is longer).
+ *
+ * @example
+ * ```ts
+ * defaultTemplatePriority('connect'); // 207
+ * defaultTemplatePriority('connect-prod'); // 212
+ * ```
+ */
+export function defaultTemplatePriority(index: string): number {
+  return 200 + index.length;
 }

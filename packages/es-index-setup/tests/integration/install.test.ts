@@ -78,6 +78,21 @@ async function bulkIndex(index: string, records: unknown[]) {
 }
 
 describe('installIndexTemplate on the real node', () => {
+  it('installs overlapping indices side by side (connect and connect-prod)', async () => {
+    const base = uniqueIndexName('overlap');
+    const longer = `${base}-prod`;
+    try {
+      await installIndexTemplate({ connection: connectionFromClient(client), index: base });
+      const second = await installIndexTemplate({ connection: connectionFromClient(client), index: longer });
+      expect(second.changed).toBe(true);
+      const mapping = await client.indices.getMapping({ index: longer });
+      expect(mapping[longer]?.mappings.properties?.ContactId).toMatchObject({ type: 'keyword' });
+    } finally {
+      await removeInstall(client, longer);
+      await removeInstall(client, base);
+    }
+  });
+
   it('installs once, then a second run changes nothing', async () => {
     const { index, report } = await install('twice');
     expect(report.server.distribution).toBe('elasticsearch');

@@ -12,7 +12,7 @@ describe('buildIndexTemplate', () => {
     expect(bundle.indexTemplate.body).toMatchObject({
       index_patterns: ['connect*'],
       composed_of: ['ctr-stream-connect-settings', 'ctr-stream-connect-mappings'],
-      priority: 200,
+      priority: 207,
     });
     expect(bundle.componentTemplates[0]?.body.template.settings).toEqual({
       'index.number_of_shards': 1,
@@ -25,6 +25,13 @@ describe('buildIndexTemplate', () => {
       type: 'keyword',
       ignore_above: 1024,
     });
+  });
+
+  it('gives a longer, overlapping index name a higher priority, so both templates can coexist', () => {
+    const connect = buildIndexTemplate({ index: 'connect' }).indexTemplate.body.priority;
+    const prod = buildIndexTemplate({ index: 'connect-prod' }).indexTemplate.body.priority;
+    expect(prod).toBeGreaterThan(connect);
+    expect(buildIndexTemplate({ index: 'connect', priority: 500 }).indexTemplate.body.priority).toBe(500);
   });
 
   it('takes shards, replicas, refresh interval and index name', () => {

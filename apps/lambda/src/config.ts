@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { type ConfigIssue, LambdaConfigError } from './errors.js';
+
+/** Treats `''` (common in CloudFormation/CDK) as unset. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const integer = (minimum: number, maximum: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(minimum, `must be at least ${minimum}`)
+    .max(maximum, `must be at most ${maximum}`);
+
+const lookupUrl = z
+  .string({ error: 'is required (the directory base URL, e.g. https://directory.example.com/api/user/)' })
+  .min(1, 'is required (the directory base URL, e.g. https://directory.example.com/api/user/)')
+  .superRefine((value, context) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      context.addIssue({ code: 'custom', message: 'is not a URL' });
+      return;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      context.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
+    }
+    if (url.username !== '' || url.password !== '') {
+      context.addIssue({ code: 'custom', message: 'must not carry credentials; use CALLER_LOOKUP_API_KEY' });
+    }
+    if (!value.endsWith('/') && !value.endsWith('=')) {
+      context.addIssue({
+        code: 'custom',
+        message: "must end with '/' (the number is appended, e.g. https://directory.example.com/api/user/)",
+      });
+    }
+  });
+
+const EnvironmentSchema = z.object({
+  CALLER_LOOKUP_URL: lookupUrl,
+  CALLER_LOOKUP_TIMEOUT_MS: optional(integer(10, 60_000)),
+  CALLER_LOOKUP_CONCURRENCY: optional(integer(1, 1_024)),
+  CALLER_LOOKUP_CACHE_TTL_SECONDS: optional(integer(0, 86_400)),
+  CALLER_LOOKUP_NOT_FOUND_TTL_SECONDS: optional(integer(0, 86_400)),
+  CALLER_LOOKUP_API_KEY: optional(z.string()),
+  CALLER_LOOKUP_API_KEY_HEADER: optional(
+    z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name'),
+  ),
+  DELIVERY_STREAM_NAME: optional(
+    z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a Firehose stream name'),
+  ),
+  LOG_LEVEL: optional(
+    z.preprocess(
+      (value) => (typeof value === 'string' ? value.toLowerCase() : value),
+      z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }),
+    ),
+  ),
+  TRANSFORM_SAFETY_MARGIN_MS: optional(integer(0, 600_000)),
+});
+
+/** The validated configuration of the transform. */
+export interface LambdaConfig {
+  /** Base URL the phone number is appended to (the tutorial's form). */
+  readonly callerLookupUrl: string;
+  readonly callerLookupTimeoutMs: number;
+  readonly callerLookupConcurrency: number;
+  readonly callerLookupCacheTtlSeconds: number;
+  readonly callerLookupNotFoundTtlSeconds: number;
+  /** Sent as a request header, never logged and never in a URL. */
+  readonly callerLookupApiKey?: string;
+  readonly callerLookupApiKeyHeader: string;
+  /** Stream to re-ingest overflow records into; default: the one in the event ARN. */
+  readonly deliveryStreamName?: string;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Time kept free before the Lambda timeout. */
+  readonly safetyMarginMs: number;
+}
+
+/** Defaults of every optional setting. */
+export const CONFIG_DEFAULTS = {
+  callerLookupTimeoutMs: 1_000,
+  callerLookupConcurrency: 64,
+  callerLookupCacheTtlSeconds: 600,
+  callerLookupNotFoundTtlSeconds: 60,
+  callerLookupApiKeyHeader: 'x-api-key',
+  logLevel: 'info',
+  safetyMarginMs: 3_000,
+} as const;
+
+/**
+ * Reads and validates the configuration from environment variables. Every problem is reported at
+ * once; values are never echoed (the API key is a secret).
+ *
+ * @throws {LambdaConfigError} when a variable is missing or invalid.
+ * @example
+ * ```ts
+ * const config = loadConfig({ CALLER_LOOKUP_URL: 'https://directory.example.com/api/user/' });
+ * console.log(config.callerLookupConcurrency); // 64
+ * ```
+ */
+export function loadConfig(environment: Readonly<Record<string, string | undefined>>): LambdaConfig {
+  const parsed = EnvironmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const issues: ConfigIssue[] = parsed.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '(environment)'),
+      message: issue.message,
+    }));
+    throw new LambdaConfigError(issues);
+  }
+  const values = parsed.data;
+  return {
+    callerLookupUrl: values.CALLER_LOOKUP_URL,
+    callerLookupTimeoutMs: values.CALLER_LOOKUP_TIMEOUT_MS ?? CONFIG_DEFAULTS.callerLookupTimeoutMs,
+    callerLookupConcurrency: values.CALLER_LOOKUP_CONCURRENCY ?? CONFIG_DEFAULTS.callerLookupConcurrency,
+    callerLookupCacheTtlSeconds:
+      values.CALLER_LOOKUP_CACHE_TTL_SECONDS ?? CONFIG_DEFAULTS.callerLookupCacheTtlSeconds,
+    callerLookupNotFoundTtlSeconds:
+      values.CALLER_LOOKUP_NOT_FOUND_TTL_SECONDS ?? CONFIG_DEFAULTS.callerLookupNotFoundTtlSeconds,
+    ...(values.CALLER_LOOKUP_API_KEY === undefined
+      ? {}
+      : { callerLookupApiKey: values.CALLER_LOOKUP_API_KEY }),
+    callerLookupApiKeyHeader: values.CALLER_LOOKUP_API_KEY_HEADER ?? CONFIG_DEFAULTS.callerLookupApiKeyHeader,
+    ...(values.DELIVERY_STREAM_NAME === undefined ? {} : { deliveryStreamName: values.DELIVERY_STREAM_NAME }),
+    logLevel: values.LOG_LEVEL ?? CONFIG_DEFAULTS.logLevel,
+    safetyMarginMs: values.TRANSFORM_SAFETY_MARGIN_MS ?? CONFIG_DEFAULTS.safetyMarginMs,
+  };
+}

@@ -1,0 +1,223 @@
+import { startDirectoryServer } from '@ctr-stream/caller-lookup/directory-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHandler, loadConfig } from '../../src/index.js';
+import {
+  ctrFixture,
+  decode,
+  firehoseEvent,
+  lambdaContext,
+  recordingLogger,
+  TUTORIAL_PHONE,
+  tutorialCtrText,
+  tutorialEvent,
+} from '../support.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function setUp(
+  directoryOptions: Parameters<typeof startDirectoryServer>[0] = {},
+  environment: Record<string, string> = {},
+) {
+  const directory = await startDirectoryServer({
+    entries: { [TUTORIAL_PHONE]: 'Jane Citizen', '+61299999854': 'Zoë 山田-O’Brien 😀' },
+    ...directoryOptions,
+  });
+  cleanups.push(() => directory.close());
+  const { lines, logger } = recordingLogger();
+  const handler = createHandler(loadConfig({ CALLER_LOOKUP_URL: directory.baseUrl, ...environment }), {
+    logger,
+  });
+  cleanups.push(() => handler.close());
+  const summary = () => JSON.parse(lines.find((line) => line.includes('"firehose transform summary"'))!);
+  return { directory, handler, lines, summary };
+}
+
+/** The tutorial CTR with this record's expected additions, in the original key order. */
+function expectedTutorialOutput(name: string | undefined, lookup: Record<string, string>): string {
+  const record = JSON.parse(tutorialCtrText());
+  if (name !== undefined) record.CustomerEndpoint.Name = name;
+  record.CtrStream = { CallerLookup: lookup };
+  return JSON.stringify(record);
+}
+
+describe('handler: the tutorial test event', () => {
+  it('comes back Ok with the caller name from the local directory, every other byte of meaning kept', async () => {
+    const { handler, directory, summary } = await setUp();
+    const event = tutorialEvent();
+    const response = await handler(event, lambdaContext());
+    expect(response.records).toHaveLength(1);
+    const [answer] = response.records;
+    expect(answer).toMatchObject({ recordId: event.records[0]!.recordId, result: 'Ok' });
+    expect(decode(answer!.data)).toBe(expectedTutorialOutput('Jane Citizen', { Status: 'found' }));
+    expect(directory.requests().map((request) => request.phone)).toEqual([TUTORIAL_PHONE]);
+    expect(summary()).toMatchObject({
+      records: 1,
+      ok: 1,
+      callerLookup: { distinctNumbers: 1, found: 1, cacheHits: 0, cacheMisses: 1, cacheHitRate: 0 },
+    });
+    expect(summary().callerLookup.lookupP95Ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('serves a warm invocation from the cache (no second request)', async () => {
+    const { handler, directory, lines } = await setUp();
+    await handler(tutorialEvent(), lambdaContext());
+    const second = await handler(tutorialEvent(), lambdaContext());
+    expect(decode(second.records[0]!.data)).toContain('"Name":"Jane Citizen"');
+    expect(directory.requests()).toHaveLength(1);
+    const summaries = lines
+      .filter((line) => line.includes('"firehose transform summary"'))
+      .map((line) => JSON.parse(line));
+    expect(summaries[1].callerLookup).toMatchObject({ cacheHits: 1, cacheMisses: 0, cacheHitRate: 1 });
+  });
+
+  it('sends the API key as a header and never logs it or a full phone number', async () => {
+    const { handler, directory, lines } = await setUp(
+      {},
+      { CALLER_LOOKUP_API_KEY: 'sekret-123', LOG_LEVEL: 'debug' },
+    );
+    await handler(tutorialEvent(), lambdaContext());
+    expect(directory.requests()[0]!.headers['x-api-key']).toBe('sekret-123');
+    expect(directory.requests()[0]!.path).not.toContain('sekret');
+    const log = lines.join('\n');
+    expect(log).not.toContain('sekret-123');
+    expect(log).not.toContain('401004854');
+  });
+});
+
+describe('handler: mixed batches', () => {
+  it('answers every recordId once, in order; bad records ProcessingFailed with their original data', async () => {
+    const { handler, summary, lines } = await setUp();
+    const withoutContactId = JSON.parse(tutorialCtrText());
+    delete withoutContactId.ContactId;
+    const nonAscii = JSON.parse(tutorialCtrText());
+    nonAscii.CustomerEndpoint.Address = '+61 2 9999 9854';
+    nonAscii.Attributes = { note: 'Grüße, 東京 ☎' };
+    const large = JSON.parse(tutorialCtrText());
+    large.Attributes = { blob: 'x'.repeat(1_000_000) };
+    const chat = ctrFixture('synthetic-chat-agent.json');
+    const unknownCaller = JSON.parse(tutorialCtrText());
+    unknownCaller.CustomerEndpoint.Address = '+61400000000';
+    const payloads = [
+      tutorialCtrText(),
+      { base64: '%%%not-base64%%%' },
+      'this is not JSON',
+      '[{"ContactId":"a"}]',
+      JSON.stringify(withoutContactId),
+      JSON.stringify(large),
+      JSON.stringify(nonAscii),
+      JSON.stringify(ctrFixture('not-ctr/agent-event.json')),
+      JSON.stringify(chat),
+      JSON.stringify(unknownCaller),
+    ];
+    const event = firehoseEvent(payloads);
+    const response = await handler(event, lambdaContext());
+    expect(response.records.map((record) => record.recordId)).toEqual(
+      event.records.map((record) => record.recordId),
+    );
+    const results = response.records.map((record) => record.result);
+    expect(results).toEqual([
+      'Ok',
+      'ProcessingFailed',
+      'ProcessingFailed',
+      'ProcessingFailed',
+      'ProcessingFailed',
+      results[5], // 1 MB: Ok or ProcessingFailed as ctr-schema decides, asserted below
+      'Ok',
+      'ProcessingFailed',
+      'Ok',
+      'Ok',
+    ]);
+    for (const [index, record] of response.records.entries()) {
+      if (record.result === 'ProcessingFailed') expect(record.data).toBe(event.records[index]!.data);
+    }
+    if (results[5] === 'Ok') {
+      const output = JSON.parse(decode(response.records[5]!.data));
+      expect(output.Attributes.blob).toHaveLength(1_000_000);
+      expect(output.CustomerEndpoint.Name).toBe('Jane Citizen');
+    }
+    const enrichedNonAscii = JSON.parse(decode(response.records[6]!.data));
+    expect(enrichedNonAscii.CustomerEndpoint).toEqual({
+      Address: '+61 2 9999 9854',
+      Type: 'TELEPHONE_NUMBER',
+      Name: 'Zoë 山田-O’Brien 😀',
+    });
+    expect(enrichedNonAscii.Attributes.note).toBe('Grüße, 東京 ☎');
+    const chatOutput = JSON.parse(decode(response.records[8]!.data));
+    expect(chatOutput).toEqual({ ...chat, CtrStream: { CallerLookup: { Status: 'no_phone_number' } } });
+    const unknown = JSON.parse(decode(response.records[9]!.data));
+    expect(unknown.CustomerEndpoint.Name).toBeUndefined();
+    expect(unknown.CtrStream).toEqual({ CallerLookup: { Status: 'not_found' } });
+
+    const reasons = lines
+      .filter((line) => line.includes('"record processing failed"'))
+      .map((line) => JSON.parse(line))
+      .map((entry) => [entry.recordId, entry.reason]);
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        ['record-1', 'data is not valid base64'],
+        ['record-2', 'data is not valid JSON'],
+        ['record-3', 'expected a JSON object (a contact trace record), got an array'],
+        ['record-4', expect.stringMatching(/^invalid contact trace record: ContactId/)],
+        ['record-7', expect.stringMatching(/^an Amazon Connect agent event \(EventType STATE_CHANGE\)/)],
+      ]),
+    );
+    expect(summary().callerLookup).toMatchObject({ distinctNumbers: 3, no_phone_number: 1, not_found: 1 });
+    expect(lines.join('\n')).not.toMatch(/61400000000|61299999854|401004854/);
+  });
+});
+
+describe('handler: the directory misbehaves, every record still Ok and on time', () => {
+  const batch = () =>
+    firehoseEvent([
+      tutorialCtrText(),
+      tutorialCtrText(),
+      JSON.stringify(ctrFixture('synthetic-task-agent.json')),
+    ]);
+
+  it('directory down (connection refused): Ok with Status error', async () => {
+    const { handler, directory } = await setUp();
+    await directory.close();
+    const response = await handler(batch(), lambdaContext(10_000));
+    expect(response.records.map((record) => record.result)).toEqual(['Ok', 'Ok', 'Ok']);
+    const first = JSON.parse(decode(response.records[0]!.data));
+    expect(first.CustomerEndpoint.Name).toBeUndefined();
+    expect(first.CtrStream.CallerLookup).toEqual({ Status: 'error', Reason: 'network' });
+  });
+
+  it('directory slower than the deadline: answers before the Lambda timeout', async () => {
+    const { handler } = await setUp(
+      { latencyMs: 10_000 },
+      { TRANSFORM_SAFETY_MARGIN_MS: '1000', CALLER_LOOKUP_TIMEOUT_MS: '20000' },
+    );
+    const started = Date.now();
+    const response = await handler(batch(), lambdaContext(2_500));
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeLessThan(2_500 - 400);
+    expect(response.records.map((record) => record.result)).toEqual(['Ok', 'Ok', 'Ok']);
+    const lookup = JSON.parse(decode(response.records[0]!.data)).CtrStream.CallerLookup;
+    expect(lookup.Status).toBe('error');
+    expect(['deadline_exceeded', 'aborted', 'timeout']).toContain(lookup.Reason);
+  });
+
+  it('directory returning garbage (an HTML page): Ok with Status error, no garbage as a name', async () => {
+    const { handler } = await setUp({
+      faults: [
+        {
+          fault: {
+            type: 'body',
+            body: '<html><body>502 Bad Gateway</body></html>',
+            contentType: 'text/html',
+          },
+        },
+      ],
+    });
+    const response = await handler(batch(), lambdaContext(10_000));
+    expect(response.records.map((record) => record.result)).toEqual(['Ok', 'Ok', 'Ok']);
+    const first = JSON.parse(decode(response.records[0]!.data));
+    expect(first.CustomerEndpoint.Name).toBeUndefined();
+    expect(first.CtrStream.CallerLookup).toEqual({ Status: 'error', Reason: 'bad_response' });
+  });
+});

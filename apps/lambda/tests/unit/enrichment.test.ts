@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { applyEnrichment, customerPhoneNumber, notContactTraceRecordReason } from '../../src/index.js';
+import { ctrFixture } from '../support.js';
+
+describe('enrichment helpers', () => {
+  it('finds the phone number only on a TELEPHONE_NUMBER customer endpoint', () => {
+    expect(
+      customerPhoneNumber({ CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: '+61401004854' } }),
+    ).toBe('+61401004854');
+    expect(
+      customerPhoneNumber({ CustomerEndpoint: { Type: 'EMAIL_ADDRESS', Address: 'a@b.c' } }),
+    ).toBeUndefined();
+    expect(
+      customerPhoneNumber({ CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: ' ' } }),
+    ).toBeUndefined();
+    expect(customerPhoneNumber({ CustomerEndpoint: null })).toBeUndefined();
+    expect(customerPhoneNumber({})).toBeUndefined();
+  });
+
+  it('adds the name in place and the namespaced field last, keeping key order', () => {
+    const record = { A: 1, CustomerEndpoint: { Address: '+1', Type: 'TELEPHONE_NUMBER' }, Z: 2 };
+    applyEnrichment(record, { Status: 'found' }, 'Zoë');
+    expect(JSON.stringify(record)).toBe(
+      '{"A":1,"CustomerEndpoint":{"Address":"+1","Type":"TELEPHONE_NUMBER","Name":"Zoë"},"Z":2,"CtrStream":{"CallerLookup":{"Status":"found"}}}',
+    );
+  });
+
+  it('replaces an earlier CallerLookup and keeps other CtrStream members', () => {
+    const record: Record<string, unknown> = {
+      CtrStream: { Other: true, CallerLookup: { Status: 'error', Reason: 'timeout' } },
+    };
+    applyEnrichment(record, { Status: 'not_found' }, undefined);
+    expect(record.CtrStream).toEqual({ Other: true, CallerLookup: { Status: 'not_found' } });
+  });
+
+  it('names agent events, arrays and scalars', () => {
+    expect(notContactTraceRecordReason(ctrFixture('not-ctr/agent-event.json'))).toMatch(
+      /^an Amazon Connect agent event \(EventType STATE_CHANGE\)/,
+    );
+    expect(notContactTraceRecordReason([1])).toMatch(/got an array/);
+    expect(notContactTraceRecordReason('x')).toMatch(/got string/);
+    expect(notContactTraceRecordReason(null)).toMatch(/got null/);
+    expect(notContactTraceRecordReason({ ContactId: 'x' })).toBeUndefined();
+  });
+});

@@ -1,0 +1,473 @@
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { decodeStrictBase64 } from './base64.js';
+import { deliveryStreamNameFromArn } from './delivery-stream.js';
+import { FirehoseTransformOptionsError, RecordParseError } from './errors.js';
+import { type FirehoseTransformationEvent, parseFirehoseTransformationEvent } from './event-schema.js';
+import { createJsonLogger } from './logger.js';
+import type { RecordOutcome } from './outcomes.js';
+import { parseJsonRecord } from './parse.js';
+import { FIREHOSE_MAX_RECORD_BYTES, reingestRecords } from './reingest.js';
+import {
+  entryBytes,
+  type FirehoseTransformationResponse,
+  type FirehoseTransformationResultRecord,
+  LAMBDA_RESPONSE_LIMIT_BYTES,
+  RESPONSE_ENVELOPE_BYTES,
+  responseBytes,
+} from './response-size.js';
+import type {
+  BatchPreparation,
+  FirehoseRecord,
+  FirehoseTransformHandler,
+  FirehoseTransformOptions,
+  FirehoseTransformSummary,
+  LambdaContextLike,
+} from './types.js';
+
+const MAX_RECORD_LOG_LINES = 100;
+const MAX_REASON_KEYS = 20;
+const NEWLINE = Buffer.from('\n');
+
+/** Per-record working state. */
+interface Slot {
+  readonly recordId: string;
+  /** Base64 of the original data, as received. */
+  readonly originalData: string;
+  /** True once `originalData` was checked to be canonical base64 (no JSON escaping needed). */
+  originalIsBase64: boolean;
+  rawData: Buffer | undefined;
+  entry: FirehoseTransformationResultRecord;
+  reason: string | undefined;
+}
+
+/**
+ * Wraps a per-record transform into an Amazon Data Firehose data-transformation Lambda handler that
+ * answers every recordId exactly once, in input order, on time and within Lambda's 6 MB response limit.
+ *
+ * @throws {FirehoseTransformOptionsError} when the options are inconsistent.
+ * @example
+ * ```ts
+ * import { createFirehoseTransformHandler, dropped, ok, processingFailed } from '@ctr-stream/firehose-transform';
+ *
+ * export const handler = createFirehoseTransformHandler<{ level?: string; message?: string }>({
+ *   transformRecord: (record) => {
+ *     if (typeof record.data !== 'object' || record.data === null) return processingFailed('expected a JSON object');
+ *     if (record.data.level === 'debug') return dropped('debug line');
+ *     return ok({ ...record.data, receivedAt: record.approximateArrivalTimestamp });
+ *   },
+ * });
+ * ```
+ */
+export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = undefined>(
+  options: FirehoseTransformOptions<TParsed, TPrepared>,
+): FirehoseTransformHandler {
+  const safetyMarginMs = options.safetyMarginMs ?? 3_000;
+  const graceMs = options.prepareBatchGraceMs ?? 200;
+  const maxResponseBytes = options.maxResponseBytes ?? LAMBDA_RESPONSE_LIMIT_BYTES;
+  const maxAttempts = options.reingestMaxAttempts ?? 5;
+  const baseDelayMs = options.reingestBaseDelayMs ?? 100;
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? createJsonLogger();
+  const parse = options.parse ?? (parseJsonRecord as (data: Buffer) => TParsed);
+  const serialize = options.serialize ?? JSON.stringify;
+  const newline = options.newlineDelimiter ?? false;
+  const reingestOverflow = options.reingestOverflow ?? true;
+  const defaultRemainingTimeMs = options.defaultRemainingTimeMs ?? 60_000;
+  checkNumber('safetyMarginMs', safetyMarginMs, 0);
+  checkNumber('prepareBatchGraceMs', graceMs, 0);
+  checkNumber('maxResponseBytes', maxResponseBytes, RESPONSE_ENVELOPE_BYTES + 64);
+  checkNumber('reingestMaxAttempts', maxAttempts, 1);
+  checkNumber('reingestBaseDelayMs', baseDelayMs, 0);
+  if (typeof options.transformRecord !== 'function') {
+    throw new FirehoseTransformOptionsError(
+      'transformRecord must be a function (record, context) => outcome',
+    );
+  }
+  let defaultClient: FirehoseClient | undefined;
+
+  return async function firehoseTransformHandler(
+    rawEvent: unknown,
+    context?: LambdaContextLike,
+  ): Promise<FirehoseTransformationResponse> {
+    const startedAt = now();
+    const event = parseFirehoseTransformationEvent(rawEvent);
+    const remaining =
+      typeof context?.getRemainingTimeInMillis === 'function'
+        ? context.getRemainingTimeInMillis()
+        : defaultRemainingTimeMs;
+    const endsAt = startedAt + remaining;
+    const prepareDeadline = endsAt - safetyMarginMs;
+    const hardDeadline = endsAt - safetyMarginMs / 2;
+
+    // 1. Decode and parse every record.
+    const slots: Slot[] = [];
+    const parsedRecords: FirehoseRecord<TParsed>[] = [];
+    let inputBytes = 0;
+    event.records.forEach((input, index) => {
+      const slot: Slot = {
+        recordId: input.recordId,
+        originalData: input.data,
+        originalIsBase64: false,
+        rawData: undefined,
+        entry: failedEntry(input.recordId, input.data),
+        reason: undefined,
+      };
+      slots.push(slot);
+      const rawData = decodeStrictBase64(input.data);
+      if (rawData === undefined) {
+        slot.reason = 'data is not valid base64';
+        return;
+      }
+      slot.rawData = rawData;
+      slot.originalIsBase64 = true;
+      inputBytes += rawData.length;
+      let data: TParsed;
+      try {
+        data = parse(rawData, { recordId: input.recordId, index });
+      } catch (error) {
+        slot.reason =
+          error instanceof RecordParseError ? error.message : `parse failed: ${describeError(error)}`;
+        return;
+      }
+      parsedRecords.push({
+        recordId: input.recordId,
+        index,
+        data,
+        rawData,
+        approximateArrivalTimestamp: input.approximateArrivalTimestamp,
+        kinesisRecordMetadata: input.kinesisRecordMetadata,
+      });
+    });
+
+    // 2. The batch-level step, cut off at its deadline.
+    const prepareStartedAt = now();
+    let preparation: BatchPreparation<TPrepared> | undefined;
+    if (options.prepareBatch !== undefined && parsedRecords.length > 0) {
+      preparation = await runPrepareBatch(options.prepareBatch, parsedRecords, event, prepareDeadline);
+      if (preparation.status === 'failed') {
+        logger.warn('prepareBatch failed; records are transformed without its result', {
+          invocationId: event.invocationId,
+          error: describeError(preparation.error),
+        });
+      } else if (preparation.status === 'timed_out') {
+        logger.warn('prepareBatch did not finish before its deadline; records are transformed without it', {
+          invocationId: event.invocationId,
+          remainingMs: Math.round(endsAt - now()),
+        });
+      }
+    }
+    const prepareBatchMs = now() - prepareStartedAt;
+    const transformContext = {
+      preparation: preparation ?? ({ status: 'ready', value: undefined } as BatchPreparation<TPrepared>),
+      event,
+    };
+
+    // 3. Transform each record, in order.
+    for (const record of parsedRecords) {
+      const slot = slots[record.index]!;
+      if (now() >= hardDeadline) {
+        slot.reason = 'deadline reached before this record was transformed';
+        continue;
+      }
+      let outcome: RecordOutcome;
+      try {
+        const returned = options.transformRecord(record, transformContext);
+        outcome = isPromiseLike(returned) ? await withDeadline(returned, hardDeadline) : returned;
+      } catch (error) {
+        slot.reason =
+          error instanceof DeadlineReached
+            ? 'deadline reached while transforming this record'
+            : `transformRecord threw ${describeError(error)}`;
+        continue;
+      }
+      applyOutcome(slot, outcome);
+    }
+
+    // 4. Keep the response within the limit; re-ingest or fail what does not fit.
+    const streamName = options.deliveryStreamName ?? deliveryStreamNameFromArn(event.deliveryStreamArn);
+    const sizes = slots.map(sizeOf);
+    // Why an Ok record that does not fit could not be re-ingested (undefined: it can be).
+    const noReingestReason = (slot: Slot, okBytes: number): string | undefined => {
+      const alone = RESPONSE_ENVELOPE_BYTES + okBytes;
+      if (alone > maxResponseBytes)
+        return `transformed record is ${alone} bytes of response alone, over the ${maxResponseBytes}-byte limit`;
+      if (event.sourceKinesisStreamArn !== undefined)
+        return 'response size limit reached; not re-ingested because the source is a Kinesis data stream';
+      if (!reingestOverflow) return 'response size limit reached and re-ingestion is disabled';
+      if (streamName === undefined)
+        return 'response size limit reached; no delivery stream name to re-ingest into (set deliveryStreamName)';
+      if ((slot.rawData?.length ?? 0) > FIREHOSE_MAX_RECORD_BYTES)
+        return `response size limit reached; record is over Firehose's ${FIREHOSE_MAX_RECORD_BYTES}-byte record limit`;
+      return undefined;
+    };
+    // The smallest answer each record can get if it does not fit: Dropped when re-ingestion is
+    // possible, else ProcessingFailed with its original data.
+    const fallback = slots.map((slot, index) => {
+      if (slot.entry.result !== 'Ok') return { bytes: sizes[index]!, reason: undefined };
+      const reason = noReingestReason(slot, sizes[index]!);
+      const entry: FirehoseTransformationResultRecord =
+        reason === undefined
+          ? { recordId: slot.recordId, result: 'Dropped', data: '' }
+          : failedEntry(slot.recordId, slot.originalData);
+      return { bytes: entryBytes(entry, slot.originalIsBase64 || entry.result === 'Dropped'), reason };
+    });
+    let budget = maxResponseBytes - responseBytes(fallback.map((item) => item.bytes));
+    const overflow: number[] = [];
+    slots.forEach((slot, index) => {
+      if (slot.entry.result !== 'Ok') return;
+      const extra = sizes[index]! - fallback[index]!.bytes;
+      if (extra <= budget) budget -= extra;
+      else overflow.push(index);
+    });
+    let reingested = 0;
+    let reingestRequests = 0;
+    const toReingest: Slot[] = [];
+    for (const index of overflow) {
+      const slot = slots[index]!;
+      const reason = fallback[index]!.reason;
+      if (reason === undefined) toReingest.push(slot);
+      else fail(slot, reason);
+    }
+    if (toReingest.length > 0 && streamName !== undefined) {
+      if (options.firehoseClient === undefined && defaultClient === undefined) {
+        defaultClient = new FirehoseClient({ region: event.region });
+      }
+      const client = options.firehoseClient ?? defaultClient!;
+      const report = await reingestRecords(
+        toReingest.map((slot) => slot.rawData!),
+        { client, deliveryStreamName: streamName, deadline: hardDeadline, maxAttempts, baseDelayMs, now },
+      );
+      reingestRequests = report.requests;
+      report.outcomes.forEach((outcome, position) => {
+        const slot = toReingest[position]!;
+        if (outcome.ok) {
+          reingested++;
+          slot.entry = { recordId: slot.recordId, result: 'Dropped', data: '' };
+          slot.reason = 'response size limit reached; re-ingested into the delivery stream';
+        } else fail(slot, outcome.reason);
+      });
+      logger.info('overflow records re-ingested', {
+        invocationId: event.invocationId,
+        deliveryStreamName: streamName,
+        overflow: toReingest.length,
+        reingested,
+        requests: report.requests,
+      });
+    }
+    // Records whose re-ingestion failed now carry their original data: make room by failing Ok
+    // records (last first) whose failed answer is smaller than their Ok answer.
+    let total = responseBytes(slots.map(sizeOf));
+    for (let index = slots.length - 1; index >= 0 && total > maxResponseBytes; index--) {
+      const slot = slots[index]!;
+      if (slot.entry.result !== 'Ok') continue;
+      const before = sizeOf(slot);
+      const after = entryBytes(failedEntry(slot.recordId, slot.originalData), slot.originalIsBase64);
+      if (after >= before) continue;
+      fail(slot, 'response size limit reached after re-ingestion of other records failed');
+      total += after - before;
+    }
+    if (total > maxResponseBytes) {
+      logger.error('response exceeds the size limit even with overflow records failed', {
+        invocationId: event.invocationId,
+        maxResponseBytes,
+        responseBytes: total,
+      });
+    }
+
+    // 5. Answer, log, summarise.
+    const records = slots.map((slot) => {
+      if (slot.entry.result === 'ProcessingFailed' && slot.reason === undefined) {
+        slot.reason = 'unknown';
+      }
+      return slot.entry;
+    });
+    const counts = { Ok: 0, Dropped: 0, ProcessingFailed: 0 };
+    const failureReasons: Record<string, number> = {};
+    let logged = 0;
+    slots.forEach((slot, index) => {
+      counts[slot.entry.result]++;
+      if (slot.entry.result !== 'ProcessingFailed') {
+        if (slot.entry.result === 'Dropped' && slot.reason !== undefined && logged < MAX_RECORD_LOG_LINES) {
+          logger.debug('record dropped', { recordId: slot.recordId, index, reason: slot.reason });
+        }
+        return;
+      }
+      const reason = slot.reason ?? 'unknown';
+      const key =
+        reason in failureReasons || Object.keys(failureReasons).length < MAX_REASON_KEYS ? reason : 'other';
+      failureReasons[key] = (failureReasons[key] ?? 0) + 1;
+      if (logged++ < MAX_RECORD_LOG_LINES) {
+        logger.warn('record processing failed', {
+          invocationId: event.invocationId,
+          recordId: slot.recordId,
+          index,
+          reason,
+        });
+      }
+    });
+    const summary: FirehoseTransformSummary = {
+      invocationId: event.invocationId,
+      records: slots.length,
+      ok: counts.Ok,
+      dropped: counts.Dropped,
+      processingFailed: counts.ProcessingFailed,
+      overflow: overflow.length,
+      reingested,
+      reingestRequests,
+      inputBytes,
+      responseBytes: total,
+      maxResponseBytes,
+      durationMs: now() - startedAt,
+      prepareBatchMs,
+      preparation: preparation?.status ?? 'none',
+      failureReasons,
+    };
+    let extra: Record<string, unknown> = {};
+    try {
+      extra = options.summaryFields?.(preparation, event) ?? {};
+    } catch (error) {
+      extra = { summaryFieldsError: describeError(error) };
+    }
+    logger.info('firehose transform summary', { ...summary, ...extra });
+    options.onSummary?.(summary);
+    return { records };
+  };
+
+  function applyOutcome(slot: Slot, outcome: unknown): void {
+    if (typeof outcome !== 'object' || outcome === null || !('result' in outcome)) {
+      slot.reason = 'transformRecord returned no outcome (use ok(), dropped() or processingFailed())';
+      return;
+    }
+    const typed = outcome as RecordOutcome;
+    switch (typed.result) {
+      case 'Dropped':
+        slot.entry = { recordId: slot.recordId, result: 'Dropped', data: '' };
+        slot.reason = typed.reason;
+        return;
+      case 'ProcessingFailed':
+        slot.reason = typeof typed.reason === 'string' && typed.reason !== '' ? typed.reason : 'unspecified';
+        return;
+      case 'Ok': {
+        let bytes: Buffer;
+        try {
+          bytes = encodeData(typed.data);
+        } catch (error) {
+          slot.reason = `could not serialise the transformed record: ${describeError(error)}`;
+          return;
+        }
+        const entry: FirehoseTransformationResultRecord = {
+          recordId: slot.recordId,
+          result: 'Ok',
+          data: bytes.toString('base64'),
+        };
+        if (typed.partitionKeys !== undefined) entry.metadata = { partitionKeys: { ...typed.partitionKeys } };
+        slot.entry = entry;
+        slot.reason = undefined;
+        return;
+      }
+      default:
+        slot.reason = `transformRecord returned an unknown result ${JSON.stringify(String((typed as { result: unknown }).result))}`;
+    }
+  }
+
+  function encodeData(data: unknown): Buffer {
+    let bytes: Buffer;
+    if (data instanceof Uint8Array) bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    else {
+      const text = serialize(data);
+      if (typeof text !== 'string')
+        throw new TypeError('serialiser returned no string (undefined or a function?)');
+      bytes = Buffer.from(text, 'utf8');
+    }
+    return newline ? Buffer.concat([bytes, NEWLINE]) : bytes;
+  }
+
+  async function runPrepareBatch(
+    prepareBatch: NonNullable<typeof options.prepareBatch>,
+    records: readonly FirehoseRecord<TParsed>[],
+    event: FirehoseTransformationEvent,
+    deadline: number,
+  ): Promise<BatchPreparation<TPrepared>> {
+    const controller = new AbortController();
+    const untilDeadline = deadline - now();
+    if (untilDeadline <= 0) return { status: 'timed_out' };
+    const abortTimer = setTimeout(
+      () => controller.abort(new DeadlineReached('prepareBatch deadline reached')),
+      untilDeadline,
+    );
+    let giveUpTimer: ReturnType<typeof setTimeout> | undefined;
+    const giveUp = new Promise<BatchPreparation<TPrepared>>((resolve) => {
+      giveUpTimer = setTimeout(() => resolve({ status: 'timed_out' }), untilDeadline + graceMs);
+    });
+    try {
+      const work = (async (): Promise<BatchPreparation<TPrepared>> => {
+        try {
+          const value = await prepareBatch(records, { signal: controller.signal, deadline, event });
+          return { status: 'ready', value };
+        } catch (error) {
+          return controller.signal.aborted && error === controller.signal.reason
+            ? { status: 'timed_out' }
+            : { status: 'failed', error };
+        }
+      })();
+      return await Promise.race([work, giveUp]);
+    } finally {
+      clearTimeout(abortTimer);
+      clearTimeout(giveUpTimer);
+    }
+  }
+
+  async function withDeadline<T>(promise: PromiseLike<T>, deadline: number): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new DeadlineReached('transform deadline reached')),
+        Math.max(0, deadline - now()),
+      );
+    });
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+class DeadlineReached extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeadlineReached';
+  }
+}
+
+/** Exact size of a slot's current entry; data we produced or validated is plain base64. */
+function sizeOf(slot: Slot): number {
+  const isBase64 = slot.entry.result !== 'ProcessingFailed' || slot.originalIsBase64;
+  return entryBytes(slot.entry, isBase64);
+}
+
+function fail(slot: Slot, reason: string): void {
+  slot.entry = failedEntry(slot.recordId, slot.originalData);
+  slot.reason = reason;
+}
+
+function failedEntry(recordId: string, originalData: string): FirehoseTransformationResultRecord {
+  return { recordId, result: 'ProcessingFailed', data: originalData };
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+function checkNumber(name: string, value: number, minimum: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) {
+    throw new FirehoseTransformOptionsError(
+      `${name} must be a finite number >= ${minimum}, got ${String(value)}`,
+    );
+  }
+}
