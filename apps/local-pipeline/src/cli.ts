@@ -19,7 +19,8 @@ export interface StartContext {
 function positiveInteger(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new Error(`--${name} must be a positive integer, got "${value}"`);
   return parsed;
 }
 
@@ -57,7 +58,11 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
   let seed: number;
   try {
     days = positiveInteger('days', values.days as string | undefined, 7);
-    contactsPerDay = positiveInteger('contacts-per-day', values['contacts-per-day'] as string | undefined, 200);
+    contactsPerDay = positiveInteger(
+      'contacts-per-day',
+      values['contacts-per-day'] as string | undefined,
+      200,
+    );
     seed = positiveInteger('seed', values.seed as string | undefined, 1);
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
@@ -74,27 +79,32 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
     ...(process.env.KIBANA_URL ? { kibanaUrl: process.env.KIBANA_URL } : {}),
     log: (line) => console.error(line),
     onSendProgress: (progress) => {
-      if (interactive) process.stderr.write(`\r${progressBar(progress.sent + progress.failed, progress.records)}`);
+      if (interactive)
+        process.stderr.write(`\r${progressBar(progress.sent + progress.failed, progress.records)}`);
     },
   });
   if (interactive) process.stderr.write('\n');
 
-  console.log(`\nCalls per day (unique ContactId per day of LastUpdateTimestamp, index ${report.paths.index}):\n`);
+  console.log(
+    `\nCalls per day (unique ContactId per day of LastUpdateTimestamp, index ${report.paths.index}):\n`,
+  );
   console.log(formatCallsPerDay(report.callsPerDay, report.expectedCallsPerDay));
   const { totals } = report;
-  console.log(`\n${formatTable(
-    ['Totals', 'Records'],
-    [
-      ['sent to Firehose', totals.sent],
-      ['not accepted by Firehose', totals.sendFailed],
-      ['delivered to Elasticsearch', totals.delivered],
-      ['enriched with a caller name', totals.enrichedWithName],
-      ['unknown callers', totals.unknownCallers],
-      ['lookup failed (delivered without a name)', totals.lookupFailed],
-      ['failed (processing-failed/, elasticsearch-failed/)', totals.failed],
-      ['backed up (all records)', totals.backedUp],
-    ],
-  )}`);
+  console.log(
+    `\n${formatTable(
+      ['Totals', 'Records'],
+      [
+        ['sent to Firehose', totals.sent],
+        ['not accepted by Firehose', totals.sendFailed],
+        ['delivered to Elasticsearch', totals.delivered],
+        ['enriched with a caller name', totals.enrichedWithName],
+        ['unknown callers', totals.unknownCallers],
+        ['lookup failed (delivered without a name)', totals.lookupFailed],
+        ['failed (processing-failed/, elasticsearch-failed/)', totals.failed],
+        ['backed up (all records)', totals.backedUp],
+      ],
+    )}`,
+  );
   const matches = report.callsPerDay.every((row) => report.expectedCallsPerDay.get(row.date) === row.calls);
   console.log(`
 Calls per day ${matches ? 'matches' : 'DOES NOT match'} the simulator's ground truth; finished in ${(report.durationMs / 1000).toFixed(1)}s.
@@ -104,6 +114,9 @@ Backup (S3 layout) ${report.paths.backupDirectory}
 Caller directory   ${report.paths.callerDirectoryFile}
 Kibana objects     ${report.paths.kibanaNdjson}  (${report.kibanaInstalled ? 'installed into KIBANA_URL' : 'import it in Kibana, or set KIBANA_URL'})`);
   const nothingLost = totals.sent === totals.delivered + totals.failed;
-  if (!nothingLost) console.error(`\nRecords unaccounted for: sent ${totals.sent}, delivered ${totals.delivered}, failed ${totals.failed}.`);
+  if (!nothingLost)
+    console.error(
+      `\nRecords unaccounted for: sent ${totals.sent}, delivered ${totals.delivered}, failed ${totals.failed}.`,
+    );
   return matches && nothingLost && totals.sendFailed === 0 ? 0 : 1;
 }

@@ -1,4 +1,10 @@
 export { main, type StartContext } from './cli.js';
+export { type DirectoryFaults, type DirectoryProcess, startDirectoryProcess } from './directory-process.js';
 export { formatCallsPerDay, formatTable } from './report.js';
-export { DELIVERY_STREAM_NAME, type LocalPipelineOptions, lambdaBundlePath, runLocalPipeline } from './run-local-pipeline.js';
+export {
+  DELIVERY_STREAM_NAME,
+  type LocalPipelineOptions,
+  lambdaBundlePath,
+  runLocalPipeline,
+} from './run-local-pipeline.js';
 export type { CallsPerDayRow, LocalPipelineReport } from './types.js';

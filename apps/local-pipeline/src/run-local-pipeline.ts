@@ -1,9 +1,14 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { type DirectoryFaultRule, startDirectoryServer } from '@ctr-stream/caller-lookup/directory-server';
-import { type SendProgress, sendToFirehose, simulateContactTraffic, writeCallerDirectory } from '@ctr-stream/ctr-simulator';
+import {
+  type SendProgress,
+  sendToFirehose,
+  simulateContactTraffic,
+  writeCallerDirectory,
+} from '@ctr-stream/ctr-simulator';
 import {
   CTR_FIELDS,
   callsPerDayAggregation,
@@ -11,9 +16,15 @@ import {
   installIndexTemplate,
   parseCallsPerDay,
 } from '@ctr-stream/es-index-setup';
-import { type DeliveryStreamMetrics, startFirehoseLocal } from '@ctr-stream/firehose-local';
+import {
+  type DeliveryStreamMetrics,
+  type FirehoseTransformationEvent,
+  type LambdaContext,
+  startFirehoseLocal,
+} from '@ctr-stream/firehose-local';
 import { buildSavedObjects, installSavedObjects, toNdjson } from '@ctr-stream/kibana-saved-objects';
 import { Client, type estypes } from '@elastic/elasticsearch';
+import { type DirectoryFaults, startDirectoryProcess } from './directory-process.js';
 import type { LocalPipelineReport } from './types.js';
 
 /** The delivery stream name of the tutorial. */
@@ -34,8 +45,8 @@ export interface LocalPipelineOptions {
   startDate?: string;
   /** Directory latency in ms (a real directory is not instant). Default 20. */
   directoryLatencyMs?: number;
-  /** Faults injected into the directory server (tests). */
-  directoryFaults?: readonly DirectoryFaultRule[];
+  /** Faults injected into the directory (tests). */
+  directoryFaults?: DirectoryFaults;
   /** Raw records sent after the simulated ones, e.g. malformed input (tests). */
   extraRecords?: readonly string[];
   /** Called once the index exists and before anything is sent (tests prepare faults here). */
@@ -50,6 +61,8 @@ export interface LocalPipelineOptions {
   bufferIntervalInSeconds?: number;
   /** Destination buffer interval in seconds. Default 1. */
   destinationBufferIntervalInSeconds?: number;
+  /** The Lambda's LOG_LEVEL. Default `warn` (its per-invocation summaries are info). */
+  lambdaLogLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Progress lines (the CLI prints them). */
   log?: (line: string) => void;
   /** Send progress (the CLI draws a bar). */
@@ -57,6 +70,15 @@ export interface LocalPipelineOptions {
 }
 
 const require = createRequire(import.meta.url);
+
+type LambdaHandler = ((event: FirehoseTransformationEvent, context: LambdaContext) => Promise<unknown>) & {
+  close(): Promise<void>;
+};
+/** What the built bundle apps/lambda/dist/index.mjs exports (it ships no type declarations). */
+interface LambdaBundle {
+  loadConfig(environment: Record<string, string | undefined>): unknown;
+  createHandler(config: unknown, dependencies: { firehoseClient?: FirehoseClient }): LambdaHandler;
+}
 
 /** The built Lambda bundle, `apps/lambda/dist/index.mjs`. */
 export function lambdaBundlePath(): string {
@@ -130,23 +152,31 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       `Simulated ${simulation.groundTruth.totals.records} records (${simulation.groundTruth.totals.distinctContacts} contacts) over ${days} days; caller directory of ${simulation.callerDirectory.size} numbers.`,
     );
 
-    const directory = await startDirectoryServer({
+    const directory = await startDirectoryProcess({
       file: callerDirectoryFile,
       latencyMs: options.directoryLatencyMs ?? 20,
       ...(options.directoryFaults ? { faults: options.directoryFaults } : {}),
     });
     let firehose: Awaited<ReturnType<typeof startFirehoseLocal>> | undefined;
+    let lambdaFirehoseClient: FirehoseClient | undefined;
+    let closeHandler: (() => Promise<void> | void) | undefined;
     try {
-      // The Lambda reads its configuration from the environment at cold start, as on AWS.
-      process.env.CALLER_LOOKUP_URL = directory.baseUrl;
+      // apps/lambda's built bundle, configured as on AWS (its environment variables, checked by its own
+      // loadConfig), with a fresh handler per run: each run is a cold start with its own cache.
+      const lambda = (await import(pathToFileURL(lambdaBundlePath()).href)) as LambdaBundle;
+      const lambdaConfig = lambda.loadConfig({
+        ...process.env,
+        CALLER_LOOKUP_URL: directory.baseUrl,
+        LOG_LEVEL: options.lambdaLogLevel ?? process.env.LOG_LEVEL ?? 'warn',
+      });
+      let handler: LambdaHandler | undefined;
       firehose = await startFirehoseLocal({
         streams: [
           {
             name: DELIVERY_STREAM_NAME,
             region: 'ap-southeast-2',
             processor: {
-              modulePath: lambdaBundlePath(),
-              exportName: 'handler',
+              handler: (event, context) => handler!(event, context),
               functionName: 'AddName',
               timeoutSeconds: 60,
               bufferSizeInMBs: 1,
@@ -157,14 +187,23 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
               indexName: index,
               indexRotationPeriod: 'NoRotation',
               retryDurationInSeconds: 60,
-              bufferingHints: { sizeInMBs: 5, intervalInSeconds: options.destinationBufferIntervalInSeconds ?? 1 },
+              bufferingHints: {
+                sizeInMBs: 5,
+                intervalInSeconds: options.destinationBufferIntervalInSeconds ?? 1,
+              },
             },
             backup: { directory: backupDirectory, mode: 'AllDocuments' },
           },
         ],
       });
       // Re-ingestion of an oversized response goes back to this stream, through the AWS SDK.
-      process.env.AWS_ENDPOINT_URL_FIREHOSE = firehose.url;
+      lambdaFirehoseClient = new FirehoseClient({
+        endpoint: firehose.url,
+        region: 'ap-southeast-2',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      handler = lambda.createHandler(lambdaConfig, { firehoseClient: lambdaFirehoseClient });
+      closeHandler = () => handler?.close();
       log(`Local Firehose endpoint ${firehose.url}, delivery stream ${DELIVERY_STREAM_NAME}.`);
 
       const client = new FirehoseClient({
@@ -179,7 +218,9 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
         ...(options.onSendProgress ? { onProgress: options.onSendProgress } : {}),
       });
       client.destroy();
-      log(`Sent ${sent.sent} records in ${sent.requests} PutRecordBatch requests (${sent.failed} failed, ${sent.retried} retried).`);
+      log(
+        `Sent ${sent.sent} records in ${sent.requests} PutRecordBatch requests (${sent.failed} failed, ${sent.retried} retried).`,
+      );
       await firehose.close();
       const metrics = firehose.metrics(DELIVERY_STREAM_NAME) as DeliveryStreamMetrics;
       firehose = undefined;
@@ -207,13 +248,16 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       }
 
       const failed =
-        (await countFiles(backupDirectory, 'processing-failed')) + (await countFiles(backupDirectory, 'elasticsearch-failed'));
+        (await countFiles(backupDirectory, 'processing-failed')) +
+        (await countFiles(backupDirectory, 'elasticsearch-failed'));
       return {
         groundTruth: simulation.groundTruth,
         callerDirectory: simulation.callerDirectory,
         metrics,
         callsPerDay,
-        expectedCallsPerDay: new Map(simulation.groundTruth.days.map((day) => [day.date, day.distinctContacts])),
+        expectedCallsPerDay: new Map(
+          simulation.groundTruth.days.map((day) => [day.date, day.distinctContacts]),
+        ),
         totals: {
           sent: sent.sent,
           sendFailed: sent.failed,
@@ -236,6 +280,8 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       };
     } finally {
       await firehose?.close();
+      await closeHandler?.();
+      lambdaFirehoseClient?.destroy();
       await directory.close();
     }
   } finally {

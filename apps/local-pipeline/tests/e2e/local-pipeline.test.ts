@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
@@ -9,7 +9,10 @@ import { type LocalPipelineReport, runLocalPipeline } from '../../src/index.js';
 
 const elasticsearchUrl = inject('elasticsearchUrl');
 const tutorialRecord = JSON.parse(
-  readFileSync(new URL('../../../../packages/ctr-schema/tests/events/tutorial-abandoned-2018.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../../../../packages/ctr-schema/tests/events/tutorial-abandoned-2018.json', import.meta.url),
+    'utf8',
+  ),
 ) as Record<string, unknown>;
 
 const scenario = { days: 2, contactsPerDay: 30, seed: 11, startDate: '2026-03-02' } as const;
@@ -32,7 +35,11 @@ function expectedDays(report: LocalPipelineReport) {
 }
 
 async function documents(index: string) {
-  const response = await elasticsearch.search<Record<string, any>>({ index, size: 10_000, query: { match_all: {} } });
+  const response = await elasticsearch.search<Record<string, any>>({
+    index,
+    size: 10_000,
+    query: { match_all: {} },
+  });
   return response.hits.hits.map((hit) => hit._source!);
 }
 
@@ -47,7 +54,10 @@ async function startThrottlingProxy(target: string, rejectBulkRequests: number) 
       response.writeHead(429, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
       response.end(
         JSON.stringify({
-          error: { type: 'es_rejected_execution_exception', reason: 'rejected execution (simulated by the test proxy)' },
+          error: {
+            type: 'es_rejected_execution_exception',
+            reason: 'rejected execution (simulated by the test proxy)',
+          },
           status: 429,
         }),
       );
@@ -64,7 +74,8 @@ async function startThrottlingProxy(target: string, rejectBulkRequests: number) 
     const body = Buffer.from(await upstream.arrayBuffer());
     const responseHeaders: Record<string, string> = {};
     upstream.headers.forEach((value, key) => {
-      if (key !== 'content-encoding' && key !== 'transfer-encoding' && key !== 'content-length') responseHeaders[key] = value;
+      if (key !== 'content-encoding' && key !== 'transfer-encoding' && key !== 'content-length')
+        responseHeaders[key] = value;
     });
     response.writeHead(upstream.status, responseHeaders);
     response.end(body);
@@ -161,14 +172,13 @@ describe('the local pipeline with faults in the directory and in Elasticsearch',
       index,
       ...scenario,
       prepareIndex: async (client, name) => {
-        await client.indices.putMapping({ index: name, properties: { E2eProbe: { properties: { Detail: { type: 'keyword' } } } } });
+        await client.indices.putMapping({
+          index: name,
+          properties: { E2eProbe: { properties: { Detail: { type: 'keyword' } } } },
+        });
       },
       extraRecords: [JSON.stringify(rejected), '{"this is": not json'],
-      directoryFaults: [
-        { fault: { type: 'status', status: 500 }, probability: 0.25 },
-        { fault: { type: 'hang' }, probability: 0.05 },
-        { fault: { type: 'body', body: '<html><body>502 Bad Gateway</body></html>', contentType: 'text/html' }, probability: 0.05 },
-      ],
+      directoryFaults: { errorRate: 0.25, hangRate: 0.05, garbageRate: 0.05, resetRate: 0.02 },
     });
   });
 
