@@ -34,8 +34,14 @@ function expectedDays(report: LocalPipelineReport) {
   return report.groundTruth.days.map((day) => [day.date, day.distinctContacts]);
 }
 
+/** The fields of an indexed CTR these tests read. */
+interface IndexedContactTraceRecord {
+  CustomerEndpoint?: { Address?: string; Name?: string } | null;
+  CtrStream: { CallerLookup: { Status: string; Reason?: string } };
+}
+
 async function documents(index: string) {
-  const response = await elasticsearch.search<Record<string, any>>({
+  const response = await elasticsearch.search<IndexedContactTraceRecord>({
     index,
     size: 10_000,
     query: { match_all: {} },
@@ -131,10 +137,10 @@ describe('the local pipeline end to end', () => {
     expect(report.totals.lookupFailed).toBe(0);
     const docs = await documents(index);
     for (const doc of docs) {
-      const address = doc.CustomerEndpoint?.Address as string | undefined;
+      const address = doc.CustomerEndpoint?.Address;
       const known = address === undefined ? undefined : report.callerDirectory.get(address);
       if (known !== undefined) {
-        expect(doc.CustomerEndpoint.Name).toBe(known);
+        expect(doc.CustomerEndpoint?.Name).toBe(known);
         expect(doc.CtrStream.CallerLookup.Status).toBe('found');
       } else {
         expect(doc.CustomerEndpoint?.Name).toBeUndefined();
@@ -208,9 +214,9 @@ describe('the local pipeline with faults in the directory and in Elasticsearch',
     expect(report.totals.delivered).toBe(report.groundTruth.totals.records);
     const docs = await documents(index);
     for (const doc of docs) {
-      const address = doc.CustomerEndpoint?.Address as string | undefined;
+      const address = doc.CustomerEndpoint?.Address;
       const known = address === undefined ? undefined : report.callerDirectory.get(address);
-      if (doc.CtrStream.CallerLookup.Status === 'found') expect(doc.CustomerEndpoint.Name).toBe(known);
+      if (doc.CtrStream.CallerLookup.Status === 'found') expect(doc.CustomerEndpoint?.Name).toBe(known);
       else expect(doc.CustomerEndpoint?.Name).toBeUndefined();
     }
   });
