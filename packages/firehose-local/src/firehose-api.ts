@@ -1,5 +1,5 @@
 import type { DeliveryStream } from './delivery-stream.js';
-import { isBase64 } from './processor-response.js';
+import { decodeCanonicalBase64 } from './processor-response.js';
 
 /** Firehose's producer limits. */
 export const FIREHOSE_LIMITS = {
@@ -58,10 +58,10 @@ function decodeRecord(record: unknown, path: string): Buffer {
     throw new FirehoseApiError('SerializationException', `${path} must be an object with a Data field.`);
   }
   const data = (record as { Data?: unknown }).Data;
-  if (typeof data !== 'string' || !isBase64(data)) {
+  const decoded = typeof data === 'string' ? decodeCanonicalBase64(data) : undefined;
+  if (decoded === undefined) {
     throw new FirehoseApiError('SerializationException', `${path}.Data must be a base64-encoded blob.`);
   }
-  const decoded = Buffer.from(data, 'base64');
   if (decoded.length > FIREHOSE_LIMITS.maxBytesPerRecord) {
     throw invalidArgument(
       `1 validation error detected: Value at '${path}.data' failed to satisfy constraint: Member must have length less than or equal to ${FIREHOSE_LIMITS.maxBytesPerRecord} (was ${decoded.length} bytes).`,

@@ -4,8 +4,6 @@ import type { FirehoseTransformationResultStatus } from './lambda-types.js';
 export const LAMBDA_RESPONSE_LIMIT_BYTES = 6_291_556;
 
 const RESULT_VALUES: ReadonlySet<string> = new Set(['Ok', 'Dropped', 'ProcessingFailed']);
-// A single character class (no nested groups): linear time and no stack growth on multi-megabyte strings.
-const BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** One record's settled transformation. */
 export interface TransformedRecord {
@@ -25,10 +23,17 @@ const invalid = (errorCode: string, errorMessage: string): ProcessorResponseChec
   errorMessage,
 });
 
-/** True when `text` is canonical base64 (what Lambda's JSON must carry; Buffer.from would skip garbage). */
-export function isBase64(text: string): boolean {
-  return text.length % 4 === 0 && BASE64_PATTERN.test(text);
+/**
+ * Decodes `text` when it is canonical base64 (what Lambda's JSON must carry), else `undefined`.
+ * Buffer.from alone would skip garbage; re-encoding and comparing is exact, native and linear, several
+ * times faster than a regular expression over the whole string, and decodes only once.
+ */
+export function decodeCanonicalBase64(text: string): Buffer | undefined {
+  if (text.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : undefined;
 }
+
 
 /**
  * Checks a transformation response the way Firehose does: exactly one result per input record, same
@@ -95,7 +100,8 @@ export function checkProcessorResponse(
     if (result === 'Ok' && typeof data !== 'string') {
       return parseFailure(`records[${index}].data is missing for an Ok record`);
     }
-    if (typeof data === 'string' && !isBase64(data)) {
+    const decoded = typeof data === 'string' ? decodeCanonicalBase64(data) : Buffer.alloc(0);
+    if (decoded === undefined) {
       return parseFailure(`records[${index}].data is not valid base64`);
     }
     if (!expected.has(recordId)) {
@@ -112,7 +118,7 @@ export function checkProcessorResponse(
     }
     settled.set(recordId, {
       result: result as FirehoseTransformationResultStatus,
-      data: typeof data === 'string' ? Buffer.from(data, 'base64') : Buffer.alloc(0),
+      data: decoded,
     });
   }
   if (settled.size !== expected.size) {

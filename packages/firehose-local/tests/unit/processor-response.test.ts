@@ -32,6 +32,16 @@ describe('checkProcessorResponse', () => {
       'Lambda.JsonProcessingException',
     ],
     [
+      'non-canonical base64 (stray bits in the last character)',
+      { records: [ok('r1'), { recordId: 'r2', result: 'Ok', data: 'YWJ=' }] },
+      'Lambda.JsonProcessingException',
+    ],
+    [
+      'base64 with a character in the middle that Buffer.from would skip',
+      { records: [ok('r1'), { recordId: 'r2', result: 'Ok', data: 'YW*j' }] },
+      'Lambda.JsonProcessingException',
+    ],
+    [
       'Go enum names as result',
       { records: [ok('r1'), { ...ok('r2'), result: 'TRANSFORMED_STATE_OK' }] },
       'Lambda.JsonProcessingException',
