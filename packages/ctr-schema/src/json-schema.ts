@@ -66,6 +66,11 @@ let cached: JsonSchema | undefined;
  * ```
  */
 export function contactTraceRecordJsonSchema(): JsonSchema {
+  return structuredClone(sharedJsonSchema());
+}
+
+/** The cached JSON Schema itself, not a copy: internal, read-only (the fast validator compiles it). */
+export function sharedJsonSchema(): JsonSchema {
   cached ??= buildJsonSchema();
-  return structuredClone(cached);
+  return cached;
 }

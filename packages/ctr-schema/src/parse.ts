@@ -5,6 +5,8 @@ import {
   type ContactTraceRecordIssue,
   ContactTraceRecordJsonError,
 } from './errors.js';
+import { compileFastValidator, type FastValidator } from './fast-validator.js';
+import { sharedJsonSchema } from './json-schema.js';
 import type { ContactTraceRecord } from './types.js';
 
 /** The result of {@link safeParseContactTraceRecord}: a tagged union, never throws. */
@@ -82,10 +84,46 @@ function prototypeKeyIssues(input: unknown): ContactTraceRecordIssue[] {
   return issues;
 }
 
+let fastValidator: FastValidator | undefined;
+let fastValidatorCompiled = false;
+
 /**
- * Validates one contact trace record without throwing. The data is the input itself, validated:
- * unknown fields kept, nothing coerced, so `JSON.stringify(result.data)` equals the input's JSON
- * (up to key order).
+ * The fast path, compiled on first use from the JSON Schema that zod derives from
+ * `ContactTraceRecordSchema` (so zod stays the single source of truth): `true` only for a record that
+ * zod accepts and that holds no `__proto__` key. `undefined` if the schema ever uses a keyword the
+ * compiler does not know: then every record goes through zod (a unit test pins that it compiles).
+ */
+function fastValidate(input: unknown): boolean {
+  if (!fastValidatorCompiled) {
+    fastValidator = compileFastValidator(sharedJsonSchema());
+    fastValidatorCompiled = true;
+  }
+  return fastValidator?.(input) === true;
+}
+
+/** The zod path (internal; exported for the equivalence tests): decides whatever the fast path did not accept, and words every issue. */
+export function safeParseWithZod(input: unknown): SafeParseContactTraceRecordResult {
+  // reportInput lets toIssue tell a missing field from a wrong one; the inputs are not copied out.
+  const result = ContactTraceRecordSchema.safeParse(input, { reportInput: true });
+  const prototypeIssues = prototypeKeyIssues(input);
+  if (result.success && prototypeIssues.length === 0) {
+    return { success: true, data: input as ContactTraceRecord };
+  }
+  const schemaIssues = result.success ? [] : result.error.issues.map(toIssue);
+  const error = new ContactTraceRecordError([...schemaIssues, ...prototypeIssues], {
+    contactId: contactIdOf(input),
+  });
+  return { success: false, error };
+}
+
+/**
+ * Validates one contact trace record without throwing. On success `data` is the input itself (the
+ * same object, typed, not a copy): the schema never drops, coerces or rewrites a value, so there is
+ * nothing to copy, and unknown fields and key order are kept. Copy it first (`structuredClone`) if
+ * you must keep the original unchanged while you modify the record.
+ *
+ * Valid records take a fast path compiled from the zod-derived JSON Schema; anything it does not
+ * accept is decided by zod, which names every bad path. Both give the same verdict (property-tested).
  *
  * @example
  * ```ts
@@ -96,19 +134,13 @@ function prototypeKeyIssues(input: unknown): ContactTraceRecordIssue[] {
  * ```
  */
 export function safeParseContactTraceRecord(input: unknown): SafeParseContactTraceRecordResult {
-  // reportInput lets toIssue tell a missing field from a wrong one; the inputs are not copied out.
-  const result = ContactTraceRecordSchema.safeParse(input, { reportInput: true });
-  const prototypeIssues = prototypeKeyIssues(input);
-  if (result.success && prototypeIssues.length === 0) return { success: true, data: result.data };
-  const schemaIssues = result.success ? [] : result.error.issues.map(toIssue);
-  const error = new ContactTraceRecordError([...schemaIssues, ...prototypeIssues], {
-    contactId: contactIdOf(input),
-  });
-  return { success: false, error };
+  if (fastValidate(input)) return { success: true, data: input as ContactTraceRecord };
+  return safeParseWithZod(input);
 }
 
 /**
- * Validates one contact trace record (an already-parsed JSON value) and returns it typed.
+ * Validates one contact trace record (an already-parsed JSON value) and returns it typed: the input
+ * itself, not a copy (see {@link safeParseContactTraceRecord}).
  *
  * @throws {ContactTraceRecordError} naming every bad path when the value is not a valid record.
  * @example

@@ -13,12 +13,13 @@ import { z } from 'zod';
  * ```
  */
 const TIMESTAMP_MESSAGE = 'expected an ISO-8601 UTC timestamp such as 2018-11-02T07:00:12Z';
-const WITH_SECONDS = /T\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
+/** Seconds present (`T07:00:12Z`, `T07:00:12.345Z`); shared with the fast validator, which must apply the same refinement. */
+export const TIMESTAMP_WITH_SECONDS = /T\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
 
 export const TimestampSchema = z.iso
   .datetime({ error: TIMESTAMP_MESSAGE })
   // Some zod 4 releases accept minute precision by default; Connect always writes seconds.
-  .refine((timestamp) => WITH_SECONDS.test(timestamp), {
+  .refine((timestamp) => TIMESTAMP_WITH_SECONDS.test(timestamp), {
     error: TIMESTAMP_MESSAGE,
     when: (payload) => payload.issues.length === 0,
   });

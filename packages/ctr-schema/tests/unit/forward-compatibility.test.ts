@@ -126,12 +126,18 @@ describe('forward compatibility', () => {
     expect(() => parseContactTraceRecord(withStringDuration)).toThrowError(/AgentConnectionAttempts/);
   });
 
-  it('returns a new object and leaves the input untouched', () => {
+  // Since the fast path: the validated record IS the input (nothing to copy, the schema never
+  // rewrites); the input is still never modified by parsing.
+  it('returns the input itself and leaves it untouched', () => {
     const input = loadEvent('synthetic-email-future-fields.json');
     const before = structuredClone(input);
     const record = parseContactTraceRecord(input);
     expect(input).toStrictEqual(before);
-    expect(record).not.toBe(input);
+    expect(record).toBe(input);
+    const rejected = { ...before, Agent: 'Bob' };
+    const rejectedBefore = structuredClone(rejected);
+    expect(() => parseContactTraceRecord(rejected)).toThrowError(/Agent/);
+    expect(rejected).toStrictEqual(rejectedBefore);
   });
 });
 
