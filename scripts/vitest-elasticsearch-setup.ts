@@ -1,14 +1,9 @@
 // Vitest global setup for projects whose integration tests need the real Elasticsearch node.
 // Starts it (or reuses the running one, or ELASTICSEARCH_URL) and stops only what it started.
+/// <reference path="./vitest-provided-context.d.ts" />
 import type { TestProject } from 'vitest/node';
 // @ts-expect-error plain ESM script shared with the npm scripts
 import { startElasticsearch, stopElasticsearch } from './elasticsearch.mjs';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    elasticsearchUrl: string;
-  }
-}
 
 export default async function setup(project: TestProject) {
   const node = await startElasticsearch();
