@@ -8,11 +8,17 @@
 // directory, 20% are unknown (404). A second run uses 10,000 all-distinct numbers (nothing to cache or
 // dedupe) to measure the client's overhead against plain undici.
 //
+// Robustness on a shared, noisy machine: every concurrent variant runs several rounds, the variants
+// alternating (the all-distinct pair in ABBA order, so neither side always runs first), with a GC before
+// each run; the median round is reported with the spread (min to max) and the client's CPU time per
+// lookup (process.cpuUsage: the server's CPU is in its own process). The all-distinct ratio is given both
+// as the ratio of the median rates (the goal) and as the median of the per-round ratios.
+//
 // The directory server runs in a CHILD PROCESS: on 2 cores the server then takes its own core instead of
 // sharing the client's event loop, so what is measured is the client (as in Lambda, where the directory is
 // remote), and the server's CPU is not charged to whichever variant happens to run.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,7 +32,8 @@ const DISTINCT = 2_000;
 const LATENCY_MS = 20;
 const CONCURRENCY = 64;
 const TUTORIAL_SAMPLE = 300;
-const ROUNDS = 3;
+const ROUNDS = 3; // rounds of the skewed variants
+const DISTINCT_ROUNDS = 6; // rounds of the all-distinct pair (the goal), an even number for ABBA order
 const SEED = 42;
 
 function seededRandom(seed) {
@@ -110,10 +117,20 @@ async function runWorkers(numbers, concurrency, lookupOne) {
 }
 
 async function measure(label, lookups, run) {
+  globalThis.gc?.(); // run.mjs passes --expose-gc: no variant pays for the previous one's garbage
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const found = await run();
   const seconds = (performance.now() - started) / 1000;
-  return { label, lookups, seconds: round(seconds, 3), recordsPerSecond: round(lookups / seconds, 0), found };
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    label,
+    lookups,
+    seconds: round(seconds, 3),
+    recordsPerSecond: round(lookups / seconds, 0),
+    cpuMicrosecondsPerLookup: round((cpu.user + cpu.system) / lookups, 1),
+    found,
+  };
 }
 
 const round = (value, digits) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -217,6 +234,7 @@ try {
   // Warm-up (JIT of both processes), not measured.
   await plainUndici(allDistinct.slice(0, 500));
   await ourClientLookups(allDistinct.slice(500, 1000));
+  await ourClientMany(allDistinct.slice(1000, 1500));
 
   const tutorial = await measure('(a) tutorial: sequential, one request at a time', TUTORIAL_SAMPLE, () =>
     tutorialLoop(skewed.slice(0, TUTORIAL_SAMPLE)),
@@ -225,10 +243,11 @@ try {
   tutorial.extrapolatedSecondsFor10k = round(LOOKUPS / tutorial.recordsPerSecond, 1);
   tutorial.note = `sample of ${TUTORIAL_SAMPLE} requests, rate extrapolated to ${LOOKUPS}`;
 
-  // Every concurrent variant runs ROUNDS times, the variants alternating, and the median round is
-  // reported: the 2-core machine is shared, so one round alone is noisy.
-  const median = (runs) =>
-    [...runs].sort((a, b) => a.recordsPerSecond - b.recordsPerSecond)[runs.length >> 1];
+  const median = (values) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  };
   const variants = {
     plain: {
       label: `(b) plain undici Pool, ${CONCURRENCY} in flight`,
@@ -257,31 +276,60 @@ try {
     },
   };
   const runs = Object.fromEntries(Object.keys(variants).map((key) => [key, []]));
-  for (let roundIndex = 0; roundIndex < ROUNDS; roundIndex++) {
-    for (const [key, variant] of Object.entries(variants)) {
-      let stats;
-      const run = await measure(variant.label, LOOKUPS, async () => {
-        const outcome = await variant.run();
-        if (typeof outcome === 'number') return outcome;
-        stats = outcome.stats;
-        return outcome.found;
-      });
-      check(variant.label, run.found, expectedFound(variant.numbers));
-      if (stats !== undefined) {
-        run.requestsSent = stats.requests.sent;
-        run.cacheHitRate = stats.cache.hitRate;
-        run.deduplicated = stats.requests.deduplicated;
-        run.latencyMs = stats.latencyMs;
-      }
-      runs[key].push(run);
+  const runVariant = async (key) => {
+    const variant = variants[key];
+    let stats;
+    const run = await measure(variant.label, LOOKUPS, async () => {
+      const outcome = await variant.run();
+      if (typeof outcome === 'number') return outcome;
+      stats = outcome.stats;
+      return outcome.found;
+    });
+    check(variant.label, run.found, expectedFound(variant.numbers));
+    if (stats !== undefined) {
+      run.requestsSent = stats.requests.sent;
+      run.cacheHitRate = stats.cache.hitRate;
+      run.deduplicated = stats.requests.deduplicated;
+      run.latencyMs = stats.latencyMs;
+    }
+    runs[key].push(run);
+  };
+  // The all-distinct pair in ABBA order, interleaved with the skewed variants.
+  const schedule = [];
+  for (let roundIndex = 0; roundIndex < Math.max(ROUNDS, DISTINCT_ROUNDS); roundIndex++) {
+    if (roundIndex < ROUNDS) schedule.push('plain', 'ours', 'oursBatched');
+    if (roundIndex < DISTINCT_ROUNDS) {
+      schedule.push(
+        ...(roundIndex % 2 === 0 ? ['plainDistinct', 'oursDistinct'] : ['oursDistinct', 'plainDistinct']),
+      );
     }
   }
-  const summary = (key) => ({ ...median(runs[key]), rounds: runs[key].map((run) => run.recordsPerSecond) });
+  for (const key of schedule) await runVariant(key);
+
+  // The median round (by rate) with its spread; CPU per lookup is the median over the rounds.
+  const summary = (key) => {
+    const rates = runs[key].map((run) => run.recordsPerSecond);
+    const middle = [...runs[key]].sort((a, b) => a.recordsPerSecond - b.recordsPerSecond)[
+      runs[key].length >> 1
+    ];
+    return {
+      ...middle,
+      recordsPerSecond: round(median(rates), 0),
+      seconds: round(LOOKUPS / median(rates), 3),
+      cpuMicrosecondsPerLookup: round(median(runs[key].map((run) => run.cpuMicrosecondsPerLookup)), 1),
+      rounds: rates,
+      spread: { min: Math.min(...rates), max: Math.max(...rates) },
+      cpuMicrosecondsPerLookupRounds: runs[key].map((run) => run.cpuMicrosecondsPerLookup),
+    };
+  };
   const plain = summary('plain');
   const ours = summary('ours');
   const oursBatched = summary('oursBatched');
   const plainDistinct = summary('plainDistinct');
   const oursDistinct = summary('oursDistinct');
+  const pairedRatios = runs.oursDistinct.map((run, index) =>
+    round(run.recordsPerSecond / runs.plainDistinct[index].recordsPerSecond, 3),
+  );
 
   const ratios = {
     ourClientVsTutorial: round(ours.recordsPerSecond / tutorial.recordsPerSecond, 1),
@@ -292,6 +340,13 @@ try {
     allDistinctOurClientVsPlainUndici: round(
       oursDistinct.recordsPerSecond / plainDistinct.recordsPerSecond,
       3,
+    ),
+    allDistinctPairedRatioMedian: round(median(pairedRatios), 3),
+    allDistinctPairedRatioMin: Math.min(...pairedRatios),
+    allDistinctPairedRatioMax: Math.max(...pairedRatios),
+    allDistinctCpuPerLookupVsPlainUndici: round(
+      oursDistinct.cpuMicrosecondsPerLookup / plainDistinct.cpuMicrosecondsPerLookup,
+      2,
     ),
   };
   const rows = [tutorial, plain, ours, oursBatched, plainDistinct, oursDistinct];
@@ -305,6 +360,8 @@ try {
       lookups: row.lookups,
       seconds: row.seconds,
       'records/s': row.recordsPerSecond,
+      'min..max records/s': row.spread === undefined ? '' : `${row.spread.min}..${row.spread.max}`,
+      'CPU µs/lookup': row.cpuMicrosecondsPerLookup,
       'vs tutorial': `${round(row.recordsPerSecond / tutorial.recordsPerSecond, 1)}x`,
       'vs plain undici': row.label.includes('caller-lookup')
         ? `${round(row.recordsPerSecond / (row.label.includes('all distinct') ? plainDistinct : plain).recordsPerSecond, 2)}x`
@@ -318,10 +375,13 @@ try {
   const goalMet = ratios.allDistinctOurClientVsPlainUndici >= 0.9;
   console.log(
     `all distinct: caller-lookup / plain undici = ${ratios.allDistinctOurClientVsPlainUndici} ` +
-      `(median of ${ROUNDS} rounds: ${oursDistinct.rounds.join(', ')} vs ${plainDistinct.rounds.join(', ')} records/s; ` +
-      `goal >= 0.9: ${goalMet ? 'met' : 'NOT met'})`,
+      `(median of ${DISTINCT_ROUNDS} rounds: ${oursDistinct.rounds.join(', ')} vs ${plainDistinct.rounds.join(', ')} records/s; ` +
+      `goal >= 0.9: ${goalMet ? 'met' : 'NOT met'}); per-round ratios ${pairedRatios.join(', ')} ` +
+      `(median ${ratios.allDistinctPairedRatioMedian}); client CPU per lookup ${oursDistinct.cpuMicrosecondsPerLookup} µs ` +
+      `vs ${plainDistinct.cpuMicrosecondsPerLookup} µs`,
   );
   console.log('ratios:', ratios);
+  mkdirSync(join(here, 'results'), { recursive: true }); // git-ignored: absent in a clean clone
   writeFileSync(
     join(here, 'results', 'caller-lookup.json'),
     `${JSON.stringify(
@@ -339,14 +399,16 @@ try {
           latencyMs: LATENCY_MS,
           concurrency: CONCURRENCY,
           server: 'child process (ctr-caller-directory bin)',
-          rounds: `${ROUNDS}, variants alternating, median reported (tutorial: one sample of ${TUTORIAL_SAMPLE})`,
+          rounds:
+            `skewed variants ${ROUNDS} rounds, all-distinct pair ${DISTINCT_ROUNDS} rounds in ABBA order, ` +
+            `variants interleaved, GC before each run, median and min..max reported (tutorial: one sample of ${TUTORIAL_SAMPLE})`,
         },
         results: {
           tutorial,
           plainUndici: plain,
           callerLookup: ours,
           callerLookupBatched: oursBatched,
-          allDistinct: { plainUndici: plainDistinct, callerLookup: oursDistinct },
+          allDistinct: { plainUndici: plainDistinct, callerLookup: oursDistinct, pairedRatios },
         },
         ratios,
         goal: { allDistinctRatioAtLeast: 0.9, met: goalMet },

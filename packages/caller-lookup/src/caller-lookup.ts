@@ -1,15 +1,14 @@
-import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Agent, type Dispatcher } from 'undici';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { type Abortable, ConcurrencyLimiter } from './concurrency-limiter.js';
+import { type AttemptOutcome, DirectoryRequest } from './directory-request.js';
 import { CallerLookupClosedError } from './errors.js';
 import { LatencyRecorder } from './latency-recorder.js';
 import { LruCache } from './lru-cache.js';
 import { maskPhoneNumber, normalizePhoneNumber } from './phone-number.js';
 import { type ResolvedOptions, resolveOptions } from './resolve-options.js';
-import { badResponse, parseNameResponse } from './response-parser.js';
-import { backoffDelay, parseRetryAfter } from './retry-delay.js';
+import { backoffDelay } from './retry-delay.js';
 import type {
   CallerLookup,
   CallerLookupErrorReason,
@@ -23,7 +22,6 @@ import type {
 } from './types.js';
 
 const INVALID_NUMBER: CallerLookupResult = Object.freeze({ status: 'invalid_number' });
-const NOT_FOUND: CallerLookupResult = Object.freeze({ status: 'not_found' });
 
 function errorResult(reason: CallerLookupErrorReason, extra: { statusCode?: number; detail?: string } = {}) {
   return Object.freeze({ status: 'error', reason, ...extra }) as CallerLookupResult;
@@ -33,27 +31,73 @@ const ABORTED = errorResult('aborted');
 const DEADLINE_EXCEEDED = errorResult('deadline_exceeded');
 const CIRCUIT_OPEN = errorResult('circuit_open');
 
+/** Told once when a flight settles; a plain object (no promise, no closure) for `lookupMany`. */
+interface FlightListener {
+  flightSettled(flight: Flight, result: CallerLookupResult): void;
+}
+
 /**
  * One HTTP lookup (with its retries) shared by every caller waiting for the same number. `abortFlight()`
  * sets `aborted` and calls `onAbort`, the cancel hook of whatever the flight waits on (queue slot, request,
- * backoff sleep).
+ * backoff sleep). Its waiters are listeners: the first in `listener`, any others in `moreListeners`.
  */
 interface Flight extends Abortable {
   key: string;
-  promise: Promise<CallerLookupResult>;
   waiters: number;
   /** The latest deadline of its waiters on the client's clock; Infinity when one has none. */
   deadline: number;
   settled: boolean;
+  listener: FlightListener | undefined;
+  moreListeners: FlightListener[] | undefined;
 }
 
-interface AttemptOutcome {
-  result: CallerLookupResult;
-  retryable: boolean;
-  /** Counts against the circuit breaker (network, timeout, 408, 429, 5xx). */
-  failure: boolean;
-  retryAfterMs?: number | undefined;
-  aborted?: boolean;
+function listen(flight: Flight, listener: FlightListener): void {
+  if (flight.listener === undefined) flight.listener = listener;
+  else if (flight.moreListeners === undefined) flight.moreListeners = [listener];
+  else flight.moreListeners.push(listener);
+}
+
+/** Resolves a promise when the flight settles: what `lookup()` waits on. */
+class FlightPromise implements FlightListener {
+  resolve: ((result: CallerLookupResult) => void) | undefined;
+  flightSettled(_flight: Flight, result: CallerLookupResult): void {
+    this.resolve?.(result);
+  }
+}
+
+/** One `lookupMany` call waiting for its flights: settles its inputs as each flight answers. */
+class LookupBatch implements FlightListener {
+  readonly results: Map<string, CallerLookupResult>;
+  /** Normalised number -> its distinct inputs (one string, or several). */
+  readonly inputs: Map<string, string | string[]>;
+  readonly flights: Flight[] = [];
+  readonly #count: (result: CallerLookupResult, phone: string) => CallerLookupResult;
+  remaining = 0;
+  done = false;
+  resolve: (() => void) | undefined;
+
+  constructor(
+    results: Map<string, CallerLookupResult>,
+    inputs: Map<string, string | string[]>,
+    count: (result: CallerLookupResult, phone: string) => CallerLookupResult,
+  ) {
+    this.results = results;
+    this.inputs = inputs;
+    this.#count = count;
+  }
+
+  settle(key: string, result: CallerLookupResult): void {
+    const phones = this.inputs.get(key);
+    if (typeof phones === 'string') this.results.set(phones, this.#count(result, key));
+    else if (phones !== undefined)
+      for (const phone of phones) this.results.set(phone, this.#count(result, key));
+  }
+
+  flightSettled(flight: Flight, result: CallerLookupResult): void {
+    if (this.done) return;
+    this.settle(flight.key, result);
+    if (--this.remaining === 0) this.resolve?.();
+  }
 }
 
 function toDeadline(deadline: number | Date | undefined): number | undefined {
@@ -94,6 +138,7 @@ class CallerLookupClient implements CallerLookup {
   #deduplicated = 0;
   #lastError: CallerLookupStats['lastError'] = null;
   #closed = false;
+  readonly #countResult = (result: CallerLookupResult, phone: string) => this.#count(result, phone);
 
   constructor(options: CallerLookupOptions) {
     this.#options = resolveOptions(options);
@@ -131,12 +176,18 @@ class CallerLookupClient implements CallerLookup {
     if (signal?.aborted) return this.#count(ABORTED, key);
     if (deadline !== undefined && deadline <= this.#options.clock.now())
       return this.#count(DEADLINE_EXCEEDED, key);
-    const flight = this.#join(key, deadline);
-    if (signal === undefined && deadline === undefined) return this.#count(await flight.promise, key);
-
+    const waiting = new FlightPromise();
+    const flight = this.#join(key, deadline, waiting);
     const result = await new Promise<CallerLookupResult>((resolve) => {
+      if (signal === undefined && deadline === undefined) {
+        waiting.resolve = resolve;
+        return;
+      }
       let timer: NodeJS.Timeout | undefined;
+      let finished = false;
       const finish = (value: CallerLookupResult, left: boolean) => {
+        if (finished) return;
+        finished = true;
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         if (left) this.#leave(flight);
@@ -146,7 +197,7 @@ class CallerLookupClient implements CallerLookup {
       signal?.addEventListener('abort', onAbort, { once: true });
       const delay = deadline === undefined ? undefined : timerDelay(deadline - this.#options.clock.now());
       if (delay !== undefined) timer = setTimeout(() => finish(DEADLINE_EXCEEDED, true), delay);
-      flight.promise.then((value) => finish(value, false));
+      waiting.resolve = (value) => finish(value, false);
     });
     return this.#count(result, key);
   }
@@ -157,7 +208,7 @@ class CallerLookupClient implements CallerLookup {
   ): Promise<Map<string, CallerLookupResult>> {
     if (this.#closed) throw new CallerLookupClosedError();
     const results = new Map<string, CallerLookupResult>();
-    const pendingInputs = new Map<string, string[]>(); // normalised number -> distinct inputs
+    const pendingInputs = new Map<string, string | string[]>(); // normalised number -> distinct inputs
     for (const phone of phones) {
       if (results.has(phone)) continue;
       const key = normalizePhoneNumber(phone);
@@ -168,42 +219,47 @@ class CallerLookupClient implements CallerLookup {
       results.set(phone, INVALID_NUMBER); // placeholder keeps input order; overwritten below
       const waiting = pendingInputs.get(key);
       if (waiting !== undefined) {
-        waiting.push(phone);
+        if (typeof waiting === 'string') pendingInputs.set(key, [waiting, phone]);
+        else waiting.push(phone);
         continue;
       }
       const cached = this.#fromCache(key);
       if (cached !== undefined) results.set(phone, this.#count(cached, key));
-      else pendingInputs.set(key, [phone]);
+      else pendingInputs.set(key, phone);
     }
     if (pendingInputs.size === 0) return results;
 
+    const batch = new LookupBatch(results, pendingInputs, this.#countResult);
     const deadline = toDeadline(options.deadline);
     const { signal } = options;
-    const settle = (key: string, result: CallerLookupResult) => {
-      for (const phone of pendingInputs.get(key) ?? []) results.set(phone, this.#count(result, key));
-    };
     if (signal?.aborted || (deadline !== undefined && deadline <= this.#options.clock.now())) {
-      for (const key of pendingInputs.keys()) settle(key, signal?.aborted ? ABORTED : DEADLINE_EXCEEDED);
+      const result = signal?.aborted ? ABORTED : DEADLINE_EXCEEDED;
+      for (const key of pendingInputs.keys()) batch.settle(key, result);
       return results;
     }
 
-    const flights = new Map<string, Flight>();
-    for (const key of pendingInputs.keys()) flights.set(key, this.#join(key, deadline));
+    batch.remaining = pendingInputs.size;
+    for (const key of pendingInputs.keys()) batch.flights.push(this.#join(key, deadline, batch));
+    if (batch.remaining === 0) return results;
     await new Promise<void>((resolve) => {
-      let remaining = flights.size;
-      let done = false;
+      if (signal === undefined && deadline === undefined) {
+        batch.resolve = resolve;
+        return;
+      }
       let timer: NodeJS.Timeout | undefined;
       const finish = () => {
-        done = true;
+        batch.done = true;
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         resolve();
       };
       const giveUp = (result: CallerLookupResult) => {
-        if (done) return;
-        for (const [key, flight] of flights) {
+        if (batch.done) return;
+        batch.done = true;
+        for (const flight of batch.flights) {
+          if (flight.settled) continue; // already settled into this batch
           this.#leave(flight);
-          settle(key, result);
+          batch.settle(flight.key, result);
         }
         finish();
       };
@@ -211,14 +267,7 @@ class CallerLookupClient implements CallerLookup {
       signal?.addEventListener('abort', onAbort, { once: true });
       const delay = deadline === undefined ? undefined : timerDelay(deadline - this.#options.clock.now());
       if (delay !== undefined) timer = setTimeout(() => giveUp(DEADLINE_EXCEEDED), delay);
-      for (const [key, flight] of flights) {
-        flight.promise.then((result) => {
-          if (done) return;
-          flights.delete(key);
-          settle(key, result);
-          if (--remaining === 0) finish();
-        });
-      }
+      batch.resolve = finish;
     });
     return results;
   }
@@ -287,33 +336,45 @@ class CallerLookupClient implements CallerLookup {
     }
   }
 
-  #join(key: string, deadline: number | undefined): Flight {
+  /** Joins the flight for `key` (starting one if none is in the air); `listener` hears its result. */
+  #join(key: string, deadline: number | undefined, listener: FlightListener): Flight {
     let flight = this.#flights.get(key);
+    const started = flight === undefined;
     if (flight === undefined) {
-      const created: Flight = {
+      flight = {
         key,
         aborted: false,
         onAbort: undefined,
         waiters: 0,
         deadline: Number.NEGATIVE_INFINITY,
         settled: false,
-        promise: undefined as unknown as Promise<CallerLookupResult>,
+        listener: undefined,
+        moreListeners: undefined,
       };
-      this.#flights.set(key, created);
-      flight = created;
-      created.promise = this.#run(created)
-        .catch(() => errorResult('network', { detail: 'unexpected client failure' }))
-        .then((result) => {
-          created.settled = true;
-          if (this.#flights.get(key) === created) this.#flights.delete(key);
-          return result;
-        });
+      this.#flights.set(key, flight);
     } else {
       this.#deduplicated++;
     }
     flight.waiters++;
     flight.deadline = Math.max(flight.deadline, deadline ?? Number.POSITIVE_INFINITY);
+    listen(flight, listener);
+    if (started) this.#start(flight); // after the deadline and the listener are recorded
     return flight;
+  }
+
+  /**
+   * Starts a new flight once it holds a request slot. Until then a queued flight is only a queue entry (no
+   * running async function, no promise): `lookupMany` of thousands of numbers stays cheap.
+   */
+  #start(flight: Flight): void {
+    if (this.#limiter.tryAcquire()) {
+      void this.#run(flight);
+      return;
+    }
+    this.#limiter.wait(flight, (granted) => {
+      if (granted) void this.#run(flight);
+      else this.#settle(flight, ABORTED);
+    });
   }
 
   #leave(flight: Flight): void {
@@ -324,22 +385,52 @@ class CallerLookupClient implements CallerLookup {
     }
   }
 
-  async #run(flight: Flight): Promise<CallerLookupResult> {
-    await Promise.resolve(); // let #join record the first waiter's deadline
+  /** Runs a flight that holds a request slot to its result and tells its listeners; never rejects. */
+  async #run(flight: Flight): Promise<void> {
+    let result: CallerLookupResult;
+    try {
+      result = await this.#attempts(flight);
+    } catch {
+      result = errorResult('network', { detail: 'unexpected client failure' });
+    }
+    this.#settle(flight, result);
+  }
+
+  #settle(flight: Flight, result: CallerLookupResult): void {
+    flight.settled = true;
+    if (this.#flights.get(flight.key) === flight) this.#flights.delete(flight.key);
+    const { listener, moreListeners } = flight;
+    flight.listener = undefined;
+    flight.moreListeners = undefined;
+    listener?.flightSettled(flight, result);
+    if (moreListeners !== undefined) for (const other of moreListeners) other.flightSettled(flight, result);
+  }
+
+  /** The attempts of one flight; the first starts with the request slot `#start` acquired. */
+  async #attempts(flight: Flight): Promise<CallerLookupResult> {
     const options = this.#options;
     for (let attempt = 0; ; attempt++) {
-      if (flight.aborted) return ABORTED;
-      const permit = this.#circuit.tryAcquire(options.clock.now());
-      if (permit === false) return this.#fail(flight, CIRCUIT_OPEN, attempt);
-      const acquired = this.#limiter.acquire(flight);
-      if (!(acquired === true || (await acquired))) {
-        if (permit === 'probe') this.#circuit.releaseProbe();
+      const holdsSlot = attempt === 0;
+      if (flight.aborted) {
+        if (holdsSlot) this.#limiter.release();
         return ABORTED;
       }
-      if (flight.aborted) {
-        this.#limiter.release();
-        if (permit === 'probe') this.#circuit.releaseProbe();
-        return ABORTED;
+      const permit = this.#circuit.tryAcquire(options.clock.now());
+      if (permit === false) {
+        if (holdsSlot) this.#limiter.release();
+        return this.#fail(flight, CIRCUIT_OPEN, attempt);
+      }
+      if (!holdsSlot) {
+        const acquired = this.#limiter.acquire(flight);
+        if (!(acquired === true || (await acquired))) {
+          if (permit === 'probe') this.#circuit.releaseProbe();
+          return ABORTED;
+        }
+        if (flight.aborted) {
+          this.#limiter.release();
+          if (permit === 'probe') this.#circuit.releaseProbe();
+          return ABORTED;
+        }
       }
       const now = options.clock.now();
       if (permit === true && this.#circuit.state(now) !== 'closed') {
@@ -388,14 +479,16 @@ class CallerLookupClient implements CallerLookup {
       }
       if (options.clock.now() + delayMs >= flight.deadline) return this.#fail(flight, result, attempt);
       this.#retries++;
-      this.#log({
-        level: 'debug',
-        event: 'retry_scheduled',
-        phone: maskPhoneNumber(flight.key),
-        ...this.#describe(result),
-        attempt: attempt + 1,
-        delayMs,
-      });
+      if (options.logger !== undefined) {
+        this.#log({
+          level: 'debug',
+          event: 'retry_scheduled',
+          phone: maskPhoneNumber(flight.key),
+          ...this.#describe(result),
+          attempt: attempt + 1,
+          delayMs,
+        });
+      }
       if (!(await sleep(delayMs, flight))) return ABORTED;
     }
   }
@@ -410,6 +503,7 @@ class CallerLookupClient implements CallerLookup {
   }
 
   #fail(flight: Flight, result: CallerLookupResult, attempt: number): CallerLookupResult {
+    if (this.#options.logger === undefined) return result; // no entry: no masking work
     this.#log({
       level: 'warn',
       event: 'lookup_failed',
@@ -420,108 +514,29 @@ class CallerLookupClient implements CallerLookup {
     return result;
   }
 
-  async #attempt(flight: Flight, timeoutMs: number, cutByDeadline: boolean): Promise<AttemptOutcome> {
+  /** One HTTP request: resolves with its outcome (never rejects); the flight's abort cancels it. */
+  #attempt(flight: Flight, timeoutMs: number, cutByDeadline: boolean): Promise<AttemptOutcome> {
     const options = this.#options;
-    // undici accepts an EventEmitter as the abort signal: much cheaper than an AbortController per request.
-    const abortRequest = new EventEmitter();
-    flight.onAbort = () => abortRequest.emit('abort');
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      abortRequest.emit('abort');
-    }, timeoutMs);
     const started = performance.now();
     this.#requestsSent++;
-    try {
-      const response = await this.#dispatcher.request({
-        origin: options.origin,
-        path: options.pathPrefix + encodeURIComponent(flight.key) + options.pathSuffix,
-        method: 'GET',
-        headers: options.headers,
-        signal: abortRequest,
+    return new Promise<AttemptOutcome>((resolve) => {
+      const request = new DirectoryRequest(options, flight, timeoutMs, cutByDeadline, (outcome) => {
+        flight.onAbort = undefined;
+        this.#latency.record(performance.now() - started);
+        resolve(outcome);
       });
-      return await this.#interpret(response, options);
-    } catch (error) {
-      if (flight.aborted) return { result: ABORTED, retryable: false, failure: false, aborted: true };
-      if (timedOut) {
-        const reason = cutByDeadline ? DEADLINE_EXCEEDED : errorResult('timeout');
-        return { result: reason, retryable: false, failure: true };
-      }
-      const code = (error as { code?: unknown }).code;
-      const detail = typeof code === 'string' && /^[A-Z0-9_]+$/.test(code) ? code : 'connection failed';
-      return { result: errorResult('network', { detail }), retryable: true, failure: true };
-    } finally {
-      clearTimeout(timer);
-      flight.onAbort = undefined;
-      this.#latency.record(performance.now() - started);
-    }
-  }
-
-  async #interpret(response: Dispatcher.ResponseData, options: ResolvedOptions): Promise<AttemptOutcome> {
-    const { statusCode, headers, body } = response;
-    if (options.notFoundStatuses.has(statusCode)) {
-      await discard(body);
-      return { result: NOT_FOUND, retryable: false, failure: false };
-    }
-    if (statusCode >= 200 && statusCode < 300) {
-      const declared = Number(headers['content-length']);
-      if (declared > options.maxResponseBytes) {
-        body.destroy();
-        return tooLarge(options.maxResponseBytes);
-      }
-      const contentType = headers['content-type'];
-      const mediaType = Array.isArray(contentType) ? contentType[0] : contentType;
-      if (declared >= 0) {
-        // Declared and within the bound: read it in one go (undici enforces the declared length).
-        const result = parseNameResponse(new Uint8Array(await body.arrayBuffer()), mediaType, options);
-        return { result, retryable: false, failure: false };
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > options.maxResponseBytes) {
-          body.destroy();
-          return tooLarge(options.maxResponseBytes);
-        }
-        chunks.push(chunk);
-      }
-      const result = parseNameResponse(
-        chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
-        mediaType,
-        options,
+      flight.onAbort = () => request.abort();
+      request.send(
+        this.#dispatcher,
+        options.pathPrefix + encodeURIComponent(flight.key) + options.pathSuffix,
       );
-      return { result, retryable: false, failure: false };
-    }
-    await discard(body);
-    const retryable = statusCode === 408 || statusCode === 429 || statusCode >= 500;
-    return {
-      result: errorResult('http_status', { statusCode }),
-      retryable,
-      failure: retryable,
-      retryAfterMs:
-        statusCode === 429 || statusCode === 503
-          ? parseRetryAfter(headers['retry-after'], options.clock.now())
-          : undefined,
-    };
+    });
   }
 }
 
 /** setTimeout turns delays over 2^31-1 ms into 1 ms: such far deadlines need no timer at all. */
 function timerDelay(ms: number): number | undefined {
   return ms > 2_147_483_647 ? undefined : Math.max(0, ms);
-}
-
-function tooLarge(limit: number): AttemptOutcome {
-  return { result: badResponse(`response over ${limit} bytes`), retryable: false, failure: false };
-}
-
-async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
-  try {
-    await body.dump({ limit: 65_536 });
-  } catch {
-    // The connection is discarded by undici; nothing else to do.
-  }
 }
 
 function abortFlight(flight: Flight): void {

@@ -36,20 +36,34 @@ export class ConcurrencyLimiter {
   /** `true` (or a promise of it) once a slot is held; `false` when the owner aborted first (no slot held). */
   acquire(owner: Abortable): Promise<boolean> | boolean {
     if (owner.aborted) return false;
-    if (this.#active < this.#limit) {
-      this.#active++;
-      return true;
+    if (this.tryAcquire()) return true;
+    return new Promise<boolean>((resolve) => this.wait(owner, resolve));
+  }
+
+  /** Takes a free slot if there is one: `true` when it is held now. */
+  tryAcquire(): boolean {
+    if (this.#active >= this.#limit) return false;
+    this.#active++;
+    return true;
+  }
+
+  /**
+   * Queues `owner` for the next free slot (callers try `tryAcquire()` first): `granted(true)` once the slot
+   * is held, `granted(false)` if the owner aborts first (no slot held). No promise: cheap for many waiters.
+   */
+  wait(owner: Abortable, granted: (granted: boolean) => void): void {
+    if (owner.aborted) {
+      granted(false);
+      return;
     }
-    return new Promise<boolean>((resolve) => {
-      const waiter: Waiter = { owner, cancelled: false, resolve };
-      owner.onAbort = () => {
-        owner.onAbort = undefined;
-        waiter.cancelled = true;
-        this.#cancelled++;
-        resolve(false);
-      };
-      this.#queue.push(waiter);
-    });
+    const waiter: Waiter = { owner, cancelled: false, resolve: granted };
+    owner.onAbort = () => {
+      owner.onAbort = undefined;
+      waiter.cancelled = true;
+      this.#cancelled++;
+      granted(false);
+    };
+    this.#queue.push(waiter);
   }
 
   release(): void {

@@ -64,6 +64,8 @@ export function sanitizeName(raw: string, rules: Pick<NameRules, 'emptyBodyIsNot
   if (cleaned === '') return rules.emptyBodyIsNotFound ? NOT_FOUND : badResponse('empty response');
   if (MARKUP.test(cleaned)) return badResponse('markup in response');
   if (!LETTER.test(cleaned)) return badResponse('response has no letters');
+  // Code points never outnumber UTF-16 code units: only a long string needs splitting into characters.
+  if (cleaned.length <= rules.maxNameLength) return { status: 'found', name: cleaned } as CallerLookupResult;
   const characters = Array.from(cleaned);
   const name =
     characters.length > rules.maxNameLength

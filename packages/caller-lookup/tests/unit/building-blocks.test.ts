@@ -103,6 +103,25 @@ describe('ConcurrencyLimiter', () => {
     expect(limiter.active).toBe(0);
     expect(limiter.acquire({ aborted: true, onAbort: undefined })).toBe(false);
   });
+
+  it('grants queued callback waiters in order and tells an aborted one false without a slot', () => {
+    const limiter = new ConcurrencyLimiter(1);
+    expect(limiter.tryAcquire()).toBe(true);
+    expect(limiter.tryAcquire()).toBe(false);
+    const granted: string[] = [];
+    const leaving = owner();
+    limiter.wait(leaving, (ok) => granted.push(`leaving:${ok}`));
+    limiter.wait(owner(), (ok) => granted.push(`staying:${ok}`));
+    leaving.onAbort?.();
+    expect(granted).toEqual(['leaving:false']);
+    expect(limiter.queued).toBe(1);
+    limiter.release();
+    expect(granted).toEqual(['leaving:false', 'staying:true']);
+    expect(limiter.active).toBe(1);
+    limiter.wait({ aborted: true, onAbort: undefined }, (ok) => granted.push(`aborted:${ok}`));
+    expect(granted.at(-1)).toBe('aborted:false');
+    expect(limiter.queued).toBe(0);
+  });
 });
 
 describe('LatencyRecorder', () => {

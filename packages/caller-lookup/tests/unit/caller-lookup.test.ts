@@ -290,6 +290,25 @@ describe('createCallerLookup with MockAgent', () => {
     expect(callers.stats().requests.sent).toBe(0);
   });
 
+  it('drops queued numbers when the caller aborts, without ever sending them', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(200, 'Jane').delay(5000);
+    const callers = client({ maxConcurrency: 1 });
+    const controller = new AbortController();
+    const pending = callers.lookupMany([JANE, '0299990000', '0299990001'], { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(callers.stats().requests).toMatchObject({ sent: 1, inFlight: 1, queued: 2 });
+    controller.abort();
+    const many = await pending;
+    expect([...many.values()]).toEqual([
+      { status: 'error', reason: 'aborted' },
+      { status: 'error', reason: 'aborted' },
+      { status: 'error', reason: 'aborted' },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(callers.stats().requests).toMatchObject({ sent: 1, inFlight: 0, queued: 0 });
+    await callers.close();
+  });
+
   it('rejects use after close and leaves an injected dispatcher open', async () => {
     const callers = client();
     await callers.close();
