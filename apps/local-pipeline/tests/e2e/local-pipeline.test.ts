@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import {
+  type ContractServer,
+  startKibanaContractServer,
+} from '../../../../packages/kibana-saved-objects/tests/support/kibana-contract-server.js';
 import { type LocalPipelineReport, runLocalPipeline } from '../../src/index.js';
 
 const elasticsearchUrl = inject('elasticsearchUrl');
@@ -108,15 +112,40 @@ afterAll(async () => {
 describe('the local pipeline end to end', () => {
   let report: LocalPipelineReport;
   let index: string;
+  let kibana: ContractServer;
 
   beforeAll(async () => {
     index = uniqueIndex('clean');
+    // Kibana cannot run here: a local server that enforces its documented import contract stands in.
+    kibana = await startKibanaContractServer({ product: 'kibana', version: '9.1.0' });
     report = await runLocalPipeline({
       elasticsearchUrl,
       workDirectory: join(workRoot, 'clean'),
       index,
+      kibanaUrl: kibana.url,
       ...scenario,
     });
+  });
+
+  afterAll(async () => {
+    await kibana.close();
+  });
+
+  test('writes the Kibana objects and installs them into KIBANA_URL', () => {
+    expect(report.kibanaInstalled).toBe(true);
+    const written = readFileSync(report.paths.kibanaNdjson, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(written.map((object) => object.type)).toContain('dashboard');
+    const imported = kibana.requests.filter((request) => request.path.endsWith('/api/saved_objects/_import'));
+    expect(imported.map((request) => request.statusCode)).toEqual([200]);
+    expect([...kibana.store.keys()]).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^default\/index-pattern\//),
+        expect.stringMatching(/^default\/dashboard\//),
+      ]),
+    );
   });
 
   test('every record sent is in Elasticsearch: nothing lost, nothing failed', () => {
