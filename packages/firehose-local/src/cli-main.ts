@@ -39,7 +39,14 @@ export function formatMetrics(all: readonly DeliveryStreamMetrics[]): string {
   for (const metrics of all) {
     lines.push(`Delivery stream ${metrics.streamName}`);
     for (const [name, value] of [...Object.entries(metrics.cloudWatch), ...Object.entries(metrics.local)]) {
-      const shown = value === null ? '-' : Number.isInteger(value) ? String(value) : value.toFixed(3);
+      const shown =
+        value === null
+          ? '-'
+          : typeof value === 'object'
+            ? `p50 ${value.p50} ms, p95 ${value.p95} ms, max ${value.max} ms (${value.samples} records)`
+            : Number.isInteger(value)
+              ? String(value)
+              : value.toFixed(3);
       lines.push(`  ${name.padEnd(34)} ${shown}`);
     }
   }

@@ -350,6 +350,9 @@ export class DeliveryStream {
       this.config.backup.mode === 'AllDocuments' ? this.#writeAllDocuments(records) : Promise.resolve();
     const [{ delivered, failed }] = await Promise.all([this.#destination.deliver(records), allDocuments]);
     this.#metrics.deliveredRecords += delivered.length;
+    const deliveredAt = this.#clock.now();
+    for (const record of delivered)
+      this.#metrics.recordDeliveryLatency(deliveredAt - record.arrivalTimestamp);
     const deliveredIncomingBytes = delivered.reduce((total, record) => total + record.incomingBytes, 0);
     this.#metrics.deliveredBytes += delivered.reduce((total, record) => total + record.data.length, 0);
     this.#settle(delivered.length, deliveredIncomingBytes);

@@ -27,6 +27,11 @@ export interface DeliveryStreamMetrics {
     'DeliveryToElasticsearch.Bytes': number;
     /** Indexed documents / documents attempted (settled). */
     'DeliveryToElasticsearch.Success': number | null;
+    /**
+     * Seconds between a record's arrival and its delivery, for the oldest record delivered so far (the
+     * Maximum statistic of CloudWatch's DataFreshness); `null` before the first delivery.
+     */
+    'DeliveryToElasticsearch.DataFreshness': number | null;
     /** Records written to the backup directory (all documents and failed ones). */
     'DeliveryToS3.Records': number;
     'DeliveryToS3.Bytes': number;
@@ -52,8 +57,13 @@ export interface DeliveryStreamMetrics {
     /** Accepted records not yet in Elasticsearch or a failed prefix. */
     pendingRecords: number;
     pendingBytes: number;
+    /** Arrival-to-indexed time of delivered records (ms): the end-to-end latency inside the stream. */
+    deliveryLatencyMs: { p50: number; p95: number; max: number; samples: number } | null;
   };
 }
+
+/** At most this many latency samples are kept (a deterministic reservoir beyond). */
+const MAX_LATENCY_SAMPLES = 100_000;
 
 /** The mutable counters behind `DeliveryStreamMetrics`. */
 export class MetricsRecorder {
@@ -86,6 +96,25 @@ export class MetricsRecorder {
   retriedDocuments = 0;
   pendingRecords = 0;
   pendingBytes = 0;
+  #latencySamples: number[] = [];
+  #latencyCount = 0;
+  #maxLatencyMs = 0;
+
+  /** Records the arrival-to-delivery time of one delivered record. */
+  recordDeliveryLatency(milliseconds: number): void {
+    this.#latencyCount += 1;
+    if (milliseconds > this.#maxLatencyMs) this.#maxLatencyMs = milliseconds;
+    if (this.#latencySamples.length < MAX_LATENCY_SAMPLES) this.#latencySamples.push(milliseconds);
+    else this.#latencySamples[this.#latencyCount % MAX_LATENCY_SAMPLES] = milliseconds;
+  }
+
+  #deliveryLatency(): DeliveryStreamMetrics['local']['deliveryLatencyMs'] {
+    if (this.#latencyCount === 0) return null;
+    const sorted = [...this.#latencySamples].sort((a, b) => a - b);
+    const at = (quantile: number) =>
+      sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))]!;
+    return { p50: at(0.5), p95: at(0.95), max: this.#maxLatencyMs, samples: this.#latencyCount };
+  }
 
   snapshot(streamName: string): DeliveryStreamMetrics {
     const ratio = (successes: number, total: number): number | null =>
@@ -111,6 +140,8 @@ export class MetricsRecorder {
         'DeliveryToElasticsearch.Records': this.deliveredRecords,
         'DeliveryToElasticsearch.Bytes': this.deliveredBytes,
         'DeliveryToElasticsearch.Success': ratio(this.deliveredRecords, attemptedDocuments),
+        'DeliveryToElasticsearch.DataFreshness':
+          this.#latencyCount === 0 ? null : Math.round(this.#maxLatencyMs / 1000),
         'DeliveryToS3.Records': this.backupRecords,
         'DeliveryToS3.Bytes': this.backupBytes,
         'DeliveryToS3.Success': ratio(this.backupWrites - this.backupWriteFailures, this.backupWrites),
@@ -128,6 +159,7 @@ export class MetricsRecorder {
         retriedDocuments: this.retriedDocuments,
         pendingRecords: this.pendingRecords,
         pendingBytes: this.pendingBytes,
+        deliveryLatencyMs: this.#deliveryLatency(),
       },
     };
   }

@@ -34,7 +34,6 @@ export function decodeCanonicalBase64(text: string): Buffer | undefined {
   return bytes.toString('base64') === text ? bytes : undefined;
 }
 
-
 /**
  * Checks a transformation response the way Firehose does: exactly one result per input record, same
  * `recordId`s, a valid `result`, base64 `data` (required for `Ok`), and a payload under Lambda's 6 MB

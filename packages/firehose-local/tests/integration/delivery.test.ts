@@ -302,6 +302,14 @@ describe('buffering, rotation and shutdown', () => {
       await new Promise((wake) => setTimeout(wake, 50));
     }
     expect(firehose.metrics('interval').cloudWatch['DeliveryToElasticsearch.Records']).toBe(1);
+    // The record waited for both buffer intervals: the delivery latency and DataFreshness say so.
+    const latency = firehose.metrics('interval').local.deliveryLatencyMs;
+    expect(latency?.samples).toBe(1);
+    expect(latency!.max).toBeGreaterThanOrEqual(200);
+    expect(latency!.p50).toBe(latency!.max);
+    expect(firehose.metrics('interval').cloudWatch['DeliveryToElasticsearch.DataFreshness']).toBe(
+      Math.round(latency!.max / 1000),
+    );
     await firehose.close();
     await expect(firehose.flush()).rejects.toBeInstanceOf(FirehoseLocalClosedError);
     await firehose.close(); // idempotent
