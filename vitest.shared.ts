@@ -10,10 +10,17 @@ export interface ProjectOptions {
   elasticsearch?: boolean;
   /** Extra timeout for slow integration tests, in ms. */
   testTimeout?: number;
+  /** True when the project has type tests (files ending in `.test-d.ts` under tests/, run with tsc). */
+  typeTests?: boolean;
 }
 
 /** The one vitest project shape every package uses: unit and integration tests, typecheck tests. */
-export function ctrStreamProject({ name, elasticsearch = false, testTimeout = 30_000 }: ProjectOptions) {
+export function ctrStreamProject({
+  name,
+  elasticsearch = false,
+  testTimeout = 30_000,
+  typeTests = false,
+}: ProjectOptions) {
   return defineProject({
     test: {
       name,
@@ -21,7 +28,7 @@ export function ctrStreamProject({ name, elasticsearch = false, testTimeout = 30
       globalSetup: elasticsearch ? [elasticsearchSetup] : [],
       testTimeout,
       hookTimeout: 180_000,
-      typecheck: { enabled: true, include: ['tests/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+      typecheck: { enabled: typeTests, include: ['tests/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     },
   });
 }

@@ -1,3 +1,3 @@
 import { ctrStreamProject } from '../../vitest.shared.js';
 
-export default ctrStreamProject({ name: 'ctr-schema', elasticsearch: true });
+export default ctrStreamProject({ name: 'ctr-schema', elasticsearch: true, typeTests: true });
