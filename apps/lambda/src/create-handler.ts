@@ -54,7 +54,10 @@ export interface CtrTransformHandler {
 
 /** Per-invocation lookup results and figures (kept by event, so concurrent invocations do not mix). */
 interface BatchLookups {
+  /** Lookup result by lookup key (the normalised number). */
   readonly byNumber: Map<string, CallerLookupResult>;
+  /** Lookup key by phone number as written in the batch's records: each distinct spelling is normalised once. */
+  readonly keyByAddress: Map<string, string>;
   readonly waitedMs: number[];
 }
 
@@ -135,10 +138,14 @@ export function createHandler(
     prepareBatch: async (records, { deadline, signal, event }) => {
       const invocation = figuresFor(event);
       const keys = new Set<string>();
+      const keyByAddress = new Map<string, string>();
       for (const record of records) {
         if (typeof record.data !== 'object' || record.data === null || Array.isArray(record.data)) continue;
         const phone = customerPhoneNumber(record.data as Record<string, unknown>);
-        if (phone !== undefined) keys.add(lookupKey(phone));
+        if (phone === undefined || keyByAddress.has(phone)) continue;
+        const key = lookupKey(phone);
+        keyByAddress.set(phone, key);
+        keys.add(key);
       }
       invocation.distinctNumbers = keys.size;
       // One shared signal for every lookup of the batch: not a listener leak.
@@ -154,7 +161,7 @@ export function createHandler(
         }),
       );
       invocation.waitedMs = waitedMs;
-      return { byNumber, waitedMs };
+      return { byNumber, keyByAddress, waitedMs };
     },
 
     transformRecord: (record, { preparation, event }) => {
@@ -179,7 +186,7 @@ export function createHandler(
         applyEnrichment(ctr, { Status: 'no_phone_number' }, undefined);
         return ok(ctr);
       }
-      const result = resultFor(preparation, lookupKey(phone));
+      const result = resultFor(preparation, phone);
       const { enrichment, name } = enrichmentFor(result);
       invocation.statuses[enrichment.Status]++;
       if (enrichment.Reason !== undefined) {
@@ -230,9 +237,11 @@ function lookupKey(phone: string): string {
   return normalizePhoneNumber(phone) ?? phone;
 }
 
-function resultFor(preparation: BatchPreparation<BatchLookups>, key: string): CallerLookupResult {
+function resultFor(preparation: BatchPreparation<BatchLookups>, phone: string): CallerLookupResult {
   if (preparation.status === 'ready') {
-    return preparation.value.byNumber.get(key) ?? { status: 'error', reason: 'deadline_exceeded' };
+    const { byNumber, keyByAddress } = preparation.value;
+    const key = keyByAddress.get(phone) ?? lookupKey(phone);
+    return byNumber.get(key) ?? { status: 'error', reason: 'deadline_exceeded' };
   }
   if (preparation.status === 'timed_out') return { status: 'error', reason: 'deadline_exceeded' };
   return { status: 'error', reason: 'network', detail: 'lookup batch failed' };

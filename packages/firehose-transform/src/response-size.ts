@@ -38,13 +38,29 @@ export const RESPONSE_ENVELOPE_BYTES = Buffer.byteLength('{"records":[]}');
 export function entryBytes(entry: FirehoseTransformationResultRecord, dataIsBase64 = false): number {
   // {"recordId":<id>,"result":"<result>","data":<data>}
   let size =
-    Buffer.byteLength(JSON.stringify(entry.recordId)) +
+    jsonStringBytes(entry.recordId) +
     entry.result.length +
-    (dataIsBase64 ? entry.data.length + 2 : Buffer.byteLength(JSON.stringify(entry.data))) +
-    '{"recordId":,"result":"","data":}'.length;
-  if (entry.metadata !== undefined)
-    size += Buffer.byteLength(`,"metadata":${JSON.stringify(entry.metadata)}`);
+    (dataIsBase64 ? entry.data.length + 2 : jsonStringBytes(entry.data)) +
+    ENTRY_FIXED_BYTES;
+  if (entry.metadata !== undefined) size += metadataBytes(entry.metadata);
   return size;
+}
+
+/** `{"recordId":,"result":"","data":}`: the bytes of an entry around its three values (internal). */
+export const ENTRY_FIXED_BYTES = '{"recordId":,"result":"","data":}'.length;
+
+/** Printable ASCII other than `"` and `\`: JSON.stringify leaves it as is, one byte per character. */
+const PLAIN_JSON_TEXT = /^[ !#-[\]-~]*$/;
+
+/** Exact UTF-8 size of `JSON.stringify(text)`, quotes included (internal). */
+export function jsonStringBytes(text: string): number {
+  if (text.length <= 256 && PLAIN_JSON_TEXT.test(text)) return text.length + 2;
+  return Buffer.byteLength(JSON.stringify(text));
+}
+
+/** Exact UTF-8 size of `,"metadata":<metadata>` (internal). */
+export function metadataBytes(metadata: NonNullable<FirehoseTransformationResultRecord['metadata']>): number {
+  return Buffer.byteLength(`,"metadata":${JSON.stringify(metadata)}`);
 }
 
 /** Exact size of a whole response given the sizes of its entries (commas included). */

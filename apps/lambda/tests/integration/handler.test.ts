@@ -169,6 +169,37 @@ describe('handler: mixed batches', () => {
   });
 });
 
+describe('handler: one lookup per number, however it is written', () => {
+  it('looks up each distinct number once and enriches every spelling and repeat of it', async () => {
+    const { handler, directory, summary } = await setUp();
+    const spellings = [TUTORIAL_PHONE, '+61 401 004 854', TUTORIAL_PHONE, '+61-401-004-854', '+61299999854'];
+    const event = firehoseEvent(
+      spellings.map((address, index) => {
+        const record = JSON.parse(tutorialCtrText());
+        record.ContactId = `c54d7b3a-581d-45ce-9a3c-${String(index).padStart(12, '0')}`;
+        record.CustomerEndpoint.Address = address;
+        return JSON.stringify(record);
+      }),
+    );
+    const response = await handler(event, lambdaContext());
+    const names = response.records.map((record) => JSON.parse(decode(record.data)).CustomerEndpoint);
+    expect(names.map((endpoint) => [endpoint.Address, endpoint.Name])).toEqual([
+      [TUTORIAL_PHONE, 'Jane Citizen'],
+      ['+61 401 004 854', 'Jane Citizen'],
+      [TUTORIAL_PHONE, 'Jane Citizen'],
+      ['+61-401-004-854', 'Jane Citizen'],
+      ['+61299999854', 'Zoë 山田-O’Brien 😀'],
+    ]);
+    expect(
+      directory
+        .requests()
+        .map((request) => request.phone)
+        .sort(),
+    ).toEqual(['+61299999854', TUTORIAL_PHONE]);
+    expect(summary().callerLookup).toMatchObject({ distinctNumbers: 2, found: 5 });
+  });
+});
+
 describe('handler: the directory misbehaves, every record still Ok and on time', () => {
   const batch = () =>
     firehoseEvent([
