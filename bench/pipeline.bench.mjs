@@ -2,18 +2,14 @@
 // End-to-end throughput of the local pipeline (simulator -> local Firehose -> the Lambda bundle ->
 // Elasticsearch) against the raw `_bulk` rate of the same documents into the same node, in one run.
 // Goal: >= 0.7 of the raw rate at buffer settings that keep end-to-end latency under 5 s.
+import { fork } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { Client } from '@elastic/elasticsearch';
 import { startDirectoryProcess } from '../apps/local-pipeline/dist/index.js';
-import {
-  sendToFirehose,
-  simulateContactTraffic,
-  writeCallerDirectory,
-} from '../packages/ctr-simulator/dist/index.js';
+import { simulateContactTraffic, writeCallerDirectory } from '../packages/ctr-simulator/dist/index.js';
 import { installIndexTemplate } from '../packages/es-index-setup/dist/index.js';
 import { startFirehoseLocal } from '../packages/firehose-local/dist/index.js';
 import { startElasticsearch } from '../scripts/elasticsearch.mjs';
@@ -82,6 +78,28 @@ async function rawBulk() {
   return { seconds, count, docsPerSecond: count / seconds };
 }
 
+const ndjsonFile = join(work, 'records.ndjson');
+await writeFile(ndjsonFile, `${records.map((record) => record.data).join('\n')}\n`);
+
+function startProducerProcess(endpoint) {
+  const child = fork(join(here, 'support', 'send-ndjson.mjs'), [endpoint, 'CTRFHStream', ndjsonFile], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('message', () =>
+      resolve({
+        send: () =>
+          new Promise((done) => {
+            child.once('message', (message) => done(message.summary));
+            child.send('go');
+          }),
+      }),
+    );
+  });
+}
+
 async function endToEnd() {
   await freshIndex(pipelineIndex);
   const directoryFile = join(work, 'directory.csv');
@@ -113,26 +131,17 @@ async function endToEnd() {
     ],
   });
   process.env.AWS_ENDPOINT_URL_FIREHOSE = firehose.url;
-  const client = new FirehoseClient({
-    endpoint: firehose.url,
-    region: 'ap-southeast-2',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
+  // The producer (Amazon Connect on AWS) runs in its own process and starts sending when told to.
+  const producer = await startProducerProcess(firehose.url);
   const started = performance.now();
-  const summary = await sendToFirehose({
-    client,
-    deliveryStreamName: 'CTRFHStream',
-    records,
-    concurrency: 2,
-  });
+  const summary = await producer.send();
   const sentAfter = (performance.now() - started) / 1000;
   await firehose.flush('CTRFHStream');
   const seconds = (performance.now() - started) / 1000;
   loopDelay.disable();
   await firehose.close();
-  client.destroy();
   await directory.close();
   await elasticsearch.indices.refresh({ index: pipelineIndex });
   const { count } = await elasticsearch.count({ index: pipelineIndex });
