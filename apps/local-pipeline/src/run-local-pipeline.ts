@@ -163,12 +163,16 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     try {
       // apps/lambda's built bundle, configured as on AWS (its environment variables, checked by its own
       // loadConfig), with a fresh handler per run: each run is a cold start with its own cache.
-      const lambda = (await import(pathToFileURL(lambdaBundlePath()).href)) as LambdaBundle;
-      const lambdaConfig = lambda.loadConfig({
+      const lambdaEnvironment = {
         ...process.env,
         CALLER_LOOKUP_URL: directory.baseUrl,
         LOG_LEVEL: options.lambdaLogLevel ?? process.env.LOG_LEVEL ?? 'warn',
-      });
+      };
+      // The bundle also configures its module-level handler from the environment when first imported.
+      process.env.CALLER_LOOKUP_URL ??= lambdaEnvironment.CALLER_LOOKUP_URL;
+      process.env.LOG_LEVEL ??= lambdaEnvironment.LOG_LEVEL;
+      const lambda = (await import(pathToFileURL(lambdaBundlePath()).href)) as LambdaBundle;
+      const lambdaConfig = lambda.loadConfig(lambdaEnvironment);
       let handler: LambdaHandler | undefined;
       firehose = await startFirehoseLocal({
         streams: [
