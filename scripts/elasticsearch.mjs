@@ -304,6 +304,12 @@ export async function startElasticsearch({ log = console.error } = {}) {
   }
   return withLock(async () => {
     const running = await runningNode();
+    if (running && process.env.ES_VERSION && running.version !== process.env.ES_VERSION) {
+      throw new ElasticsearchSetupError(
+        `Elasticsearch ${running.version} is running but ES_VERSION=${process.env.ES_VERSION}: stop it first (npm run es:stop) or unset ES_VERSION`,
+        { logPath: running.logPath },
+      );
+    }
     if (running) {
       log(`Reusing Elasticsearch ${running.version} (pid ${running.pid}).`);
       return { ...running, started: false };

@@ -1,5 +1,6 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,28 @@ function esStart(env: Record<string, string | undefined>) {
   });
   const lines = result.stderr.trim().split('\n').filter(Boolean);
   return { status: result.status, lastError: lines.at(-1) ?? '', stdout: result.stdout };
+}
+
+/** Like esStart, without blocking this process's event loop (the test serves HTTP while it runs). */
+function esStartAsync(env: Record<string, string | undefined>) {
+  return new Promise<{ status: number | null; lastError: string }>((resolve) => {
+    const child = spawn(process.execPath, [script, 'start'], {
+      env: {
+        ...process.env,
+        ELASTICSEARCH_URL: undefined,
+        ES_VERSION: undefined,
+        ES_PORT: undefined,
+        ...env,
+      } as NodeJS.ProcessEnv,
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.on('close', (status) =>
+      resolve({ status, lastError: stderr.trim().split('\n').filter(Boolean).at(-1) ?? '' }),
+    );
+  });
 }
 
 beforeAll(() => {
@@ -82,6 +105,36 @@ describe('es:start failure paths: one line naming the fix', () => {
         `es:start: Port ${port} (ES_PORT) is in use on 127.0.0.1: free it, or unset ES_PORT to use a free port`,
       );
     });
+  });
+
+  test('an ES_VERSION other than the running node', async () => {
+    // A running "node": a live pid and an HTTP server that answers the health check.
+    const health = createHttpServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"status":"green"}');
+    });
+    await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
+    const { port } = health.address() as { port: number };
+    const cache = join(scratch, 'g');
+    mkdirSync(cache, { recursive: true });
+    writeFileSync(
+      join(cache, 'elasticsearch-node.json'),
+      JSON.stringify({
+        pid: process.pid,
+        url: `http://127.0.0.1:${port}`,
+        version: '9.5.4',
+        logPath: '/tmp/x.log',
+      }),
+    );
+    try {
+      const result = await esStartAsync({ ES_VERSION: '8.19.21', CTR_STREAM_CACHE_DIR: cache });
+      expect(result.status).toBe(1);
+      expect(result.lastError).toBe(
+        'es:start: Elasticsearch 9.5.4 is running but ES_VERSION=8.19.21: stop it first (npm run es:stop) or unset ES_VERSION (log: /tmp/x.log)',
+      );
+    } finally {
+      await new Promise<void>((resolve) => health.close(() => resolve()));
+    }
   });
 
   test('no Maven on the PATH', () => {
