@@ -208,19 +208,36 @@ function ownByUnprivileged(path) {
 function install(version, zip) {
   const home = join(runtimeDir(), `elasticsearch-${version}`);
   if (existsSync(join(home, 'bin', 'elasticsearch'))) return home;
+  const tool = commandExists('unzip') ? 'unzip' : commandExists('jar') ? 'jar' : undefined;
+  if (!tool) {
+    throw new ElasticsearchSetupError(
+      'Neither unzip nor jar found to unpack Elasticsearch: install unzip (apt-get install unzip)',
+    );
+  }
   const staging = join(runtimeDir(), `.unpack-${version}-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const unpacked = commandExists('unzip')
-    ? spawnSync('unzip', ['-q', '-o', zip, '-d', staging])
-    : spawnSync('jar', ['xf', zip], { cwd: staging });
-  if (unpacked.status !== 0) {
-    throw new ElasticsearchSetupError(`Could not unpack ${zip}: delete it and run es:start again`);
+  try {
+    const unpacked =
+      tool === 'unzip'
+        ? spawnSync('unzip', ['-q', '-o', zip, '-d', staging])
+        : spawnSync('jar', ['xf', zip], { cwd: staging });
+    if (unpacked.status !== 0) {
+      throw new ElasticsearchSetupError(
+        `Could not unpack ${zip} (${tool} exit ${unpacked.status}): delete that file and run es:start again`,
+      );
+    }
+    spawnSync('chmod', ['-R', 'u+x', join(staging, `elasticsearch-${version}`, 'bin')]);
+    try {
+      renameSync(join(staging, `elasticsearch-${version}`), home);
+    } catch (error) {
+      // Another start unpacked the same version first: use its copy.
+      if (!existsSync(join(home, 'bin', 'elasticsearch'))) throw error;
+    }
+    return home;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
-  spawnSync('chmod', ['-R', 'u+x', join(staging, `elasticsearch-${version}`, 'bin')]);
-  renameSync(join(staging, `elasticsearch-${version}`), home);
-  rmSync(staging, { recursive: true, force: true });
-  return home;
 }
 
 function portFree(port) {
@@ -260,16 +277,26 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Serialises concurrent starts (nx runs test targets in parallel). */
 async function withLock(action) {
   const lock = join(cacheDir(), 'elasticsearch.lock');
+  const owner = join(lock, 'owner');
   const deadline = Date.now() + START_TIMEOUT_MS + 60_000;
   for (;;) {
     try {
       mkdirSync(lock);
+      writeFileSync(owner, String(process.pid));
       break;
     } catch {
+      // The lock names its owner: a lock whose owner died (a crashed or interrupted start) is broken at once.
+      const ownerPid = Number(readFileSafe(owner));
       const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > START_TIMEOUT_MS + 60_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline)
-        throw new ElasticsearchSetupError(`Timed out waiting for another es:start (lock ${lock})`);
+      if ((ownerPid > 0 && !processAlive(ownerPid)) || (!ownerPid && age > 10_000)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new ElasticsearchSetupError(
+          `Timed out waiting for another es:start (pid ${ownerPid || '?'}, lock ${lock})`,
+        );
+      }
       await sleep(500);
     }
   }
@@ -280,12 +307,42 @@ async function withLock(action) {
   }
 }
 
-/** The running node recorded in the state file, if it still answers. */
-export async function runningNode() {
+function readFileSafe(path) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * True when `pid` is still the node this script started (a pid can be reused after a crash or reboot):
+ * its command line names the node's home. Without /proc, a live pid has to do.
+ */
+function isOurNode(state) {
+  if (!state?.pid || !processAlive(state.pid)) return false;
+  if (!existsSync('/proc/self/cmdline')) return true;
+  const commandLine = readFileSafe(`/proc/${state.pid}/cmdline`).replaceAll('\0', ' ');
+  return commandLine.includes(state.home);
+}
+
+/**
+ * The node recorded in the state file, if it is still ours and answers. A node that is ours but does not
+ * answer yet (still starting, or recovering) is waited for rather than started a second time.
+ */
+export async function runningNode({ waitMs = 0 } = {}) {
   const state = readState();
   if (!state) return undefined;
-  if (processAlive(state.pid) && (await clusterAnswers(state.url))) return state;
-  return undefined;
+  if (!isOurNode(state)) {
+    rmSync(stateFile(), { force: true });
+    return undefined;
+  }
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    if (await clusterAnswers(state.url)) return state;
+    if (Date.now() >= deadline || !isOurNode(state)) return undefined;
+    await sleep(500);
+  }
 }
 
 /**
@@ -303,7 +360,14 @@ export async function startElasticsearch({ log = console.error } = {}) {
     return { url, started: false, external: true };
   }
   return withLock(async () => {
-    const running = await runningNode();
+    const running = await runningNode({ waitMs: readState() ? START_TIMEOUT_MS : 0 });
+    if (!running && isOurNode(readState())) {
+      const stuck = readState();
+      throw new ElasticsearchSetupError(
+        `Elasticsearch ${stuck.version} (pid ${stuck.pid}) is running but does not answer: read its log, or npm run es:stop`,
+        { logPath: stuck.logPath },
+      );
+    }
     if (running && process.env.ES_VERSION && running.version !== process.env.ES_VERSION) {
       throw new ElasticsearchSetupError(
         `Elasticsearch ${running.version} is running but ES_VERSION=${process.env.ES_VERSION}: stop it first (npm run es:stop) or unset ES_VERSION`,
@@ -375,23 +439,6 @@ export async function startElasticsearch({ log = console.error } = {}) {
     });
     child.unref();
     const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (!(await clusterAnswers(url))) {
-      if (exitCode !== undefined) {
-        throw new ElasticsearchSetupError(
-          `Elasticsearch ${version} exited during start-up (code ${exitCode}): read the log`,
-          { logPath: consoleLog },
-        );
-      }
-      if (Date.now() > deadline) {
-        killGroup(child.pid, 'SIGKILL');
-        throw new ElasticsearchSetupError(
-          `Elasticsearch ${version} did not answer within ${START_TIMEOUT_MS / 1000}s: read the log`,
-          { logPath: consoleLog },
-        );
-      }
-      await sleep(500);
-    }
     const state = {
       pid: child.pid,
       url,
@@ -401,6 +448,42 @@ export async function startElasticsearch({ log = console.error } = {}) {
       logPath: consoleLog,
       startedAt: new Date().toISOString(),
     };
+    // Recorded at once, so that es:stop finds a node whose start was interrupted.
+    writeFileSync(stateFile(), `${JSON.stringify({ ...state, status: 'starting' }, null, 2)}\n`);
+    const abandon = () => {
+      killGroup(child.pid, 'SIGKILL');
+      rmSync(stateFile(), { force: true });
+    };
+    const onSignal = (signal) => {
+      abandon();
+      rmSync(join(cacheDir(), 'elasticsearch.lock'), { recursive: true, force: true });
+      process.kill(process.pid, signal);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      while (!(await clusterAnswers(url))) {
+        if (exitCode !== undefined) {
+          abandon();
+          throw new ElasticsearchSetupError(
+            `Elasticsearch ${version} exited during start-up (code ${exitCode}): read the log`,
+            { logPath: consoleLog },
+          );
+        }
+        if (Date.now() > deadline) {
+          abandon();
+          throw new ElasticsearchSetupError(
+            `Elasticsearch ${version} did not answer within ${START_TIMEOUT_MS / 1000}s: read the log`,
+            { logPath: consoleLog },
+          );
+        }
+        await sleep(500);
+      }
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
     writeFileSync(stateFile(), `${JSON.stringify(state, null, 2)}\n`);
     return { ...state, started: true };
   });
@@ -421,7 +504,7 @@ function killGroup(pid, signal) {
 /** Stops the node this script started, if any. */
 export async function stopElasticsearch({ log = console.error } = {}) {
   const state = readState();
-  if (!state || !processAlive(state.pid)) {
+  if (!state || !isOurNode(state)) {
     rmSync(stateFile(), { force: true });
     log('No local Elasticsearch is running.');
     return false;

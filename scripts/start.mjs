@@ -44,8 +44,14 @@ console.error(
 );
 
 const { main } = await import(pathToFileURL(join(root, 'apps/local-pipeline/dist/cli.js')).href);
-process.exitCode = await main(process.argv.slice(2), {
-  elasticsearchUrl: node.url,
-  elasticsearchStartedHere: !node.external,
-  workDirectory: join(root, '.local'),
-});
+try {
+  process.exitCode = await main(process.argv.slice(2), {
+    elasticsearchUrl: node.url,
+    elasticsearchStartedHere: !node.external,
+    workDirectory: join(root, '.local'),
+  });
+} catch (error) {
+  // The packages' errors say what failed and what to do; one line, no stack trace.
+  console.error(`npm start: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  process.exitCode = 1;
+}

@@ -107,33 +107,76 @@ describe('es:start failure paths: one line naming the fix', () => {
     });
   });
 
+  /** A stand-in node: a live process whose command line names `home`, as the real node's does. */
+  function fakeNodeProcess(home: string) {
+    return spawn(process.execPath, ['-e', 'setTimeout(() => {}, 120_000)', home], { stdio: 'ignore' });
+  }
+
   test('an ES_VERSION other than the running node', async () => {
-    // A running "node": a live pid and an HTTP server that answers the health check.
+    // A running "node": a process of ours and an HTTP server that answers the health check.
     const health = createHttpServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end('{"status":"green"}');
     });
     await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
     const { port } = health.address() as { port: number };
+    const home = join(scratch, 'g-home', 'elasticsearch-9.5.4');
+    const node = fakeNodeProcess(home);
     const cache = join(scratch, 'g');
     mkdirSync(cache, { recursive: true });
     writeFileSync(
       join(cache, 'elasticsearch-node.json'),
       JSON.stringify({
-        pid: process.pid,
+        pid: node.pid,
+        home,
         url: `http://127.0.0.1:${port}`,
         version: '9.5.4',
         logPath: '/tmp/x.log',
       }),
     );
     try {
-      const result = await esStartAsync({ ES_VERSION: '8.19.21', CTR_STREAM_CACHE_DIR: cache });
+      const result = await esStartAsync({
+        ES_VERSION: '8.19.21',
+        CTR_STREAM_CACHE_DIR: cache,
+        PATH: '/nonexistent',
+      });
       expect(result.status).toBe(1);
       expect(result.lastError).toBe(
         'es:start: Elasticsearch 9.5.4 is running but ES_VERSION=8.19.21: stop it first (npm run es:stop) or unset ES_VERSION (log: /tmp/x.log)',
       );
     } finally {
+      node.kill('SIGKILL');
       await new Promise<void>((resolve) => health.close(() => resolve()));
+    }
+  });
+
+  test('es:stop leaves alone a process that reuses the recorded pid', async () => {
+    const stranger = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 120_000)'], { stdio: 'ignore' });
+    const cache = join(scratch, 'h');
+    mkdirSync(cache, { recursive: true });
+    writeFileSync(
+      join(cache, 'elasticsearch-node.json'),
+      JSON.stringify({
+        pid: stranger.pid,
+        home: join(scratch, 'h-home'),
+        url: 'http://127.0.0.1:9',
+        version: '9.5.4',
+      }),
+    );
+    try {
+      const result = spawnSync(process.execPath, [script, 'stop'], {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          ELASTICSEARCH_URL: undefined,
+          CTR_STREAM_CACHE_DIR: cache,
+        } as NodeJS.ProcessEnv,
+      });
+      expect(result.stderr.trim()).toBe('No local Elasticsearch is running.');
+      expect(stranger.exitCode).toBeNull();
+      expect(() => process.kill(stranger.pid!, 0)).not.toThrow();
+    } finally {
+      stranger.kill('SIGKILL');
     }
   });
 

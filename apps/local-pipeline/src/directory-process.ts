@@ -57,6 +57,12 @@ export async function startDirectoryProcess(options: {
   );
   let output = '';
   const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`ctr-caller-directory did not start within 30 s: ${output.trim()}`));
+    }, 30_000);
+    child.once('exit', () => clearTimeout(timer));
+    child.stdout?.once('data', () => clearTimeout(timer));
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       const match = /listening on (\S+?\/)(?:,|\s|$)/.exec(output);

@@ -1,10 +1,12 @@
-export { main, type StartContext } from './cli.js';
+export { callsPerDayMatches, main, runSucceeded, type StartContext } from './cli.js';
 export { type DirectoryFaults, type DirectoryProcess, startDirectoryProcess } from './directory-process.js';
 export { formatCallsPerDay, formatTable } from './report.js';
 export {
   DELIVERY_STREAM_NAME,
+  LocalPipelineError,
   type LocalPipelineOptions,
   lambdaBundlePath,
+  redactUrl,
   runLocalPipeline,
 } from './run-local-pipeline.js';
 export type { CallsPerDayRow, LocalPipelineReport } from './types.js';

@@ -53,7 +53,10 @@ export interface LocalPipelineOptions {
   prepareIndex?: (client: Client, index: string) => Promise<void>;
   /** The Elasticsearch URL the delivery stream writes to, when not `elasticsearchUrl` (a fault proxy). */
   deliveryElasticsearchUrl?: string;
-  /** Delete this run's index first, so the report counts only this run. Default true. */
+  /**
+   * Delete the index first, so the report counts only this run. Default false: an existing index with
+   * documents is an error instead (it would not be ours to delete on someone's cluster).
+   */
   resetIndex?: boolean;
   /** Install the Kibana objects there too (the NDJSON file is always written). */
   kibanaUrl?: string;
@@ -136,7 +139,16 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
 
   const elasticsearch = new Client({ node: options.elasticsearchUrl });
   try {
-    if (options.resetIndex !== false) await elasticsearch.indices.delete({ index, ignore_unavailable: true });
+    if (options.resetIndex === true) {
+      await elasticsearch.indices.delete({ index, ignore_unavailable: true });
+    } else if (await elasticsearch.indices.exists({ index })) {
+      const { count } = await elasticsearch.count({ index });
+      if (count > 0) {
+        throw new LocalPipelineError(
+          `Index ${index} already holds ${count} documents on ${redactUrl(options.elasticsearchUrl)}: choose another index (--index) or replace it (--reset-index)`,
+        );
+      }
+    }
     const installed = await installIndexTemplate({ client: elasticsearch, index });
     log(`Index template for ${index}: ${installed.changed ? 'installed' : 'already up to date'}.`);
     await options.prepareIndex?.(elasticsearch, index);
@@ -283,14 +295,43 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
         durationMs: Date.now() - started,
       };
     } finally {
-      await firehose?.close();
-      await closeHandler?.();
-      lambdaFirehoseClient?.destroy();
-      await directory.close();
+      // Every resource is released even when an earlier release fails: no process is left running.
+      await settleAll([
+        () => firehose?.close(),
+        () => closeHandler?.(),
+        () => lambdaFirehoseClient?.destroy(),
+        () => directory.close(),
+      ]);
     }
   } finally {
     await elasticsearch.close();
   }
+}
+
+/** Runs every release step; rethrows the first failure once all have run. */
+async function settleAll(steps: readonly (() => unknown)[]): Promise<void> {
+  const results = await Promise.allSettled(steps.map(async (step) => step()));
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+/** The URL without credentials, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) {
+      parsed.username = '***';
+      parsed.password = '';
+    }
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '<invalid URL>';
+  }
+}
+
+/** A local run that cannot go ahead, with what to do about it. */
+export class LocalPipelineError extends Error {
+  override readonly name = 'LocalPipelineError';
 }
 
 /** Kibana credentials from the environment, never from the URL. */

@@ -13,7 +13,7 @@ Options:
   --api-key KEY             API key (default: $ELASTICSEARCH_API_KEY)
   --username NAME           basic auth user (default: $ELASTICSEARCH_USERNAME)
   --password PASSWORD       basic auth password (default: $ELASTICSEARCH_PASSWORD; prefer the variable)
-  --index NAME              the index Firehose writes to; the template covers NAME* (default: ${DEFAULT_INDEX})
+  --index NAME              the index Firehose writes to; the template covers NAME and NAME-* (default: ${DEFAULT_INDEX})
   --shards N                primary shards (default: 1)
   --replicas N|auto         replicas; auto = 0 on one node, 1 with two or more (default: auto)
   --refresh-interval T      index.refresh_interval, e.g. 1s, 30s, -1 (default: 30s)

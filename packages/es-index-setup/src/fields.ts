@@ -31,6 +31,10 @@ export const CTR_FIELDS = {
 
 export type CtrFieldName = (typeof CTR_FIELDS)[keyof typeof CTR_FIELDS];
 
-/** The default index (the tutorial's) and the pattern its template and the Kibana index pattern cover. */
+/**
+ * The default index (the tutorial's) and the Kibana index pattern that reads it. `INDEX_PATTERN` is a read
+ * pattern and deliberately wider than the template, which writes only to `connect` and `connect-*`
+ * (see `indexTemplatePatterns`).
+ */
 export const DEFAULT_INDEX = 'connect';
 export const INDEX_PATTERN = 'connect*';

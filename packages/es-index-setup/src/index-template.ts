@@ -9,11 +9,23 @@ import {
   type SearchEngineServer,
 } from './search-engine-server.js';
 
-/** Bumped when the template's shape changes in a way users should see in `_meta`. */
-export const TEMPLATE_VERSION = 1;
+/**
+ * Bumped when the template's shape changes in a way users should see in `version`.
+ * 2: `index_patterns` is `[<index>, <index>-*]` instead of `[<index>*]`.
+ *
+ * @example
+ * ```ts
+ * import { buildIndexTemplate, TEMPLATE_VERSION } from '@ctr-stream/es-index-setup';
+ * buildIndexTemplate().indexTemplate.body.version === TEMPLATE_VERSION; // true
+ * ```
+ */
+export const TEMPLATE_VERSION = 2;
 
 export interface IndexTemplateOptions {
-  /** The index Firehose writes to (its `IndexName`). The template covers `<index>*`, rotation suffixes included. Default `connect`. */
+  /**
+   * The index Firehose writes to (its `IndexName`). The template covers exactly `<index>` and its rotations
+   * `<index>-*` (see `indexTemplatePatterns`), never `<index>ions`. Default `connect`.
+   */
   index?: string | undefined;
   /** The server the template is for (`flattened` vs `flat_object`...). Default: Elasticsearch 9. */
   server?: SearchEngineServer | undefined;
@@ -57,7 +69,10 @@ export interface IndexTemplateBody {
 /** Everything the installer puts on the server, ready to `PUT`. */
 export interface IndexTemplateBundle {
   index: string;
+  /** What the template covers, as one multi-target expression for a URL path: `connect,connect-*`. */
   indexPattern: string;
+  /** What the template covers, as its `index_patterns`: `['connect', 'connect-*']`. */
+  indexPatterns: string[];
   server: SearchEngineServer;
   componentTemplates: { name: string; body: ComponentTemplateBody }[];
   indexTemplate: { name: string; body: IndexTemplateBody };
@@ -94,14 +109,30 @@ function positiveInteger(option: string, value: number, minimum: number): number
 const REFRESH_INTERVAL = /^(-1|\d+(ms|s|m|h|d))$/;
 
 /**
+ * The index patterns the template for `index` covers: the index itself and its Firehose rotations, which
+ * always append a hyphen and a date (`-2024-03-04`, `-2024-03-04-13`, `-2024-w10`, `-2024-03`). Unlike
+ * `<index>*`, these never match an unrelated index such as `connections` or `connector-logs`.
+ *
+ * @example
+ * ```ts
+ * import { indexTemplatePatterns } from '@ctr-stream/es-index-setup';
+ * indexTemplatePatterns('connect'); // ['connect', 'connect-*']
+ * ```
+ */
+export function indexTemplatePatterns(index: string): [string, string] {
+  const name = validateIndexName(index);
+  return [name, `${name}-*`];
+}
+
+/**
  * Builds the component templates (settings, mappings) and the composable index template for
- * `<index>*`. Pure: no network.
+ * `<index>` and `<index>-*`. Pure: no network.
  *
  * @example
  * ```ts
  * import { buildIndexTemplate } from '@ctr-stream/es-index-setup';
  * const bundle = buildIndexTemplate({ index: 'connect', replicas: 1 });
- * bundle.indexTemplate.body.index_patterns; // ['connect*']
+ * bundle.indexTemplate.body.index_patterns; // ['connect', 'connect-*']
  * ```
  */
 export function buildIndexTemplate(options: IndexTemplateOptions = {}): IndexTemplateBundle {
@@ -139,11 +170,14 @@ export function buildIndexTemplate(options: IndexTemplateOptions = {}): IndexTem
       : {}),
   };
   const meta = { managed_by: 'ctr-stream', package: '@ctr-stream/es-index-setup' };
+  const indexPatterns = indexTemplatePatterns(index);
+  const covered = indexPatterns.join(', ');
   const settingsName = `ctr-stream-${index}-settings`;
   const mappingsName = `ctr-stream-${index}-mappings`;
   return {
     index,
-    indexPattern: `${index}*`,
+    indexPattern: indexPatterns.join(','),
+    indexPatterns: [...indexPatterns],
     server,
     componentTemplates: [
       {
@@ -153,7 +187,7 @@ export function buildIndexTemplate(options: IndexTemplateOptions = {}): IndexTem
           version: TEMPLATE_VERSION,
           _meta: {
             ...meta,
-            description: `Index settings for Amazon Connect contact trace records (${index}*).`,
+            description: `Index settings for Amazon Connect contact trace records (${covered}).`,
           },
         },
       },
@@ -164,7 +198,7 @@ export function buildIndexTemplate(options: IndexTemplateOptions = {}): IndexTem
           version: TEMPLATE_VERSION,
           _meta: {
             ...meta,
-            description: `Mappings for Amazon Connect contact trace records (${index}*), derived from ctr-schema.`,
+            description: `Mappings for Amazon Connect contact trace records (${covered}), derived from ctr-schema.`,
           },
         },
       },
@@ -172,7 +206,7 @@ export function buildIndexTemplate(options: IndexTemplateOptions = {}): IndexTem
     indexTemplate: {
       name: `ctr-stream-${index}`,
       body: {
-        index_patterns: [`${index}*`],
+        index_patterns: [...indexPatterns],
         composed_of: [settingsName, mappingsName],
         priority,
         version: TEMPLATE_VERSION,
@@ -186,8 +220,10 @@ export function buildIndexTemplate(options: IndexTemplateOptions = {}): IndexTem
 }
 
 /**
- * The default priority of the template for `index`: unique among our templates whose patterns overlap,
- * since one pattern `<a>*` can only cover `<b>*` when `a` is a proper prefix of `b` (so `b` is longer).
+ * The default priority of the template for `index`: unique among our templates whose patterns overlap.
+ * The patterns of `a` (`a`, `a-*`) and of `b` (`b`, `b-*`) overlap only when `a-` is a prefix of `b` or
+ * `b-` is a prefix of `a` (e.g. `connect-*` covers `connect-prod` and `connect-prod-*`), so the longer name
+ * ranks higher; two different names of the same length never overlap.
  *
  * @example
  * ```ts

@@ -41,6 +41,7 @@ export {
   type IndexTemplateBody,
   type IndexTemplateBundle,
   type IndexTemplateOptions,
+  indexTemplatePatterns,
   TEMPLATE_VERSION,
   validateIndexName,
 } from './index-template.js';

@@ -179,11 +179,12 @@ export function describeMappingConflicts(
 }
 
 /**
- * Installs (or checks, with `dryRun`) the ctr-stream index template for `<index>*`: detects the server
- * version, puts the component and index templates when they differ from what is installed, creates
- * `<index>` when missing (so Firehose with `NoRotation` and Kibana's field list see the mapping at once),
- * adds missing fields to existing indices, and throws `MappingConflictError` when an existing index maps
- * a field with another type. A second run changes nothing and reports `changed: false`.
+ * Installs (or checks, with `dryRun`) the ctr-stream index template for `<index>` and `<index>-*`:
+ * detects the server version, puts the component and index templates when they differ from what is
+ * installed, creates `<index>` when missing (so Firehose with `NoRotation` and Kibana's field list see the
+ * mapping at once), adds missing fields to the existing indices those two patterns match (and no other:
+ * `<index>ions` is never read, changed or reported), and throws `MappingConflictError` when one of them
+ * maps a field with another type. A second run changes nothing and reports `changed: false`.
  *
  * @example
  * ```ts
@@ -269,7 +270,8 @@ export async function installIndexTemplate(
     .template.mappings?.properties ?? {}) as Record<string, MappingProperty>;
   const existing = await connection.request(
     'GET',
-    `/${encodeURIComponent(bundle.indexPattern).replace('%2A', '*')}/_mapping?allow_no_indices=true&ignore_unavailable=true`,
+    // Exactly the template's patterns: an unrelated `<index>ions` is neither read, changed nor reported.
+    `/${bundle.indexPatterns.map(encodeURIComponent).join(',')}/_mapping?allow_no_indices=true&ignore_unavailable=true`,
   );
   const indices = (existing.statusCode === 200 ? existing.body : {}) as Record<
     string,

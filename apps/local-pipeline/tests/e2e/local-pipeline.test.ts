@@ -254,3 +254,16 @@ describe('the local pipeline with faults in the directory and in Elasticsearch',
     expect(nonZeroDays(report)).toEqual(expectedDays(report));
   });
 });
+
+describe('the local pipeline on an index that already holds documents', () => {
+  test('refuses to run instead of deleting them, unless asked to reset', async () => {
+    const index = uniqueIndex('existing');
+    await elasticsearch.index({ index, document: { ContactId: 'someone-elses-data' }, refresh: true });
+    await expect(
+      runLocalPipeline({ elasticsearchUrl, workDirectory: join(workRoot, 'existing'), index, ...scenario }),
+    ).rejects.toThrow(
+      `Index ${index} already holds 1 documents on ${elasticsearchUrl}: choose another index (--index) or replace it (--reset-index)`,
+    );
+    expect((await elasticsearch.count({ index })).count).toBe(1);
+  });
+});

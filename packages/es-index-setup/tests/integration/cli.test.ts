@@ -106,7 +106,7 @@ describe('ctr-es-setup (node dist/cli.js) against the real node', () => {
       'would_create',
       'would_create',
     ]);
-    expect(document.requests[2].body.index_patterns).toEqual([`${index}*`]);
+    expect(document.requests[2].body.index_patterns).toEqual([index, `${index}-*`]);
     expect(await client.indices.exists({ index })).toBe(false);
   });
 

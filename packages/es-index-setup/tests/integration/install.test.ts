@@ -7,8 +7,9 @@ import type { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callsPerDayAggregation, parseCallsPerDay } from '../../src/calls-per-day.js';
 import { connectionFromClient } from '../../src/connection.js';
-import { MappingConflictError } from '../../src/errors.js';
+import { ElasticsearchRequestError, MappingConflictError } from '../../src/errors.js';
 import { CTR_FIELDS } from '../../src/fields.js';
+import { defaultTemplatePriority } from '../../src/index-template.js';
 import { installIndexTemplate } from '../../src/installer.js';
 import type { JsonSchemaNode } from '../../src/json-schema-mappings.js';
 import {
@@ -83,10 +84,27 @@ describe('installIndexTemplate on the real node', () => {
     const longer = `${base}-prod`;
     try {
       await installIndexTemplate({ connection: connectionFromClient(client), index: base });
+      // `<base>-*` covers `<base>-prod` and `<base>-prod-*`: with equal priorities Elasticsearch refuses the
+      // second template, which is what the default priority (200 + name length) avoids.
+      const samePriority = await installIndexTemplate({
+        connection: connectionFromClient(client),
+        index: longer,
+        priority: defaultTemplatePriority(base),
+      }).catch((caught: unknown) => caught);
+      expect(samePriority).toBeInstanceOf(ElasticsearchRequestError);
+      expect((samePriority as ElasticsearchRequestError).message).toContain(
+        'multiple index templates may not match',
+      );
       const second = await installIndexTemplate({ connection: connectionFromClient(client), index: longer });
       expect(second.changed).toBe(true);
       const mapping = await client.indices.getMapping({ index: longer });
       expect(mapping[longer]?.mappings.properties?.ContactId).toMatchObject({ type: 'keyword' });
+      // A rotation of the longer index gets the longer index's template; the base one only overlaps.
+      const simulated = (await client.transport.request({
+        method: 'POST',
+        path: `/_index_template/_simulate_index/${longer}-2026-01-01`,
+      })) as { overlapping?: { name: string }[] };
+      expect(simulated.overlapping?.map((template) => template.name)).toEqual([`ctr-stream-${base}`]);
     } finally {
       await removeInstall(client, longer);
       await removeInstall(client, base);
@@ -285,6 +303,52 @@ describe('installIndexTemplate on the real node', () => {
     expect(Object.keys(caps.fields[CTR_FIELDS.callerLookupStatus] ?? {})).toEqual(['keyword']);
     const again = await installIndexTemplate({ node: elasticsearchUrl(), index });
     expect(again.changed).toBe(false);
+  });
+
+  it('leaves an unrelated <index>ions alone while covering <index>-2026-01-01', async () => {
+    const index = uniqueIndexName('scope');
+    created.push(index);
+    const unrelated = `${index}ions`;
+    const rotation = `${index}-2026-01-01`;
+    // An unrelated index whose name starts with ours, mapping ContactId as text (a conflict if we looked).
+    await client.indices.create({
+      index: unrelated,
+      mappings: { dynamic: false, properties: { ContactId: { type: 'text' } } },
+    });
+    // A rotation created by an older template: only ContactId mapped, so the installer adds the rest.
+    await client.indices.create({
+      index: rotation,
+      mappings: { dynamic: false, properties: { ContactId: { type: 'keyword' } } },
+    });
+    const unrelatedBefore = await client.indices.getMapping({ index: unrelated });
+
+    const dryRun = await installIndexTemplate({ node: elasticsearchUrl(), index, dryRun: true });
+    expect(dryRun.conflicts).toEqual([]);
+    const report = await installIndexTemplate({ node: elasticsearchUrl(), index });
+    expect(report.conflicts).toEqual([]);
+    expect(report.actions.filter((action) => action.target === 'index_mapping')).toEqual([
+      expect.objectContaining({ name: rotation, status: 'updated' }),
+    ]);
+    expect(report.actions.some((action) => action.name === unrelated)).toBe(false);
+    expect(await client.indices.getMapping({ index: unrelated })).toEqual(unrelatedBefore);
+    const rotationCaps = await client.fieldCaps({ index: rotation, fields: [CTR_FIELDS.callerLookupStatus] });
+    expect(Object.keys(rotationCaps.fields[CTR_FIELDS.callerLookupStatus] ?? {})).toEqual(['keyword']);
+
+    // New indices: the template shapes the next rotation, not another unrelated name.
+    const nextRotation = `${index}-2026-01-02`;
+    const otherUnrelated = `${index}ions2`;
+    const record = loadCtrFixtures()[0]?.record;
+    await client.index({ index: nextRotation, document: record, refresh: true });
+    await client.index({ index: otherUnrelated, document: record, refresh: true });
+    const caps = await client.fieldCaps({ index: [nextRotation, otherUnrelated], fields: ['ContactId'] });
+    expect(caps.fields.ContactId?.keyword?.indices).toEqual([nextRotation]);
+    expect(Object.keys(caps.fields.ContactId ?? {}).sort()).toEqual(['keyword', 'text']);
+    expect(caps.fields.ContactId?.text?.indices).toEqual([otherUnrelated]);
+
+    // A second run: nothing to do, still nothing reported for the unrelated indices.
+    const again = await installIndexTemplate({ node: elasticsearchUrl(), index });
+    expect(again.changed).toBe(false);
+    expect(again.conflicts).toEqual([]);
   });
 
   it('changes nothing in a dry run', async () => {

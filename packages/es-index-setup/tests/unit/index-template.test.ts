@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
-import { buildIndexTemplate, validateIndexName } from '../../src/index-template.js';
+import { buildIndexTemplate, indexTemplatePatterns, validateIndexName } from '../../src/index-template.js';
 import { normalizeSettings } from '../../src/installer.js';
 import { describeSearchEngineServer } from '../../src/search-engine-server.js';
 
 describe('buildIndexTemplate', () => {
-  it('covers <index>* with a settings and a mappings component template', () => {
+  it('covers <index> and <index>-* with a settings and a mappings component template', () => {
     const bundle = buildIndexTemplate();
-    expect(bundle.indexPattern).toBe('connect*');
+    expect(bundle.indexPattern).toBe('connect,connect-*');
+    expect(bundle.indexPatterns).toEqual(['connect', 'connect-*']);
     expect(bundle.indexTemplate.name).toBe('ctr-stream-connect');
     expect(bundle.indexTemplate.body).toMatchObject({
-      index_patterns: ['connect*'],
+      index_patterns: ['connect', 'connect-*'],
       composed_of: ['ctr-stream-connect-settings', 'ctr-stream-connect-mappings'],
       priority: 207,
     });
@@ -42,7 +43,7 @@ describe('buildIndexTemplate', () => {
       refreshInterval: '-1',
       totalFieldsLimit: 2000,
     });
-    expect(bundle.indexTemplate.body.index_patterns).toEqual(['ctr-logs*']);
+    expect(bundle.indexTemplate.body.index_patterns).toEqual(['ctr-logs', 'ctr-logs-*']);
     expect(bundle.componentTemplates[0]?.body.template.settings).toMatchObject({
       'index.number_of_shards': 3,
       'index.number_of_replicas': 2,
@@ -88,6 +89,73 @@ describe('buildIndexTemplate', () => {
 
   it('accepts Firehose-style names', () => {
     expect(validateIndexName('connect-2024-01-02')).toBe('connect-2024-01-02');
+  });
+});
+
+/** Elasticsearch's index pattern matching (`Regex.simpleMatch`: `*` is the only wildcard). */
+function matchesPattern(pattern: string, name: string): boolean {
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`).test(name);
+}
+
+const covers = (index: string, name: string) =>
+  indexTemplatePatterns(index).some((pattern) => matchesPattern(pattern, name));
+
+describe('indexTemplatePatterns', () => {
+  it('is the index and its hyphenated rotations', () => {
+    expect(indexTemplatePatterns('connect')).toEqual(['connect', 'connect-*']);
+    expect(indexTemplatePatterns('ctr_logs')).toEqual(['ctr_logs', 'ctr_logs-*']);
+  });
+
+  it.each([
+    'connect',
+    'connect-2024-03-04', // OneDay
+    'connect-2024-03-04-13', // OneHour
+    'connect-2024-w10', // OneWeek
+    'connect-2024-03', // OneMonth
+    'connect-v2', // the reindex target the conflict message suggests
+  ])('covers %s', (name) => {
+    expect(covers('connect', name)).toBe(true);
+  });
+
+  it.each(['connections', 'connector-logs', 'connect_old', 'connect2024-03-04', 'xconnect', 'connec'])(
+    'does not cover the unrelated index %s',
+    (name) => {
+      expect(covers('connect', name)).toBe(false);
+    },
+  );
+
+  it('rejects an invalid index name like buildIndexTemplate does', () => {
+    expect(() => indexTemplatePatterns('connect*')).toThrow(InvalidOptionError);
+  });
+
+  it('overlaps another index only when one name is the other plus a hyphen, and then the longer ranks higher', () => {
+    const names = [
+      'connect',
+      'connect-prod',
+      'connect-prod-eu',
+      'connection',
+      'connect_x',
+      'conn',
+      'ctr-a',
+      'ctr-b',
+    ];
+    const probes = names.flatMap((name) => [name, `${name}-2024-03-04`, `${name}-`]);
+    for (const first of names) {
+      for (const second of names) {
+        if (first === second) continue;
+        const overlap = probes.some((probe) => covers(first, probe) && covers(second, probe));
+        const nested = second.startsWith(`${first}-`) || first.startsWith(`${second}-`);
+        expect(overlap, `${first} / ${second}`).toBe(nested);
+        if (overlap) {
+          const priorityOf = (index: string) => buildIndexTemplate({ index }).indexTemplate.body.priority;
+          expect(priorityOf(first), `${first} / ${second}`).not.toBe(priorityOf(second));
+        }
+      }
+    }
   });
 });
 

@@ -1,0 +1,69 @@
+import { describe, expect, test } from 'vitest';
+import { callsPerDayMatches, redactUrl, runSucceeded } from '../../src/index.js';
+
+const expected = new Map([
+  ['2026-03-02', 30],
+  ['2026-03-03', 28],
+]);
+const totals = {
+  sent: 60,
+  sendFailed: 0,
+  delivered: 60,
+  enrichedWithName: 20,
+  unknownCallers: 10,
+  lookupFailed: 0,
+  failed: 0,
+  backedUp: 60,
+};
+const good = {
+  callsPerDay: [
+    { date: '2026-03-02', calls: 30 },
+    { date: '2026-03-03', calls: 28 },
+  ],
+  expectedCallsPerDay: expected,
+  totals,
+};
+
+describe('what makes npm start exit 0', () => {
+  test('a table equal to the ground truth, every record delivered', () => {
+    expect(runSucceeded(good)).toBe(true);
+  });
+
+  test('an empty table is a mismatch, not a vacuous match', () => {
+    expect(callsPerDayMatches({ callsPerDay: [], expectedCallsPerDay: expected })).toBe(false);
+    expect(runSucceeded({ ...good, callsPerDay: [], totals: { ...totals, delivered: 0, failed: 60 } })).toBe(
+      false,
+    );
+  });
+
+  test('a day missing from Elasticsearch is a mismatch', () => {
+    expect(
+      callsPerDayMatches({ callsPerDay: [{ date: '2026-03-02', calls: 30 }], expectedCallsPerDay: expected }),
+    ).toBe(false);
+  });
+
+  test('a day Elasticsearch has but the ground truth does not is a mismatch', () => {
+    const extra = [...good.callsPerDay, { date: '2018-11-02', calls: 1 }];
+    expect(callsPerDayMatches({ callsPerDay: extra, expectedCallsPerDay: expected })).toBe(false);
+  });
+
+  test('empty histogram buckets between days do not count', () => {
+    const withGap = [good.callsPerDay[0]!, { date: '2026-03-04', calls: 0 }, good.callsPerDay[1]!];
+    expect(callsPerDayMatches({ callsPerDay: withGap, expectedCallsPerDay: expected })).toBe(true);
+  });
+
+  test('failed or lost records fail the run even when the table matches', () => {
+    expect(runSucceeded({ ...good, totals: { ...totals, delivered: 59, failed: 1 } })).toBe(false);
+    expect(runSucceeded({ ...good, totals: { ...totals, delivered: 59 } })).toBe(false);
+    expect(runSucceeded({ ...good, totals: { ...totals, sendFailed: 1 } })).toBe(false);
+  });
+});
+
+describe('redactUrl', () => {
+  test('hides credentials', () => {
+    expect(redactUrl('https://elastic:s3cret@search.example.com:9243/')).toBe(
+      'https://***@search.example.com:9243',
+    );
+    expect(redactUrl('http://127.0.0.1:9200')).toBe('http://127.0.0.1:9200');
+  });
+});
