@@ -6,6 +6,8 @@ import type { FirehoseProcessorHandler } from './lambda-types.js';
 import type { FirehoseLocalLogger } from './logger.js';
 
 const MEBIBYTE = 1024 * 1024;
+/** The 4 MiB of a full PutRecordBatch call plus a margin. */
+const MIN_PENDING_BYTES = 5 * MEBIBYTE;
 
 /** The index rotation periods of the Firehose Elasticsearch destination. */
 export const INDEX_ROTATION_PERIODS = ['NoRotation', 'OneHour', 'OneDay', 'OneWeek', 'OneMonth'] as const;
@@ -139,11 +141,17 @@ export const DeliveryStreamConfigSchema = z.object({
   elasticsearch: ElasticsearchDestinationConfigSchema,
   backup: BackupConfigSchema,
   faults: FaultsConfigSchema.prefault({}),
-  /** Accepted but undelivered bytes above which producers get ServiceUnavailableException (backpressure). */
+  /**
+   * Accepted but undelivered bytes above which producers get ServiceUnavailableException (backpressure). At
+   * least 5 MiB, so a full 4 MiB PutRecordBatch call fits; a call into an empty stream is always admitted.
+   */
   maxPendingBytes: z
     .number()
     .int()
-    .min(MEBIBYTE)
+    .min(
+      MIN_PENDING_BYTES,
+      `must be at least ${MIN_PENDING_BYTES} (5 MiB): a PutRecordBatch call may carry 4 MiB of records`,
+    )
     .default(256 * MEBIBYTE),
 });
 

@@ -20,7 +20,16 @@ const MEBIBYTE = 1024 * 1024;
 /** Keep a Lambda request under the 6 MB synchronous payload limit (base64 plus per-record JSON). */
 const LAMBDA_REQUEST_BUDGET_BYTES = 6_000_000;
 const EVENT_RECORD_OVERHEAD_BYTES = 160;
-const BACKUP_WRITE_ATTEMPTS = 10;
+/** How often a backup object write is tried, and the pause before each retry, like Firehose's S3 retries. */
+export interface BackupRetryPolicy {
+  attempts: number;
+  backoffMs(attempt: number): number;
+}
+
+const DEFAULT_BACKUP_RETRY: BackupRetryPolicy = {
+  attempts: 10,
+  backoffMs: (attempt) => Math.min(200 * 2 ** attempt, 5000),
+};
 
 /** The answer for one record of a put call. */
 export type PutEntryResult = { recordId: string } | { errorCode: string; errorMessage: string };
@@ -62,6 +71,7 @@ export class DeliveryStream {
   #putRequests = 0;
   #batchRecordsSeen = 0;
   #closing = false;
+  readonly #backupRetry: BackupRetryPolicy;
 
   constructor(options: {
     config: ResolvedDeliveryStreamConfig;
@@ -70,6 +80,8 @@ export class DeliveryStream {
     backupDirectory: string;
     clock: Clock;
     logger: FirehoseLocalLogger;
+    /** Internal: tests shorten the backup retries. */
+    backupRetry?: BackupRetryPolicy;
   }) {
     const { config } = options;
     this.config = config;
@@ -78,6 +90,7 @@ export class DeliveryStream {
     this.#handler = options.handler;
     this.#clock = options.clock;
     this.#logger = options.logger;
+    this.#backupRetry = options.backupRetry ?? DEFAULT_BACKUP_RETRY;
     this.#backup = new BackupStore({
       directory: options.backupDirectory,
       prefix: config.backup.prefix,
@@ -122,7 +135,7 @@ export class DeliveryStream {
   }
 
   metrics(): DeliveryStreamMetrics {
-    return this.#metrics.snapshot(this.config.name);
+    return this.#metrics.snapshot(this.config.name, this.#clock.now());
   }
 
   /**
@@ -133,11 +146,10 @@ export class DeliveryStream {
     const metrics = this.#metrics;
     const requestBytes = records.reduce((total, data) => total + data.length, 0);
     this.#putRequests += 1;
-    if (
-      this.#closing ||
-      this.#putRequests <= this.config.faults.throttleFirstRequests ||
-      metrics.pendingBytes + requestBytes > this.config.maxPendingBytes
-    ) {
+    // A request is always admitted into an empty stream, so no valid request is throttled forever.
+    const overLimit =
+      metrics.pendingBytes > 0 && metrics.pendingBytes + requestBytes > this.config.maxPendingBytes;
+    if (this.#closing || this.#putRequests <= this.config.faults.throttleFirstRequests || overLimit) {
       metrics.throttledRecords += records.length;
       return 'throttled';
     }
@@ -160,8 +172,7 @@ export class DeliveryStream {
       acceptedBytes += data.length;
       metrics.incomingRecords += 1;
       metrics.incomingBytes += data.length;
-      metrics.pendingRecords += 1;
-      metrics.pendingBytes += data.length;
+      metrics.accept(record.recordId, record.arrivalTimestamp, data.length);
       results.push({ recordId: record.recordId });
       if (this.#processorBuffer !== undefined) {
         const eventBytes =
@@ -200,9 +211,34 @@ export class DeliveryStream {
     }
   }
 
-  /** Refuses new records, flushes, and stops the timers. */
-  async close(): Promise<void> {
+  /** True when no record waits in the processor buffer or in a processor invocation. */
+  get processorStageIdle(): boolean {
+    return this.#processing.size === 0 && (this.#processorBuffer?.isEmpty ?? true);
+  }
+
+  /**
+   * Flushes the processor buffer and waits for the invocations, until the processor stage is idle. Puts are
+   * still accepted meanwhile: a processor may re-ingest records (e.g. overflow) into a stream, as Firehose allows.
+   */
+  async drainProcessorStage(): Promise<void> {
+    while (!this.processorStageIdle) {
+      this.#processorBuffer?.flush();
+      await Promise.all([...this.#processing]);
+    }
+  }
+
+  /** From now on every put is answered ServiceUnavailableException. */
+  refuseNewRecords(): void {
     this.#closing = true;
+  }
+
+  /**
+   * Drains the processor stage (still accepting puts, so records the processor re-ingests are delivered), then
+   * refuses new records, flushes, and stops the timers.
+   */
+  async close(): Promise<void> {
+    await this.drainProcessorStage();
+    this.refuseNewRecords();
     await this.flush();
     this.#processorBuffer?.stop();
     this.#destinationBuffer.stop();
@@ -224,9 +260,8 @@ export class DeliveryStream {
     void tracked.finally(() => tasks.delete(tracked));
   }
 
-  #settle(count: number, incomingBytes: number): void {
-    this.#metrics.pendingRecords -= count;
-    this.#metrics.pendingBytes -= incomingBytes;
+  #settle(records: readonly { recordId: string; incomingBytes: number }[]): void {
+    this.#metrics.settle(records);
   }
 
   async #process(records: IncomingRecord[]): Promise<void> {
@@ -309,7 +344,7 @@ export class DeliveryStream {
       this.#metrics.succeedProcessingBytes += transformed.data.length;
       if (transformed.result === 'Dropped') {
         this.#metrics.droppedRecords += 1;
-        this.#settle(1, record.data.length);
+        this.#settle([{ recordId: record.recordId, incomingBytes: record.data.length }]);
         continue;
       }
       this.#destinationBuffer.add(
@@ -340,22 +375,38 @@ export class DeliveryStream {
     await this.#writeBackup('processing-failed', lines, failures.length);
     this.#metrics.processingFailedRecords += failures.length;
     this.#settle(
-      failures.length,
-      failures.reduce((total, failure) => total + failure.record.data.length, 0),
+      failures.map(({ record }) => ({ recordId: record.recordId, incomingBytes: record.data.length })),
     );
   }
 
+  /**
+   * Indexes a buffer and, in AllDocuments mode, backs it up at the same time. The Elasticsearch outcome is always
+   * settled, whatever happens to the backup: a failed AllDocuments write is logged and counted
+   * (`allDocumentsBackupFailedRecords`) and does not undo the delivery.
+   */
   async #deliver(records: DestinationRecord[]): Promise<void> {
     const allDocuments =
       this.config.backup.mode === 'AllDocuments' ? this.#writeAllDocuments(records) : Promise.resolve();
-    const [{ delivered, failed }] = await Promise.all([this.#destination.deliver(records), allDocuments]);
+    const [destination, backup] = await Promise.allSettled([
+      this.#destination.deliver(records),
+      allDocuments,
+    ]);
+    if (backup.status === 'rejected') {
+      this.#metrics.allDocumentsBackupFailedRecords += records.length;
+      this.#logger.error('AllDocuments backup failed for good: these records have no backup copy', {
+        stream: this.config.name,
+        records: records.length,
+        error: (backup.reason as Error).message,
+      });
+    }
+    if (destination.status === 'rejected') throw destination.reason;
+    const { delivered, failed } = destination.value;
     this.#metrics.deliveredRecords += delivered.length;
     const deliveredAt = this.#clock.now();
     for (const record of delivered)
       this.#metrics.recordDeliveryLatency(deliveredAt - record.arrivalTimestamp);
-    const deliveredIncomingBytes = delivered.reduce((total, record) => total + record.incomingBytes, 0);
     this.#metrics.deliveredBytes += delivered.reduce((total, record) => total + record.data.length, 0);
-    this.#settle(delivered.length, deliveredIncomingBytes);
+    this.#settle(delivered);
     if (failed.length > 0) await this.#writeElasticsearchFailures(failed);
   }
 
@@ -386,10 +437,7 @@ export class DeliveryStream {
     );
     await this.#writeBackup('elasticsearch-failed', lines, failures.length);
     this.#metrics.elasticsearchFailedRecords += failures.length;
-    this.#settle(
-      failures.length,
-      failures.reduce((total, failure) => total + failure.record.incomingBytes, 0),
-    );
+    this.#settle(failures.map(({ record }) => record));
   }
 
   async #writeBackup(
@@ -423,8 +471,8 @@ export class DeliveryStream {
           attempt,
           error: (error as Error).message,
         });
-        if (attempt >= BACKUP_WRITE_ATTEMPTS) throw error;
-        await sleep(Math.min(200 * 2 ** attempt, 5000));
+        if (attempt >= this.#backupRetry.attempts) throw error;
+        await sleep(this.#backupRetry.backoffMs(attempt));
       }
     }
   }

@@ -5,6 +5,7 @@ import type { ResolvedDeliveryStreamConfig } from './config.js';
 import { rotatedIndexName } from './index-rotation.js';
 import type { FirehoseLocalLogger } from './logger.js';
 import type { MetricsRecorder } from './metrics.js';
+import { redactUrlCredentials } from './redact-url.js';
 
 /** A record on its way to Elasticsearch. */
 export interface DestinationRecord {
@@ -191,12 +192,13 @@ export class ElasticsearchDestination {
         this.#metrics.bulkRequestFailures += 1;
         const statusCode = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
         const body = (error as { meta?: { body?: unknown } }).meta?.body;
-        const errorMessage =
+        const errorMessage = redactUrlCredentials(
           body !== undefined && body !== null && body !== ''
             ? typeof body === 'string'
               ? body
               : JSON.stringify(body)
-            : (error as Error).message;
+            : (error as Error).message,
+        );
         if (statusCode === undefined || statusCode === 429 || statusCode >= 500) {
           const errorCode = statusCode === undefined ? 'ES.ConnectionFailed' : String(statusCode);
           for (const entry of pending) retryable.push({ entry, errorCode, errorMessage });

@@ -1,5 +1,6 @@
 import type { DeliveryStream } from './delivery-stream.js';
 import { decodeCanonicalBase64 } from './processor-response.js';
+import { redactUrlCredentials } from './redact-url.js';
 
 /** Firehose's producer limits. */
 export const FIREHOSE_LIMITS = {
@@ -164,7 +165,8 @@ export function describeDeliveryStream(stream: DeliveryStream): Record<string, u
         DestinationId: 'destinationId-000000000001',
         ElasticsearchDestinationDescription: {
           RoleARN: roleArn,
-          ClusterEndpoint: destination.url ?? 'injected-client',
+          ClusterEndpoint:
+            destination.url === undefined ? 'injected-client' : redactUrlCredentials(destination.url),
           IndexName: destination.indexName,
           ...(destination.typeName === undefined ? {} : { TypeName: destination.typeName }),
           IndexRotationPeriod: destination.indexRotationPeriod,

@@ -28,7 +28,11 @@ export interface FirehoseLocal {
   metrics(): DeliveryStreamMetrics[];
   /** Flushes the buffers of one stream (or all) and waits until every accepted record is settled. */
   flush(streamName?: string): Promise<void>;
-  /** Stops accepting records, flushes every buffer, waits for delivery, closes the server. Idempotent. */
+  /**
+   * Flushes the processor stage while still accepting records (so records the processor re-ingests are
+   * delivered), then refuses new records (ServiceUnavailableException), flushes every buffer, waits for every
+   * delivery and closes the server. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -110,34 +114,40 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
   const clock: Clock = options.clock ?? systemClock;
   const streams = new Map<string, DeliveryStream>();
   const ownedClients: Client[] = [];
+  const closeOwnedClients = () => Promise.all(ownedClients.map((client) => client.close()));
 
-  for (const streamConfig of config.streams) {
-    let handler: FirehoseProcessorHandler | undefined;
-    if (streamConfig.processor !== undefined) {
-      handler =
-        streamConfig.processor.handler ??
-        (await loadProcessorHandler(
-          streamConfig.processor.modulePath!,
-          streamConfig.processor.exportName,
-          baseDirectory,
-        ));
+  try {
+    for (const streamConfig of config.streams) {
+      let handler: FirehoseProcessorHandler | undefined;
+      if (streamConfig.processor !== undefined) {
+        handler =
+          streamConfig.processor.handler ??
+          (await loadProcessorHandler(
+            streamConfig.processor.modulePath!,
+            streamConfig.processor.exportName,
+            baseDirectory,
+          ));
+      }
+      let client = streamConfig.elasticsearch.client;
+      if (client === undefined) {
+        client = new Client({ node: streamConfig.elasticsearch.url!, maxRetries: 0, requestTimeout: 60_000 });
+        ownedClients.push(client);
+      }
+      streams.set(
+        streamConfig.name,
+        new DeliveryStream({
+          config: streamConfig,
+          handler,
+          client,
+          backupDirectory: resolve(baseDirectory, streamConfig.backup.directory),
+          clock,
+          logger,
+        }),
+      );
     }
-    let client = streamConfig.elasticsearch.client;
-    if (client === undefined) {
-      client = new Client({ node: streamConfig.elasticsearch.url!, maxRetries: 0, requestTimeout: 60_000 });
-      ownedClients.push(client);
-    }
-    streams.set(
-      streamConfig.name,
-      new DeliveryStream({
-        config: streamConfig,
-        handler,
-        client,
-        backupDirectory: resolve(baseDirectory, streamConfig.backup.directory),
-        clock,
-        logger,
-      }),
-    );
+  } catch (error) {
+    await closeOwnedClients();
+    throw error;
   }
 
   const streamOrThrow = (name: string): DeliveryStream => {
@@ -230,13 +240,18 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     }
   }
 
-  await new Promise<void>((started, failed) => {
-    server.once('error', failed);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', failed);
-      started();
+  try {
+    await new Promise<void>((started, failed) => {
+      server.once('error', failed);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        server.off('error', failed);
+        started();
+      });
     });
-  });
+  } catch (error) {
+    await closeOwnedClients();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -261,12 +276,19 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     },
     close() {
       closing ??= (async () => {
+        const all = [...streams.values()];
+        // Still accepting: a processor may put records (e.g. overflow) into any stream while it drains. Repeat
+        // until every processor stage is idle at the same time, then refuse new records and connections.
+        do {
+          await Promise.all(all.map((stream) => stream.drainProcessorStage()));
+        } while (!all.every((stream) => stream.processorStageIdle));
+        for (const stream of all) stream.refuseNewRecords();
         const serverClosed = new Promise<void>((closed) => server.close(() => closed()));
         server.closeIdleConnections();
-        await Promise.all([...streams.values()].map((stream) => stream.close()));
+        await Promise.all(all.map((stream) => stream.close()));
         server.closeAllConnections();
         await serverClosed;
-        await Promise.all(ownedClients.map((client) => client.close()));
+        await closeOwnedClients();
         logger.info('local Firehose endpoint closed', { url });
       })();
       return closing;

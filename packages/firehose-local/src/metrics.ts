@@ -28,8 +28,9 @@ export interface DeliveryStreamMetrics {
     /** Indexed documents / documents attempted (settled). */
     'DeliveryToElasticsearch.Success': number | null;
     /**
-     * Seconds between a record's arrival and its delivery, for the oldest record delivered so far (the
-     * Maximum statistic of CloudWatch's DataFreshness); `null` before the first delivery.
+     * CloudWatch's DataFreshness: the age in seconds, now, of the oldest record accepted but not yet delivered
+     * to Elasticsearch or written to a failed prefix; `0` when nothing is pending, `null` before the first
+     * record. The arrival-to-delivery time of delivered records is `local.deliveryLatencyMs`.
      */
     'DeliveryToElasticsearch.DataFreshness': number | null;
     /** Records written to the backup directory (all documents and failed ones). */
@@ -49,6 +50,11 @@ export interface DeliveryStreamMetrics {
     elasticsearchFailedRecords: number;
     /** Records written to AllDocuments backup objects. */
     backedUpRecords: number;
+    /**
+     * Records whose AllDocuments backup copy could not be written (after every retry). Their delivery to
+     * Elasticsearch is not undone: they are still counted as delivered or failed; only the backup copy is missing.
+     */
+    allDocumentsBackupFailedRecords: number;
     backupObjects: number;
     bulkRequests: number;
     /** Bulk requests answered 429, 5xx or not at all, and documents retried. */
@@ -57,12 +63,16 @@ export interface DeliveryStreamMetrics {
     /** Accepted records not yet in Elasticsearch or a failed prefix. */
     pendingRecords: number;
     pendingBytes: number;
-    /** Arrival-to-indexed time of delivered records (ms): the end-to-end latency inside the stream. */
+    /**
+     * Arrival-to-indexed time of delivered records (ms): the end-to-end latency inside the stream. `p50` and
+     * `p95` are over the most recent 100,000 delivered records; `max` and `samples` (the number of delivered
+     * records measured) are over all of them. `null` before the first delivery.
+     */
     deliveryLatencyMs: { p50: number; p95: number; max: number; samples: number } | null;
   };
 }
 
-/** At most this many latency samples are kept (a deterministic reservoir beyond). */
+/** Percentiles are computed over the most recent this-many delivery latencies (a ring buffer). */
 const MAX_LATENCY_SAMPLES = 100_000;
 
 /** The mutable counters behind `DeliveryStreamMetrics`. */
@@ -91,21 +101,58 @@ export class MetricsRecorder {
   backupWrites = 0;
   backupWriteFailures = 0;
   backedUpRecords = 0;
+  allDocumentsBackupFailedRecords = 0;
   bulkRequests = 0;
   bulkRequestFailures = 0;
   retriedDocuments = 0;
-  pendingRecords = 0;
-  pendingBytes = 0;
+  #pendingRecords = 0;
+  #pendingBytes = 0;
+  /** Arrival time of every pending record by record ID, in arrival order (the first entry is the oldest). */
+  readonly #pendingArrivals = new Map<string, number>();
   #latencySamples: number[] = [];
   #latencyCount = 0;
   #maxLatencyMs = 0;
 
+  get pendingRecords(): number {
+    return this.#pendingRecords;
+  }
+
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /** Counts one accepted record as pending until `settle` is called for it. */
+  accept(recordId: string, arrivalTimestamp: number, bytes: number): void {
+    this.#pendingRecords += 1;
+    this.#pendingBytes += bytes;
+    this.#pendingArrivals.set(recordId, arrivalTimestamp);
+  }
+
+  /** Marks accepted records as settled: delivered, dropped or written to a failed prefix. */
+  settle(records: readonly { recordId: string; incomingBytes: number }[]): void {
+    for (const record of records) {
+      this.#pendingRecords -= 1;
+      this.#pendingBytes -= record.incomingBytes;
+      this.#pendingArrivals.delete(record.recordId);
+    }
+  }
+
   /** Records the arrival-to-delivery time of one delivered record. */
   recordDeliveryLatency(milliseconds: number): void {
-    this.#latencyCount += 1;
     if (milliseconds > this.#maxLatencyMs) this.#maxLatencyMs = milliseconds;
     if (this.#latencySamples.length < MAX_LATENCY_SAMPLES) this.#latencySamples.push(milliseconds);
     else this.#latencySamples[this.#latencyCount % MAX_LATENCY_SAMPLES] = milliseconds;
+    this.#latencyCount += 1;
+  }
+
+  #dataFreshnessSeconds(now: number): number | null {
+    if (this.incomingRecords === 0) return null;
+    let oldest: number | undefined;
+    // Arrival order is clock order unless an injected clock goes backwards: take the minimum to be safe.
+    for (const arrival of this.#pendingArrivals.values()) {
+      if (oldest === undefined || arrival < oldest) oldest = arrival;
+    }
+    return oldest === undefined ? 0 : Math.max(0, now - oldest) / 1000;
   }
 
   #deliveryLatency(): DeliveryStreamMetrics['local']['deliveryLatencyMs'] {
@@ -116,7 +163,8 @@ export class MetricsRecorder {
     return { p50: at(0.5), p95: at(0.95), max: this.#maxLatencyMs, samples: this.#latencyCount };
   }
 
-  snapshot(streamName: string): DeliveryStreamMetrics {
+  /** The metrics now; `now` (the stream's clock) dates DataFreshness. */
+  snapshot(streamName: string, now: number): DeliveryStreamMetrics {
     const ratio = (successes: number, total: number): number | null =>
       total === 0 ? null : successes / total;
     const attemptedDocuments = this.deliveredRecords + this.elasticsearchFailedRecords;
@@ -140,8 +188,7 @@ export class MetricsRecorder {
         'DeliveryToElasticsearch.Records': this.deliveredRecords,
         'DeliveryToElasticsearch.Bytes': this.deliveredBytes,
         'DeliveryToElasticsearch.Success': ratio(this.deliveredRecords, attemptedDocuments),
-        'DeliveryToElasticsearch.DataFreshness':
-          this.#latencyCount === 0 ? null : Math.round(this.#maxLatencyMs / 1000),
+        'DeliveryToElasticsearch.DataFreshness': this.#dataFreshnessSeconds(now),
         'DeliveryToS3.Records': this.backupRecords,
         'DeliveryToS3.Bytes': this.backupBytes,
         'DeliveryToS3.Success': ratio(this.backupWrites - this.backupWriteFailures, this.backupWrites),
@@ -153,12 +200,13 @@ export class MetricsRecorder {
         processingFailedRecords: this.processingFailedRecords,
         elasticsearchFailedRecords: this.elasticsearchFailedRecords,
         backedUpRecords: this.backedUpRecords,
+        allDocumentsBackupFailedRecords: this.allDocumentsBackupFailedRecords,
         backupObjects: this.backupWrites - this.backupWriteFailures,
         bulkRequests: this.bulkRequests,
         bulkRequestFailures: this.bulkRequestFailures,
         retriedDocuments: this.retriedDocuments,
-        pendingRecords: this.pendingRecords,
-        pendingBytes: this.pendingBytes,
+        pendingRecords: this.#pendingRecords,
+        pendingBytes: this.#pendingBytes,
         deliveryLatencyMs: this.#deliveryLatency(),
       },
     };

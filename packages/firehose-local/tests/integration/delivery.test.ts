@@ -302,17 +302,58 @@ describe('buffering, rotation and shutdown', () => {
       await new Promise((wake) => setTimeout(wake, 50));
     }
     expect(firehose.metrics('interval').cloudWatch['DeliveryToElasticsearch.Records']).toBe(1);
-    // The record waited for both buffer intervals: the delivery latency and DataFreshness say so.
+    // The record waited for both buffer intervals: the delivery latency says so. Nothing is pending any
+    // more, so DataFreshness (the age of the oldest undelivered record) is 0.
     const latency = firehose.metrics('interval').local.deliveryLatencyMs;
     expect(latency?.samples).toBe(1);
     expect(latency!.max).toBeGreaterThanOrEqual(200);
     expect(latency!.p50).toBe(latency!.max);
-    expect(firehose.metrics('interval').cloudWatch['DeliveryToElasticsearch.DataFreshness']).toBe(
-      Math.round(latency!.max / 1000),
-    );
+    expect(firehose.metrics('interval').cloudWatch['DeliveryToElasticsearch.DataFreshness']).toBe(0);
     await firehose.close();
     await expect(firehose.flush()).rejects.toBeInstanceOf(FirehoseLocalClosedError);
     await firehose.close(); // idempotent
+  });
+
+  it('reports DataFreshness as the age of the oldest record still held in a buffer', async () => {
+    let now = Date.parse('2024-05-06T10:00:00Z');
+    const firehose = await startFirehoseLocal({
+      clock: { now: () => now },
+      streams: [
+        {
+          name: 'freshness',
+          processor: { modulePath: fixture('transform.mjs'), bufferIntervalInSeconds: 900 },
+          elasticsearch: {
+            url: elasticsearchUrl,
+            indexName: `${indexPrefix}-freshness`,
+            indexRotationPeriod: 'NoRotation',
+            bufferingHints: { intervalInSeconds: 900 },
+          },
+          backup: { directory: await backupDirectory() },
+        },
+      ],
+    });
+    const freshness = () => firehose.metrics('freshness').cloudWatch['DeliveryToElasticsearch.DataFreshness'];
+    expect(freshness()).toBeNull();
+    const client = firehoseClient(firehose.url);
+    const send = (contactId: string) =>
+      client.send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: 'freshness',
+          Records: [{ Data: json({ ContactId: contactId }) }],
+        }),
+      );
+    await send('old');
+    expect(freshness()).toBe(0);
+    now += 90_000;
+    await send('new');
+    expect(freshness()).toBe(90); // the oldest held record, not the newest
+    now += 30_000;
+    expect(freshness()).toBe(120);
+    await firehose.flush('freshness');
+    expect(freshness()).toBe(0);
+    expect(firehose.metrics('freshness').local.deliveryLatencyMs).toMatchObject({ max: 120_000, samples: 2 });
+    client.destroy();
+    await firehose.close();
   });
 
   it('rotates the index by arrival time in UTC and names backups by the clock', async () => {

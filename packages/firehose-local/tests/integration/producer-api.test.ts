@@ -126,6 +126,34 @@ describe('the Firehose producer API with the real AWS SDK', () => {
     expect(paged).toMatchObject({ DeliveryStreamNames: ['plain'], HasMoreDeliveryStreams: true });
   });
 
+  it('never returns the credentials of the Elasticsearch URL in DescribeDeliveryStream', async () => {
+    const endpoint = new URL(elasticsearchUrl);
+    const withCredentials = `${endpoint.protocol}//elastic:s3cret-password@${endpoint.host}`;
+    const local = await startFirehoseLocal({
+      streams: [
+        {
+          name: 'secured',
+          elasticsearch: { url: withCredentials, indexName },
+          backup: { directory: backupDirectory },
+        },
+      ],
+    });
+    const securedClient = firehoseClient(local.url);
+    try {
+      const described = await securedClient.send(
+        new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'secured' }),
+      );
+      const destination = described.DeliveryStreamDescription?.Destinations?.[0];
+      expect(destination?.ElasticsearchDestinationDescription?.ClusterEndpoint).toBe(
+        `${endpoint.protocol}//***:***@${endpoint.host}`,
+      );
+      expect(JSON.stringify(described)).not.toMatch(/s3cret|elastic:/);
+    } finally {
+      securedClient.destroy();
+      await local.close();
+    }
+  });
+
   it('answers ResourceNotFoundException for an unknown stream', async () => {
     const error = await errorOf(
       client.send(new PutRecordCommand({ DeliveryStreamName: 'nope', Record: { Data: json({}) } })),

@@ -107,4 +107,17 @@ describe('parseFirehoseLocalConfig', () => {
         ?.path,
     ).toBe('streams.0.elasticsearch.url');
   });
+
+  it('requires maxPendingBytes to hold a full 4 MiB PutRecordBatch call plus a margin', () => {
+    const [issue] = issuesOf({ streams: [{ ...minimal, maxPendingBytes: 1024 * 1024 }] });
+    expect(issue?.path).toBe('streams.0.maxPendingBytes');
+    expect(issue?.message).toMatch(/at least 5242880 \(5 MiB\).*4 MiB/);
+    expect(issuesOf({ streams: [{ ...minimal, maxPendingBytes: 4 * 1024 * 1024 }] })[0]?.path).toBe(
+      'streams.0.maxPendingBytes',
+    );
+    expect(
+      parseFirehoseLocalConfig({ streams: [{ ...minimal, maxPendingBytes: 5 * 1024 * 1024 }] }).streams[0]
+        ?.maxPendingBytes,
+    ).toBe(5 * 1024 * 1024);
+  });
 });

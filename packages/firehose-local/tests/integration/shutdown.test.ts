@@ -1,0 +1,283 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { Client } from '@elastic/elasticsearch';
+import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { DeliveryStream } from '../../src/delivery-stream.js';
+import {
+  type DeliveryStreamConfig,
+  type FirehoseTransformationEvent,
+  ProcessorLoadError,
+  parseFirehoseLocalConfig,
+  startFirehoseLocal,
+} from '../../src/index.js';
+import { silentLogger } from '../../src/logger.js';
+import {
+  backupLines,
+  deleteIndices,
+  firehoseClient,
+  fixture,
+  json,
+  removeDirectory,
+  searchAll,
+  startBulkFaultProxy,
+  temporaryDirectory,
+  uniqueIndexName,
+} from './helpers.js';
+
+const elasticsearchUrl = inject('elasticsearchUrl');
+const indexPrefix = uniqueIndexName('shutdown');
+const directories: string[] = [];
+const MEBIBYTE = 1024 * 1024;
+
+async function backupDirectory(): Promise<string> {
+  const directory = await temporaryDirectory();
+  directories.push(directory);
+  return directory;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+afterAll(async () => {
+  await deleteIndices(elasticsearchUrl, `${indexPrefix}*`);
+  await Promise.all(directories.map(removeDirectory));
+});
+
+/** A DeliveryStream built directly, to inject what startFirehoseLocal keeps internal. */
+function directStream(
+  stream: DeliveryStreamConfig,
+  client: Client,
+  directory: string,
+  options: { now?: number; backupRetry?: { attempts: number; backoffMs: (attempt: number) => number } } = {},
+): DeliveryStream {
+  const [config] = parseFirehoseLocalConfig({ streams: [stream] }).streams;
+  return new DeliveryStream({
+    config: config!,
+    handler: undefined,
+    client,
+    backupDirectory: directory,
+    clock: { now: () => options.now ?? Date.now() },
+    logger: silentLogger,
+    ...(options.backupRetry === undefined ? {} : { backupRetry: options.backupRetry }),
+  });
+}
+
+describe('an AllDocuments backup that cannot be written', () => {
+  it('still settles the Elasticsearch outcome: indexed documents count, rejected ones go to elasticsearch-failed/', async () => {
+    const index = `${indexPrefix}-alldocs`;
+    const directory = await backupDirectory();
+    const setup = new Client({ node: elasticsearchUrl });
+    await setup.indices.create({ index, mappings: { properties: { n: { type: 'integer' } } } });
+    await setup.close();
+    // AllDocuments keys start with 2030/...: a file named 2030 makes every AllDocuments write fail, while the
+    // elasticsearch-failed/ prefix stays writable.
+    await writeFile(join(directory, '2030'), 'not a directory');
+    // Two 429 answers keep the bulk request retrying (~300 ms) after the backup has failed for good (~20 ms).
+    const proxy = await startBulkFaultProxy(elasticsearchUrl, { failBulkRequests: 2, status: 429 });
+    const client = new Client({ node: proxy.url, maxRetries: 0 });
+    let backupAttempts = 0;
+    try {
+      const stream = directStream(
+        {
+          name: 'alldocs',
+          elasticsearch: {
+            url: proxy.url,
+            indexName: index,
+            indexRotationPeriod: 'NoRotation',
+            bufferingHints: { sizeInMBs: 1, intervalInSeconds: 60 },
+          },
+          backup: { directory, mode: 'AllDocuments' },
+        },
+        client,
+        directory,
+        {
+          now: Date.parse('2030-01-01T00:00:00Z'),
+          backupRetry: {
+            attempts: 3,
+            backoffMs: () => {
+              backupAttempts += 1;
+              return 10;
+            },
+          },
+        },
+      );
+      const results = stream.put([Buffer.from('{"n":1}'), Buffer.from('{"n":"abc"}')], 'PutRecordBatch');
+      expect(results).toHaveLength(2);
+      await stream.close();
+      expect(backupAttempts).toBe(2); // 3 attempts, 2 pauses
+      const { cloudWatch, local } = stream.metrics();
+      expect(proxy.bulkRequests()).toBe(3);
+      expect(cloudWatch['DeliveryToElasticsearch.Records']).toBe(1);
+      expect(local).toMatchObject({
+        elasticsearchFailedRecords: 1,
+        allDocumentsBackupFailedRecords: 2,
+        backedUpRecords: 0,
+        pendingRecords: 0,
+        pendingBytes: 0,
+      });
+      expect(cloudWatch.IncomingRecords).toBe(
+        cloudWatch['DeliveryToElasticsearch.Records'] +
+          local.droppedRecords +
+          local.processingFailedRecords +
+          local.elasticsearchFailedRecords +
+          local.pendingRecords,
+      );
+      expect(cloudWatch['DeliveryToElasticsearch.DataFreshness']).toBe(0);
+      const failed = await backupLines(directory, 'elasticsearch-failed/');
+      expect(failed.map((line) => Buffer.from(line.rawData as string, 'base64').toString())).toEqual([
+        '{"n":"abc"}',
+      ]);
+      expect(await searchAll(elasticsearchUrl, index)).toEqual([{ n: 1 }]);
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+  });
+});
+
+describe('admission control', () => {
+  it('always admits a request into an empty stream, even one larger than maxPendingBytes', async () => {
+    const directory = await backupDirectory();
+    const client = new Client({ node: elasticsearchUrl });
+    try {
+      const stream = directStream(
+        {
+          name: 'admission',
+          elasticsearch: {
+            url: elasticsearchUrl,
+            indexName: `${indexPrefix}-admission`,
+            indexRotationPeriod: 'NoRotation',
+            bufferingHints: { sizeInMBs: 100, intervalInSeconds: 900 },
+          },
+          backup: { directory },
+        },
+        client,
+        directory,
+      );
+      // The schema requires >= 5 MiB; force a smaller limit to prove the empty-stream rule on its own.
+      (stream.config as { maxPendingBytes: number }).maxPendingBytes = MEBIBYTE;
+      const big = [Buffer.from(JSON.stringify({ padding: 'x'.repeat(2 * MEBIBYTE) }))];
+      expect(stream.put(big, 'PutRecordBatch')).not.toBe('throttled');
+      expect(stream.put([Buffer.from('{"a":1}')], 'PutRecord')).toBe('throttled');
+      expect(stream.metrics().cloudWatch.ThrottledRecords).toBe(1);
+      await stream.close();
+      expect(stream.metrics().local.pendingRecords).toBe(0);
+      expect(stream.put([Buffer.from('{"a":1}')], 'PutRecord')).toBe('throttled'); // closed
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('close() and records the processor re-ingests', () => {
+  it('keeps accepting puts while the processor stage drains and delivers them before close() resolves', async () => {
+    const index = `${indexPrefix}-reingest`;
+    let endpoint = '';
+    const handler = async (event: FirehoseTransformationEvent) => {
+      const producer = firehoseClient(endpoint);
+      try {
+        const records = [];
+        for (const record of event.records) {
+          const document = JSON.parse(Buffer.from(record.data, 'base64').toString()) as {
+            ContactId: string;
+            overflow?: boolean;
+          };
+          if (document.overflow === true) {
+            // Like a Lambda that splits an oversize record: the overflow goes back into the stream.
+            await producer.send(
+              new PutRecordBatchCommand({
+                DeliveryStreamName: 'reingest',
+                Records: [{ Data: json({ ContactId: `${document.ContactId}-overflow` }) }],
+              }),
+            );
+          }
+          records.push({
+            recordId: record.recordId,
+            result: 'Ok',
+            data: Buffer.from(JSON.stringify({ ContactId: document.ContactId })).toString('base64'),
+          });
+        }
+        return { records };
+      } finally {
+        producer.destroy();
+      }
+    };
+    const firehose = await startFirehoseLocal({
+      streams: [
+        {
+          name: 'reingest',
+          processor: { handler, numberOfRetries: 0, bufferIntervalInSeconds: 60 },
+          elasticsearch: { url: elasticsearchUrl, indexName: index, indexRotationPeriod: 'NoRotation' },
+          backup: { directory: await backupDirectory() },
+        },
+      ],
+    });
+    endpoint = firehose.url;
+    const client = firehoseClient(firehose.url);
+    await client.send(
+      new PutRecordBatchCommand({
+        DeliveryStreamName: 'reingest',
+        Records: [{ Data: json({ ContactId: 'c-1', overflow: true }) }, { Data: json({ ContactId: 'c-2' }) }],
+      }),
+    );
+    client.destroy();
+    await firehose.close();
+    const { cloudWatch, local } = firehose.metrics('reingest');
+    expect(cloudWatch.ThrottledRecords).toBe(0);
+    expect(local.processingFailedRecords).toBe(0);
+    expect(cloudWatch.IncomingRecords).toBe(3);
+    expect(cloudWatch['DeliveryToElasticsearch.Records']).toBe(3);
+    expect(local.pendingRecords).toBe(0);
+    expect((await searchAll(elasticsearchUrl, index)).map((document) => document.ContactId).sort()).toEqual([
+      'c-1',
+      'c-1-overflow',
+      'c-2',
+    ]);
+    // Once closed, the endpoint refuses connections.
+    await expect(fetch(firehose.url)).rejects.toThrow();
+  });
+});
+
+describe('startFirehoseLocal failing part-way', () => {
+  const streamWithUrl = (name: string, directory: string): DeliveryStreamConfig => ({
+    name,
+    elasticsearch: { url: elasticsearchUrl, indexName: `${indexPrefix}-${name}` },
+    backup: { directory },
+  });
+
+  it('closes the Elasticsearch clients it created when a later processor does not load', async () => {
+    const close = vi.spyOn(Client.prototype, 'close');
+    const directory = await backupDirectory();
+    await expect(
+      startFirehoseLocal({
+        streams: [
+          streamWithUrl('first', directory),
+          streamWithUrl('second', directory),
+          { ...streamWithUrl('third', directory), processor: { modulePath: fixture('missing.mjs') } },
+        ],
+      }),
+    ).rejects.toBeInstanceOf(ProcessorLoadError);
+    expect(close).toHaveBeenCalledTimes(2);
+  });
+
+  it('closes the Elasticsearch clients it created when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((listening) => blocker.listen(0, '127.0.0.1', listening));
+    const { port } = blocker.address() as AddressInfo;
+    const close = vi.spyOn(Client.prototype, 'close');
+    const directory = await backupDirectory();
+    await mkdir(directory, { recursive: true });
+    try {
+      await expect(
+        startFirehoseLocal({ port, streams: [streamWithUrl('taken', directory)] }),
+      ).rejects.toThrow(/EADDRINUSE/);
+      expect(close).toHaveBeenCalledTimes(1);
+    } finally {
+      await new Promise<void>((closed) => blocker.close(() => closed()));
+    }
+  });
+});
