@@ -156,12 +156,16 @@ class CallerLookupClient implements CallerLookup {
     this.#circuit = new CircuitBreaker({
       failureThreshold: resolved.circuitFailureThreshold,
       openMs: resolved.circuitOpenMs,
-      onStateChange: (state) =>
+      onStateChange: (state) => {
         this.#log({
           level: state === 'open' ? 'warn' : 'info',
           event:
             state === 'open' ? 'circuit_opened' : state === 'closed' ? 'circuit_closed' : 'circuit_half_open',
-        }),
+        });
+        // Every lookup still waiting for a request slot would only fail as circuit_open once it got one:
+        // settle them all now, in one loop, instead of one slot hand-over after another.
+        if (state === 'open') this.#limiter.shed();
+      },
     });
   }
 
@@ -373,7 +377,8 @@ class CallerLookupClient implements CallerLookup {
     }
     this.#limiter.wait(flight, (granted) => {
       if (granted) void this.#run(flight);
-      else this.#settle(flight, ABORTED);
+      else if (flight.aborted) this.#settle(flight, ABORTED);
+      else this.#settle(flight, this.#fail(flight, CIRCUIT_OPEN, 0)); // shed: the circuit opened
     });
   }
 
@@ -424,7 +429,8 @@ class CallerLookupClient implements CallerLookup {
         const acquired = this.#limiter.acquire(flight);
         if (!(acquired === true || (await acquired))) {
           if (permit === 'probe') this.#circuit.releaseProbe();
-          return ABORTED;
+          // No slot: the flight aborted, or the queue was shed because the circuit opened.
+          return flight.aborted ? ABORTED : this.#fail(flight, CIRCUIT_OPEN, attempt);
         }
         if (flight.aborted) {
           this.#limiter.release();

@@ -20,6 +20,9 @@ export class ConcurrencyLimiter {
   #head = 0;
   #active = 0;
   #cancelled = 0;
+  /** Releases not yet passed on: counted while a hand-over is running, handed over by its loop. */
+  #pendingReleases = 0;
+  #handingOver = false;
 
   constructor(limit: number) {
     this.#limit = limit;
@@ -33,7 +36,10 @@ export class ConcurrencyLimiter {
     return this.#queue.length - this.#head - this.#cancelled;
   }
 
-  /** `true` (or a promise of it) once a slot is held; `false` when the owner aborted first (no slot held). */
+  /**
+   * `true` (or a promise of it) once a slot is held; `false` (no slot held) when the owner aborted first or
+   * the queue was shed.
+   */
   acquire(owner: Abortable): Promise<boolean> | boolean {
     if (owner.aborted) return false;
     if (this.tryAcquire()) return true;
@@ -49,7 +55,8 @@ export class ConcurrencyLimiter {
 
   /**
    * Queues `owner` for the next free slot (callers try `tryAcquire()` first): `granted(true)` once the slot
-   * is held, `granted(false)` if the owner aborts first (no slot held). No promise: cheap for many waiters.
+   * is held, `granted(false)` if the owner aborts first or the queue is shed (no slot held). No promise:
+   * cheap for many waiters. `granted` runs inside `release()`/`shed()` and should not throw.
    */
   wait(owner: Abortable, granted: (granted: boolean) => void): void {
     if (owner.aborted) {
@@ -66,7 +73,66 @@ export class ConcurrencyLimiter {
     this.#queue.push(waiter);
   }
 
+  /**
+   * Gives a slot back: the oldest live waiter gets it, else it is freed. A waiter granted here may release
+   * at once (say its lookup fails fast while the circuit is open): that nested release is only counted, and
+   * the outermost call hands the slots over in a loop, so a long queue never deepens the stack.
+   */
   release(): void {
+    this.#pendingReleases++;
+    if (this.#handingOver) return; // the loop below passes this slot on
+    this.#handingOver = true;
+    let failure: { error: unknown } | undefined;
+    try {
+      while (this.#pendingReleases > 0) {
+        this.#pendingReleases--;
+        const waiter = this.#next();
+        if (waiter === undefined) {
+          this.#active--;
+          continue;
+        }
+        try {
+          waiter.resolve(true); // the slot passes straight to the waiter
+        } catch (error) {
+          failure ??= { error }; // the waiter holds its slot; keep handing over the others first
+        }
+      }
+    } finally {
+      this.#handingOver = false;
+    }
+    if (failure !== undefined) throw failure.error;
+  }
+
+  /**
+   * Empties the queue in one loop: every waiter gets `granted(false)` without a slot although its owner did
+   * not abort (the owner can tell the two apart by its `aborted` flag). Returns how many were shed.
+   */
+  shed(): number {
+    let left = this.#queue.length - this.#head; // waiters queued by a callback below stay queued
+    let shed = 0;
+    let failure: { error: unknown } | undefined;
+    while (left-- > 0 && this.#head < this.#queue.length) {
+      const waiter = this.#queue[this.#head]!;
+      this.#head++;
+      if (waiter.cancelled) {
+        this.#cancelled--;
+        continue;
+      }
+      waiter.owner.onAbort = undefined;
+      shed++;
+      try {
+        waiter.resolve(false);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    this.#compact();
+    if (failure !== undefined) throw failure.error;
+    return shed;
+  }
+
+  /** Takes the oldest live waiter off the queue (no longer cancellable), or `undefined` when none is left. */
+  #next(): Waiter | undefined {
     while (this.#head < this.#queue.length) {
       const waiter = this.#queue[this.#head]!;
       this.#head++;
@@ -76,11 +142,10 @@ export class ConcurrencyLimiter {
       }
       this.#compact();
       waiter.owner.onAbort = undefined;
-      waiter.resolve(true); // the slot passes straight to the waiter
-      return;
+      return waiter;
     }
     this.#compact();
-    this.#active--;
+    return undefined;
   }
 
   #compact(): void {

@@ -89,7 +89,7 @@ export class DirectoryFileError extends CallerLookupError {
   override readonly name = 'DirectoryFileError';
   /** The file that failed, as given. */
   readonly file: string;
-  /** The 1-based line (CSV) where the problem is, when known. */
+  /** The 1-based line where the problem is, when known (CSV rows, JSON syntax errors). */
   readonly line: number | undefined;
 
   constructor(file: string, problem: string, details: { line?: number } = {}, options?: ErrorOptions) {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { DirectoryFileError } from '../errors.js';
 import { maskPhoneNumber, normalizePhoneNumber } from '../phone-number.js';
+import { findJsonErrorPosition } from './json-error-position.js';
 
 /**
  * Entries of a directory: phone number (any accepted format) to caller name.
@@ -102,12 +103,15 @@ export function parseDirectoryText(text: string, file: string): Map<string, stri
     let parsed: unknown;
     try {
       parsed = JSON.parse(content);
-    } catch (error) {
+    } catch {
+      // Never the parser's message (nor the parser's error as `cause`): it quotes the file, names included.
+      const position = findJsonErrorPosition(content);
       throw new DirectoryFileError(
         file,
-        `not valid JSON (${(error as Error).message})`,
-        {},
-        { cause: error },
+        position === undefined
+          ? 'not valid JSON'
+          : `not valid JSON at column ${position.column} (character ${position.offset + 1})`,
+        position === undefined ? {} : { line: position.line },
       );
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {

@@ -31,10 +31,30 @@ export interface DirectoryServerOptions {
   faults?: readonly DirectoryFaultRule[];
   /** Seed of the fault draws. Default 1. */
   seed?: number;
+  /**
+   * How many of the latest requests `requests()` keeps (older ones are dropped, so a long run stays bounded).
+   * Default 10,000; 0 keeps none.
+   */
+  recordRequests?: number;
+  /**
+   * Credential headers to record as well, e.g. `['x-api-key']` to assert that a client sends its key. By
+   * default a recorded request has no `authorization`, `proxy-authorization`, `cookie`, nor any header whose
+   * name contains `key`, `token`, `secret`, `passw`, `session`, `signature`, `credential` or `auth`.
+   */
+  recordSecretHeaders?: readonly string[];
 }
 
+/** The default of `recordRequests`. */
+const DEFAULT_RECORDED_REQUESTS = 10_000;
+
+/** Header names that carry credentials: never recorded unless asked for by name. */
+const SECRET_HEADER =
+  /^(?:authorization|proxy-authorization|cookie)$|key|token|secret|passw|session|signature|credential|auth/i;
+
 /**
- * One request the server received (for test assertions).
+ * One request the server received (for test assertions). Kept in memory only, never logged: `path` and
+ * `phone` are raw (the number as the client sent it); credential headers are left out unless
+ * `recordSecretHeaders` names them.
  *
  * @example
  * ```ts
@@ -49,6 +69,7 @@ export interface DirectoryRequest {
   path: string;
   /** The decoded path segment after `basePath`, when there is one. */
   phone: string | undefined;
+  /** The request headers (lower-case names) without credential headers, unless `recordSecretHeaders` names them. */
   headers: Record<string, string | string[] | undefined>;
   /** The fault injected, if any. */
   fault: DirectoryFault['type'] | undefined;
@@ -73,8 +94,10 @@ export interface DirectoryServer {
   baseUrl: string;
   /** Stops the server, destroying open (also hung) connections. */
   close(): Promise<void>;
-  /** A copy of the requests received so far. */
+  /** A copy of the latest requests received (at most `recordRequests`, oldest first). */
   requests(): DirectoryRequest[];
+  /** How many requests were received since the start, also those `requests()` no longer keeps. */
+  requestCount(): number;
   /** Replaces the fault rules (e.g. to let a failing directory recover in a test). */
   setFaults(faults: readonly DirectoryFaultRule[]): void;
   /** Changes the injected latency. */
@@ -147,9 +170,26 @@ export async function startDirectoryServer(options: DirectoryServerOptions = {})
       directory.set(phone, name);
     }
   }
+  const recordLimit = options.recordRequests ?? DEFAULT_RECORDED_REQUESTS;
+  if (!(Number.isSafeInteger(recordLimit) && recordLimit >= 0)) {
+    throw new CallerLookupOptionsError(
+      'recordRequests',
+      `expected an integer >= 0, got ${String(recordLimit)}`,
+    );
+  }
+  const secretHeadersToRecord = new Set(
+    (options.recordSecretHeaders ?? []).map((header) => header.toLowerCase()),
+  );
+  const recordHeaders = (headers: IncomingMessage['headers']): DirectoryRequest['headers'] => {
+    const recorded: DirectoryRequest['headers'] = {};
+    for (const [name, value] of Object.entries(headers)) {
+      if (!SECRET_HEADER.test(name) || secretHeadersToRecord.has(name)) recorded[name] = value;
+    }
+    return recorded;
+  };
   let rules = activate(options.faults ?? []);
   const random = seededRandom(options.seed ?? 1);
-  const received: DirectoryRequest[] = [];
+  const received = new RequestLog(recordLimit);
   const timers = new Set<NodeJS.Timeout>();
 
   const later = (ms: number, action: () => void) => {
@@ -196,14 +236,14 @@ export async function startDirectoryServer(options: DirectoryServerOptions = {})
       }
     }
     const fault = phone === undefined ? undefined : chooseFault(phone);
-    received.push({
+    received.add(() => ({
       method: request.method ?? 'GET',
       path: target,
       phone,
-      headers: { ...request.headers },
+      headers: recordHeaders(request.headers),
       fault: fault?.type,
       receivedAt: Date.now(),
-    });
+    }));
     if (fault?.type === 'hang') return;
     later(latencyMs, () => {
       if (fault?.type === 'reset') {
@@ -283,7 +323,8 @@ export async function startDirectoryServer(options: DirectoryServerOptions = {})
     url,
     baseUrl: `${url}${basePath}`,
     size: directory.size,
-    requests: () => received.map((entry) => ({ ...entry, headers: { ...entry.headers } })),
+    requests: () => received.entries().map((entry) => ({ ...entry, headers: { ...entry.headers } })),
+    requestCount: () => received.count,
     setFaults: (faults) => {
       rules = activate(faults);
     },
@@ -300,4 +341,31 @@ export async function startDirectoryServer(options: DirectoryServerOptions = {})
       return closing;
     },
   };
+}
+
+/** The latest `limit` requests in a ring buffer (oldest overwritten), and how many there were in all. */
+class RequestLog {
+  readonly #limit: number;
+  readonly #slots: DirectoryRequest[] = [];
+  #next = 0;
+  count = 0;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  /** Records one request; `describe` is not called when nothing is kept. */
+  add(describe: () => DirectoryRequest): void {
+    this.count++;
+    if (this.#limit === 0) return;
+    if (this.#slots.length < this.#limit) this.#slots.push(describe());
+    else this.#slots[this.#next] = describe();
+    this.#next = (this.#next + 1) % this.#limit;
+  }
+
+  /** The kept requests, oldest first. */
+  entries(): DirectoryRequest[] {
+    if (this.#slots.length < this.#limit) return [...this.#slots];
+    return [...this.#slots.slice(this.#next), ...this.#slots.slice(0, this.#next)];
+  }
 }

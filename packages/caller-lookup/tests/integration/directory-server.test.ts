@@ -114,6 +114,55 @@ describe('startDirectoryServer', () => {
     );
   });
 
+  it('records method, path and phone but no credential headers unless asked for by name', async () => {
+    const headers = {
+      'x-api-key': 'sekret-123',
+      authorization: 'Bearer sekret-456',
+      cookie: 'session=sekret-789',
+      'x-auth-token': 'sekret-000',
+      'x-request-id': 'req-1',
+    };
+    const server = await startDirectoryServer({ entries: { '+61299999854': 'Jane' } });
+    const opted = await startDirectoryServer({ recordSecretHeaders: ['X-Api-Key'] });
+    try {
+      await (await request(`${server.baseUrl}%2B61299999854`, { headers })).body.text();
+      await (await request(`${opted.baseUrl}%2B61299999854`, { headers })).body.text();
+      const [seen] = server.requests();
+      expect(seen).toMatchObject({ method: 'GET', path: '/api/user/%2B61299999854', phone: '+61299999854' });
+      expect(seen?.headers['x-request-id']).toBe('req-1');
+      expect(JSON.stringify(server.requests())).not.toContain('sekret');
+      const [optedIn] = opted.requests();
+      expect(optedIn?.headers['x-api-key']).toBe('sekret-123');
+      expect(JSON.stringify({ ...optedIn?.headers, 'x-api-key': undefined })).not.toContain('sekret');
+    } finally {
+      await Promise.all([server.close(), opted.close()]);
+    }
+  });
+
+  it('keeps only the latest recordRequests requests, oldest first, and counts them all', async () => {
+    const server = await startDirectoryServer({ recordRequests: 3 });
+    const silent = await startDirectoryServer({ recordRequests: 0 });
+    try {
+      for (let index = 0; index < 5; index++) {
+        await get(`${server.baseUrl}029999000${index}`);
+        await get(`${silent.baseUrl}029999000${index}`);
+      }
+      expect(server.requests().map((entry) => entry.phone)).toEqual([
+        '0299990002',
+        '0299990003',
+        '0299990004',
+      ]);
+      expect(server.requestCount()).toBe(5);
+      expect(silent.requests()).toEqual([]);
+      expect(silent.requestCount()).toBe(5);
+    } finally {
+      await Promise.all([server.close(), silent.close()]);
+    }
+    for (const recordRequests of [-1, 1.5, Number.NaN]) {
+      await expect(startDirectoryServer({ recordRequests })).rejects.toThrow(CallerLookupOptionsError);
+    }
+  });
+
   it('injects latency and faults by rule, and can change them at run time', async () => {
     const server = await startDirectoryServer({
       entries: { '+61299999854': 'Jane' },

@@ -122,6 +122,64 @@ describe('ConcurrencyLimiter', () => {
     expect(granted.at(-1)).toBe('aborted:false');
     expect(limiter.queued).toBe(0);
   });
+
+  it('hands slots over in a loop when each granted waiter releases at once (no stack growth)', () => {
+    const limiter = new ConcurrencyLimiter(1);
+    expect(limiter.tryAcquire()).toBe(true);
+    let granted = 0;
+    for (let i = 0; i < 100_000; i++) {
+      limiter.wait(owner(), (ok) => {
+        if (ok) granted++;
+        limiter.release(); // fails at once, as a lookup does while the circuit is open
+      });
+    }
+    limiter.release();
+    expect(granted).toBe(100_000);
+    expect(limiter.active).toBe(0);
+    expect(limiter.queued).toBe(0);
+    expect(limiter.tryAcquire()).toBe(true); // no slot was lost
+  });
+
+  it('keeps handing over the other slots when a granted waiter throws, then rethrows', () => {
+    const limiter = new ConcurrencyLimiter(1);
+    expect(limiter.tryAcquire()).toBe(true);
+    const granted: string[] = [];
+    limiter.wait(owner(), () => {
+      granted.push('first');
+      limiter.release();
+      throw new Error('boom');
+    });
+    limiter.wait(owner(), () => {
+      granted.push('second');
+      limiter.release();
+    });
+    expect(() => limiter.release()).toThrow('boom');
+    expect(granted).toEqual(['first', 'second']);
+    expect(limiter.active).toBe(0);
+  });
+
+  it('sheds every live waiter in one call: false without a slot, the owner not aborted', async () => {
+    const limiter = new ConcurrencyLimiter(1);
+    expect(limiter.tryAcquire()).toBe(true);
+    const told: string[] = [];
+    const leaving = owner();
+    limiter.wait(leaving, (ok) => told.push(`leaving:${ok}`));
+    const staying = owner();
+    limiter.wait(staying, (ok) => told.push(`staying:${ok}:${staying.aborted}`));
+    const retrying = owner();
+    const retry = limiter.acquire(retrying);
+    leaving.onAbort?.();
+    expect(limiter.shed()).toBe(2);
+    expect(told).toEqual(['leaving:false', 'staying:false:false']);
+    await expect(retry).resolves.toBe(false);
+    expect(staying.onAbort).toBeUndefined();
+    expect(retrying.onAbort).toBeUndefined();
+    expect(limiter.queued).toBe(0);
+    expect(limiter.active).toBe(1); // the holder keeps its slot
+    limiter.release();
+    expect(limiter.active).toBe(0);
+    expect(limiter.shed()).toBe(0);
+  });
 });
 
 describe('LatencyRecorder', () => {

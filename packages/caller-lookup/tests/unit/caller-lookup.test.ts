@@ -5,6 +5,7 @@ import {
   type CallerLookupLogEntry,
   type CallerLookupOptions,
   CallerLookupOptionsError,
+  type CallerLookupResult,
   createCallerLookup,
 } from '../../src/index.js';
 
@@ -39,6 +40,20 @@ function client(options: Partial<CallerLookupOptions> = {}) {
 }
 
 const directory = () => mockAgent.get(ORIGIN);
+
+/** `count` distinct valid mobile numbers. */
+const numbers = (count: number) =>
+  Array.from({ length: count }, (_, index) => `+614${String(index).padStart(8, '0')}`);
+
+/** Counts results by `status` (and `reason` for errors). */
+function countResults(results: Iterable<CallerLookupResult>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const result of results) {
+    const label = result.status === 'error' ? `error:${result.reason}` : result.status;
+    counts[label] = (counts[label] ?? 0) + 1;
+  }
+  return counts;
+}
 
 describe('createCallerLookup with MockAgent', () => {
   it('finds a name, percent-encoding the normalised number into the path', async () => {
@@ -307,6 +322,79 @@ describe('createCallerLookup with MockAgent', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(callers.stats().requests).toMatchObject({ sent: 1, inFlight: 0, queued: 0 });
     await callers.close();
+  });
+
+  it('settles a long queue as circuit_open when the circuit opens, and frees every slot', async () => {
+    directory()
+      .intercept({ path: (path) => path.startsWith('/api/user/') })
+      .reply(500, '')
+      .persist();
+    const callers = client({ maxConcurrency: 1, circuitFailureThreshold: 1, maxRetries: 0 });
+    const phones = numbers(20_000);
+    const results = await callers.lookupMany(phones);
+    expect(countResults(results.values())).toEqual({ 'error:http_status': 2, 'error:circuit_open': 19_998 });
+    expect(callers.stats().requests).toMatchObject({ sent: 2, inFlight: 0, queued: 0 });
+    expect(callers.stats().circuit.opens).toBe(1);
+    await callers.close();
+  });
+
+  it('hands slots to queued lookups in a loop when they fail at once (failed half-open probe)', async () => {
+    directory().intercept({ path: '/api/user/0299990000' }).reply(500, '');
+    const callers = client({
+      maxConcurrency: 1,
+      circuitFailureThreshold: 1,
+      circuitOpenMs: 1000,
+      maxRetries: 0,
+    });
+    await callers.lookup('0299990000'); // opens the circuit
+    now += 1000;
+    directory().intercept({ path: JANE_PATH }).reply(500, '').delay(20);
+    const probe = callers.lookup(JANE); // the half-open probe holds the only slot
+    const queued = callers.lookupMany(numbers(20_000));
+    expect(callers.stats().requests.queued).toBe(20_000);
+    await expect(probe).resolves.toMatchObject({ status: 'error', reason: 'http_status' });
+    expect(countResults((await queued).values())).toEqual({ 'error:circuit_open': 20_000 });
+    expect(callers.stats().requests).toMatchObject({ sent: 2, inFlight: 0, queued: 0 });
+    directory().intercept({ path: JANE_PATH }).reply(200, 'Jane');
+    now += 1000; // the next probe still gets a slot
+    await expect(callers.lookup(JANE)).resolves.toEqual({ status: 'found', name: 'Jane' });
+    expect(callers.stats().requests).toMatchObject({ inFlight: 0, queued: 0 });
+  });
+
+  it('fails queued lookups (new and retrying) as circuit_open as soon as the circuit opens', async () => {
+    const slowFailure = (phone: string, delayMs: number) =>
+      directory()
+        .intercept({ path: `/api/user/${phone}` })
+        .reply(500, '')
+        .delay(delayMs);
+    slowFailure('0299990001', 50); // B: its failure opens the circuit
+    directory().intercept({ path: '/api/user/0299990002' }).reply(500, ''); // A: fails, waits to retry
+    directory().intercept({ path: '/api/user/0299990002' }).reply(200, 'never sent');
+    slowFailure('0299990003', 300); // C: gets A's slot
+    directory().intercept({ path: '/api/user/0299990004' }).reply(200, 'Dee').delay(300); // D: gets B's slot
+    const callers = client({ maxConcurrency: 2, circuitFailureThreshold: 2, maxRetries: 1 });
+    const settled: string[] = [];
+    const track = (phone: string) =>
+      callers.lookup(phone).then((result) => {
+        settled.push(phone);
+        return result;
+      });
+    const [b, a, c, d, e] = [
+      track('0299990001'),
+      track('0299990002'),
+      track('0299990003'),
+      track('0299990004'),
+      track('0299990005'), // E: queued behind D, never sent
+    ];
+    await expect(a).resolves.toEqual({ status: 'error', reason: 'circuit_open' });
+    await expect(e).resolves.toEqual({ status: 'error', reason: 'circuit_open' });
+    // Shed when B's failure opened the circuit: before B itself (which waits to retry) and C and D.
+    expect(settled.slice(0, 2).sort()).toEqual(['0299990002', '0299990005']);
+    await expect(b).resolves.toEqual({ status: 'error', reason: 'circuit_open' }); // its retry
+    await expect(c).resolves.toEqual({ status: 'error', reason: 'circuit_open' });
+    await expect(d).resolves.toEqual({ status: 'found', name: 'Dee' });
+    expect(settled.slice(2)).toEqual(['0299990001', '0299990003', '0299990004']);
+    expect(callers.stats().requests).toMatchObject({ sent: 4, retries: 3, inFlight: 0, queued: 0 });
   });
 
   it('rejects use after close and leaves an injected dispatcher open', async () => {
