@@ -12,6 +12,11 @@ const integer = (minimum: number, maximum: number) =>
     .min(minimum, `must be at least ${minimum}`)
     .max(maximum, `must be at most ${maximum}`);
 
+/** Below this, the handler would have no time left to answer after the lookups stop. */
+const MIN_SAFETY_MARGIN_MS = 500;
+/** Firehose's maximum transform timeout (5 minutes): a larger margin can never leave time to work. */
+const MAX_SAFETY_MARGIN_MS = 300_000;
+
 const lookupUrl = z
   .string({ error: 'is required (the directory base URL, e.g. https://directory.example.com/api/user/)' })
   .min(1, 'is required (the directory base URL, e.g. https://directory.example.com/api/user/)')
@@ -28,6 +33,19 @@ const lookupUrl = z
     }
     if (url.username !== '' || url.password !== '') {
       context.addIssue({ code: 'custom', message: 'must not carry credentials; use CALLER_LOOKUP_API_KEY' });
+    }
+    // The same rules as createCallerLookup's baseUrl, so a URL accepted here never fails at cold start.
+    if (value.includes('#')) {
+      context.addIssue({
+        code: 'custom',
+        message: 'must not contain a fragment (#...): the number is appended to the path or query',
+      });
+    }
+    if (value.includes('{') || value.includes('}')) {
+      context.addIssue({
+        code: 'custom',
+        message: "must not contain '{' or '}': the number is appended to the URL as it is",
+      });
     }
     if (!value.endsWith('/') && !value.endsWith('=')) {
       context.addIssue({
@@ -56,7 +74,19 @@ const EnvironmentSchema = z.object({
       z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }),
     ),
   ),
-  TRANSFORM_SAFETY_MARGIN_MS: optional(integer(0, 600_000)),
+  TRANSFORM_SAFETY_MARGIN_MS: optional(
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(
+        MIN_SAFETY_MARGIN_MS,
+        `must be at least ${MIN_SAFETY_MARGIN_MS} (time to answer before the Lambda timeout)`,
+      )
+      .max(
+        MAX_SAFETY_MARGIN_MS,
+        `must be at most ${MAX_SAFETY_MARGIN_MS} (Firehose invokes a transform for at most 5 minutes; the margin must be well under the function timeout)`,
+      ),
+  ),
 });
 
 /** The validated configuration of the transform. */

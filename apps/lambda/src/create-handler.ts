@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import {
   type CallerLookup,
@@ -27,6 +26,7 @@ import {
   customerPhoneNumber,
   enrichmentFor,
   notContactTraceRecordReason,
+  schemaIssuePath,
 } from './enrichment.js';
 
 /** What the handler factory may be given instead of building it from the configuration. */
@@ -87,9 +87,11 @@ export function createHandler(
   config: LambdaConfig,
   dependencies: LambdaDependencies = {},
 ): CtrTransformHandler {
-  const logger =
+  // A logger that throws must fail neither a record nor a lookup.
+  const logger = neverThrowing(
     dependencies.logger ??
-    createJsonLogger({ level: config.logLevel, base: { service: 'ctr-stream-lambda' } });
+      createJsonLogger({ level: config.logLevel, base: { service: 'ctr-stream-lambda' } }),
+  );
   const ownsLookup = dependencies.callerLookup === undefined;
   const callerLookup =
     dependencies.callerLookup ??
@@ -135,7 +137,7 @@ export function createHandler(
     ...(config.deliveryStreamName === undefined ? {} : { deliveryStreamName: config.deliveryStreamName }),
     ...(dependencies.firehoseClient === undefined ? {} : { firehoseClient: dependencies.firehoseClient }),
 
-    prepareBatch: async (records, { deadline, signal, event }) => {
+    prepareBatch: async (records, { deadline, event }) => {
       const invocation = figuresFor(event);
       const keys = new Set<string>();
       const keyByAddress = new Map<string, string>();
@@ -148,14 +150,16 @@ export function createHandler(
         keys.add(key);
       }
       invocation.distinctNumbers = keys.size;
-      // One shared signal for every lookup of the batch: not a listener leak.
-      setMaxListeners(keys.size + 10, signal);
       const byNumber = new Map<string, CallerLookupResult>();
       const waitedMs: number[] = [];
       await Promise.all(
         [...keys].map(async (key) => {
           const started = performance.now();
-          const result = await callerLookup.lookup(key, { deadline, signal });
+          // The deadline only, not also the batch's abort signal: both fire at the same moment, and a
+          // lookup cut by its deadline is reported as 'deadline_exceeded' and counts against the
+          // circuit breaker, where an aborted one is 'aborted' and does not (a hanging directory would
+          // never open the circuit).
+          const result = await callerLookup.lookup(key, { deadline });
           waitedMs.push(performance.now() - started);
           byNumber.set(key, result);
         }),
@@ -172,7 +176,7 @@ export function createHandler(
           notContactTraceRecordReason(record.data) ??
           `invalid contact trace record: ${parsed.error.issues
             .slice(0, 3)
-            .map((issue) => `${issue.path}: ${issue.message}`)
+            .map((issue) => `${schemaIssuePath(issue.path)}: ${issue.message}`)
             .join(
               '; ',
             )}${parsed.error.issues.length > 3 ? `; and ${parsed.error.issues.length - 3} more` : ''}`;
@@ -230,6 +234,19 @@ export function createHandler(
       if (ownsLookup) await callerLookup.close();
     },
   });
+}
+
+function neverThrowing(logger: FirehoseTransformLogger): FirehoseTransformLogger {
+  const guard =
+    (level: keyof FirehoseTransformLogger) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      try {
+        logger[level](message, fields);
+      } catch {
+        // The logger is the reporting channel: there is nowhere left to report its failure.
+      }
+    };
+  return { debug: guard('debug'), info: guard('info'), warn: guard('warn'), error: guard('error') };
 }
 
 /** The lookup key of a number: its normalised form, so `+61 401 004 854` and `+61401004854` share one lookup. */

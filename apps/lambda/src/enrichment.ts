@@ -74,9 +74,58 @@ export function notContactTraceRecordReason(value: unknown): string | undefined 
   }
   const candidate = value as Record<string, unknown>;
   if (!('ContactId' in candidate) && ('AgentARN' in candidate || 'CurrentAgentSnapshot' in candidate)) {
-    const eventType =
-      typeof candidate.EventType === 'string' ? ` (EventType ${candidate.EventType.slice(0, 40)})` : '';
-    return `an Amazon Connect agent event${eventType}, not a contact trace record; send agent events to their own stream`;
+    // Structural facts only: no value of the record (not even its EventType) is ever logged.
+    return AGENT_EVENT_REASON;
   }
   return undefined;
+}
+
+/** The reason logged for an Amazon Connect agent event sent to the CTR stream. */
+export const AGENT_EVENT_REASON =
+  'not a contact trace record (looks like an Amazon Connect agent event); send agent events to their own stream';
+
+/** CTR members whose keys are chosen by the customer (contact attributes, tags, ...), not by the schema. */
+const CUSTOMER_KEYED_MAPS = new Set([
+  'Attributes',
+  'ContactDetails',
+  'ContactEvaluations',
+  'References',
+  'SegmentAttributes',
+  'Tags',
+  'ValueMap',
+]);
+
+/** One segment of a ctr-schema issue path: `.Name` / `Name`, `[0]` or `["odd key"]`. */
+const PATH_SEGMENT = /(?:^|\.)([A-Za-z_$][A-Za-z0-9_$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+
+/**
+ * A ctr-schema issue path with every customer-defined key replaced by `[…]`, so a logged reason holds
+ * schema paths only: `Attributes["card number"]` -> `Attributes[…]`, `Tags.team` -> `Tags[…]`. A key the
+ * schema does not know is quoted by ctr-schema only when it is not an identifier, and the schema's own
+ * field names are all identifiers, so every quoted key is withheld too.
+ */
+export function schemaIssuePath(path: string): string {
+  if (path === '(root)') return path;
+  let formatted = '';
+  let afterMap = false;
+  PATH_SEGMENT.lastIndex = 0;
+  while (PATH_SEGMENT.lastIndex < path.length) {
+    const start = PATH_SEGMENT.lastIndex;
+    const match = PATH_SEGMENT.exec(path);
+    if (match === null || (match[1] !== undefined && start > 0 && path[start] !== '.')) {
+      return '(path withheld)';
+    }
+    const [, name, index] = match;
+    if (index !== undefined) {
+      formatted += `[${index}]`;
+      afterMap = false;
+    } else if (name !== undefined && !afterMap) {
+      formatted += formatted === '' ? name : `.${name}`;
+      afterMap = CUSTOMER_KEYED_MAPS.has(name);
+    } else {
+      formatted += '[…]'; // a customer-defined key
+      afterMap = false;
+    }
+  }
+  return formatted;
 }

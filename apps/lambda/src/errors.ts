@@ -36,10 +36,11 @@ export interface ConfigIssue {
 export class LambdaConfigError extends CtrLambdaError {
   readonly issues: readonly ConfigIssue[];
 
-  constructor(issues: readonly ConfigIssue[]) {
+  constructor(issues: readonly ConfigIssue[], options: ErrorOptions = {}) {
     super(
       `Invalid Lambda configuration: ${issues.map((issue) => `${issue.variable}: ${issue.message}`).join('; ')}. ` +
         'Fix the function environment variables (see apps/lambda/README.md).',
+      options,
     );
     this.name = 'LambdaConfigError';
     this.issues = issues;

@@ -1,6 +1,5 @@
-import { type LambdaConfig, loadConfig } from './config.js';
-import { type CtrTransformHandler, createHandler } from './create-handler.js';
-import { LambdaConfigError } from './errors.js';
+import { type ColdStartResult, startFromEnvironment } from './cold-start.js';
+import type { CtrTransformHandler } from './create-handler.js';
 
 export { CONFIG_DEFAULTS, type LambdaConfig, loadConfig } from './config.js';
 export { type CtrTransformHandler, createHandler, type LambdaDependencies } from './create-handler.js';
@@ -14,17 +13,15 @@ export {
 export { type ConfigIssue, CtrLambdaError, LambdaConfigError } from './errors.js';
 
 /** Cold start: configuration is read and validated once per execution environment. */
-function coldStart(): { handler: CtrTransformHandler; config: LambdaConfig } | { error: LambdaConfigError } {
-  try {
-    const config = loadConfig(process.env);
-    return { handler: createHandler(config), config };
-  } catch (error) {
-    if (!(error instanceof LambdaConfigError)) throw error;
+function coldStart(): ColdStartResult {
+  const result = startFromEnvironment(process.env);
+  if ('error' in result) {
+    const { error } = result;
     process.stdout.write(
       `${JSON.stringify({ level: 'error', time: new Date().toISOString(), message: error.message, service: 'ctr-stream-lambda', issues: error.issues })}\n`,
     );
-    return { error };
   }
+  return result;
 }
 
 const initialised = coldStart();

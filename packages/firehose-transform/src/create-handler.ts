@@ -3,7 +3,7 @@ import { decodeStrictBase64 } from './base64.js';
 import { deliveryStreamNameFromArn } from './delivery-stream.js';
 import { FirehoseTransformOptionsError, RecordParseError } from './errors.js';
 import { type FirehoseTransformationEvent, parseFirehoseTransformationEvent } from './event-schema.js';
-import { createJsonLogger } from './logger.js';
+import { createJsonLogger, type FirehoseTransformLogger } from './logger.js';
 import type { FirehoseRecordResult, RecordOutcome } from './outcomes.js';
 import { parseJsonRecord } from './parse.js';
 import { FIREHOSE_MAX_RECORD_BYTES, reingestRecords } from './reingest.js';
@@ -26,6 +26,12 @@ import type {
 } from './types.js';
 
 const MAX_RECORD_LOG_LINES = 100;
+/**
+ * However small the safety margin, an abandoned `prepareBatch` is given up at least this long before the
+ * point where transforms stop (half the margin before the Lambda timeout), so the records are still
+ * transformed and answered in time.
+ */
+const PREPARE_GIVE_UP_FLOOR_MS = 100;
 const MAX_REASON_KEYS = 20;
 const NEWLINE = Buffer.from('\n');
 const NEWLINE_BYTE = 0x0a;
@@ -84,7 +90,8 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
   const maxAttempts = options.reingestMaxAttempts ?? 5;
   const baseDelayMs = options.reingestBaseDelayMs ?? 100;
   const now = options.now ?? Date.now;
-  const logger = options.logger ?? createJsonLogger();
+  // A logger that throws (a broken sink, a bad custom logger) must never fail the batch.
+  const logger = neverThrowing(options.logger ?? createJsonLogger());
   const parse = options.parse ?? (parseJsonRecord as (data: Buffer) => TParsed);
   const serialize = options.serialize ?? JSON.stringify;
   const newline = options.newlineDelimiter ?? false;
@@ -114,8 +121,14 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
         ? context.getRemainingTimeInMillis()
         : defaultRemainingTimeMs;
     const endsAt = startedAt + remaining;
-    const prepareDeadline = endsAt - safetyMarginMs;
     const hardDeadline = endsAt - safetyMarginMs / 2;
+    // prepareBatch is abandoned at its deadline plus the grace period, but never later than just before
+    // the hard deadline: a small margin must not push the answer past the Lambda timeout.
+    const prepareGiveUpAt = Math.min(
+      endsAt - safetyMarginMs + graceMs,
+      hardDeadline - PREPARE_GIVE_UP_FLOOR_MS,
+    );
+    const prepareDeadline = Math.min(endsAt - safetyMarginMs, prepareGiveUpAt);
 
     // 1. Decode and parse every record.
     const inputs = event.records;
@@ -170,7 +183,13 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
     const prepareStartedAt = now();
     let preparation: BatchPreparation<TPrepared> | undefined;
     if (options.prepareBatch !== undefined && parsedRecords.length > 0) {
-      preparation = await runPrepareBatch(options.prepareBatch, parsedRecords, event, prepareDeadline);
+      preparation = await runPrepareBatch(
+        options.prepareBatch,
+        parsedRecords,
+        event,
+        prepareDeadline,
+        prepareGiveUpAt,
+      );
       if (preparation.status === 'failed') {
         logger.warn('prepareBatch failed; records are transformed without its result', {
           invocationId: event.invocationId,
@@ -207,7 +226,12 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
             : `transformRecord threw ${describeError(error)}`;
         continue;
       }
-      applyOutcome(slot, outcome);
+      try {
+        applyOutcome(slot, outcome);
+      } catch (error) {
+        // e.g. partitionKeys JSON cannot count (BigInt) or a getter that throws: this record only.
+        fail(slot, `could not use the outcome of transformRecord: ${describeError(error)}`);
+      }
     }
 
     // 4. Keep the response within the limit; re-ingest or fail what does not fit.
@@ -322,7 +346,7 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
       );
       counts[slot.result]++;
       if (slot.result !== 'ProcessingFailed') {
-        if (slot.result === 'Dropped' && slot.reason !== undefined && logged < MAX_RECORD_LOG_LINES) {
+        if (slot.result === 'Dropped' && slot.reason !== undefined && logged++ < MAX_RECORD_LOG_LINES) {
           logger.debug('record dropped', { recordId: slot.recordId, index, reason: slot.reason });
         }
         continue;
@@ -363,12 +387,21 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
     };
     let extra: Record<string, unknown> = {};
     try {
-      extra = options.summaryFields?.(preparation, event) ?? {};
+      extra = { ...options.summaryFields?.(preparation, event) };
     } catch (error) {
       extra = { summaryFieldsError: describeError(error) };
     }
     logger.info('firehose transform summary', { ...summary, ...extra });
-    options.onSummary?.(summary);
+    try {
+      options.onSummary?.(summary);
+    } catch (error) {
+      // Every record is answered (and overflow may be re-ingested): failing the batch now would make
+      // Firehose retry it and deliver the re-ingested records twice.
+      logger.error('onSummary threw; the batch is answered anyway', {
+        invocationId: event.invocationId,
+        error: describeError(error),
+      });
+    }
     return { records };
   };
 
@@ -398,7 +431,15 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
         slot.bytes = slot.baseBytes + OK_LENGTH + data.length + 2; // data is plain base64: no escaping
         slot.metadata = undefined;
         if (typed.partitionKeys !== undefined) {
-          slot.metadata = { partitionKeys: { ...typed.partitionKeys } };
+          const partitionKeys = { ...typed.partitionKeys };
+          for (const value of Object.values(partitionKeys)) {
+            if (typeof value !== 'string') {
+              // The key may come from the record: name only its type.
+              fail(slot, `partitionKeys values must be strings, got ${typeof value}`);
+              return;
+            }
+          }
+          slot.metadata = { partitionKeys };
           slot.bytes += metadataBytes(slot.metadata);
         }
         slot.reason = undefined;
@@ -436,6 +477,7 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
     records: readonly FirehoseRecord<TParsed>[],
     event: FirehoseTransformationEvent,
     deadline: number,
+    giveUpAt: number,
   ): Promise<BatchPreparation<TPrepared>> {
     const controller = new AbortController();
     const untilDeadline = deadline - now();
@@ -446,7 +488,7 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
     );
     let giveUpTimer: ReturnType<typeof setTimeout> | undefined;
     const giveUp = new Promise<BatchPreparation<TPrepared>>((resolve) => {
-      giveUpTimer = setTimeout(() => resolve({ status: 'timed_out' }), untilDeadline + graceMs);
+      giveUpTimer = setTimeout(() => resolve({ status: 'timed_out' }), Math.max(0, giveUpAt - now()));
     });
     try {
       const work = (async (): Promise<BatchPreparation<TPrepared>> => {
@@ -527,8 +569,26 @@ function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  try {
+    if (error instanceof Error) return `${error.name}: ${error.message}`;
+    return String(error);
+  } catch {
+    return 'an error that cannot be described';
+  }
+}
+
+/** Wraps a logger so that a call that throws is ignored: logging never fails a batch. */
+function neverThrowing(logger: FirehoseTransformLogger): FirehoseTransformLogger {
+  const guard =
+    (level: keyof FirehoseTransformLogger) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      try {
+        logger[level](message, fields);
+      } catch {
+        // Nowhere left to report it: the logger is the reporting channel.
+      }
+    };
+  return { debug: guard('debug'), info: guard('info'), warn: guard('warn'), error: guard('error') };
 }
 
 function checkNumber(name: string, value: number, minimum: number): void {

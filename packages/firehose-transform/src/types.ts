@@ -65,7 +65,10 @@ export interface FirehoseTransformOptions<TParsed = unknown, TPrepared = undefin
   newlineDelimiter?: boolean;
   /** Time kept free before the Lambda timeout: `prepareBatch` is cut off this long before it. Default 3000 ms. */
   safetyMarginMs?: number;
-  /** How long after its deadline an aborted `prepareBatch` may still settle with partial results. Default 200 ms. */
+  /**
+   * How long after its deadline an aborted `prepareBatch` may still settle with partial results. Default 200 ms.
+   * Never past 100 ms before transforms stop (half the safety margin before the timeout).
+   */
   prepareBatchGraceMs?: number;
   /** Response-size limit in bytes of JSON. Default 6,291,456 (Lambda's 6 MB). */
   maxResponseBytes?: number;
@@ -79,7 +82,7 @@ export interface FirehoseTransformOptions<TParsed = unknown, TPrepared = undefin
   reingestMaxAttempts?: number;
   /** First retry's backoff ceiling, doubled per attempt, full jitter. Default 100 ms. */
   reingestBaseDelayMs?: number;
-  /** Where failures and the invocation summary go. Default: JSON lines on stdout at `info`. */
+  /** Where failures and the invocation summary go. Default: JSON lines on stdout at `info`. A call that throws is ignored. */
   logger?: FirehoseTransformLogger;
   /** Clock in ms. Default `Date.now`. */
   now?: () => number;
@@ -90,7 +93,7 @@ export interface FirehoseTransformOptions<TParsed = unknown, TPrepared = undefin
     preparation: BatchPreparation<TPrepared> | undefined,
     event: FirehoseTransformationEvent,
   ) => Record<string, unknown>;
-  /** Called with each invocation's summary after it is logged. */
+  /** Called with each invocation's summary after it is logged. A throw is logged; the batch is still answered. */
   onSummary?: (summary: FirehoseTransformSummary) => void;
 }
 

@@ -69,6 +69,7 @@ describe('the built bundle dist/index.mjs', () => {
   it('exports handler, enriches the tutorial event, warm-caches, and re-ingests overflow via AWS_ENDPOINT_URL_FIREHOSE', async () => {
     const directory = await startDirectoryServer({
       entries: { [TUTORIAL_PHONE]: `Jane ${'Citizen-'.repeat(14)}Citizen` },
+      recordSecretHeaders: ['x-api-key'], // the directory records the key only when asked to
     });
     const firehose = await startFirehoseApiServer({ streams: ['CTRFHStream'] });
     try {
@@ -128,4 +129,24 @@ describe('the built bundle dist/index.mjs', () => {
       service: 'ctr-stream-lambda',
     });
   });
+
+  it.each(['https://dir.example.com/api/user/#/', 'https://dir.example.com/api/{tenant}/'])(
+    'starts and reports CALLER_LOOKUP_URL=%s as a LambdaConfigError instead of crashing at cold start',
+    async (url) => {
+      const { responses, stdout } = await invokeBundle([tutorialEvent(), tutorialEvent()], {
+        CALLER_LOOKUP_URL: url,
+      });
+      expect(responses).toEqual([
+        expect.objectContaining({ error: 'LambdaConfigError' }),
+        expect.objectContaining({ error: 'LambdaConfigError' }),
+      ]);
+      expect(responses[0].message).toContain('CALLER_LOOKUP_URL: ');
+      const logged = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({ level: 'error', service: 'ctr-stream-lambda' });
+    },
+  );
 });

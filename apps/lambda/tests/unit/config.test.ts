@@ -82,3 +82,44 @@ describe('loadConfig', () => {
     expect(() => loadConfig(environment)).toThrow(message);
   });
 });
+
+describe('loadConfig: values the caller-lookup client or the deadline would reject', () => {
+  it.each([
+    ['https://dir.example.com/api/user/#/', 'must not contain a fragment'],
+    ['https://dir.example.com/api/user?x=1#=', 'must not contain a fragment'],
+    ['https://dir.example.com/api/{tenant}/', "must not contain '{' or '}'"],
+    ['https://dir.example.com/api/}/', "must not contain '{' or '}'"],
+  ])('rejects CALLER_LOOKUP_URL %s', (url, message) => {
+    let thrown: unknown;
+    try {
+      loadConfig({ CALLER_LOOKUP_URL: url });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(LambdaConfigError);
+    expect((thrown as LambdaConfigError).issues).toEqual([
+      { variable: 'CALLER_LOOKUP_URL', message: expect.stringContaining(message) },
+    ]);
+  });
+
+  it.each([
+    ['0', 'must be at least 500'],
+    ['499', 'must be at least 500'],
+    ['300001', 'must be at most 300000'],
+    ['600000', 'must be at most 300000'],
+    ['1.5', 'must be a whole number'],
+  ])('rejects TRANSFORM_SAFETY_MARGIN_MS=%s', (value, message) => {
+    expect(() => loadConfig({ CALLER_LOOKUP_URL: URL_OK, TRANSFORM_SAFETY_MARGIN_MS: value })).toThrow(
+      `TRANSFORM_SAFETY_MARGIN_MS: ${message}`,
+    );
+  });
+
+  it('accepts the bounds of TRANSFORM_SAFETY_MARGIN_MS', () => {
+    expect(loadConfig({ CALLER_LOOKUP_URL: URL_OK, TRANSFORM_SAFETY_MARGIN_MS: '500' }).safetyMarginMs).toBe(
+      500,
+    );
+    expect(
+      loadConfig({ CALLER_LOOKUP_URL: URL_OK, TRANSFORM_SAFETY_MARGIN_MS: '300000' }).safetyMarginMs,
+    ).toBe(300_000);
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { schemaIssuePath } from '../../src/enrichment.js';
 import { applyEnrichment, customerPhoneNumber, notContactTraceRecordReason } from '../../src/index.js';
 import { ctrFixture } from '../support.js';
 
@@ -34,12 +35,33 @@ describe('enrichment helpers', () => {
   });
 
   it('names agent events, arrays and scalars', () => {
-    expect(notContactTraceRecordReason(ctrFixture('not-ctr/agent-event.json'))).toMatch(
-      /^an Amazon Connect agent event \(EventType STATE_CHANGE\)/,
+    const agentEvent = ctrFixture('not-ctr/agent-event.json');
+    expect(agentEvent.EventType).toBe('STATE_CHANGE');
+    expect(notContactTraceRecordReason(agentEvent)).toBe(
+      'not a contact trace record (looks like an Amazon Connect agent event); send agent events to their own stream',
     );
     expect(notContactTraceRecordReason([1])).toMatch(/got an array/);
     expect(notContactTraceRecordReason('x')).toMatch(/got string/);
     expect(notContactTraceRecordReason(null)).toMatch(/got null/);
     expect(notContactTraceRecordReason({ ContactId: 'x' })).toBeUndefined();
+  });
+});
+
+describe('schemaIssuePath: logged reasons hold schema paths, never customer-defined keys', () => {
+  it.each([
+    ['(root)', '(root)'],
+    ['ContactId', 'ContactId'],
+    ['Recordings[0].Status', 'Recordings[0].Status'],
+    ['Agent.HierarchyGroups.Level1.ARN', 'Agent.HierarchyGroups.Level1.ARN'],
+    ['Attributes["card number 4111"]', 'Attributes[…]'],
+    ['Attributes.customerName', 'Attributes[…]'],
+    ['Tags.team', 'Tags[…]'],
+    ['SegmentAttributes["connect:Subtype"].ValueString', 'SegmentAttributes[…].ValueString'],
+    ['SegmentAttributes.x.ValueMap.secret', 'SegmentAttributes[…].ValueMap[…]'],
+    ['Unknown["odd key"]', 'Unknown[…]'],
+    ['Attributes["a\\"b"]', 'Attributes[…]'],
+    ['not a path!', '(path withheld)'],
+  ])('%s -> %s', (path, expected) => {
+    expect(schemaIssuePath(path)).toBe(expected);
   });
 });

@@ -159,6 +159,32 @@ describe('overflow past 6 MB with re-ingestion into a local Firehose API (JSON 1
     expect(server.requests().length).toBe(2);
   });
 
+  it('answers the batch when onSummary throws after re-ingestion succeeded (no retry, so no duplicates)', async () => {
+    const server = await startFirehoseApiServer({ streams: [STREAM] });
+    closeServer = server.close;
+    const { entries, logger } = recordingLogger();
+    const handler = createFirehoseTransformHandler<{ pad: string }>({
+      logger,
+      firehoseClient: clientFor(server.endpoint),
+      maxResponseBytes: 1_000,
+      onSummary: () => {
+        throw new Error('metrics down');
+      },
+      transformRecord: (record) => ok({ pad: record.data.pad.repeat(2) }),
+    });
+    const payloads = Array.from({ length: 6 }, (_, index) =>
+      JSON.stringify({ pad: String(index).repeat(100) }),
+    );
+    const response = await handler(directPutEvent(payloads), lambdaContext());
+    const dropped = response.records.filter((record) => record.result === 'Dropped').length;
+    expect(dropped).toBeGreaterThan(0);
+    expect(server.stored()).toHaveLength(dropped);
+    expect(response.records.every((record) => record.result !== 'ProcessingFailed')).toBe(true);
+    expect(entries.find((entry) => entry.level === 'error')?.message).toBe(
+      'onSummary threw; the batch is answered anyway',
+    );
+  });
+
   it('gives up at the deadline and fails what was not re-ingested, still answering in time', async () => {
     const server = await startFirehoseApiServer({
       streams: [STREAM],
