@@ -46,6 +46,12 @@ interface Flight extends Abortable {
   waiters: number;
   /** The latest deadline of its waiters on the client's clock; Infinity when one has none. */
   deadline: number;
+  /**
+   * Set when the last waiter left because its deadline, the flight's own, passed: the abort is then the
+   * request's deadline cut arriving first (its timer and the waiter's race by a millisecond or so), so the
+   * attempt settles as `deadline_exceeded` and counts against the circuit, never as `aborted`.
+   */
+  deadlineReached: boolean;
   settled: boolean;
   listener: FlightListener | undefined;
   moreListeners: FlightListener[] | undefined;
@@ -194,7 +200,7 @@ class CallerLookupClient implements CallerLookup {
         finished = true;
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        if (left) this.#leave(flight);
+        if (left) this.#leave(flight, value === DEADLINE_EXCEEDED ? deadline : undefined);
         resolve(value);
       };
       const onAbort = () => finish(ABORTED, true);
@@ -262,7 +268,7 @@ class CallerLookupClient implements CallerLookup {
         batch.done = true;
         for (const flight of batch.flights) {
           if (flight.settled) continue; // already settled into this batch
-          this.#leave(flight);
+          this.#leave(flight, result === DEADLINE_EXCEEDED ? deadline : undefined);
           batch.settle(flight.key, result);
         }
         finish();
@@ -351,6 +357,7 @@ class CallerLookupClient implements CallerLookup {
         onAbort: undefined,
         waiters: 0,
         deadline: Number.NEGATIVE_INFINITY,
+        deadlineReached: false,
         settled: false,
         listener: undefined,
         moreListeners: undefined,
@@ -382,10 +389,16 @@ class CallerLookupClient implements CallerLookup {
     });
   }
 
-  #leave(flight: Flight): void {
+  /**
+   * A waiter gives up on the flight; the last one aborts it. `leftAtDeadline` is the waiter's deadline when its
+   * deadline passed (undefined when its signal aborted): at or past the flight's deadline, the abort is the
+   * request's own deadline cut (see `Flight.deadlineReached`).
+   */
+  #leave(flight: Flight, leftAtDeadline?: number): void {
     flight.waiters--;
     if (flight.waiters <= 0 && !flight.settled) {
       if (this.#flights.get(flight.key) === flight) this.#flights.delete(flight.key);
+      if (leftAtDeadline !== undefined && leftAtDeadline >= flight.deadline) flight.deadlineReached = true;
       abortFlight(flight);
     }
   }
@@ -531,7 +544,7 @@ class CallerLookupClient implements CallerLookup {
         this.#latency.record(performance.now() - started);
         resolve(outcome);
       });
-      flight.onAbort = () => request.abort();
+      flight.onAbort = () => (flight.deadlineReached ? request.cutAtDeadline() : request.abort());
       request.send(
         this.#dispatcher,
         options.pathPrefix + encodeURIComponent(flight.key) + options.pathSuffix,

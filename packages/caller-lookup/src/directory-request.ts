@@ -123,6 +123,15 @@ export class DirectoryRequest implements Dispatcher.DispatchHandler {
     this.#settle(ABORTED_OUTCOME, true);
   }
 
+  /**
+   * The flight's deadline passed before this request's own timer fired (the two race by a millisecond):
+   * settle exactly as that timer would have for a request cut by the deadline, a circuit failure.
+   */
+  cutAtDeadline(): void {
+    if (this.#phase === Phase.Done) return;
+    this.#settle(this.#known ?? DEADLINE_OUTCOME, true);
+  }
+
   /** The request timer fired. */
   timeOut(): void {
     this.#timer = undefined;

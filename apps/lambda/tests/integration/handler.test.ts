@@ -281,17 +281,14 @@ describe('handler: the directory misbehaves, every record still Ok and on time',
     expect(lookupsOf(await handler(batchOf(first), lambdaContext(1_500)))).toEqual(
       first.map(() => ['Ok', { Status: 'error', Reason: 'deadline_exceeded' }]),
     );
-    expect(summaries()[0]).toMatchObject({ error: 5, errorReasons: { deadline_exceeded: 5 } });
-    // caller-lookup may still count a lookup cut in the same millisecond as its request as aborted
-    // (a timer race of its own, reported to its owner): then a second hanging invocation opens it.
-    if (summaries()[0].circuit !== 'open') {
-      const second = [1, 2, 3, 5, 6].map((digit) => `+6140100486${digit}`);
-      for (const [result, lookup] of lookupsOf(await handler(batchOf(second), lambdaContext(1_500)))) {
-        expect(result).toBe('Ok');
-        expect(['deadline_exceeded', 'circuit_open']).toContain(lookup.Reason);
-      }
-    }
-    expect(summaries().at(-1).circuit).toBe('open');
+    // The one hanging invocation that reaches the threshold opens the circuit, every time: a lookup cut
+    // by its deadline counts against the circuit even when its own timer beats the request's.
+    expect(summaries()).toHaveLength(1);
+    expect(summaries()[0]).toMatchObject({
+      error: 5,
+      errorReasons: { deadline_exceeded: 5 },
+      circuit: 'open',
+    });
 
     // The next invocation does not wait on the hanging directory at all.
     const requestsBefore = directory.requests().length;

@@ -176,6 +176,28 @@ describe('caller lookup against a real directory server', () => {
     await vi.waitFor(() => expect(callers.stats().requests.inFlight).toBe(0), { timeout: 500 });
   });
 
+  it('opens the circuit every time hanging lookups hit the threshold by their deadline', async () => {
+    const hanging = ['0412345678', '0412345679', '0412345670', '0412345671', '0412345672'];
+    const { directory } = await setup({ faults: [{ fault: { type: 'hang' } }] });
+    for (let run = 0; run < 20; run++) {
+      const callers = createCallerLookup({
+        baseUrl: directory.baseUrl,
+        maxRetries: 0,
+        circuitFailureThreshold: hanging.length,
+        requestTimeoutMs: 10_000,
+      });
+      cleanup.push(() => callers.close());
+      const deadline = Date.now() + 40;
+      const results = await Promise.all(hanging.map((phone) => callers.lookup(phone, { deadline })));
+      for (const result of results)
+        expect(result, `run ${run}`).toEqual({ status: 'error', reason: 'deadline_exceeded' });
+      expect(callers.stats().circuit, `run ${run}`).toEqual({ state: 'open', opens: 1 });
+      expect(callers.stats().errors.aborted).toBe(0);
+      await expect(callers.lookup(JANE)).resolves.toEqual({ status: 'error', reason: 'circuit_open' });
+      await callers.close();
+    }
+  });
+
   it('never retries past the deadline', async () => {
     const { directory, callers } = await setup(
       { latencyMs: 100, faults: [{ fault: { type: 'status', status: 503 } }] },

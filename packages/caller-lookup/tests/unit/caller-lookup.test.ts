@@ -397,6 +397,106 @@ describe('createCallerLookup with MockAgent', () => {
     expect(callers.stats().requests).toMatchObject({ sent: 4, retries: 3, inFlight: 0, queued: 0 });
   });
 
+  describe('a hanging directory and a deadline', () => {
+    const HANGING = numbers(5);
+    /**
+     * Advances 1 ms on every read, as a real clock does between the request's deadline timer and the
+     * waiter's: the waiter's timer is then the shorter one and fires first, the race this suite pins.
+     */
+    const tickingClock = { now: () => now++ };
+    const hang = () =>
+      directory()
+        .intercept({ path: (path) => path.startsWith('/api/user/') })
+        .reply(200, 'late')
+        .delay(60_000)
+        .persist();
+    const hangingClient = () =>
+      client({ clock: tickingClock, maxRetries: 0, circuitFailureThreshold: HANGING.length });
+
+    it('opens the circuit every time when lookup() deadlines hit the threshold', async () => {
+      for (let run = 0; run < 20; run++) {
+        hang();
+        const callers = hangingClient();
+        const deadline = now + 30;
+        const results = await Promise.all(HANGING.map((phone) => callers.lookup(phone, { deadline })));
+        expect(countResults(results), `run ${run}`).toEqual({ 'error:deadline_exceeded': HANGING.length });
+        const stats = callers.stats();
+        expect(stats.circuit, `run ${run}`).toEqual({ state: 'open', opens: 1 });
+        expect(stats.errors).toMatchObject({ deadline_exceeded: HANGING.length, aborted: 0 });
+        await expect(callers.lookup('0299990000')).resolves.toEqual({
+          status: 'error',
+          reason: 'circuit_open',
+        });
+        expect(callers.stats().requests).toMatchObject({ sent: HANGING.length, inFlight: 0 });
+        await callers.close();
+      }
+    });
+
+    it('opens the circuit every time when a lookupMany() deadline hits the threshold', async () => {
+      for (let run = 0; run < 20; run++) {
+        hang();
+        const callers = hangingClient();
+        const results = await callers.lookupMany(HANGING, { deadline: now + 30 });
+        expect(countResults(results.values()), `run ${run}`).toEqual({
+          'error:deadline_exceeded': HANGING.length,
+        });
+        expect(callers.stats().circuit, `run ${run}`).toEqual({ state: 'open', opens: 1 });
+        await expect(callers.lookup('0299990000')).resolves.toEqual({
+          status: 'error',
+          reason: 'circuit_open',
+        });
+        await callers.close();
+      }
+    });
+
+    it('re-opens a half-open circuit when the probe hits the deadline', async () => {
+      hang();
+      const callers = client({
+        clock: tickingClock,
+        maxRetries: 0,
+        circuitFailureThreshold: 1,
+        circuitOpenMs: 1000,
+      });
+      await expect(callers.lookup(JANE, { deadline: now + 30 })).resolves.toMatchObject({
+        reason: 'deadline_exceeded',
+      });
+      expect(callers.stats().circuit).toEqual({ state: 'open', opens: 1 });
+      now += 1000;
+      await expect(callers.lookup(JANE, { deadline: now + 30 })).resolves.toMatchObject({
+        reason: 'deadline_exceeded',
+      });
+      expect(callers.stats().circuit).toEqual({ state: 'open', opens: 2 });
+      await callers.close();
+    });
+
+    it('does not count a lookup its caller aborted against the circuit', async () => {
+      hang();
+      const callers = client({ clock: tickingClock, maxRetries: 0, circuitFailureThreshold: 1 });
+      const controller = new AbortController();
+      const pending = callers.lookup(JANE, { signal: controller.signal, deadline: now + 60_000 });
+      setTimeout(() => controller.abort(), 10);
+      await expect(pending).resolves.toEqual({ status: 'error', reason: 'aborted' });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(callers.stats().circuit).toEqual({ state: 'closed', opens: 0 });
+      await callers.close();
+    });
+
+    it('does not count a deadline short of the flight deadline (another waiter left earlier) against the circuit', async () => {
+      hang();
+      const callers = client({ clock: tickingClock, maxRetries: 0, circuitFailureThreshold: 1 });
+      const controller = new AbortController();
+      // The first waiter sets the flight's deadline far out, then its caller aborts; the second gives up at 30 ms.
+      const far = callers.lookup(JANE, { signal: controller.signal, deadline: now + 60_000 });
+      const near = callers.lookup(JANE, { deadline: now + 30 });
+      controller.abort();
+      await expect(far).resolves.toEqual({ status: 'error', reason: 'aborted' });
+      await expect(near).resolves.toEqual({ status: 'error', reason: 'deadline_exceeded' });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(callers.stats().circuit).toEqual({ state: 'closed', opens: 0 });
+      await callers.close();
+    });
+  });
+
   it('rejects use after close and leaves an injected dispatcher open', async () => {
     const callers = client();
     await callers.close();
