@@ -15,6 +15,7 @@ import {
   type FirehoseTransformationResponse,
   type FirehoseTransformLogger,
   type LambdaContextLike,
+  neverThrowingLogger,
   ok,
   processingFailed,
 } from '@ctr-stream/firehose-transform';
@@ -88,7 +89,7 @@ export function createHandler(
   dependencies: LambdaDependencies = {},
 ): CtrTransformHandler {
   // A logger that throws must fail neither a record nor a lookup.
-  const logger = neverThrowing(
+  const logger = neverThrowingLogger(
     dependencies.logger ??
       createJsonLogger({ level: config.logLevel, base: { service: 'ctr-stream-lambda' } }),
   );
@@ -234,19 +235,6 @@ export function createHandler(
       if (ownsLookup) await callerLookup.close();
     },
   });
-}
-
-function neverThrowing(logger: FirehoseTransformLogger): FirehoseTransformLogger {
-  const guard =
-    (level: keyof FirehoseTransformLogger) =>
-    (message: string, fields?: Record<string, unknown>): void => {
-      try {
-        logger[level](message, fields);
-      } catch {
-        // The logger is the reporting channel: there is nowhere left to report its failure.
-      }
-    };
-  return { debug: guard('debug'), info: guard('info'), warn: guard('warn'), error: guard('error') };
 }
 
 /** The lookup key of a number: its normalised form, so `+61 401 004 854` and `+61401004854` share one lookup. */

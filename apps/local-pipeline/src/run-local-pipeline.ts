@@ -15,6 +15,7 @@ import {
   DEFAULT_INDEX,
   installIndexTemplate,
   parseCallsPerDay,
+  redactUrl,
 } from '@ctr-stream/es-index-setup';
 import {
   type DeliveryStreamMetrics,
@@ -28,6 +29,9 @@ import { type DirectoryFaults, startDirectoryProcess } from './directory-process
 import type { LocalPipelineReport } from './types.js';
 
 /** The delivery stream name of the tutorial. */
+/** The URL without credentials (and without query or fragment), for messages. */
+export { redactUrl };
+
 export const DELIVERY_STREAM_NAME = 'CTRFHStream';
 
 /** Options of {@link runLocalPipeline}. */
@@ -313,20 +317,6 @@ async function settleAll(steps: readonly (() => unknown)[]): Promise<void> {
   const results = await Promise.allSettled(steps.map(async (step) => step()));
   const failure = results.find((result) => result.status === 'rejected');
   if (failure) throw failure.reason;
-}
-
-/** The URL without credentials, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.username || parsed.password) {
-      parsed.username = '***';
-      parsed.password = '';
-    }
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return '<invalid URL>';
-  }
 }
 
 /** A local run that cannot go ahead, with what to do about it. */

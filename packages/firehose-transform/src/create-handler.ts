@@ -91,7 +91,7 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
   const baseDelayMs = options.reingestBaseDelayMs ?? 100;
   const now = options.now ?? Date.now;
   // A logger that throws (a broken sink, a bad custom logger) must never fail the batch.
-  const logger = neverThrowing(options.logger ?? createJsonLogger());
+  const logger = neverThrowingLogger(options.logger ?? createJsonLogger());
   const parse = options.parse ?? (parseJsonRecord as (data: Buffer) => TParsed);
   const serialize = options.serialize ?? JSON.stringify;
   const newline = options.newlineDelimiter ?? false;
@@ -577,8 +577,17 @@ function describeError(error: unknown): string {
   }
 }
 
-/** Wraps a logger so that a call that throws is ignored: logging never fails a batch. */
-function neverThrowing(logger: FirehoseTransformLogger): FirehoseTransformLogger {
+/**
+ * Wraps a logger so that a call that throws is ignored: logging never fails a batch. The handler applies
+ * it to the logger it is given; use it for logging of your own inside a transform too.
+ *
+ * @example
+ * ```ts
+ * import { neverThrowingLogger } from '@ctr-stream/firehose-transform';
+ * const logger = neverThrowingLogger(console);
+ * ```
+ */
+export function neverThrowingLogger(logger: FirehoseTransformLogger): FirehoseTransformLogger {
   const guard =
     (level: keyof FirehoseTransformLogger) =>
     (message: string, fields?: Record<string, unknown>): void => {

@@ -1,5 +1,5 @@
 export { decodeStrictBase64 } from './base64.js';
-export { createFirehoseTransformHandler } from './create-handler.js';
+export { createFirehoseTransformHandler, neverThrowingLogger } from './create-handler.js';
 export { deliveryStreamNameFromArn } from './delivery-stream.js';
 export {
   FirehoseEventError,

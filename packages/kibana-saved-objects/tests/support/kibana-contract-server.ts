@@ -96,7 +96,8 @@ const IMPORTABLE = new Set([
   'config',
   'url',
 ]);
-const VISUALIZATION_ATTRIBUTES = new Set([
+/** Kibana 8.8+ create-time attribute schema of a visualization (unknown keys are rejected). */
+export const VISUALIZATION_ATTRIBUTES: ReadonlySet<string> = new Set([
   'title',
   'description',
   'version',
@@ -105,7 +106,8 @@ const VISUALIZATION_ATTRIBUTES = new Set([
   'visState',
   'savedSearchRefName',
 ]);
-const DASHBOARD_ATTRIBUTES = new Set([
+/** Kibana 8.8+ create-time attribute schema of a dashboard (unknown keys are rejected). */
+export const DASHBOARD_ATTRIBUTES: ReadonlySet<string> = new Set([
   'title',
   'description',
   'kibanaSavedObjectMeta',
