@@ -2,8 +2,10 @@
 // End-to-end throughput of the local pipeline (simulator -> local Firehose -> the Lambda bundle ->
 // Elasticsearch) against the raw `_bulk` rate of the same documents into the same node, in one run.
 // Goal: >= 0.7 of the raw rate at buffer settings that keep end-to-end latency under 5 s.
+// BENCH_CPU_PROFILE=<file.cpuprofile> profiles this process (the local Firehose and the Lambda) end to end.
 import { fork } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -13,10 +15,15 @@ import { simulateContactTraffic, writeCallerDirectory } from '../packages/ctr-si
 import { installIndexTemplate } from '../packages/es-index-setup/dist/index.js';
 import { startFirehoseLocal } from '../packages/firehose-local/dist/index.js';
 import { startElasticsearch } from '../scripts/elasticsearch.mjs';
+import { cpuSecondsByGroup, snapshotCpu } from './support/process-cpu.mjs';
 
-const DAYS = Number(process.env.BENCH_DAYS ?? 5);
+// Two weeks of traffic (~32,000 CTRs, ~80 MiB): the raw baseline runs for seconds, not for less than one
+// buffer interval, so the ratio measures throughput rather than the pipeline's fill and drain.
+const DAYS = Number(process.env.BENCH_DAYS ?? 14);
 const CONTACTS_PER_DAY = Number(process.env.BENCH_CONTACTS_PER_DAY ?? 2000);
 const BUFFER_SECONDS = 1;
+// Raw and end-to-end runs alternate; the ratio is of the medians.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DIRECTORY_LATENCY_MS = Number(process.env.BENCH_DIRECTORY_LATENCY_MS ?? 20);
 // Firehose invokes several transforms at once; the Lambda's CALLER_LOOKUP_CONCURRENCY bounds lookups in flight.
 const PROCESSOR_CONCURRENCY = Number(process.env.BENCH_PROCESSOR_CONCURRENCY ?? 4);
@@ -29,6 +36,7 @@ const elasticsearch = new Client({ node: node.url });
 const work = await mkdtemp(join(tmpdir(), 'bench-pipeline-'));
 const rawIndex = `bench-raw-${process.pid}`;
 const pipelineIndex = `bench-pipeline-${process.pid}`;
+const warmupIndex = `bench-warmup-${process.pid}`;
 
 const simulation = simulateContactTraffic({
   startDate: '2026-03-02',
@@ -40,6 +48,22 @@ const records = simulation.records;
 const bytes = records.reduce((sum, record) => sum + Buffer.byteLength(record.data), 0);
 console.log(`${records.length} CTRs (${(bytes / 1024 / 1024).toFixed(1)} MiB), Elasticsearch at ${node.url}`);
 
+// Where the two cores go: per record CPU of each process in the chain.
+function classify(pid, commandLine) {
+  if (pid === process.pid) return 'local Firehose + Lambda';
+  if (commandLine.includes('org.elasticsearch')) return 'Elasticsearch';
+  if (commandLine.includes('send-ndjson.mjs')) return 'producer';
+  if (commandLine.includes('directory-server')) return 'directory';
+  return undefined;
+}
+
+function cpuPerRecord(before, count) {
+  const groups = cpuSecondsByGroup(before, snapshotCpu(), classify);
+  return Object.fromEntries(
+    Object.entries(groups).map(([group, seconds]) => [group, Math.round((seconds * 1e6) / count)]),
+  );
+}
+
 async function freshIndex(index) {
   await elasticsearch.indices.delete({ index, ignore_unavailable: true });
   await installIndexTemplate({ client: elasticsearch, index });
@@ -47,8 +71,9 @@ async function freshIndex(index) {
 
 // Baseline: the same documents straight into the same node with _bulk, 5 MiB requests, 2 in flight
 // (the same bulk sizing the local Firehose destination uses).
-async function rawBulk() {
-  await freshIndex(rawIndex);
+async function rawBulk(index) {
+  await freshIndex(index);
+  const cpuBefore = snapshotCpu();
   const started = performance.now();
   const chunks = [];
   let current = [];
@@ -67,15 +92,16 @@ async function rawBulk() {
   async function worker() {
     while (next < chunks.length) {
       const body = chunks[next++];
-      const response = await elasticsearch.bulk({ index: rawIndex, body });
+      const response = await elasticsearch.bulk({ index, body });
       if (response.errors) throw new Error('raw bulk had item errors');
     }
   }
   await Promise.all([worker(), worker()]);
-  await elasticsearch.indices.refresh({ index: rawIndex });
+  await elasticsearch.indices.refresh({ index });
   const seconds = (performance.now() - started) / 1000;
-  const { count } = await elasticsearch.count({ index: rawIndex });
-  return { seconds, count, docsPerSecond: count / seconds };
+  const cpuMicrosPerRecord = cpuPerRecord(cpuBefore, records.length);
+  const { count } = await elasticsearch.count({ index });
+  return { seconds, count, docsPerSecond: count / seconds, cpuMicrosPerRecord };
 }
 
 const ndjsonFile = join(work, 'records.ndjson');
@@ -92,7 +118,7 @@ function startProducerProcess(endpoint) {
       resolve({
         send: () =>
           new Promise((done) => {
-            child.once('message', (message) => done(message.summary));
+            child.once('message', (message) => done(message));
             child.send('go');
           }),
       }),
@@ -115,7 +141,7 @@ async function endToEnd() {
         name: 'CTRFHStream',
         region: 'ap-southeast-2',
         processor: {
-          modulePath: join(here, '../apps/lambda/dist/index.mjs'),
+          modulePath: process.env.BENCH_LAMBDA_MODULE ?? join(here, '../apps/lambda/dist/index.mjs'),
           bufferSizeInMBs: PROCESSOR_BUFFER_MB,
           bufferIntervalInSeconds: BUFFER_SECONDS,
           concurrency: PROCESSOR_CONCURRENCY,
@@ -131,16 +157,34 @@ async function endToEnd() {
     ],
   });
   process.env.AWS_ENDPOINT_URL_FIREHOSE = firehose.url;
+  const profiler = process.env.BENCH_CPU_PROFILE ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   // The producer (Amazon Connect on AWS) runs in its own process and starts sending when told to.
   const producer = await startProducerProcess(firehose.url);
+  const cpuBefore = snapshotCpu();
   const started = performance.now();
-  const summary = await producer.send();
+  const { summary, cpuSeconds: producerCpuSeconds } = await producer.send();
   const sentAfter = (performance.now() - started) / 1000;
   await firehose.flush('CTRFHStream');
+  // Searchable, as the raw case ends: both clocks stop after a refresh.
+  await elasticsearch.indices.refresh({ index: pipelineIndex });
   const seconds = (performance.now() - started) / 1000;
+  const cpuMicrosPerRecord = {
+    ...cpuPerRecord(cpuBefore, records.length),
+    producer: Math.round((producerCpuSeconds * 1e6) / records.length),
+  };
   loopDelay.disable();
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    await writeFile(process.env.BENCH_CPU_PROFILE, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   await firehose.close();
   await directory.close();
   await elasticsearch.indices.refresh({ index: pipelineIndex });
@@ -151,6 +195,7 @@ async function endToEnd() {
     count,
     sent: summary.sent,
     docsPerSecond: count / seconds,
+    cpuMicrosPerRecord,
     // Arrival in the stream to indexed, for every record (firehose-local's DataFreshness samples).
     latencyMs: metrics.local.deliveryLatencyMs,
     processorInvocations: metrics.local.processorInvocations,
@@ -168,9 +213,24 @@ async function endToEnd() {
   };
 }
 
+const median = (runs) => [...runs].sort((a, b) => a.docsPerSecond - b.docsPerSecond)[(runs.length - 1) >> 1];
+
 try {
-  const raw = await rawBulk();
-  const pipeline = await endToEnd();
+  // Warm-up, not measured: Elasticsearch's JIT and the index path are cold after a start, which would
+  // make whichever case runs first look slow.
+  await rawBulk(warmupIndex);
+  const rawRuns = [];
+  const pipelineRuns = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    rawRuns.push(await rawBulk(rawIndex));
+    pipelineRuns.push(await endToEnd());
+    const last = pipelineRuns.at(-1);
+    console.log(
+      `round ${round}: raw ${Math.round(rawRuns.at(-1).docsPerSecond)} docs/s, end to end ${Math.round(last.docsPerSecond)} docs/s (${last.count} docs), ratio ${(last.docsPerSecond / rawRuns.at(-1).docsPerSecond).toFixed(2)}`,
+    );
+  }
+  const raw = median(rawRuns);
+  const pipeline = median(pipelineRuns);
   const ratio = pipeline.docsPerSecond / raw.docsPerSecond;
   const rows = [
     ['raw _bulk (baseline)', raw.count, raw.seconds.toFixed(2), Math.round(raw.docsPerSecond), '1.00'],
@@ -182,26 +242,42 @@ try {
       ratio.toFixed(2),
     ],
   ];
+  console.log(`medians of ${ROUNDS} rounds:`);
   console.log(['case', 'docs', 'seconds', 'docs/s', 'ratio'].join('\t'));
   for (const row of rows) console.log(row.join('\t'));
   console.log(
-    `end-to-end latency (arrival in the stream to indexed) over ${pipeline.latencyMs.samples} records: p50 ${Math.round(pipeline.latencyMs.p50)} ms, p95 ${Math.round(pipeline.latencyMs.p95)} ms, max ${Math.round(pipeline.latencyMs.max)} ms (buffers ${BUFFER_SECONDS} s)`,
+    `end-to-end latency (arrival in the stream to indexed) over ${pipeline.latencyMs.samples} records, the whole burst sent at once: p50 ${Math.round(pipeline.latencyMs.p50)} ms, p95 ${Math.round(pipeline.latencyMs.p95)} ms, max ${Math.round(pipeline.latencyMs.max)} ms (buffers ${BUFFER_SECONDS} s)`,
   );
   console.log(
     `stages: all records accepted after ${pipeline.stages.sendSeconds.toFixed(2)} s; ${pipeline.processorInvocations} Lambda invocations took ${pipeline.stages.processorSecondsTotal.toFixed(2)} s in all; ${pipeline.stages.bulkRequests} bulk requests; event-loop delay p50 ${pipeline.stages.eventLoopDelayMs.p50.toFixed(0)} ms, p99 ${pipeline.stages.eventLoopDelayMs.p99.toFixed(0)} ms, max ${pipeline.stages.eventLoopDelayMs.max.toFixed(0)} ms`,
   );
+  const cpuLine = (cpu) =>
+    Object.entries(cpu)
+      .map(([group, micros]) => `${group} ${micros}`)
+      .join(', ');
+  const cpuTotal = (cpu) => Object.values(cpu).reduce((sum, micros) => sum + micros, 0);
+  console.log(
+    `CPU µs per record: raw _bulk: ${cpuLine(raw.cpuMicrosPerRecord)} (total ${cpuTotal(raw.cpuMicrosPerRecord)})`,
+  );
+  console.log(
+    `CPU µs per record: end to end: ${cpuLine(pipeline.cpuMicrosPerRecord)} (total ${cpuTotal(pipeline.cpuMicrosPerRecord)})`,
+  );
   console.log(
     `goal: ratio >= 0.70 with p95 latency < 5000 ms: ${ratio >= 0.7 && pipeline.latencyMs.p95 < 5000 ? 'met' : 'NOT met'}`,
   );
-  if (pipeline.count !== records.length)
-    console.log(`WARNING: ${records.length - pipeline.count} documents missing`);
+  for (const run of pipelineRuns) {
+    if (run.count !== records.length) console.log(`WARNING: ${records.length - run.count} documents missing`);
+  }
   await mkdir(join(here, 'results'), { recursive: true });
   await writeFile(
     join(here, 'results', 'pipeline.json'),
-    `${JSON.stringify({ records: records.length, bytes, raw, pipeline, ratio, bufferSeconds: BUFFER_SECONDS, at: new Date().toISOString() }, null, 2)}\n`,
+    `${JSON.stringify({ records: records.length, bytes, rounds: ROUNDS, raw, pipeline, ratio, rawRuns, pipelineRuns, bufferSeconds: BUFFER_SECONDS, at: new Date().toISOString() }, null, 2)}\n`,
   );
 } finally {
-  await elasticsearch.indices.delete({ index: [rawIndex, pipelineIndex], ignore_unavailable: true });
+  await elasticsearch.indices.delete({
+    index: [warmupIndex, rawIndex, pipelineIndex],
+    ignore_unavailable: true,
+  });
   await elasticsearch.close();
   await rm(work, { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The producer of bench/pipeline.bench.mjs, in its own process as Amazon Connect is: reads NDJSON CTRs and
-// sends them with ctr-simulator's PutRecordBatch sender. Prints the send summary as JSON on stdout.
+// sends them with ctr-simulator's PutRecordBatch sender. Answers the send summary and the CPU seconds the send took over IPC.
 // usage: node send-ndjson.mjs <endpoint> <deliveryStreamName> <file.ndjson>
 import { readFileSync } from 'node:fs';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
@@ -18,6 +18,8 @@ const client = new FirehoseClient({
 });
 process.send?.('ready');
 await new Promise((resolve) => process.once('message', resolve));
+const cpuBefore = process.cpuUsage();
 const summary = await sendToFirehose({ client, deliveryStreamName, records, concurrency: 2 });
 client.destroy();
-process.send?.({ summary });
+const cpu = process.cpuUsage(cpuBefore);
+process.send?.({ summary, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
