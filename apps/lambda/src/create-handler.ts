@@ -130,6 +130,8 @@ export function createHandler(
     return entry;
   };
   const now = dependencies.now ?? Date.now;
+  // Debug entries are built only where they can be written: an injected logger decides for itself.
+  const logsDebug = dependencies.logger !== undefined || config.logLevel === 'debug';
 
   const transform = createFirehoseTransformHandler<unknown, BatchLookups>({
     logger,
@@ -196,11 +198,13 @@ export function createHandler(
       invocation.statuses[enrichment.Status]++;
       if (enrichment.Reason !== undefined) {
         invocation.errorReasons[enrichment.Reason] = (invocation.errorReasons[enrichment.Reason] ?? 0) + 1;
-        logger.debug('caller lookup error for record', {
-          recordId: record.recordId,
-          phone: maskPhoneNumber(phone),
-          reason: enrichment.Reason,
-        });
+        if (logsDebug) {
+          logger.debug('caller lookup error for record', {
+            recordId: record.recordId,
+            phone: maskPhoneNumber(phone),
+            reason: enrichment.Reason,
+          });
+        }
       }
       applyEnrichment(ctr, enrichment, name);
       return ok(ctr);

@@ -156,6 +156,10 @@ class CallerLookupClient implements CallerLookup {
         connections: resolved.maxConcurrency,
         keepAliveTimeout: 10_000,
         keepAliveMaxTimeout: 60_000,
+        // Every request has its own timer (requestTimeoutMs, or the deadline) that drops it: undici's
+        // 300-second header and body timers would only be set, refreshed and cleared for nothing.
+        headersTimeout: 0,
+        bodyTimeout: 0,
       });
     this.#cache = new LruCache(resolved.cacheMaxEntries);
     this.#limiter = new ConcurrencyLimiter(resolved.maxConcurrency);

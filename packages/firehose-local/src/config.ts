@@ -17,6 +17,26 @@ export type IndexRotationPeriod = (typeof INDEX_ROTATION_PERIODS)[number];
 export const BACKUP_MODES = ['FailedDocumentsOnly', 'AllDocuments'] as const;
 export type BackupMode = (typeof BACKUP_MODES)[number];
 
+/**
+ * Where a processor runs: worker-thread execution environments, or firehose-local's own thread.
+ *
+ * @example
+ * ```ts
+ * import { PROCESSOR_ISOLATIONS } from '@ctr-stream/firehose-local';
+ * PROCESSOR_ISOLATIONS; // ['worker', 'in-process']
+ * ```
+ */
+export const PROCESSOR_ISOLATIONS = ['worker', 'in-process'] as const;
+export type ProcessorIsolation = (typeof PROCESSOR_ISOLATIONS)[number];
+
+/** The isolation a processor gets: as configured, else `worker` for a module and `in-process` for a function. */
+export function resolveIsolation(processor: {
+  isolation?: ProcessorIsolation | undefined;
+  handler?: unknown;
+}): ProcessorIsolation {
+  return processor.isolation ?? (processor.handler === undefined ? 'worker' : 'in-process');
+}
+
 const handlerSchema = z.custom<FirehoseProcessorHandler>((value) => typeof value === 'function', {
   message: 'must be a function (event, context) => response',
 });
@@ -51,9 +71,27 @@ export const ProcessorConfigSchema = z
     bufferIntervalInSeconds: z.number().min(0).max(900).default(60),
     /** How many invocations may run at once (Firehose invokes one per buffer, in parallel). */
     concurrency: z.number().int().min(1).max(64).default(2),
+    /**
+     * Where the handler runs. `worker`: in worker-thread execution environments, one per concurrent invocation,
+     * like Lambda sandboxes (the default for `modulePath`). `in-process`: on firehose-local's own thread (the
+     * only choice, and the default, for a `handler` function).
+     */
+    isolation: z.enum(PROCESSOR_ISOLATIONS).optional(),
+    /** Lambda's environment variables: merged over `process.env` in each execution environment (`worker` only). */
+    environment: z.record(z.string(), z.string()).optional(),
   })
   .refine((processor) => (processor.handler === undefined) !== (processor.modulePath === undefined), {
     message: 'set exactly one of handler or modulePath',
+  })
+  .refine((processor) => processor.handler === undefined || processor.isolation !== 'worker', {
+    message:
+      "a handler function cannot run in a worker thread: give its module as modulePath, or use isolation 'in-process'",
+    path: ['isolation'],
+  })
+  .refine((processor) => processor.environment === undefined || resolveIsolation(processor) === 'worker', {
+    message:
+      "environment needs isolation 'worker' (an in-process handler shares firehose-local's process.env): set the variables in process.env instead",
+    path: ['environment'],
   });
 
 /** The Elasticsearch destination (console: "Amazon Elasticsearch Service" / OpenSearch Service). */

@@ -10,11 +10,9 @@ import {
   ElasticsearchDestination,
   type FailedDocument,
 } from './elasticsearch-destination.js';
-import type { FirehoseProcessorHandler, FirehoseTransformationEvent } from './lambda-types.js';
 import type { FirehoseLocalLogger } from './logger.js';
 import { type DeliveryStreamMetrics, MetricsRecorder } from './metrics.js';
-import { invokeProcessor } from './processor-invoker.js';
-import { checkProcessorResponse } from './processor-response.js';
+import type { ProcessorRuntime } from './processor-runtime.js';
 
 const MEBIBYTE = 1024 * 1024;
 /** Keep a Lambda request under the 6 MB synchronous payload limit (base64 plus per-record JSON). */
@@ -34,11 +32,30 @@ const DEFAULT_BACKUP_RETRY: BackupRetryPolicy = {
 /** The answer for one record of a put call. */
 export type PutEntryResult = { recordId: string } | { errorCode: string; errorMessage: string };
 
+/**
+ * A record as a put call carries it: its bytes, or (from the producer API) the producer's canonical base64 and
+ * its decoded length, kept as they are for the Lambda event and `processing-failed/` instead of being decoded
+ * and encoded again.
+ */
+export type ProducerRecord = Buffer | { base64: string; byteLength: number };
+
 /** A record accepted by the stream, on its way to the processor. */
 interface IncomingRecord {
   recordId: string;
   arrivalTimestamp: number;
-  data: Buffer;
+  /** The producer's bytes in base64, as the Lambda event and `rawData` carry them. */
+  data: string;
+  /** The decoded size. */
+  byteLength: number;
+}
+
+const byteLengthOf = (record: ProducerRecord): number =>
+  Buffer.isBuffer(record) ? record.length : record.byteLength;
+
+/** The ARN of a stream's processor function, as its Lambda context and `processing-failed/` name it. */
+export function processorFunctionArn(config: ResolvedDeliveryStreamConfig): string {
+  const functionName = config.processor?.functionName ?? 'firehose-local-processor';
+  return `arn:aws:lambda:${config.region}:${config.accountId}:function:${functionName}`;
 }
 
 /** A processing failure in the shape of Firehose's `processing-failed/` objects. */
@@ -55,7 +72,7 @@ export class DeliveryStream {
   readonly config: ResolvedDeliveryStreamConfig;
   readonly arn: string;
   readonly createdAt: Date;
-  readonly #handler: FirehoseProcessorHandler | undefined;
+  readonly #processorRuntime: ProcessorRuntime | undefined;
   readonly #clock: Clock;
   readonly #logger: FirehoseLocalLogger;
   readonly #metrics = new MetricsRecorder();
@@ -75,7 +92,8 @@ export class DeliveryStream {
 
   constructor(options: {
     config: ResolvedDeliveryStreamConfig;
-    handler: FirehoseProcessorHandler | undefined;
+    /** Runs the processor (in worker environments or in-process); required when `config.processor` is set. */
+    processorRuntime: ProcessorRuntime | undefined;
     client: Client;
     backupDirectory: string;
     clock: Clock;
@@ -87,7 +105,7 @@ export class DeliveryStream {
     this.config = config;
     this.arn = `arn:aws:firehose:${config.region}:${config.accountId}:deliverystream/${config.name}`;
     this.createdAt = new Date(options.clock.now());
-    this.#handler = options.handler;
+    this.#processorRuntime = options.processorRuntime;
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#backupRetry = options.backupRetry ?? DEFAULT_BACKUP_RETRY;
@@ -110,7 +128,7 @@ export class DeliveryStream {
       emit: (records) => this.#track(this.#delivering, this.#deliver(records)),
     });
     this.#processorLimiter = new ConcurrencyLimiter(config.processor?.concurrency ?? 1);
-    if (config.processor !== undefined && this.#handler !== undefined) {
+    if (config.processor !== undefined && this.#processorRuntime !== undefined) {
       this.#processorBuffer = new RecordBuffer<IncomingRecord>({
         sizeHintBytes: config.processor.bufferSizeInMBs * MEBIBYTE,
         intervalMs: config.processor.bufferIntervalInSeconds * 1000,
@@ -130,21 +148,33 @@ export class DeliveryStream {
 
   /** The ARN the processor's Lambda context and failed records name. */
   get lambdaArn(): string {
-    const functionName = this.config.processor?.functionName ?? 'firehose-local-processor';
-    return `arn:aws:lambda:${this.config.region}:${this.config.accountId}:function:${functionName}`;
+    return processorFunctionArn(this.config);
+  }
+
+  /** True when records go through a processor (so they are best kept in base64). */
+  get hasProcessor(): boolean {
+    return this.#processorBuffer !== undefined;
   }
 
   metrics(): DeliveryStreamMetrics {
-    return this.#metrics.snapshot(this.config.name, this.#clock.now());
+    return this.#metrics.snapshot(
+      this.config.name,
+      this.#clock.now(),
+      this.#processorRuntime?.environmentCounts(),
+    );
   }
 
   /**
    * Accepts the records of one PutRecord or PutRecordBatch call. Returns `'throttled'` when the whole call
    * must be answered with ServiceUnavailableException, else one result per record.
    */
-  put(records: readonly Buffer[], operation: 'PutRecord' | 'PutRecordBatch'): PutEntryResult[] | 'throttled' {
+  put(
+    records: readonly ProducerRecord[],
+    operation: 'PutRecord' | 'PutRecordBatch',
+  ): PutEntryResult[] | 'throttled' {
     const metrics = this.#metrics;
-    const requestBytes = records.reduce((total, data) => total + data.length, 0);
+    let requestBytes = 0;
+    for (const record of records) requestBytes += byteLengthOf(record);
     this.#putRequests += 1;
     // A request is always admitted into an empty stream, so no valid request is throttled forever.
     const overLimit =
@@ -155,7 +185,7 @@ export class DeliveryStream {
     }
     const results: PutEntryResult[] = [];
     let acceptedBytes = 0;
-    for (const data of records) {
+    for (const producerRecord of records) {
       if (operation === 'PutRecordBatch' && this.config.faults.failEveryNthRecord !== undefined) {
         this.#batchRecordsSeen += 1;
         if (this.#batchRecordsSeen % this.config.faults.failEveryNthRecord === 0) {
@@ -164,22 +194,28 @@ export class DeliveryStream {
           continue;
         }
       }
-      const record: IncomingRecord = {
-        recordId: this.#nextRecordId(),
-        arrivalTimestamp: this.#clock.now(),
-        data,
-      };
-      acceptedBytes += data.length;
+      const recordId = this.#nextRecordId();
+      const arrivalTimestamp = this.#clock.now();
+      const byteLength = byteLengthOf(producerRecord);
+      acceptedBytes += byteLength;
       metrics.incomingRecords += 1;
-      metrics.incomingBytes += data.length;
-      metrics.accept(record.recordId, record.arrivalTimestamp, data.length);
-      results.push({ recordId: record.recordId });
+      metrics.incomingBytes += byteLength;
+      metrics.accept(recordId, arrivalTimestamp, byteLength);
+      results.push({ recordId });
       if (this.#processorBuffer !== undefined) {
-        const eventBytes =
-          Math.ceil(data.length / 3) * 4 + record.recordId.length + EVENT_RECORD_OVERHEAD_BYTES;
-        this.#processorBuffer.add(record, data.length, eventBytes);
+        const data = Buffer.isBuffer(producerRecord)
+          ? producerRecord.toString('base64')
+          : producerRecord.base64;
+        const eventBytes = data.length + recordId.length + EVENT_RECORD_OVERHEAD_BYTES;
+        this.#processorBuffer.add({ recordId, arrivalTimestamp, data, byteLength }, byteLength, eventBytes);
       } else {
-        this.#destinationBuffer.add({ ...record, incomingBytes: data.length }, data.length);
+        const data = Buffer.isBuffer(producerRecord)
+          ? producerRecord
+          : Buffer.from(producerRecord.base64, 'base64');
+        this.#destinationBuffer.add(
+          { recordId, arrivalTimestamp, data, incomingBytes: byteLength },
+          byteLength,
+        );
       }
     }
     metrics.incomingPutRequests += 1;
@@ -242,6 +278,7 @@ export class DeliveryStream {
     await this.flush();
     this.#processorBuffer?.stop();
     this.#destinationBuffer.stop();
+    await this.#processorRuntime?.close();
   }
 
   #nextRecordId(): string {
@@ -266,32 +303,19 @@ export class DeliveryStream {
 
   async #process(records: IncomingRecord[]): Promise<void> {
     const processor = this.config.processor!;
-    const handler = this.#handler!;
-    const recordIds = records.map((record) => record.recordId);
+    const runtime = this.#processorRuntime!;
     let attempts = 0;
     for (;;) {
       attempts += 1;
-      const event: FirehoseTransformationEvent = {
+      const startedAt = performance.now();
+      const check = await runtime.invoke({
         invocationId: randomUUID(),
         deliveryStreamArn: this.arn,
         region: this.config.region,
-        records: records.map((record) => ({
-          recordId: record.recordId,
-          approximateArrivalTimestamp: record.arrivalTimestamp,
-          data: record.data.toString('base64'),
-        })),
-      };
-      const startedAt = performance.now();
-      const outcome = await invokeProcessor(handler, event, {
-        functionName: processor.functionName,
-        functionArn: this.lambdaArn,
-        timeoutMs: processor.timeoutSeconds * 1000,
+        records,
       });
       this.#metrics.invocations += 1;
       this.#metrics.invocationDurationTotalMs += performance.now() - startedAt;
-      const check = outcome.completed
-        ? checkProcessorResponse(outcome.response, recordIds)
-        : ({ valid: false, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage } as const);
       if (check.valid) {
         this.#metrics.invocationSuccesses += 1;
         await this.#routeTransformed(records, check.records, attempts);
@@ -344,7 +368,7 @@ export class DeliveryStream {
       this.#metrics.succeedProcessingBytes += transformed.data.length;
       if (transformed.result === 'Dropped') {
         this.#metrics.droppedRecords += 1;
-        this.#settle([{ recordId: record.recordId, incomingBytes: record.data.length }]);
+        this.#settle([{ recordId: record.recordId, incomingBytes: record.byteLength }]);
         continue;
       }
       this.#destinationBuffer.add(
@@ -352,7 +376,7 @@ export class DeliveryStream {
           recordId: record.recordId,
           arrivalTimestamp: record.arrivalTimestamp,
           data: transformed.data,
-          incomingBytes: record.data.length,
+          incomingBytes: record.byteLength,
         },
         transformed.data.length,
       );
@@ -368,14 +392,14 @@ export class DeliveryStream {
         errorCode: failure.errorCode,
         errorMessage: failure.errorMessage,
         attemptEndingTimestamp: failure.attemptEndingTimestamp,
-        rawData: failure.record.data.toString('base64'),
+        rawData: failure.record.data,
         lambdaArn: this.lambdaArn,
       }),
     );
     await this.#writeBackup('processing-failed', lines, failures.length);
     this.#metrics.processingFailedRecords += failures.length;
     this.#settle(
-      failures.map(({ record }) => ({ recordId: record.recordId, incomingBytes: record.data.length })),
+      failures.map(({ record }) => ({ recordId: record.recordId, incomingBytes: record.byteLength })),
     );
   }
 

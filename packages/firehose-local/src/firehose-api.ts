@@ -1,5 +1,5 @@
-import type { DeliveryStream } from './delivery-stream.js';
-import { decodeCanonicalBase64 } from './processor-response.js';
+import { canonicalBase64ByteLength, decodeCanonicalBase64 } from './base64.js';
+import type { DeliveryStream, ProducerRecord } from './delivery-stream.js';
 import { redactUrlCredentials } from './redact-url.js';
 
 /** Firehose's producer limits. */
@@ -54,21 +54,35 @@ function findStream(streams: Streams, body: Record<string, unknown>): DeliverySt
   return stream;
 }
 
-function decodeRecord(record: unknown, path: string): Buffer {
+/**
+ * Validates one record's `Data` (canonical base64, at most 1,000 KiB decoded). For a stream with a processor
+ * the producer's base64 is kept as it is (the Lambda event carries exactly that) and only measured; for one
+ * without, it is decoded once into the bytes to index.
+ */
+function readRecord(record: unknown, path: string, keepBase64: boolean): ProducerRecord {
   if (typeof record !== 'object' || record === null) {
     throw new FirehoseApiError('SerializationException', `${path} must be an object with a Data field.`);
   }
   const data = (record as { Data?: unknown }).Data;
-  const decoded = typeof data === 'string' ? decodeCanonicalBase64(data) : undefined;
-  if (decoded === undefined) {
+  let producerRecord: ProducerRecord | undefined;
+  if (typeof data === 'string') {
+    if (keepBase64) {
+      const byteLength = canonicalBase64ByteLength(data);
+      producerRecord = byteLength < 0 ? undefined : { base64: data, byteLength };
+    } else {
+      producerRecord = decodeCanonicalBase64(data);
+    }
+  }
+  if (producerRecord === undefined) {
     throw new FirehoseApiError('SerializationException', `${path}.Data must be a base64-encoded blob.`);
   }
-  if (decoded.length > FIREHOSE_LIMITS.maxBytesPerRecord) {
+  const byteLength = Buffer.isBuffer(producerRecord) ? producerRecord.length : producerRecord.byteLength;
+  if (byteLength > FIREHOSE_LIMITS.maxBytesPerRecord) {
     throw invalidArgument(
-      `1 validation error detected: Value at '${path}.data' failed to satisfy constraint: Member must have length less than or equal to ${FIREHOSE_LIMITS.maxBytesPerRecord} (was ${decoded.length} bytes).`,
+      `1 validation error detected: Value at '${path}.data' failed to satisfy constraint: Member must have length less than or equal to ${FIREHOSE_LIMITS.maxBytesPerRecord} (was ${byteLength} bytes).`,
     );
   }
-  return decoded;
+  return producerRecord;
 }
 
 const throttled = () => new FirehoseApiError('ServiceUnavailableException', 'Slow down.', 503);
@@ -79,7 +93,7 @@ export function handleFirehoseOperation(streams: Streams, operation: string, raw
     case 'PutRecord': {
       const body = requireObject(rawBody);
       const stream = findStream(streams, body);
-      const data = decodeRecord(body.Record, 'record');
+      const data = readRecord(body.Record, 'record', stream.hasProcessor);
       const results = stream.put([data], 'PutRecord');
       if (results === 'throttled') throw throttled();
       const [result] = results;
@@ -96,8 +110,11 @@ export function handleFirehoseOperation(streams: Streams, operation: string, raw
           `1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have length between 1 and ${FIREHOSE_LIMITS.maxRecordsPerBatch} (was ${records.length}).`,
         );
       }
-      const decoded = records.map((record, index) => decodeRecord(record, `records.${index + 1}.member`));
-      const totalBytes = decoded.reduce((total, data) => total + data.length, 0);
+      const decoded = records.map((record, index) =>
+        readRecord(record, `records.${index + 1}.member`, stream.hasProcessor),
+      );
+      let totalBytes = 0;
+      for (const record of decoded) totalBytes += Buffer.isBuffer(record) ? record.length : record.byteLength;
       if (totalBytes > FIREHOSE_LIMITS.maxBytesPerBatch) {
         throw invalidArgument(
           `Records size exceeds ${FIREHOSE_LIMITS.maxBytesPerBatch} bytes (was ${totalBytes} bytes). Send fewer or smaller records per PutRecordBatch call.`,

@@ -4,8 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { type Clock, systemClock } from './clock.js';
-import { type FirehoseLocalOptions, parseFirehoseLocalConfig } from './config.js';
-import { DeliveryStream } from './delivery-stream.js';
+import {
+  type FirehoseLocalOptions,
+  parseFirehoseLocalConfig,
+  type ResolvedDeliveryStreamConfig,
+  resolveIsolation,
+} from './config.js';
+import { DeliveryStream, processorFunctionArn } from './delivery-stream.js';
 import { FirehoseLocalClosedError, UnknownDeliveryStreamError } from './errors.js';
 import {
   FIREHOSE_LIMITS,
@@ -13,10 +18,11 @@ import {
   FirehoseApiError,
   handleFirehoseOperation,
 } from './firehose-api.js';
-import type { FirehoseProcessorHandler } from './lambda-types.js';
 import { type FirehoseLocalLogger, silentLogger } from './logger.js';
 import type { DeliveryStreamMetrics } from './metrics.js';
 import { loadProcessorHandler } from './processor-invoker.js';
+import { InProcessProcessorRuntime, type ProcessorRuntime } from './processor-runtime.js';
+import { WorkerProcessorRuntime } from './worker-processor-runtime.js';
 
 /** A running local Firehose endpoint. */
 export interface FirehoseLocal {
@@ -77,8 +83,41 @@ function sendApiError(response: ServerResponse, error: FirehoseApiError) {
 }
 
 /**
+ * The runtime of a stream's processor: worker-thread execution environments for a module (after checking that
+ * it loads), or the function itself on this thread. Throws `ProcessorLoadError` for a module that does not load.
+ */
+async function createProcessorRuntime(
+  config: ResolvedDeliveryStreamConfig,
+  processor: NonNullable<ResolvedDeliveryStreamConfig['processor']>,
+  baseDirectory: string,
+  logger: FirehoseLocalLogger,
+): Promise<ProcessorRuntime> {
+  const processorFunction = {
+    functionName: processor.functionName,
+    functionArn: processorFunctionArn(config),
+    timeoutMs: processor.timeoutSeconds * 1000,
+  };
+  if (processor.handler !== undefined)
+    return new InProcessProcessorRuntime(processor.handler, processorFunction);
+  const modulePath = resolve(baseDirectory, processor.modulePath!);
+  if (resolveIsolation(processor) === 'in-process') {
+    const handler = await loadProcessorHandler(modulePath, processor.exportName, baseDirectory);
+    return new InProcessProcessorRuntime(handler, processorFunction);
+  }
+  const runtime = new WorkerProcessorRuntime({
+    modulePath,
+    exportName: processor.exportName,
+    processorFunction,
+    environment: processor.environment,
+    logger,
+  });
+  await runtime.verifyLoads();
+  return runtime;
+}
+
+/**
  * Starts a local Firehose endpoint: the producer API of Amazon Data Firehose (PutRecord, PutRecordBatch,
- * DescribeDeliveryStream, ListDeliveryStreams) over HTTP, each stream with its Lambda processor run in-process,
+ * DescribeDeliveryStream, ListDeliveryStreams) over HTTP, each stream with its Lambda processor run in worker-thread execution environments,
  * an Elasticsearch destination and S3-style backups on disk. `GET /metrics` serves the counters as JSON.
  *
  * @example
@@ -114,19 +153,24 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
   const clock: Clock = options.clock ?? systemClock;
   const streams = new Map<string, DeliveryStream>();
   const ownedClients: Client[] = [];
-  const closeOwnedClients = () => Promise.all(ownedClients.map((client) => client.close()));
+  const processorRuntimes: ProcessorRuntime[] = [];
+  const closeOwnedClients = () =>
+    Promise.all([
+      ...ownedClients.map((client) => client.close()),
+      ...processorRuntimes.map((runtime) => runtime.close()),
+    ]);
 
   try {
     for (const streamConfig of config.streams) {
-      let handler: FirehoseProcessorHandler | undefined;
+      let processorRuntime: ProcessorRuntime | undefined;
       if (streamConfig.processor !== undefined) {
-        handler =
-          streamConfig.processor.handler ??
-          (await loadProcessorHandler(
-            streamConfig.processor.modulePath!,
-            streamConfig.processor.exportName,
-            baseDirectory,
-          ));
+        processorRuntime = await createProcessorRuntime(
+          streamConfig,
+          streamConfig.processor,
+          baseDirectory,
+          logger,
+        );
+        processorRuntimes.push(processorRuntime);
       }
       let client = streamConfig.elasticsearch.client;
       if (client === undefined) {
@@ -137,7 +181,7 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
         streamConfig.name,
         new DeliveryStream({
           config: streamConfig,
-          handler,
+          processorRuntime,
           client,
           backupDirectory: resolve(baseDirectory, streamConfig.backup.directory),
           clock,

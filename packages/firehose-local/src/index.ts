@@ -15,8 +15,10 @@ export {
   type FirehoseLocalOptions,
   INDEX_ROTATION_PERIODS,
   type IndexRotationPeriod,
+  PROCESSOR_ISOLATIONS,
   type ProcessorConfig,
   ProcessorConfigSchema,
+  type ProcessorIsolation,
   parseFirehoseLocalConfig,
   type ResolvedDeliveryStreamConfig,
 } from './config.js';

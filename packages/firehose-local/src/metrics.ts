@@ -41,6 +41,14 @@ export interface DeliveryStreamMetrics {
   local: {
     /** Lambda invocations, retries included. */
     processorInvocations: number;
+    /**
+     * Execution environments created (`isolation: 'worker'`): the first invocation on each is a cold start
+     * (the module is imported). An environment is reused warm until an invocation times out or it crashes.
+     * Always 0 in-process.
+     */
+    processorColdStarts: number;
+    /** Execution environments alive now (at most `processor.concurrency`; 0 after `close()`). */
+    processorEnvironments: number;
     processorInvocationFailures: number;
     /** Records the processor answered `Dropped`: counted, not delivered. */
     droppedRecords: number;
@@ -164,7 +172,11 @@ export class MetricsRecorder {
   }
 
   /** The metrics now; `now` (the stream's clock) dates DataFreshness. */
-  snapshot(streamName: string, now: number): DeliveryStreamMetrics {
+  snapshot(
+    streamName: string,
+    now: number,
+    environments: { coldStarts: number; active: number } = { coldStarts: 0, active: 0 },
+  ): DeliveryStreamMetrics {
     const ratio = (successes: number, total: number): number | null =>
       total === 0 ? null : successes / total;
     const attemptedDocuments = this.deliveredRecords + this.elasticsearchFailedRecords;
@@ -195,6 +207,8 @@ export class MetricsRecorder {
       },
       local: {
         processorInvocations: this.invocations,
+        processorColdStarts: environments.coldStarts,
+        processorEnvironments: environments.active,
         processorInvocationFailures: this.invocations - this.invocationSuccesses,
         droppedRecords: this.droppedRecords,
         processingFailedRecords: this.processingFailedRecords,

@@ -3,7 +3,8 @@ import { CallerLookupError } from '../errors.js';
 import { DIRECTORY_CLI_USAGE, runDirectoryCli } from './run-cli.js';
 
 try {
-  const server = await runDirectoryCli(process.argv.slice(2));
+  // Nothing outside this process can read `requests()`: keep none, and skip the work of describing each.
+  const server = await runDirectoryCli(process.argv.slice(2), undefined, { recordRequests: 0 });
   if (server !== undefined) {
     const stop = () => {
       server.close().then(() => process.exit(0));

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CallerLookupOptionsError } from '../errors.js';
 import type { DirectoryFaultRule } from './faults.js';
-import { type DirectoryServer, startDirectoryServer } from './server.js';
+import { type DirectoryServer, type DirectoryServerOptions, startDirectoryServer } from './server.js';
 
 /**
  * The `ctr-caller-directory --help` text.
@@ -47,7 +47,9 @@ function number(
 
 /**
  * Runs the `ctr-caller-directory` command line with the given arguments and returns the started server.
- * Throws `CallerLookupOptionsError` for bad flags and `DirectoryFileError` for a bad file.
+ * Throws `CallerLookupOptionsError` for bad flags and `DirectoryFileError` for a bad file. `serverOptions`
+ * holds what has no flag: the `ctr-caller-directory` bin passes `{ recordRequests: 0 }`, since nothing outside
+ * its process can read `requests()`.
  *
  * @example
  * ```ts
@@ -59,6 +61,7 @@ function number(
 export async function runDirectoryCli(
   argv: readonly string[],
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  serverOptions: Pick<DirectoryServerOptions, 'recordRequests'> = {},
 ): Promise<DirectoryServer | undefined> {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -121,6 +124,7 @@ export async function runDirectoryCli(
     seed: number('--seed', text('seed'), 1),
     faults,
     ...(text('base-path') === undefined ? {} : { basePath: text('base-path')! }),
+    ...serverOptions,
   });
   const faultNote =
     faults.length === 0

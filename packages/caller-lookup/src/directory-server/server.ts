@@ -190,18 +190,14 @@ export async function startDirectoryServer(options: DirectoryServerOptions = {})
   let rules = activate(options.faults ?? []);
   const random = seededRandom(options.seed ?? 1);
   const received = new RequestLog(recordLimit);
-  const timers = new Set<NodeJS.Timeout>();
-
+  const delayed = new DelayQueue();
   const later = (ms: number, action: () => void) => {
-    if (ms <= 0) return action();
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      action();
-    }, ms);
-    timers.add(timer);
+    if (ms <= 0) action();
+    else delayed.add(ms, action);
   };
 
   const chooseFault = (phone: string | undefined): DirectoryFault | undefined => {
+    if (rules.length === 0) return undefined; // the common case: no number to normalise, no draw
     const normalised = normalizePhoneNumber(phone) ?? phone;
     for (const active of rules) {
       if (active.rule.times !== undefined && active.used >= active.rule.times) continue;
@@ -215,10 +211,13 @@ export async function startDirectoryServer(options: DirectoryServerOptions = {})
   };
 
   const answer = (response: ServerResponse, status: number, body: string) => {
-    response.writeHead(status, {
-      'content-type': 'text/plain; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-    });
+    // Raw header pairs: no header object for node:http to walk.
+    response.writeHead(status, [
+      'content-type',
+      'text/plain; charset=utf-8',
+      'content-length',
+      String(Buffer.byteLength(body)),
+    ]);
     response.end(body);
   };
 
@@ -227,23 +226,31 @@ export async function startDirectoryServer(options: DirectoryServerOptions = {})
     let phone: string | undefined;
     let valid = true;
     if (target.startsWith(basePath)) {
-      const segment = target.slice(basePath.length).split('?')[0] ?? '';
-      try {
-        phone = decodeURIComponent(segment);
-      } catch {
-        valid = false;
-        phone = segment;
+      const query = target.indexOf('?', basePath.length);
+      const segment = query === -1 ? target.slice(basePath.length) : target.slice(basePath.length, query);
+      if (!segment.includes('%'))
+        phone = segment; // nothing to decode
+      else {
+        try {
+          phone = decodeURIComponent(segment);
+        } catch {
+          valid = false;
+          phone = segment;
+        }
       }
     }
     const fault = phone === undefined ? undefined : chooseFault(phone);
-    received.add(() => ({
-      method: request.method ?? 'GET',
-      path: target,
-      phone,
-      headers: recordHeaders(request.headers),
-      fault: fault?.type,
-      receivedAt: Date.now(),
-    }));
+    // The request's header object is only built when the request is kept.
+    if (received.keeps) {
+      received.add({
+        method: request.method ?? 'GET',
+        path: target,
+        phone,
+        headers: recordHeaders(request.headers),
+        fault: fault?.type,
+        receivedAt: Date.now(),
+      });
+    } else received.count++;
     if (fault?.type === 'hang') return;
     later(latencyMs, () => {
       if (fault?.type === 'reset') {
@@ -333,8 +340,7 @@ export async function startDirectoryServer(options: DirectoryServerOptions = {})
     },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
+        delayed.clear();
         server.close(() => resolve());
         server.closeAllConnections();
       });
@@ -349,17 +355,19 @@ class RequestLog {
   readonly #slots: DirectoryRequest[] = [];
   #next = 0;
   count = 0;
+  /** False when nothing is kept: the caller then only counts (`count++`) and describes nothing. */
+  readonly keeps: boolean;
 
   constructor(limit: number) {
     this.#limit = limit;
+    this.keeps = limit > 0;
   }
 
-  /** Records one request; `describe` is not called when nothing is kept. */
-  add(describe: () => DirectoryRequest): void {
+  /** Records one request (only call it when `keeps`). */
+  add(entry: DirectoryRequest): void {
     this.count++;
-    if (this.#limit === 0) return;
-    if (this.#slots.length < this.#limit) this.#slots.push(describe());
-    else this.#slots[this.#next] = describe();
+    if (this.#slots.length < this.#limit) this.#slots.push(entry);
+    else this.#slots[this.#next] = entry;
     this.#next = (this.#next + 1) % this.#limit;
   }
 
@@ -367,5 +375,68 @@ class RequestLog {
   entries(): DirectoryRequest[] {
     if (this.#slots.length < this.#limit) return [...this.#slots];
     return [...this.#slots.slice(this.#next), ...this.#slots.slice(0, this.#next)];
+  }
+}
+
+interface Delayed {
+  readonly dueAt: number;
+  readonly action: () => void;
+}
+
+/**
+ * Delayed answers in one first-in, first-out queue behind one timer. With a fixed latency every answer is
+ * due in arrival order, so a burst of requests costs one timer instead of one each. An action due before the
+ * last queued one (the latency was lowered, or a shorter delay) gets a timer of its own.
+ */
+class DelayQueue {
+  readonly #queue: Delayed[] = [];
+  #head = 0;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #own = new Set<NodeJS.Timeout>();
+  readonly #run = () => this.#runDue();
+
+  add(delayMs: number, action: () => void): void {
+    const dueAt = performance.now() + delayMs;
+    const last = this.#queue.length > this.#head ? this.#queue[this.#queue.length - 1] : undefined;
+    if (last !== undefined && dueAt < last.dueAt) {
+      const timer = setTimeout(() => {
+        this.#own.delete(timer);
+        action();
+      }, delayMs);
+      this.#own.add(timer);
+      return;
+    }
+    this.#queue.push({ dueAt, action });
+    this.#timer ??= setTimeout(this.#run, delayMs);
+  }
+
+  clear(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#queue.length = 0;
+    this.#head = 0;
+    for (const timer of this.#own) clearTimeout(timer);
+    this.#own.clear();
+  }
+
+  #runDue(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    const queue = this.#queue;
+    while (this.#head < queue.length && queue[this.#head]!.dueAt <= now) {
+      const { action } = queue[this.#head]!;
+      this.#head++;
+      action();
+    }
+    if (this.#head === queue.length) {
+      queue.length = 0;
+      this.#head = 0;
+    } else {
+      if (this.#head > 1024) {
+        queue.splice(0, this.#head);
+        this.#head = 0;
+      }
+      this.#timer = setTimeout(this.#run, Math.max(1, Math.ceil(queue[this.#head]!.dueAt - now)));
+    }
   }
 }

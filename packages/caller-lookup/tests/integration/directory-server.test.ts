@@ -188,6 +188,61 @@ describe('startDirectoryServer', () => {
     }
   });
 
+  it('reads the number from the path: query ignored, escapes decoded, a malformed escape is a 400', async () => {
+    const server = await startDirectoryServer({ entries: { '+61299999854': 'Jane Citizen' } });
+    try {
+      expect((await get(`${server.baseUrl}+61299999854?source=ivr`)).text).toBe('Jane Citizen');
+      expect((await get(`${server.baseUrl}%2B61299999854?a=%ZZ`)).text).toBe('Jane Citizen');
+      expect((await get(`${server.baseUrl}+61%20299%20999%20854`)).text).toBe('Jane Citizen');
+      expect((await get(`${server.baseUrl}%E0%A4%A`)).statusCode).toBe(400);
+      expect((await get(`${server.baseUrl}?only=query`)).statusCode).toBe(400);
+      expect(server.requests().map((entry) => entry.phone)).toEqual([
+        '+61299999854',
+        '+61299999854',
+        '+61 299 999 854',
+        '%E0%A4%A',
+        '',
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('holds every answer for the latency, in arrival order, and a lowered latency applies at once', async () => {
+    const server = await startDirectoryServer({ entries: { '0299990000': 'Ada' }, latencyMs: 60 });
+    try {
+      const order: string[] = [];
+      const timed = async (label: string) => {
+        const started = performance.now();
+        const answer = await get(`${server.baseUrl}0299990000`);
+        order.push(label);
+        return { ...answer, waitedMs: performance.now() - started };
+      };
+      const slow = [timed('slow-1'), timed('slow-2'), timed('slow-3')];
+      while (server.requestCount() < 3) await new Promise((resolve) => setTimeout(resolve, 1));
+      server.setLatencyMs(0);
+      const fast = await timed('fast');
+      const answers = await Promise.all(slow);
+      expect(answers.map((answer) => answer.text)).toEqual(['Ada', 'Ada', 'Ada']);
+      for (const answer of answers) expect(answer.waitedMs).toBeGreaterThanOrEqual(58);
+      expect(fast.text).toBe('Ada');
+      expect(order[0]).toBe('fast'); // not queued behind the answers still held
+      server.setLatencyMs(20);
+      const [later] = await Promise.all([timed('later')]);
+      expect(later!.waitedMs).toBeGreaterThanOrEqual(18);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('drops held answers on close: none is written afterwards', async () => {
+    const server = await startDirectoryServer({ entries: { '0299990000': 'Ada' }, latencyMs: 200 });
+    const pending = [1, 2, 3].map(() => get(`${server.baseUrl}0299990000`).catch((error: unknown) => error));
+    while (server.requestCount() < 3) await new Promise((resolve) => setTimeout(resolve, 1));
+    await server.close();
+    for (const outcome of await Promise.all(pending)) expect(outcome).toBeInstanceOf(Error);
+  });
+
   it('closes even with hung requests open', async () => {
     const server = await startDirectoryServer({
       entries: { '0299990000': 'Hung' },
@@ -222,6 +277,20 @@ describe('ctr-caller-directory command line', () => {
       expect(server).toBeDefined();
       expect(lines).toEqual([`ctr-caller-directory: 4 entries, listening on ${server!.baseUrl}`]);
       expect((await get(`${server!.baseUrl}0412345678`)).text).toBe('Émilie Nguyễn');
+    } finally {
+      await server?.close();
+    }
+  });
+
+  it('keeps no requests when told to (the bin does: nothing outside its process can read them), but counts them', async () => {
+    const server = await runDirectoryCli(['--file', events('callers.csv'), '--port', '0'], () => undefined, {
+      recordRequests: 0,
+    });
+    try {
+      expect((await get(`${server!.baseUrl}0412345678`)).text).toBe('Émilie Nguyễn');
+      expect((await get(`${server!.baseUrl}%2B61299999854?x=1`)).statusCode).toBeLessThan(500);
+      expect(server!.requests()).toEqual([]);
+      expect(server!.requestCount()).toBe(2);
     } finally {
       await server?.close();
     }

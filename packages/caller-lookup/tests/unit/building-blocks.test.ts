@@ -196,6 +196,54 @@ describe('LatencyRecorder', () => {
     for (let i = 0; i < 10; i++) recorder.record(5);
     expect(recorder.summary()).toMatchObject({ count: 110, p99: 5 });
   });
+
+  it('gives the same percentiles as sorting, for any sizes, duplicates and orders, before and after a wrap', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const nearestRank = (sorted: number[], fraction: number) =>
+      Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]! * 100) / 100;
+    for (let trial = 0; trial < 300; trial++) {
+      const capacity = 1 + Math.floor(random() * 50);
+      const recorder = new LatencyRecorder(capacity);
+      const samples: number[] = [];
+      const shape = trial % 4; // random, few distinct values, ascending, descending
+      const count = 1 + Math.floor(random() * 120);
+      for (let index = 0; index < count; index++) {
+        const value =
+          shape === 0
+            ? random() * 100
+            : shape === 1
+              ? Math.floor(random() * 3)
+              : shape === 2
+                ? index * 1.5
+                : 500 - index;
+        recorder.record(value);
+        samples.push(value);
+        if (random() < 0.2 || index === count - 1) {
+          const kept = samples.slice(-capacity).sort((a, b) => a - b);
+          expect(recorder.summary()).toEqual({
+            count: samples.length,
+            p50: nearestRank(kept, 0.5),
+            p95: nearestRank(kept, 0.95),
+            p99: nearestRank(kept, 0.99),
+          });
+        }
+      }
+    }
+  });
+
+  it('answers a repeated summary from its memo, and a new sample renews it', () => {
+    const recorder = new LatencyRecorder();
+    recorder.record(10);
+    const first = recorder.summary();
+    first.p50 = 999; // a caller's copy: the memo is not affected
+    expect(recorder.summary()).toEqual({ count: 1, p50: 10, p95: 10, p99: 10 });
+    recorder.record(30);
+    expect(recorder.summary()).toEqual({ count: 2, p50: 10, p95: 30, p99: 30 });
+  });
 });
 
 describe('retry delays', () => {

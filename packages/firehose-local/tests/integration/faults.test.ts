@@ -64,26 +64,32 @@ const destination = (label: string) => ({
   indexRotationPeriod: 'NoRotation' as const,
 });
 
-describe('a processor that breaks the contract', () => {
-  it.each([
-    ['throws', 'Lambda.FunctionError', /TypeError: lookup service unreachable/],
-    ['wrongRecordId', 'Lambda.MissingRecordId', /record Ids were not returned/],
-    ['missingRecord', 'Lambda.MissingRecordId', /record Ids were not returned/],
-    ['duplicatedRecord', 'Lambda.DuplicatedRecordId', /same record Id/],
-    ['badBase64', 'Lambda.JsonProcessingException', /not valid base64/],
-    ['invalidResult', 'Lambda.JsonProcessingException', /TRANSFORMED_STATE_OK/],
-    ['oversizedResponse', 'Lambda.FunctionError', /Function.ResponseSizeTooLarge/],
-  ])(
+const CONTRACT_BREACHES: [string, string, RegExp][] = [
+  ['throws', 'Lambda.FunctionError', /TypeError: lookup service unreachable/],
+  ['wrongRecordId', 'Lambda.MissingRecordId', /record Ids were not returned/],
+  ['missingRecord', 'Lambda.MissingRecordId', /record Ids were not returned/],
+  ['duplicatedRecord', 'Lambda.DuplicatedRecordId', /same record Id/],
+  ['badBase64', 'Lambda.JsonProcessingException', /not valid base64/],
+  ['invalidResult', 'Lambda.JsonProcessingException', /TRANSFORMED_STATE_OK/],
+  ['oversizedResponse', 'Lambda.FunctionError', /Function.ResponseSizeTooLarge/],
+];
+
+describe.each([
+  ['worker', [...CONTRACT_BREACHES, ['exitsProcess', 'Lambda.FunctionError', /Runtime.ExitError/]]],
+  ['in-process', CONTRACT_BREACHES],
+] as const)('a processor that breaks the contract (isolation %s)', (isolation, breaches) => {
+  it.each(breaches)(
     '%s: retried NumberOfRetries times, then every record lands in processing-failed/',
     async (exportName, errorCode, message) => {
       const { metrics, directory } = await runStream({
         processor: {
           modulePath: fixture('faulty.mjs'),
           exportName,
+          isolation,
           numberOfRetries: 2,
           bufferIntervalInSeconds: 0,
         },
-        elasticsearch: destination(exportName.toLowerCase()),
+        elasticsearch: destination(`${isolation}-${exportName.toLowerCase()}`),
       });
       expect(metrics.local).toMatchObject({
         processorInvocations: 3,
@@ -111,10 +117,11 @@ describe('a processor that breaks the contract', () => {
       processor: {
         modulePath: fixture('faulty.mjs'),
         exportName: 'hangs',
+        isolation,
         timeoutSeconds: 0.1,
         bufferIntervalInSeconds: 0,
       },
-      elasticsearch: destination('hangs'),
+      elasticsearch: destination(`${isolation}-hangs`),
     });
     expect(metrics.local.processorInvocations).toBe(4);
     const failed = await backupLines(directory, 'processing-failed/');
@@ -125,8 +132,13 @@ describe('a processor that breaks the contract', () => {
 
   it('recovers when a retry succeeds: nothing fails', async () => {
     const { metrics } = await runStream({
-      processor: { modulePath: fixture('faulty.mjs'), exportName: 'flakyTwice', bufferIntervalInSeconds: 0 },
-      elasticsearch: destination('flaky'),
+      processor: {
+        modulePath: fixture('faulty.mjs'),
+        exportName: 'flakyTwice',
+        isolation,
+        bufferIntervalInSeconds: 0,
+      },
+      elasticsearch: destination(`${isolation}-flaky`),
     });
     expect(metrics.local).toMatchObject({ processorInvocations: 3, processingFailedRecords: 0 });
     expect(metrics.cloudWatch['DeliveryToElasticsearch.Records']).toBe(5);

@@ -57,7 +57,7 @@ function directStream(
   const [config] = parseFirehoseLocalConfig({ streams: [stream] }).streams;
   return new DeliveryStream({
     config: config!,
-    handler: undefined,
+    processorRuntime: undefined,
     client,
     backupDirectory: directory,
     clock: { now: () => options.now ?? Date.now() },
