@@ -145,6 +145,7 @@ async function endToEnd() {
           bufferSizeInMBs: PROCESSOR_BUFFER_MB,
           bufferIntervalInSeconds: BUFFER_SECONDS,
           concurrency: PROCESSOR_CONCURRENCY,
+          ...(process.env.BENCH_PROCESSOR_ISOLATION ? { isolation: process.env.BENCH_PROCESSOR_ISOLATION } : {}),
         },
         elasticsearch: {
           url: node.url,
