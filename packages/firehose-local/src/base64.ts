@@ -28,10 +28,17 @@ export function canonicalDecodedLength(text: string): number {
 /**
  * Node's decoder skips what is not base64 (whitespace, `*`, a `=` inside the text) and stops early, so a
  * string with any such character decodes to fewer bytes than its length promises. It also accepts the
- * base64url characters `-` and `_`, which canonical base64 does not have: those are looked for separately.
+ * base64url characters `-` and `_`, which canonical base64 does not have, and reads a character above U+00FF
+ * by its low byte: those are looked for separately.
  */
 function decodedAsPromised(text: string, decodedLength: number, expectedLength: number): boolean {
-  return decodedLength === expectedLength && !text.includes('-') && !text.includes('_');
+  return (
+    decodedLength === expectedLength &&
+    !text.includes('-') &&
+    !text.includes('_') &&
+    // Node reads a character above U+00FF by its low byte (`ť` decodes as `e`): only ASCII can be canonical.
+    Buffer.byteLength(text, 'utf8') === text.length
+  );
 }
 
 /**

@@ -42,6 +42,7 @@ interface BulkEntry {
 const MAX_BACKOFF_MS = 5000;
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
+const SPACE = 0x20;
 /**
  * What the bulk response needs to settle each document: item order maps items to documents, `status` says
  * indexed, retry or reject, `error` is the reason written to `elasticsearch-failed/`. Everything else
@@ -76,9 +77,30 @@ function toSourceLine(data: Buffer): Buffer | { errorMessage: string } {
     };
   }
   // A newline outside a JSON string is whitespace; inside one it is already invalid JSON. Replacing it keeps
-  // the bulk framing intact and lets Elasticsearch judge the document itself.
+  // the bulk framing intact and lets Elasticsearch judge the document itself. The bytes go as the record has
+  // them, as Firehose sends them: invalid UTF-8 is Elasticsearch's to reject (into elasticsearch-failed/), never
+  // silently rewritten. Bytes 0x0A and 0x0D never occur inside a multi-byte UTF-8 sequence, so replacing them
+  // byte by byte is safe.
   if (data.indexOf(NEWLINE) === -1 && data.indexOf(CARRIAGE_RETURN) === -1) return data;
-  return Buffer.from(data.toString('utf8').replace(/\r\n|\r|\n/g, ' '));
+  return replaceLineBreaks(data);
+}
+
+/** Each CR LF, lone CR and lone LF becomes one space. */
+function replaceLineBreaks(data: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(data.length);
+  let length = 0;
+  for (let index = 0; index < data.length; index++) {
+    const byte = data[index]!;
+    if (byte === CARRIAGE_RETURN) {
+      out[length++] = SPACE;
+      if (data[index + 1] === NEWLINE) index++;
+    } else if (byte === NEWLINE) {
+      out[length++] = SPACE;
+    } else {
+      out[length++] = byte;
+    }
+  }
+  return out.subarray(0, length);
 }
 
 /** The NDJSON body of one bulk request, written straight into one buffer (no intermediate strings). */

@@ -20,7 +20,11 @@ const { moduleUrl, exportName, functionName, functionArn, responseLimitBytes } =
 
 function describeError(error) {
   if (error instanceof Error) return error.name + ': ' + error.message;
-  return String(error);
+  try {
+    return String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
 }
 
 function isPromiseLike(value) {

@@ -103,5 +103,10 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  try {
+    return String(error);
+  } catch {
+    // An object without a prototype (or a throwing toString) cannot be turned into a string.
+    return Object.prototype.toString.call(error);
+  }
 }

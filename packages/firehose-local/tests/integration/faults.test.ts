@@ -66,6 +66,7 @@ const destination = (label: string) => ({
 
 const CONTRACT_BREACHES: [string, string, RegExp][] = [
   ['throws', 'Lambda.FunctionError', /TypeError: lookup service unreachable/],
+  ['rejectsWithoutPrototype', 'Lambda.FunctionError', /\[object Object\]/],
   ['wrongRecordId', 'Lambda.MissingRecordId', /record Ids were not returned/],
   ['missingRecord', 'Lambda.MissingRecordId', /record Ids were not returned/],
   ['duplicatedRecord', 'Lambda.DuplicatedRecordId', /same record Id/],
