@@ -2,18 +2,15 @@
 // End-to-end throughput of the local pipeline (simulator -> local Firehose -> the Lambda bundle ->
 // Elasticsearch) against the raw `_bulk` rate of the same documents into the same node, in one run.
 // Goal: >= 0.7 of the raw rate at buffer settings that keep end-to-end latency under 5 s.
-// BENCH_CPU_PROFILE=<file.cpuprofile> profiles this process (the local Firehose and the Lambda) end to end.
+// BENCH_CPU_PROFILE=<file.cpuprofile> profiles the main thread of the local Firehose's process end to end.
 import { fork } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client } from '@elastic/elasticsearch';
 import { startDirectoryProcess } from '../apps/local-pipeline/dist/index.js';
 import { simulateContactTraffic, writeCallerDirectory } from '../packages/ctr-simulator/dist/index.js';
 import { installIndexTemplate } from '../packages/es-index-setup/dist/index.js';
-import { startFirehoseLocal } from '../packages/firehose-local/dist/index.js';
 import { startElasticsearch } from '../scripts/elasticsearch.mjs';
 import { cpuSecondsByGroup, snapshotCpu } from './support/process-cpu.mjs';
 
@@ -24,9 +21,11 @@ const CONTACTS_PER_DAY = Number(process.env.BENCH_CONTACTS_PER_DAY ?? 2000);
 const BUFFER_SECONDS = 1;
 // Raw and end-to-end runs alternate; the ratio is of the medians.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP_DAYS = Number(process.env.BENCH_WARMUP_DAYS ?? 2);
 const DIRECTORY_LATENCY_MS = Number(process.env.BENCH_DIRECTORY_LATENCY_MS ?? 20);
-// Firehose invokes several transforms at once; the Lambda's CALLER_LOOKUP_CONCURRENCY bounds lookups in flight.
-const PROCESSOR_CONCURRENCY = Number(process.env.BENCH_PROCESSOR_CONCURRENCY ?? 4);
+// Firehose invokes several transforms at once, each in its own Lambda environment (its own cold start, JIT and
+// lookup cache); firehose-local's default is 2. The Lambda's CALLER_LOOKUP_CONCURRENCY bounds lookups in flight.
+const PROCESSOR_CONCURRENCY = Number(process.env.BENCH_PROCESSOR_CONCURRENCY ?? 2);
 const PROCESSOR_BUFFER_MB = Number(process.env.BENCH_PROCESSOR_BUFFER_MB ?? 1);
 process.env.CALLER_LOOKUP_CONCURRENCY ??= '128';
 const here = new URL('.', import.meta.url).pathname;
@@ -45,12 +44,22 @@ const simulation = simulateContactTraffic({
   seed: 3,
 });
 const records = simulation.records;
+// Sent first through the same stream (and indexed first in the raw case), not measured: the Lambda's
+// environments, both processes' JIT and Elasticsearch are warm when the clock starts, as in a stream that has
+// been running. Another seed, so its callers are not the measured ones (the lookup cache starts cold for them).
+const warmupRecords = simulateContactTraffic({
+  startDate: '2026-02-26',
+  days: WARMUP_DAYS,
+  contactsPerDay: CONTACTS_PER_DAY,
+  seed: 4,
+}).records;
 const bytes = records.reduce((sum, record) => sum + Buffer.byteLength(record.data), 0);
 console.log(`${records.length} CTRs (${(bytes / 1024 / 1024).toFixed(1)} MiB), Elasticsearch at ${node.url}`);
 
 // Where the two cores go: per record CPU of each process in the chain.
 function classify(pid, commandLine) {
-  if (pid === process.pid) return 'local Firehose + Lambda';
+  if (pid === process.pid) return 'bulk client (this process)';
+  if (commandLine.includes('firehose-host.mjs')) return 'local Firehose + Lambda';
   if (commandLine.includes('org.elasticsearch')) return 'Elasticsearch';
   if (commandLine.includes('send-ndjson.mjs')) return 'producer';
   if (commandLine.includes('directory-server')) return 'directory';
@@ -71,10 +80,7 @@ async function freshIndex(index) {
 
 // Baseline: the same documents straight into the same node with _bulk, 5 MiB requests, 2 in flight
 // (the same bulk sizing the local Firehose destination uses).
-async function rawBulk(index) {
-  await freshIndex(index);
-  const cpuBefore = snapshotCpu();
-  const started = performance.now();
+async function bulkIndex(index, records) {
   const chunks = [];
   let current = [];
   let size = 0;
@@ -98,17 +104,27 @@ async function rawBulk(index) {
   }
   await Promise.all([worker(), worker()]);
   await elasticsearch.indices.refresh({ index });
+}
+
+async function rawBulk(index) {
+  await freshIndex(index);
+  if (warmupRecords.length > 0) await bulkIndex(index, warmupRecords);
+  const cpuBefore = snapshotCpu();
+  const started = performance.now();
+  await bulkIndex(index, records);
   const seconds = (performance.now() - started) / 1000;
   const cpuMicrosPerRecord = cpuPerRecord(cpuBefore, records.length);
-  const { count } = await elasticsearch.count({ index });
+  const count = (await elasticsearch.count({ index })).count - warmupRecords.length;
   return { seconds, count, docsPerSecond: count / seconds, cpuMicrosPerRecord };
 }
 
 const ndjsonFile = join(work, 'records.ndjson');
 await writeFile(ndjsonFile, `${records.map((record) => record.data).join('\n')}\n`);
+const warmupFile = join(work, 'warmup.ndjson');
+await writeFile(warmupFile, `${warmupRecords.map((record) => record.data).join('\n')}\n`);
 
 function startProducerProcess(endpoint) {
-  const child = fork(join(here, 'support', 'send-ndjson.mjs'), [endpoint, 'CTRFHStream', ndjsonFile], {
+  const child = fork(join(here, 'support', 'send-ndjson.mjs'), [endpoint, 'CTRFHStream'], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
@@ -116,13 +132,29 @@ function startProducerProcess(endpoint) {
     child.once('error', reject);
     child.once('message', () =>
       resolve({
-        send: () =>
+        send: (file) =>
           new Promise((done) => {
             child.once('message', (message) => done(message));
-            child.send('go');
+            child.send({ file });
           }),
+        stop: () => child.send('stop'),
       }),
     );
+  });
+}
+
+function startFirehoseHost() {
+  const child = fork(join(here, 'support', 'firehose-host.mjs'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const call = (command, fields = {}) =>
+    new Promise((resolve, reject) => {
+      child.once('message', (answer) => (answer.ok ? resolve(answer) : reject(new Error(answer.error))));
+      child.send({ command, ...fields });
+    });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('message', () => resolve({ call }));
   });
 }
 
@@ -130,49 +162,55 @@ async function endToEnd() {
   await freshIndex(pipelineIndex);
   const directoryFile = join(work, 'directory.csv');
   await writeCallerDirectory(directoryFile, simulation.callerDirectory, 'csv');
-  // The directory is a remote service: its own process, as `npm start` runs it.
+  // Every part in its own process, as on AWS: the directory (a remote service), the local Firehose with the
+  // Lambda's environments, and the producer (Amazon Connect).
   const directory = await startDirectoryProcess({ file: directoryFile, latencyMs: DIRECTORY_LATENCY_MS });
-  process.env.CALLER_LOOKUP_URL = directory.baseUrl;
-  process.env.LOG_LEVEL = process.env.BENCH_LAMBDA_LOG_LEVEL ?? 'warn';
   await mkdir(join(work, 'backup'), { recursive: true });
-  const firehose = await startFirehoseLocal({
-    streams: [
-      {
-        name: 'CTRFHStream',
-        region: 'ap-southeast-2',
-        processor: {
-          modulePath: process.env.BENCH_LAMBDA_MODULE ?? join(here, '../apps/lambda/dist/index.mjs'),
-          bufferSizeInMBs: PROCESSOR_BUFFER_MB,
-          bufferIntervalInSeconds: BUFFER_SECONDS,
-          concurrency: PROCESSOR_CONCURRENCY,
-          ...(process.env.BENCH_PROCESSOR_ISOLATION ? { isolation: process.env.BENCH_PROCESSOR_ISOLATION } : {}),
+  const firehose = await startFirehoseHost();
+  const { url } = await firehose.call('start', {
+    config: {
+      streams: [
+        {
+          name: 'CTRFHStream',
+          region: 'ap-southeast-2',
+          processor: {
+            modulePath: process.env.BENCH_LAMBDA_MODULE ?? join(here, '../apps/lambda/dist/index.mjs'),
+            bufferSizeInMBs: PROCESSOR_BUFFER_MB,
+            bufferIntervalInSeconds: BUFFER_SECONDS,
+            concurrency: PROCESSOR_CONCURRENCY,
+            environment: {
+              CALLER_LOOKUP_URL: directory.baseUrl,
+              CALLER_LOOKUP_CONCURRENCY: process.env.CALLER_LOOKUP_CONCURRENCY,
+              LOG_LEVEL: process.env.BENCH_LAMBDA_LOG_LEVEL ?? 'warn',
+            },
+          },
+          elasticsearch: {
+            url: node.url,
+            indexName: pipelineIndex,
+            indexRotationPeriod: 'NoRotation',
+            bufferingHints: { sizeInMBs: 5, intervalInSeconds: BUFFER_SECONDS },
+          },
+          backup: { directory: join(work, 'backup'), mode: 'FailedDocumentsOnly' },
         },
-        elasticsearch: {
-          url: node.url,
-          indexName: pipelineIndex,
-          indexRotationPeriod: 'NoRotation',
-          bufferingHints: { sizeInMBs: 5, intervalInSeconds: BUFFER_SECONDS },
-        },
-        backup: { directory: join(work, 'backup'), mode: 'FailedDocumentsOnly' },
-      },
-    ],
+      ],
+    },
   });
-  process.env.AWS_ENDPOINT_URL_FIREHOSE = firehose.url;
-  const profiler = process.env.BENCH_CPU_PROFILE ? new Session() : undefined;
-  if (profiler) {
-    profiler.connect();
-    await profiler.post('Profiler.enable');
-    await profiler.post('Profiler.start');
+  // The producer starts sending when told to.
+  const producer = await startProducerProcess(url);
+  if (warmupRecords.length > 0) {
+    await producer.send(warmupFile);
+    await firehose.call('flush');
   }
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  loopDelay.enable();
-  // The producer (Amazon Connect on AWS) runs in its own process and starts sending when told to.
-  const producer = await startProducerProcess(firehose.url);
+  await firehose.call(
+    'measure',
+    process.env.BENCH_CPU_PROFILE ? { file: process.env.BENCH_CPU_PROFILE } : {},
+  );
+  const threadsBefore = (await firehose.call('threads')).threads;
   const cpuBefore = snapshotCpu();
   const started = performance.now();
-  const { summary, cpuSeconds: producerCpuSeconds } = await producer.send();
+  const { summary, cpuSeconds: producerCpuSeconds } = await producer.send(ndjsonFile);
   const sentAfter = (performance.now() - started) / 1000;
-  await firehose.flush('CTRFHStream');
+  await firehose.call('flush');
   // Searchable, as the raw case ends: both clocks stop after a refresh.
   await elasticsearch.indices.refresh({ index: pipelineIndex });
   const seconds = (performance.now() - started) / 1000;
@@ -180,24 +218,27 @@ async function endToEnd() {
     ...cpuPerRecord(cpuBefore, records.length),
     producer: Math.round((producerCpuSeconds * 1e6) / records.length),
   };
-  loopDelay.disable();
-  if (profiler) {
-    const { profile } = await profiler.post('Profiler.stop');
-    await writeFile(process.env.BENCH_CPU_PROFILE, JSON.stringify(profile));
-    profiler.disconnect();
-  }
-  await firehose.close();
+  const threadsAfter = (await firehose.call('threads')).threads;
+  // Threads that did not exist before (a cold-started environment) count from zero.
+  const firehoseThreadsMicrosPerRecord = Object.fromEntries(
+    Object.entries(threadsAfter).map(([name, seconds]) => [
+      name,
+      Math.round(((seconds - (threadsBefore[name] ?? 0)) * 1e6) / records.length),
+    ]),
+  );
+  producer.stop();
+  const { metrics, eventLoopDelayMs } = await firehose.call('close');
   await directory.close();
   await elasticsearch.indices.refresh({ index: pipelineIndex });
-  const { count } = await elasticsearch.count({ index: pipelineIndex });
-  const metrics = firehose.metrics('CTRFHStream');
+  const count = (await elasticsearch.count({ index: pipelineIndex })).count - warmupRecords.length;
   return {
     seconds,
     count,
     sent: summary.sent,
     docsPerSecond: count / seconds,
     cpuMicrosPerRecord,
-    // Arrival in the stream to indexed, for every record (firehose-local's DataFreshness samples).
+    firehoseThreadsMicrosPerRecord,
+    // Arrival in the stream to indexed, for every record, warm-up included (firehose-local's DataFreshness samples).
     latencyMs: metrics.local.deliveryLatencyMs,
     processorInvocations: metrics.local.processorInvocations,
     stages: {
@@ -205,11 +246,7 @@ async function endToEnd() {
       processorSecondsTotal:
         ((metrics.cloudWatch['ExecuteProcessing.Duration'] ?? 0) * metrics.local.processorInvocations) / 1000,
       bulkRequests: metrics.local.bulkRequests,
-      eventLoopDelayMs: {
-        p50: loopDelay.percentile(50) / 1e6,
-        p99: loopDelay.percentile(99) / 1e6,
-        max: loopDelay.max / 1e6,
-      },
+      eventLoopDelayMs,
     },
   };
 }
@@ -263,6 +300,15 @@ try {
   console.log(
     `CPU µs per record: end to end: ${cpuLine(pipeline.cpuMicrosPerRecord)} (total ${cpuTotal(pipeline.cpuMicrosPerRecord)})`,
   );
+  // If every core were busy all the time, the chain's CPU per record would cap the end-to-end rate here.
+  const cores = availableParallelism();
+  const ceiling = (cores * 1e6) / cpuTotal(pipeline.cpuMicrosPerRecord);
+  console.log(
+    `CPU-bound ceiling on ${cores} cores: ${Math.round(ceiling)} docs/s end to end, ${(ceiling / raw.docsPerSecond).toFixed(2)} of raw (this run reached ${(pipeline.docsPerSecond / ceiling).toFixed(2)} of it)`,
+  );
+  console.log(
+    `  of which local Firehose + Lambda threads: ${cpuLine(pipeline.firehoseThreadsMicrosPerRecord)}`,
+  );
   console.log(
     `goal: ratio >= 0.70 with p95 latency < 5000 ms: ${ratio >= 0.7 && pipeline.latencyMs.p95 < 5000 ? 'met' : 'NOT met'}`,
   );
@@ -272,7 +318,7 @@ try {
   await mkdir(join(here, 'results'), { recursive: true });
   await writeFile(
     join(here, 'results', 'pipeline.json'),
-    `${JSON.stringify({ records: records.length, bytes, rounds: ROUNDS, raw, pipeline, ratio, rawRuns, pipelineRuns, bufferSeconds: BUFFER_SECONDS, at: new Date().toISOString() }, null, 2)}\n`,
+    `${JSON.stringify({ records: records.length, bytes, rounds: ROUNDS, raw, pipeline, ratio, cpuBoundCeiling: { docsPerSecond: ceiling, ratio: ceiling / raw.docsPerSecond }, rawRuns, pipelineRuns, bufferSeconds: BUFFER_SECONDS, at: new Date().toISOString() }, null, 2)}\n`,
   );
 } finally {
   await elasticsearch.indices.delete({
