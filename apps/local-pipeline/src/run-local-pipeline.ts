@@ -1,7 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import {
   type SendProgress,
@@ -17,12 +16,7 @@ import {
   parseCallsPerDay,
   redactUrl,
 } from '@ctr-stream/es-index-setup';
-import {
-  type DeliveryStreamMetrics,
-  type FirehoseTransformationEvent,
-  type LambdaContext,
-  startFirehoseLocal,
-} from '@ctr-stream/firehose-local';
+import { type DeliveryStreamMetrics, startFirehoseLocal } from '@ctr-stream/firehose-local';
 import { buildSavedObjects, installSavedObjects, toNdjson } from '@ctr-stream/kibana-saved-objects';
 import { Client, type estypes } from '@elastic/elasticsearch';
 import { type DirectoryFaults, startDirectoryProcess } from './directory-process.js';
@@ -64,6 +58,8 @@ export interface LocalPipelineOptions {
   resetIndex?: boolean;
   /** Install the Kibana objects there too (the NDJSON file is always written). */
   kibanaUrl?: string;
+  /** Processor buffer size in MB (Firehose's `BufferSizeInMBs`, 0.2-3). Default 1. */
+  bufferSizeInMBs?: number;
   /** Processor buffer interval in seconds (end-to-end latency). Default 1. */
   bufferIntervalInSeconds?: number;
   /** Destination buffer interval in seconds. Default 1. */
@@ -77,15 +73,6 @@ export interface LocalPipelineOptions {
 }
 
 const require = createRequire(import.meta.url);
-
-type LambdaHandler = ((event: FirehoseTransformationEvent, context: LambdaContext) => Promise<unknown>) & {
-  close(): Promise<void>;
-};
-/** What the built bundle apps/lambda/dist/index.mjs exports (it ships no type declarations). */
-interface LambdaBundle {
-  loadConfig(environment: Record<string, string | undefined>): unknown;
-  createHandler(config: unknown, dependencies: { firehoseClient?: FirehoseClient }): LambdaHandler;
-}
 
 /** The built Lambda bundle, `apps/lambda/dist/index.mjs`. */
 export function lambdaBundlePath(): string {
@@ -174,32 +161,26 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       ...(options.directoryFaults ? { faults: options.directoryFaults } : {}),
     });
     let firehose: Awaited<ReturnType<typeof startFirehoseLocal>> | undefined;
-    let lambdaFirehoseClient: FirehoseClient | undefined;
-    let closeHandler: (() => Promise<void> | void) | undefined;
     try {
-      // apps/lambda's built bundle, configured as on AWS (its environment variables, checked by its own
-      // loadConfig), with a fresh handler per run: each run is a cold start with its own cache.
-      const lambdaEnvironment = {
-        ...process.env,
-        CALLER_LOOKUP_URL: directory.baseUrl,
-        LOG_LEVEL: options.lambdaLogLevel ?? process.env.LOG_LEVEL ?? 'warn',
-      };
-      // The bundle also configures its module-level handler from the environment when first imported.
-      process.env.CALLER_LOOKUP_URL ??= lambdaEnvironment.CALLER_LOOKUP_URL;
-      process.env.LOG_LEVEL ??= lambdaEnvironment.LOG_LEVEL;
-      const lambda = (await import(pathToFileURL(lambdaBundlePath()).href)) as LambdaBundle;
-      const lambdaConfig = lambda.loadConfig(lambdaEnvironment);
-      let handler: LambdaHandler | undefined;
+      // apps/lambda's built bundle runs as on AWS: imported in worker-thread execution environments with its
+      // configuration as environment variables (checked by its own cold start), plus Lambda's reserved ones.
+      // It re-ingests an oversized response's overflow with the AWS SDK into AWS_ENDPOINT_URL_FIREHOSE, which
+      // firehose-local points at itself. Each run starts fresh environments: a cold start with its own cache.
       firehose = await startFirehoseLocal({
         streams: [
           {
             name: DELIVERY_STREAM_NAME,
             region: 'ap-southeast-2',
             processor: {
-              handler: (event, context) => handler!(event, context),
+              modulePath: lambdaBundlePath(),
+              exportName: 'handler',
               functionName: 'AddName',
+              environment: {
+                CALLER_LOOKUP_URL: directory.baseUrl,
+                LOG_LEVEL: options.lambdaLogLevel ?? process.env.LOG_LEVEL ?? 'warn',
+              },
               timeoutSeconds: 60,
-              bufferSizeInMBs: 1,
+              bufferSizeInMBs: options.bufferSizeInMBs ?? 1,
               bufferIntervalInSeconds: options.bufferIntervalInSeconds ?? 1,
             },
             elasticsearch: {
@@ -216,14 +197,6 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
           },
         ],
       });
-      // Re-ingestion of an oversized response goes back to this stream, through the AWS SDK.
-      lambdaFirehoseClient = new FirehoseClient({
-        endpoint: firehose.url,
-        region: 'ap-southeast-2',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      });
-      handler = lambda.createHandler(lambdaConfig, { firehoseClient: lambdaFirehoseClient });
-      closeHandler = () => handler?.close();
       log(`Local Firehose endpoint ${firehose.url}, delivery stream ${DELIVERY_STREAM_NAME}.`);
 
       const client = new FirehoseClient({
@@ -300,12 +273,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       };
     } finally {
       // Every resource is released even when an earlier release fails: no process is left running.
-      await settleAll([
-        () => firehose?.close(),
-        () => closeHandler?.(),
-        () => lambdaFirehoseClient?.destroy(),
-        () => directory.close(),
-      ]);
+      await settleAll([() => firehose?.close(), () => directory.close()]);
     }
   } finally {
     await elasticsearch.close();

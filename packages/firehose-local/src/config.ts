@@ -63,6 +63,11 @@ export const ProcessorConfigSchema = z
       .default('firehose-local-processor'),
     /** The Lambda timeout. Firehose allows functions up to 5 minutes. */
     timeoutSeconds: z.number().positive().max(900).default(60),
+    /**
+     * Lambda's `MemorySize` (128-10,240 MB): the context's `memoryLimitInMB` and `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`.
+     * Reported to the handler only; the memory it uses is not limited.
+     */
+    memorySizeInMB: z.number().int().min(128).max(10_240).default(128),
     /** Firehose's `NumberOfRetries` for failed invocations. */
     numberOfRetries: z.number().int().min(0).max(300).default(3),
     /** Firehose's `BufferSizeInMBs` for the processor: 0.2-3 MB. */
@@ -77,7 +82,10 @@ export const ProcessorConfigSchema = z
      * only choice, and the default, for a `handler` function).
      */
     isolation: z.enum(PROCESSOR_ISOLATIONS).optional(),
-    /** Lambda's environment variables: merged over `process.env` in each execution environment (`worker` only). */
+    /**
+     * Lambda's environment variables (`worker` only). Each execution environment gets `process.env`, then Lambda's
+     * reserved variables (`AWS_REGION`, `AWS_LAMBDA_FUNCTION_NAME`, …), then these, which win.
+     */
     environment: z.record(z.string(), z.string()).optional(),
   })
   .refine((processor) => (processor.handler === undefined) !== (processor.modulePath === undefined), {

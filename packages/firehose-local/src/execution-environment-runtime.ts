@@ -16,7 +16,16 @@
 export const EXECUTION_ENVIRONMENT_RUNTIME = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
-const { moduleUrl, exportName, functionName, functionArn, responseLimitBytes } = workerData;
+const {
+  moduleUrl,
+  exportName,
+  functionName,
+  functionArn,
+  memoryLimitInMB,
+  logGroupName,
+  logStreamName,
+  responseLimitBytes,
+} = workerData;
 
 function describeError(error) {
   if (error instanceof Error) return error.name + ': ' + error.message;
@@ -56,10 +65,10 @@ function invoke(handler, message) {
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: functionArn,
-    memoryLimitInMB: '128',
+    memoryLimitInMB,
     awsRequestId,
-    logGroupName: '/aws/lambda/' + functionName,
-    logStreamName: 'firehose-local/[$LATEST]' + awsRequestId.replaceAll('-', ''),
+    logGroupName,
+    logStreamName,
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };

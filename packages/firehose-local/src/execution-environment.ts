@@ -39,6 +39,12 @@ export interface ExecutionEnvironmentOptions {
   exportName: string;
   functionName: string;
   functionArn: string;
+  /** The context's `memoryLimitInMB`. */
+  memorySizeInMB: number;
+  /** The context's `logGroupName` (also `AWS_LAMBDA_LOG_GROUP_NAME`). */
+  logGroupName: string;
+  /** This environment's log stream: the context's `logStreamName` (also `AWS_LAMBDA_LOG_STREAM_NAME`). */
+  logStreamName: string;
   /** The variables the handler sees as `process.env` (already merged over firehose-local's). */
   environment: Record<string, string | undefined>;
 }
@@ -66,6 +72,9 @@ export class ExecutionEnvironment {
         exportName: options.exportName,
         functionName: options.functionName,
         functionArn: options.functionArn,
+        memoryLimitInMB: String(options.memorySizeInMB),
+        logGroupName: options.logGroupName,
+        logStreamName: options.logStreamName,
         responseLimitBytes: LAMBDA_RESPONSE_LIMIT_BYTES,
       },
     });

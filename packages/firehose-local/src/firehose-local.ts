@@ -95,7 +95,9 @@ async function createProcessorRuntime(
   const processorFunction = {
     functionName: processor.functionName,
     functionArn: processorFunctionArn(config),
+    region: config.region,
     timeoutMs: processor.timeoutSeconds * 1000,
+    memorySizeInMB: processor.memorySizeInMB,
   };
   if (processor.handler !== undefined)
     return new InProcessProcessorRuntime(processor.handler, processorFunction);
@@ -299,6 +301,16 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  // The processor reaches this endpoint over loopback when the server listens on every interface.
+  const processorEndpointUrl =
+    address.address === '0.0.0.0'
+      ? `http://127.0.0.1:${address.port}`
+      : address.address === '::'
+        ? `http://[::1]:${address.port}`
+        : url;
+  for (const runtime of processorRuntimes) {
+    if (runtime instanceof WorkerProcessorRuntime) runtime.setFirehoseEndpointUrl(processorEndpointUrl);
+  }
   logger.info('local Firehose endpoint listening', { url, streams: [...streams.keys()] });
 
   let closing: Promise<void> | undefined;

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ProcessorLoadError } from './errors.js';
 import type { FirehoseProcessorHandler, FirehoseTransformationEvent, LambdaContext } from './lambda-types.js';
+import { FUNCTION_VERSION } from './reserved-environment-variables.js';
 
 /**
  * Imports a handler module and returns its export, as the Lambda runtime does with `file.export`.
@@ -42,19 +43,26 @@ export type InvocationOutcome =
 export async function invokeProcessor(
   handler: FirehoseProcessorHandler,
   event: FirehoseTransformationEvent,
-  options: { functionName: string; functionArn: string; timeoutMs: number },
+  options: {
+    functionName: string;
+    functionArn: string;
+    timeoutMs: number;
+    memorySizeInMB: number;
+    logGroupName: string;
+    logStreamName: string;
+  },
 ): Promise<InvocationOutcome> {
   const startedAt = Date.now();
   const deadline = startedAt + options.timeoutMs;
   const awsRequestId = randomUUID();
   const context: LambdaContext = {
     functionName: options.functionName,
-    functionVersion: '$LATEST',
+    functionVersion: FUNCTION_VERSION,
     invokedFunctionArn: options.functionArn,
-    memoryLimitInMB: '128',
+    memoryLimitInMB: String(options.memorySizeInMB),
     awsRequestId,
-    logGroupName: `/aws/lambda/${options.functionName}`,
-    logStreamName: `firehose-local/[$LATEST]${awsRequestId.replaceAll('-', '')}`,
+    logGroupName: options.logGroupName,
+    logStreamName: options.logStreamName,
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };

@@ -1,6 +1,7 @@
 import type { FirehoseProcessorHandler, FirehoseTransformationEvent } from './lambda-types.js';
 import { invokeProcessor } from './processor-invoker.js';
 import { checkProcessorResponse, type ProcessorResponseCheck } from './processor-response.js';
+import { lambdaLogGroupName, newLogStreamName } from './reserved-environment-variables.js';
 
 /** One invocation as the delivery stream hands it over: records keep the producer's base64. */
 export interface ProcessorInvocation {
@@ -28,7 +29,10 @@ export interface ProcessorRuntime {
 export interface ProcessorFunction {
   functionName: string;
   functionArn: string;
+  /** The region the function runs in: the delivery stream's. */
+  region: string;
   timeoutMs: number;
+  memorySizeInMB: number;
 }
 
 /** The event object a transformation Lambda receives (a fresh one per attempt: handlers may mutate it). */
@@ -89,10 +93,15 @@ export function buildTransformationEventJson(invocation: ProcessorInvocation): B
   return json.subarray(0, offset);
 }
 
-/** Runs a handler function on firehose-local's own thread (`isolation: 'in-process'`). */
+/**
+ * Runs a handler function on firehose-local's own thread (`isolation: 'in-process'`): one execution environment
+ * for the runtime's lifetime, so one log stream name. It sets no environment variables: the handler shares
+ * firehose-local's `process.env`.
+ */
 export class InProcessProcessorRuntime implements ProcessorRuntime {
   readonly #handler: FirehoseProcessorHandler;
   readonly #function: ProcessorFunction;
+  readonly #logStreamName = newLogStreamName();
 
   constructor(handler: FirehoseProcessorHandler, processorFunction: ProcessorFunction) {
     this.#handler = handler;
@@ -100,11 +109,11 @@ export class InProcessProcessorRuntime implements ProcessorRuntime {
   }
 
   async invoke(invocation: ProcessorInvocation): Promise<ProcessorResponseCheck> {
-    const outcome = await invokeProcessor(
-      this.#handler,
-      buildTransformationEvent(invocation),
-      this.#function,
-    );
+    const outcome = await invokeProcessor(this.#handler, buildTransformationEvent(invocation), {
+      ...this.#function,
+      logGroupName: lambdaLogGroupName(this.#function.functionName),
+      logStreamName: this.#logStreamName,
+    });
     if (!outcome.completed) {
       return { valid: false, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage };
     }

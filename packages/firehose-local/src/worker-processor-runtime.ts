@@ -20,6 +20,12 @@ import {
   type ProcessorInvocation,
   type ProcessorRuntime,
 } from './processor-runtime.js';
+import {
+  executionEnvironmentVariables,
+  lambdaLogGroupName,
+  lambdaReservedVariables,
+  newLogStreamName,
+} from './reserved-environment-variables.js';
 
 const RETURNED_AN_ERROR = 'The Lambda function was successfully invoked but it returned an error result';
 
@@ -51,6 +57,7 @@ export class WorkerProcessorRuntime implements ProcessorRuntime {
   readonly #function: ProcessorFunction;
   readonly #environment: Record<string, string>;
   readonly #logger: FirehoseLocalLogger;
+  #firehoseEndpointUrl: string | undefined;
   /** Warm environments waiting for an invocation; the most recently used is reused first. */
   readonly #idle: ExecutionEnvironment[] = [];
   readonly #all = new Set<ExecutionEnvironment>();
@@ -62,7 +69,10 @@ export class WorkerProcessorRuntime implements ProcessorRuntime {
     modulePath: string;
     exportName: string;
     processorFunction: ProcessorFunction;
-    /** The function's environment variables, merged over `process.env` when an environment is created. */
+    /**
+     * The function's environment variables: over `process.env` and Lambda's reserved variables when an
+     * environment is created.
+     */
     environment: Record<string, string> | undefined;
     logger: FirehoseLocalLogger;
   }) {
@@ -75,9 +85,19 @@ export class WorkerProcessorRuntime implements ProcessorRuntime {
   }
 
   /**
+   * firehose-local's own URL, known once it listens: environments created from then on get it as
+   * `AWS_ENDPOINT_URL_FIREHOSE` (unless `process.env` or the function's configuration sets that variable), so a
+   * handler that puts records with the AWS SDK reaches this Firehose, as on AWS.
+   */
+  setFirehoseEndpointUrl(url: string): void {
+    this.#firehoseEndpointUrl = url;
+  }
+
+  /**
    * Imports the module once in a throwaway environment, so a module that does not load or does not export a
-   * function fails `startFirehoseLocal` with `ProcessorLoadError`, as before any record arrives. The
-   * environments that serve invocations are created later, each with `process.env` as it is then.
+   * function fails `startFirehoseLocal` with `ProcessorLoadError`, as before any record arrives. It runs before
+   * the server listens, so without `AWS_ENDPOINT_URL_FIREHOSE`. The environments that serve invocations are
+   * created later, each with `process.env` as it is then.
    */
   async verifyLoads(): Promise<void> {
     const probe = this.#createEnvironment();
@@ -183,12 +203,30 @@ export class WorkerProcessorRuntime implements ProcessorRuntime {
   }
 
   #createEnvironment(): ExecutionEnvironment {
+    const { functionName, functionArn, region, memorySizeInMB } = this.#function;
+    const logGroupName = lambdaLogGroupName(functionName);
+    const logStreamName = newLogStreamName();
     return new ExecutionEnvironment({
       moduleUrl: this.#moduleUrl,
       exportName: this.#exportName,
-      functionName: this.#function.functionName,
-      functionArn: this.#function.functionArn,
-      environment: { ...process.env, ...this.#environment },
+      functionName,
+      functionArn,
+      memorySizeInMB,
+      logGroupName,
+      logStreamName,
+      environment: executionEnvironmentVariables({
+        parent: process.env,
+        reserved: lambdaReservedVariables({
+          functionName,
+          region,
+          memorySizeInMB,
+          modulePath: this.#modulePath,
+          exportName: this.#exportName,
+          logStreamName,
+        }),
+        configured: this.#environment,
+        firehoseEndpointUrl: this.#firehoseEndpointUrl,
+      }),
     });
   }
 

@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@elastic/elasticsearch';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { type LocalPipelineReport, runLocalPipeline } from '../../src/index.js';
+
+const elasticsearchUrl = inject('elasticsearchUrl');
+const tutorialRecord = JSON.parse(
+  readFileSync(
+    new URL('../../../../packages/ctr-schema/tests/events/tutorial-abandoned-2018.json', import.meta.url),
+    'utf8',
+  ),
+) as Record<string, unknown>;
+
+const scenario = { days: 1, contactsPerDay: 10, seed: 5, startDate: '2026-03-02' } as const;
+const EXTRA_CONTACTS = 700;
+const LAMBDA_RESPONSE_LIMIT_BYTES = 6_291_456;
+
+/**
+ * A valid CTR that the Lambda's transform makes about 2.8 times larger: its unknown field (kept, stored but
+ * not indexed by the template) holds numbers written `1e20`, which come out of JSON.stringify as
+ * `100000000000000000000`. A 3 MB processor buffer of them transforms to a response far over 6 MB.
+ */
+function expandingRecord(index: number): string {
+  return JSON.stringify({
+    ...structuredClone(tutorialRecord),
+    ContactId: `f1f1f1f1-0000-4000-8000-${String(index).padStart(12, '0')}`,
+    LastUpdateTimestamp: `${scenario.startDate}T12:00:00Z`,
+    // Spliced in as text below: JSON.stringify would already write the long form.
+    OverflowProbe: '__NUMBERS__',
+  }).replace('"__NUMBERS__"', `[${Array.from({ length: 600 }, () => '1e20').join(',')}]`);
+}
+
+const extraRecords = Array.from({ length: EXTRA_CONTACTS }, (_, index) => expandingRecord(index));
+const index = `connect-e2e-overflow-${process.pid}-${Date.now()}`;
+const elasticsearch = new Client({ node: elasticsearchUrl });
+let workRoot: string;
+let report: LocalPipelineReport;
+
+beforeAll(async () => {
+  workRoot = await mkdtemp(join(tmpdir(), 'local-pipeline-overflow-'));
+  report = await runLocalPipeline({
+    elasticsearchUrl,
+    workDirectory: join(workRoot, 'overflow'),
+    index,
+    bufferSizeInMBs: 3,
+    extraRecords,
+    ...scenario,
+  });
+});
+
+afterAll(async () => {
+  await elasticsearch.indices.delete({ index, ignore_unavailable: true });
+  await elasticsearch.close();
+  await rm(workRoot, { recursive: true, force: true });
+});
+
+describe('an oversized transformed batch in the local pipeline (the Lambda in worker execution environments)', () => {
+  test('the records are big enough: one buffer of them (3 MB at most) transforms to more than 6 MB', () => {
+    const transformed = Buffer.byteLength(JSON.stringify(JSON.parse(extraRecords[0]!)));
+    const perRecordInResponse = Math.ceil((transformed * 4) / 3);
+    const recordsPerBuffer = Math.min(
+      EXTRA_CONTACTS,
+      Math.floor((3 * 1024 * 1024) / Buffer.byteLength(extraRecords[0]!)),
+    );
+    expect(perRecordInResponse * recordsPerBuffer).toBeGreaterThan(LAMBDA_RESPONSE_LIMIT_BYTES);
+  });
+
+  test('the Lambda re-ingested the overflow through firehose-local (AWS_ENDPOINT_URL_FIREHOSE), answering Dropped for it', () => {
+    const { local, cloudWatch } = report.metrics;
+    expect(local.droppedRecords).toBeGreaterThan(0);
+    // Every dropped record came back into the stream as a new incoming record.
+    expect(cloudWatch.IncomingRecords).toBe(report.totals.sent + local.droppedRecords);
+    expect(local.processingFailedRecords).toBe(0);
+  });
+
+  test('nothing is lost and nothing is duplicated: every record is in Elasticsearch exactly once', async () => {
+    expect(report.totals.sendFailed).toBe(0);
+    expect(report.totals.sent).toBe(report.groundTruth.totals.records + EXTRA_CONTACTS);
+    expect(report.totals.failed).toBe(0);
+    expect(report.totals.delivered).toBe(report.totals.sent);
+    const response = await elasticsearch.search<{ ContactId: string; CtrStream?: unknown }>({
+      index,
+      size: 0,
+      query: { prefix: { ContactId: 'f1f1f1f1-' } },
+      aggs: { contacts: { cardinality: { field: 'ContactId', precision_threshold: 10_000 } } },
+      track_total_hits: true,
+    });
+    const total = response.hits.total;
+    expect(typeof total === 'number' ? total : total?.value).toBe(EXTRA_CONTACTS);
+    const contacts = response.aggregations?.contacts as { value: number } | undefined;
+    expect(contacts?.value).toBe(EXTRA_CONTACTS);
+  });
+
+  test('re-ingested records are transformed like the others, and calls per day counts them once', async () => {
+    const enriched = await elasticsearch.count({
+      index,
+      query: {
+        bool: {
+          filter: [
+            { prefix: { ContactId: 'f1f1f1f1-' } },
+            { exists: { field: 'CtrStream.CallerLookup.Status' } },
+          ],
+        },
+      },
+    });
+    expect(enriched.count).toBe(EXTRA_CONTACTS);
+    const expected = report.groundTruth.days.map((day) => [
+      day.date,
+      day.distinctContacts + (day.date === scenario.startDate ? EXTRA_CONTACTS : 0),
+    ]);
+    expect(report.callsPerDay.filter((row) => row.calls > 0).map((row) => [row.date, row.calls])).toEqual(
+      expected,
+    );
+  });
+});
