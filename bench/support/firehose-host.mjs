@@ -41,8 +41,6 @@ const commands = {
   async start({ config }) {
     firehose = await startFirehoseLocal(config);
     loopDelay.enable();
-    // The Lambda's re-ingestion of overflow goes back to this endpoint (environments copy process.env at cold start).
-    process.env.AWS_ENDPOINT_URL_FIREHOSE = firehose.url;
     return { url: firehose.url };
   },
   async flush() {
