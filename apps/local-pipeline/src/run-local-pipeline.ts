@@ -178,6 +178,12 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
               environment: {
                 CALLER_LOOKUP_URL: directory.baseUrl,
                 LOG_LEVEL: options.lambdaLogLevel ?? process.env.LOG_LEVEL ?? 'warn',
+                // npm start never talks to AWS, whatever the shell says: no profile (the SDK would prefer it
+                // to these keys), no session, and placeholder keys that only firehose-local accepts.
+                AWS_PROFILE: '',
+                AWS_SESSION_TOKEN: '',
+                AWS_ACCESS_KEY_ID: 'local',
+                AWS_SECRET_ACCESS_KEY: 'local',
               },
               timeoutSeconds: 60,
               bufferSizeInMBs: options.bufferSizeInMBs ?? 1,

@@ -106,15 +106,14 @@ async function createProcessorRuntime(
     const handler = await loadProcessorHandler(modulePath, processor.exportName, baseDirectory);
     return new InProcessProcessorRuntime(handler, processorFunction);
   }
-  const runtime = new WorkerProcessorRuntime({
+  // Its load check runs once the server listens (see startFirehoseLocal).
+  return new WorkerProcessorRuntime({
     modulePath,
     exportName: processor.exportName,
     processorFunction,
     environment: processor.environment,
     logger,
   });
-  await runtime.verifyLoads();
-  return runtime;
 }
 
 /**
@@ -202,6 +201,8 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     return stream;
   };
 
+  // Until every processor module is known to load, puts are answered ServiceUnavailableException.
+  let ready = false;
   const server = createServer((request, response) => {
     void handleRequest(request, response).catch((error: unknown) => {
       logger.error('unexpected error answering a request', { error: (error as Error).message });
@@ -254,6 +255,13 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
       return;
     }
     const raw = await readBody(request);
+    if (!ready) {
+      sendApiError(
+        response,
+        new FirehoseApiError('ServiceUnavailableException', 'The local Firehose endpoint is starting.', 503),
+      );
+      return;
+    }
     if (raw === 'too-large') {
       sendApiError(
         response,
@@ -308,9 +316,21 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
       : address.address === '::'
         ? `http://[::1]:${address.port}`
         : url;
-  for (const runtime of processorRuntimes) {
-    if (runtime instanceof WorkerProcessorRuntime) runtime.setFirehoseEndpointUrl(processorEndpointUrl);
+  try {
+    for (const runtime of processorRuntimes) {
+      if (!(runtime instanceof WorkerProcessorRuntime)) continue;
+      runtime.setFirehoseEndpointUrl(processorEndpointUrl);
+      await runtime.verifyLoads();
+    }
+  } catch (error) {
+    await new Promise<void>((closed) => {
+      server.close(() => closed());
+      server.closeAllConnections();
+    });
+    await closeOwnedClients();
+    throw error;
   }
+  ready = true;
   logger.info('local Firehose endpoint listening', { url, streams: [...streams.keys()] });
 
   let closing: Promise<void> | undefined;

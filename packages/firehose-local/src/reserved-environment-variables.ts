@@ -78,25 +78,34 @@ const isSet = (value: string | undefined): boolean => value !== undefined && val
 
 /**
  * The `process.env` of one execution environment, lowest precedence first:
- * 1. defaults used only when neither firehose-local's `process.env` nor the function's configuration sets
- *    them: `AWS_ENDPOINT_URL_FIREHOSE` (this firehose-local, the Firehose the processor lives in) and
- *    placeholder credentials (when no `AWS_ACCESS_KEY_ID` nor `AWS_PROFILE` is set);
- * 2. firehose-local's `process.env` (`parent`);
+ * 1. firehose-local's `process.env` (`parent`), without `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` (it would send
+ *    the SDK past the endpoint below, to AWS);
+ * 2. `AWS_ENDPOINT_URL_FIREHOSE`: this firehose-local, the Firehose the processor lives in (even when the
+ *    parent sets another one: a processor re-ingesting records must reach this stream, not a real one);
  * 3. Lambda's reserved variables;
- * 4. the function's configured variables (`processor.environment`).
+ * 4. the function's configured variables (`processor.environment`), which may set any of the above;
+ * then placeholder credentials when neither `AWS_ACCESS_KEY_ID` nor `AWS_PROFILE` is set (Lambda always
+ * provides the execution role's). An empty value counts as unset, as the AWS SDK treats it.
  * The parent's environment is read, never written.
  */
 export function executionEnvironmentVariables(options: {
   parent: Readonly<Record<string, string | undefined>>;
   reserved: Readonly<Record<string, string>>;
   configured: Readonly<Record<string, string>>;
-  /** firehose-local's URL once it listens; undefined before (the load check at startup). */
+  /** firehose-local's URL once it listens; undefined before. */
   firehoseEndpointUrl: string | undefined;
 }): Record<string, string | undefined> {
   const { parent, reserved, configured, firehoseEndpointUrl } = options;
-  const variables: Record<string, string | undefined> = { ...parent, ...reserved, ...configured };
-  if (firehoseEndpointUrl !== undefined && variables.AWS_ENDPOINT_URL_FIREHOSE === undefined) {
-    variables.AWS_ENDPOINT_URL_FIREHOSE = firehoseEndpointUrl;
+  const { AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: _ignored, ...inherited } = parent;
+  const variables: Record<string, string | undefined> = {
+    ...inherited,
+    ...(firehoseEndpointUrl === undefined ? {} : { AWS_ENDPOINT_URL_FIREHOSE: firehoseEndpointUrl }),
+    ...reserved,
+    ...configured,
+  };
+  if (!isSet(variables.AWS_ENDPOINT_URL_FIREHOSE)) {
+    if (firehoseEndpointUrl === undefined) delete variables.AWS_ENDPOINT_URL_FIREHOSE;
+    else variables.AWS_ENDPOINT_URL_FIREHOSE = firehoseEndpointUrl;
   }
   if (!isSet(variables.AWS_ACCESS_KEY_ID) && !isSet(variables.AWS_PROFILE)) {
     Object.assign(variables, LOCAL_CREDENTIAL_PLACEHOLDERS);

@@ -86,8 +86,8 @@ export class WorkerProcessorRuntime implements ProcessorRuntime {
 
   /**
    * firehose-local's own URL, known once it listens: environments created from then on get it as
-   * `AWS_ENDPOINT_URL_FIREHOSE` (unless `process.env` or the function's configuration sets that variable), so a
-   * handler that puts records with the AWS SDK reaches this Firehose, as on AWS.
+   * `AWS_ENDPOINT_URL_FIREHOSE` (unless the function's configuration sets that variable), so a handler that puts
+   * records with the AWS SDK reaches this Firehose, as on AWS, whatever firehose-local's own shell says.
    */
   setFirehoseEndpointUrl(url: string): void {
     this.#firehoseEndpointUrl = url;
@@ -95,9 +95,10 @@ export class WorkerProcessorRuntime implements ProcessorRuntime {
 
   /**
    * Imports the module once in a throwaway environment, so a module that does not load or does not export a
-   * function fails `startFirehoseLocal` with `ProcessorLoadError`, as before any record arrives. It runs before
-   * the server listens, so without `AWS_ENDPOINT_URL_FIREHOSE`. The environments that serve invocations are
-   * created later, each with `process.env` as it is then.
+   * function fails `startFirehoseLocal` with `ProcessorLoadError`, as before any record arrives. It runs once the
+   * server listens (answering puts with ServiceUnavailableException until it is done), so a module that calls
+   * Firehose while it loads reaches this endpoint too. The environments that serve invocations are created
+   * later, each with `process.env` as it is then.
    */
   async verifyLoads(): Promise<void> {
     const probe = this.#createEnvironment();

@@ -70,6 +70,8 @@ describe('an oversized transformed batch in the local pipeline (the Lambda in wo
 
   test('the Lambda re-ingested the overflow through firehose-local (AWS_ENDPOINT_URL_FIREHOSE), answering Dropped for it', () => {
     const { local, cloudWatch } = report.metrics;
+    // The Lambda ran in worker execution environments (no client injected in-process).
+    expect(local.processorColdStarts).toBeGreaterThan(0);
     expect(local.droppedRecords).toBeGreaterThan(0);
     // Every dropped record came back into the stream as a new incoming record.
     expect(cloudWatch.IncomingRecords).toBe(report.totals.sent + local.droppedRecords);

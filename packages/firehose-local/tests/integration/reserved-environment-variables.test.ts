@@ -185,7 +185,7 @@ describe("Lambda's reserved environment variables in worker execution environmen
     }
   });
 
-  it('layers process.env < reserved variables < processor.environment, and passes the parent credentials and endpoint through', async () => {
+  it('layers process.env < reserved variables < processor.environment, passes the parent credentials through, and keeps its own endpoint', async () => {
     vi.stubEnv('FROM_PARENT', 'parent');
     vi.stubEnv('OVERRIDDEN', 'parent');
     vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'set-by-the-parent');
@@ -193,7 +193,8 @@ describe("Lambda's reserved environment variables in worker execution environmen
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDPARENTTEST');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'parent-secret');
     vi.stubEnv('AWS_ENDPOINT_URL_FIREHOSE', 'http://127.0.0.1:1');
-    const { reports } = await reportedBy(
+    vi.stubEnv('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'true');
+    const { reports, firehose } = await reportedBy(
       'precedence',
       {
         processor: {
@@ -211,8 +212,10 @@ describe("Lambda's reserved environment variables in worker execution environmen
       AWS_LAMBDA_FUNCTION_NAME: 'firehose-local-processor', // reserved beats the parent
       AWS_REGION: 'us-east-1', // the stream's default region
       AWS_DEFAULT_REGION: 'us-west-2', // the function's configuration beats reserved (locally only)
-      AWS_ENDPOINT_URL_FIREHOSE: 'http://127.0.0.1:1', // the parent's own setting is kept
+      // The shell's endpoint would send re-ingested records away from this stream: firehose-local's wins.
+      AWS_ENDPOINT_URL_FIREHOSE: firehose.url,
     });
+    expect(report!.Environment).not.toHaveProperty('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS');
     expect(report!.CredentialDigests).toEqual({
       AWS_ACCESS_KEY_ID: digest('AKIDPARENTTEST'),
       AWS_SECRET_ACCESS_KEY: digest('parent-secret'),

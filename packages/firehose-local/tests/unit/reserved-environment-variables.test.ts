@@ -78,7 +78,7 @@ describe('executionEnvironmentVariables', () => {
     expect(configured).toEqual({ SHARED: 'function', AWS_LAMBDA_FUNCTION_NAME: 'Renamed' });
   });
 
-  it('sets AWS_ENDPOINT_URL_FIREHOSE only when neither process.env nor the configuration does, and only once known', () => {
+  it('points AWS_ENDPOINT_URL_FIREHOSE at firehose-local over process.env, unless the configuration sets it, once known', () => {
     const endpoint = (
       parent: Record<string, string>,
       configured: Record<string, string>,
@@ -87,7 +87,11 @@ describe('executionEnvironmentVariables', () => {
       executionEnvironmentVariables({ parent, reserved, configured, firehoseEndpointUrl: url })
         .AWS_ENDPOINT_URL_FIREHOSE;
     expect(endpoint({}, {}, URL)).toBe(URL);
-    expect(endpoint({ AWS_ENDPOINT_URL_FIREHOSE: 'http://parent' }, {}, URL)).toBe('http://parent');
+    // A shell's endpoint would send a re-ingesting processor's records away from this stream.
+    expect(endpoint({ AWS_ENDPOINT_URL_FIREHOSE: 'http://parent' }, {}, URL)).toBe(URL);
+    expect(endpoint({ AWS_ENDPOINT_URL_FIREHOSE: '' }, {}, URL)).toBe(URL);
+    expect(endpoint({}, { AWS_ENDPOINT_URL_FIREHOSE: '' }, URL)).toBe(URL);
+    expect(endpoint({ AWS_ENDPOINT_URL_FIREHOSE: 'http://parent' }, {}, undefined)).toBe('http://parent');
     expect(
       endpoint(
         { AWS_ENDPOINT_URL_FIREHOSE: 'http://parent' },
@@ -96,6 +100,17 @@ describe('executionEnvironmentVariables', () => {
       ),
     ).toBe('http://fn');
     expect(endpoint({}, {}, undefined)).toBeUndefined();
+  });
+
+  it('does not pass on AWS_IGNORE_CONFIGURED_ENDPOINT_URLS from process.env (the SDK would skip the endpoint)', () => {
+    const variables = (parent: Record<string, string>, configured: Record<string, string> = {}) =>
+      executionEnvironmentVariables({ parent, reserved, configured, firehoseEndpointUrl: URL });
+    expect(variables({ AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).not.toHaveProperty(
+      'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
+    );
+    expect(
+      variables({}, { AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }).AWS_IGNORE_CONFIGURED_ENDPOINT_URLS,
+    ).toBe('true');
   });
 
   it('uses placeholder credentials only when none are configured anywhere', () => {
