@@ -1,39 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type LocalPipelineReport, runLocalPipeline } from '../../src/index.js';
+import { expandingRecords, OVERFLOW_SCENARIO } from '../support/expanding-records.js';
 
 const elasticsearchUrl = inject('elasticsearchUrl');
-const tutorialRecord = JSON.parse(
-  readFileSync(
-    new URL('../../../../packages/ctr-schema/tests/events/tutorial-abandoned-2018.json', import.meta.url),
-    'utf8',
-  ),
-) as Record<string, unknown>;
-
-const scenario = { days: 1, contactsPerDay: 10, seed: 5, startDate: '2026-03-02' } as const;
+const scenario = OVERFLOW_SCENARIO;
 const EXTRA_CONTACTS = 700;
 const LAMBDA_RESPONSE_LIMIT_BYTES = 6_291_456;
-
-/**
- * A valid CTR that the Lambda's transform makes about 2.8 times larger: its unknown field (kept, stored but
- * not indexed by the template) holds numbers written `1e20`, which come out of JSON.stringify as
- * `100000000000000000000`. A 3 MB processor buffer of them transforms to a response far over 6 MB.
- */
-function expandingRecord(index: number): string {
-  return JSON.stringify({
-    ...structuredClone(tutorialRecord),
-    ContactId: `f1f1f1f1-0000-4000-8000-${String(index).padStart(12, '0')}`,
-    LastUpdateTimestamp: `${scenario.startDate}T12:00:00Z`,
-    // Spliced in as text below: JSON.stringify would already write the long form.
-    OverflowProbe: '__NUMBERS__',
-  }).replace('"__NUMBERS__"', `[${Array.from({ length: 600 }, () => '1e20').join(',')}]`);
-}
-
-const extraRecords = Array.from({ length: EXTRA_CONTACTS }, (_, index) => expandingRecord(index));
+const extraRecords = expandingRecords(EXTRA_CONTACTS, 'f1f1f1f1');
 const index = `connect-e2e-overflow-${process.pid}-${Date.now()}`;
 const elasticsearch = new Client({ node: elasticsearchUrl });
 let workRoot: string;

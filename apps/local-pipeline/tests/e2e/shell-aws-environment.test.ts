@@ -1,9 +1,7 @@
-// Review of a9288ba: `npm start` (runLocalPipeline) now lets the Lambda bundle build its own FirehoseClient from
-// the environment it inherits from the user's shell. Before, the pipeline injected a client with an explicit local
-// endpoint and static local credentials, so overflow re-ingestion could never leave the machine. These tests run
-// the overflow scenario of overflow-reingestion.test.ts with common shell settings of an AWS developer.
+// `npm start` (runLocalPipeline) lets the Lambda bundle build its own FirehoseClient from its environment, as on
+// AWS. These tests run the overflow scenario of overflow-reingestion.test.ts under common shell settings of an AWS
+// developer and check that re-ingestion never leaves the machine.
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,27 +10,12 @@ import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test, vi } from 'vitest';
 import { runLocalPipeline } from '../../src/index.js';
+import { expandingRecords, OVERFLOW_SCENARIO } from '../support/expanding-records.js';
 
 const elasticsearchUrl = inject('elasticsearchUrl');
-const tutorialRecord = JSON.parse(
-  readFileSync(
-    new URL('../../../../packages/ctr-schema/tests/events/tutorial-abandoned-2018.json', import.meta.url),
-    'utf8',
-  ),
-) as Record<string, unknown>;
-const scenario = { days: 1, contactsPerDay: 10, seed: 5, startDate: '2026-03-02' } as const;
+const scenario = OVERFLOW_SCENARIO;
 const EXTRA_CONTACTS = 700;
-
-/** Same expanding record as overflow-reingestion.test.ts: a 3 MB buffer transforms to over 6 MB. */
-function expandingRecord(index: number): string {
-  return JSON.stringify({
-    ...structuredClone(tutorialRecord),
-    ContactId: `f2f2f2f2-0000-4000-8000-${String(index).padStart(12, '0')}`,
-    LastUpdateTimestamp: `${scenario.startDate}T12:00:00Z`,
-    OverflowProbe: '__NUMBERS__',
-  }).replace('"__NUMBERS__"', `[${Array.from({ length: 600 }, () => '1e20').join(',')}]`);
-}
-const extraRecords = Array.from({ length: EXTRA_CONTACTS }, (_, index) => expandingRecord(index));
+const extraRecords = expandingRecords(EXTRA_CONTACTS, 'f2f2f2f2');
 
 /** Stands in for the real Firehose service the user's shell points at: records every request it gets. */
 let remote: Server;
