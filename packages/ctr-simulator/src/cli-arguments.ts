@@ -1,17 +1,9 @@
-import { parseArgs } from 'node:util';
 import { callerDirectoryFormatFromPath } from './caller-directory.js';
-import { CtrSimulatorError } from './errors.js';
+import { parseCommandLine } from './cli-support.js';
+import { CliUsageError } from './errors.js';
 import type { CountryCodeMix } from './phone-numbers.js';
 import type { SimulationOptions } from './simulate.js';
 import { formatCtrTimestamp, parseIsoDate, SECONDS_PER_DAY } from './timestamps.js';
-
-/** The command line was wrong (unknown option, bad number); the message says which and how to fix it. */
-export class CliUsageError extends CtrSimulatorError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CliUsageError';
-  }
-}
 
 export interface CliSettings {
   readonly help: boolean;
@@ -26,6 +18,10 @@ export interface CliSettings {
   readonly json: boolean;
   readonly progress: boolean;
 }
+
+/** How the bins find credentials: the end of every usage text. */
+export const CREDENTIALS_HELP = `Credentials come from the standard AWS chain (environment, profile, SSO, instance role). With a
+loopback --endpoint and no AWS_ACCESS_KEY_ID / AWS_PROFILE, placeholder credentials are used.`;
 
 export const USAGE = `Usage: ctr-simulate [options]
 
@@ -50,8 +46,7 @@ Options:
   -h, --help                show this help
   --version                 show the version
 
-Credentials come from the standard AWS chain (environment, profile, SSO, instance role). With a
-loopback --endpoint and no AWS_ACCESS_KEY_ID / AWS_PROFILE, placeholder credentials are used.
+${CREDENTIALS_HELP}
 Exit code: 0 all records sent or written, 1 some failed, 2 bad usage, 130 interrupted.`;
 
 function integerOption(name: string, text: string | undefined, min: number, max: number): number | undefined {
@@ -75,20 +70,61 @@ function parseCountryCodes(text: string): CountryCodeMix {
   return mix;
 }
 
+/** `--rate N`: records per second above 0, or undefined when absent. */
+export function parseRateOption(rate: string | undefined): number | undefined {
+  if (rate === undefined) return undefined;
+  const rateLimitPerSecond = Number(rate);
+  if (!/^\d+(\.\d+)?$/.test(rate.trim()) || !(rateLimitPerSecond > 0)) {
+    throw new CliUsageError(`--rate must be a number of records per second above 0 (got "${rate}")`);
+  }
+  return rateLimitPerSecond;
+}
+
+/** `--endpoint URL`: an http(s) URL without credentials in it. */
+export function parseEndpointOption(endpoint: string | undefined): string | undefined {
+  if (endpoint === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new CliUsageError(`--endpoint must be a URL such as http://127.0.0.1:4573 (got "${endpoint}")`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new CliUsageError('--endpoint must not contain credentials; use the standard AWS credential chain');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new CliUsageError(`--endpoint must be an http:// or https:// URL (got "${endpoint}")`);
+  }
+  return endpoint;
+}
+
+/** `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else ap-southeast-2 (the tutorial's region). */
+export function resolveRegionOption(
+  region: string | undefined,
+  environment: Readonly<Record<string, string | undefined>>,
+): string {
+  const resolved = region ?? environment.AWS_REGION ?? environment.AWS_DEFAULT_REGION ?? 'ap-southeast-2';
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(resolved))
+    throw new CliUsageError(`--region must look like ap-southeast-2 (got "${resolved}")`);
+  return resolved;
+}
+
+/** `--stream NAME`, default CTRFHStream (the tutorial's stream). */
+export function parseStreamOption(stream: string | undefined): string {
+  const name = stream ?? 'CTRFHStream';
+  if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(name)) {
+    throw new CliUsageError(`--stream must be 1-64 letters, digits, _ . - (got "${name}")`);
+  }
+  return name;
+}
+
 /** Parses the command line into settings; throws `CliUsageError` with an actionable message. */
 export function parseCliArguments(
   argv: readonly string[],
   environment: Readonly<Record<string, string | undefined>>,
   nowEpochMilliseconds: number,
 ): CliSettings {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new CliUsageError(
-      `${error instanceof Error ? error.message : String(error)}. Run ctr-simulate --help.`,
-    );
-  }
+  const parsed = parseCommandLine(argv, OPTIONS, 'ctr-simulate');
   const { values, positionals } = parsed;
   if (positionals.length > 0)
     throw new CliUsageError(`unexpected argument "${positionals[0]}". Run ctr-simulate --help.`);
@@ -101,31 +137,8 @@ export function parseCliArguments(
   } else if (parseIsoDate(startDate) === undefined) {
     throw new CliUsageError(`--start-date must be a real date as YYYY-MM-DD (got "${startDate}")`);
   }
-  const rate = values.rate;
-  let rateLimitPerSecond: number | undefined;
-  if (rate !== undefined) {
-    rateLimitPerSecond = Number(rate);
-    if (!/^\d+(\.\d+)?$/.test(rate.trim()) || !(rateLimitPerSecond > 0)) {
-      throw new CliUsageError(`--rate must be a number of records per second above 0 (got "${rate}")`);
-    }
-  }
-  const endpoint = values.endpoint;
-  if (endpoint !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      throw new CliUsageError(`--endpoint must be a URL such as http://127.0.0.1:4573 (got "${endpoint}")`);
-    }
-    if (url.username !== '' || url.password !== '') {
-      throw new CliUsageError(
-        '--endpoint must not contain credentials; use the standard AWS credential chain',
-      );
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new CliUsageError(`--endpoint must be an http:// or https:// URL (got "${endpoint}")`);
-    }
-  }
+  const rateLimitPerSecond = parseRateOption(values.rate);
+  const endpoint = parseEndpointOption(values.endpoint);
   if (values.out !== undefined && values.endpoint !== undefined) {
     throw new CliUsageError('--out writes a file instead of sending; it cannot be combined with --endpoint');
   }
@@ -145,15 +158,9 @@ export function parseCliArguments(
   if (offset !== undefined) simulation.utcOffsetMinutes = offset;
   if (values['country-codes'] !== undefined)
     simulation.countryCodeMix = parseCountryCodes(values['country-codes']);
-  const region =
-    values.region ?? environment.AWS_REGION ?? environment.AWS_DEFAULT_REGION ?? 'ap-southeast-2';
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
-    throw new CliUsageError(`--region must look like ap-southeast-2 (got "${region}")`);
+  const region = resolveRegionOption(values.region, environment);
   simulation.region = region;
-  const stream = values.stream ?? 'CTRFHStream';
-  if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(stream)) {
-    throw new CliUsageError(`--stream must be 1-64 letters, digits, _ . - (got "${stream}")`);
-  }
+  const stream = parseStreamOption(values.stream);
 
   return {
     help: values.help === true,

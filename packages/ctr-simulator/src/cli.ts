@@ -1,43 +1,18 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { callerDirectoryFormatFromPath, writeCallerDirectory } from './caller-directory.js';
-import { CliUsageError, parseCliArguments, USAGE } from './cli-arguments.js';
-import { CtrSimulatorError, FirehoseSendError, SimulationOptionsError } from './errors.js';
+import { parseCliArguments, USAGE } from './cli-arguments.js';
+import { runCommand, sendFromCommandLine, startCommand } from './cli-support.js';
+import { SimulationOptionsError } from './errors.js';
 import { writeNdjson } from './ndjson.js';
-import { createProgressBar } from './progress-bar.js';
-import type { SendSummary } from './send-summary.js';
-import { sendToFirehose } from './send-to-firehose.js';
 import { simulateContactTraffic } from './simulate.js';
 import { formatDayTable, formatTotals } from './summary-text.js';
 
-function isLoopback(endpoint: string): boolean {
-  const host = new URL(endpoint).hostname;
-  return host === 'localhost' || host === '[::1]' || host === '::1' || host.startsWith('127.');
-}
-
 async function main(): Promise<number> {
-  let settings: ReturnType<typeof parseCliArguments>;
-  try {
-    settings = parseCliArguments(process.argv.slice(2), process.env, Date.now());
-  } catch (error) {
-    if (error instanceof CliUsageError) {
-      process.stderr.write(`ctr-simulate: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  if (settings.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (settings.version) {
-    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      version: string;
-    };
-    process.stdout.write(`${manifest.version}\n`);
-    return 0;
-  }
+  const started = startCommand('ctr-simulate', USAGE, () =>
+    parseCliArguments(process.argv.slice(2), process.env, Date.now()),
+  );
+  if (typeof started === 'number') return started;
+  const settings = started;
 
   let simulation: ReturnType<typeof simulateContactTraffic>;
   try {
@@ -80,59 +55,10 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const useDummyCredentials =
-    settings.endpoint !== undefined &&
-    isLoopback(settings.endpoint) &&
-    !process.env.AWS_ACCESS_KEY_ID &&
-    !process.env.AWS_PROFILE;
-  const client = new FirehoseClient({
-    region: settings.region,
-    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-    ...(useDummyCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-  });
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const bar = settings.progress && process.stderr.isTTY ? createProgressBar(process.stderr) : undefined;
-  const target = settings.endpoint ?? `Firehose in ${settings.region}`;
-  log(
-    `Sending to delivery stream ${settings.deliveryStreamName} (${target})${settings.rateLimitPerSecond ? ` at ${settings.rateLimitPerSecond} records/s` : ''}.`,
-  );
-
-  let summary: SendSummary;
-  let fatal: FirehoseSendError | undefined;
-  try {
-    summary = await sendToFirehose({
-      client,
-      deliveryStreamName: settings.deliveryStreamName,
-      records: simulation.records,
-      ...(settings.rateLimitPerSecond === undefined
-        ? {}
-        : { rateLimitPerSecond: settings.rateLimitPerSecond }),
-      ...(bar ? { onProgress: (progress) => bar.update(progress) } : {}),
-      signal: controller.signal,
-    });
-  } catch (error) {
-    if (!(error instanceof FirehoseSendError)) throw error;
-    fatal = error;
-    summary = error.summary;
-  } finally {
-    bar?.finish();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    client.destroy();
-  }
+  const { summary, fatal } = await sendFromCommandLine(settings, simulation.records, log);
   report.send = summary;
   if (fatal) report.error = { name: fatal.name, errorCode: fatal.errorCode, message: fatal.message };
 
-  log(
-    `\nSent ${summary.sent}, failed ${summary.failed}, retried ${summary.retried}, unsent ${summary.unsent} ` +
-      `in ${summary.requests} requests, ${(summary.durationMs / 1000).toFixed(1)} s.${summary.aborted ? ' Interrupted.' : ''}`,
-  );
-  const reasons = Object.entries(summary.failuresByReason);
-  if (reasons.length > 0)
-    log(`Failures: ${reasons.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
   log(`\n${formatDayTable(groundTruth, summary)}`);
   log(`\n${formatTotals(groundTruth)}`);
   if (settings.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -141,14 +67,4 @@ async function main(): Promise<number> {
   return summary.failed > 0 || summary.unsent > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const message =
-      error instanceof CtrSimulatorError || error instanceof Error ? error.message : String(error);
-    process.stderr.write(`ctr-simulate: ${message}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand('ctr-simulate', main);

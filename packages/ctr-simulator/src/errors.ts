@@ -12,6 +12,14 @@ export class CtrSimulatorError extends Error {
   }
 }
 
+/** The command line was wrong (unknown option, bad number); the message says which and how to fix it. */
+export class CliUsageError extends CtrSimulatorError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
 /** The simulation options are invalid (e.g. `days` is 0, a weight is negative, the date is malformed). */
 export class SimulationOptionsError extends CtrSimulatorError {
   /** One line per problem found, e.g. `days must be an integer from 1 to 366 (got 0)`. */
@@ -76,5 +84,21 @@ export class FirehoseSendError extends CtrSimulatorError {
     this.statusCode = details.statusCode;
     this.deliveryStreamName = details.deliveryStreamName;
     this.summary = details.summary;
+  }
+}
+
+/** A backup path given to `readFirehoseBackup` cannot be read at all (missing, not a file or directory, no access). */
+export class BackupReadError extends CtrSimulatorError {
+  /** The path as given. */
+  readonly path: string;
+
+  constructor(path: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `Cannot read the backup at ${path}: ${reason}. Pass the backup objects (files) or a directory holding them.`,
+      { cause },
+    );
+    this.name = 'BackupReadError';
+    this.path = path;
   }
 }

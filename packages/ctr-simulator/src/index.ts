@@ -14,7 +14,23 @@ export type {
   SimulatedQueue,
   SimulatedRoutingProfile,
 } from './contact-center.js';
-export { CtrSimulatorError, FirehoseSendError, OutputFileError, SimulationOptionsError } from './errors.js';
+export {
+  BackupReadError,
+  CtrSimulatorError,
+  FirehoseSendError,
+  OutputFileError,
+  SimulationOptionsError,
+} from './errors.js';
+export {
+  type BackupProblem,
+  type BackupRecord,
+  type BackupRecordKind,
+  type FirehoseBackupContents,
+  type JsonValueSpan,
+  type ReadFirehoseBackupOptions,
+  readFirehoseBackup,
+  splitJsonValues,
+} from './firehose-backup.js';
 export { FIREHOSE_LIMITS } from './firehose-limits.js';
 export type { GroundTruth, GroundTruthDay } from './ground-truth.js';
 export { type NdjsonWriteResult, writeNdjson } from './ndjson.js';
@@ -32,6 +48,7 @@ export type {
 export type { SendDaySummary, SendProgress, SendSummary } from './send-summary.js';
 export {
   type SendableRecord,
+  type SendRecordOutcome,
   type SendRetryOptions,
   type SendToFirehoseOptions,
   sendToFirehose,

@@ -17,6 +17,13 @@ export interface SendableRecord {
   readonly day?: string;
 }
 
+/** What became of one record: accepted by Firehose, or given up for `reason` (as in `failuresByReason`). */
+export type SendRecordOutcome =
+  | { readonly status: 'sent' }
+  | { readonly status: 'failed'; readonly reason: string };
+
+const SENT: SendRecordOutcome = { status: 'sent' };
+
 /** Retry policy for failed entries and retryable request errors. */
 export interface SendRetryOptions {
   /** Attempts per record, the first included. Default 5. */
@@ -37,6 +44,12 @@ export interface SendToFirehoseOptions {
   rateLimitPerSecond?: number;
   /** Called after every PutRecordBatch response and final failure. */
   onProgress?: (progress: SendProgress) => void;
+  /**
+   * Called once for each record that was accepted or given up, with its index in `records`. A record never
+   * reported was not sent (the send was aborted or stopped first): together they say exactly which records
+   * to send again. It must not throw.
+   */
+  onRecordOutcome?: (index: number, outcome: SendRecordOutcome) => void;
   /** Stops sending: in-flight records count as failed (`Aborted`, they may have arrived), the rest as unsent. */
   signal?: AbortSignal;
   /** PutRecordBatch requests in flight at once. Default 2. */
@@ -176,6 +189,7 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
       const bytes = typeof data === 'string' ? encoder.encode(data) : data;
       if (bytes.byteLength > FIREHOSE_LIMITS.maxRecordBytes) {
         counters.recordFailed(day, 'RecordTooLarge');
+        options.onRecordOutcome?.(index, { status: 'failed', reason: 'RecordTooLarge' });
         reportProgress();
         continue;
       }
@@ -237,6 +251,7 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
         const record = pending[position]!;
         if (entry.ErrorCode === undefined && typeof entry.RecordId === 'string') {
           counters.recordSent(record.day, record.bytes.byteLength);
+          options.onRecordOutcome?.(record.index, SENT);
         } else {
           lastReason = entry.ErrorCode ?? 'MissingRecordId';
           failedEntries.push(record);
@@ -247,7 +262,10 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
     }
     if (pending.length > 0) {
       const reason = signal?.aborted ? 'Aborted' : lastReason;
-      for (const record of pending) counters.recordFailed(record.day, reason);
+      for (const record of pending) {
+        counters.recordFailed(record.day, reason);
+        options.onRecordOutcome?.(record.index, { status: 'failed', reason });
+      }
       reportProgress();
     }
   };

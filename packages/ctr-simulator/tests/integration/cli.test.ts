@@ -1,55 +1,18 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseContactTraceRecordJson } from '@ctr-stream/ctr-schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FirehoseTestServer, startFirehoseTestServer } from './firehose-test-server.js';
+import { ensureBuilt, packageRoot, runCli } from './run-cli.js';
 
-const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(packageRoot, 'dist', 'cli.js');
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], environment: Record<string, string | undefined> = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      cwd: packageRoot,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        ...environment,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], environment: Record<string, string | undefined> = {}) =>
+  runCli(cli, args, environment);
 
 let directory: string;
 beforeAll(async () => {
-  // The CLI is tested as shipped: build it when dist is missing or older than a source file.
-  const sourceDirectory = join(packageRoot, 'src');
-  const newestSource = Math.max(
-    ...readdirSync(sourceDirectory).map((file) => statSync(join(sourceDirectory, file)).mtimeMs),
-  );
-  if (!existsSync(cli) || statSync(cli).mtimeMs < newestSource)
-    execFileSync('npx', ['tsup'], { cwd: packageRoot, stdio: 'ignore' });
+  ensureBuilt(cli);
   directory = await mkdtemp(join(tmpdir(), 'ctr-simulate-cli-'));
 }, 120_000);
 afterAll(async () => {

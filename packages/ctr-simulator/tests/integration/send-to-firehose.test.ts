@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/clock.js';
 import { FirehoseSendError, SimulationOptionsError } from '../../src/errors.js';
 import type { SendProgress } from '../../src/send-summary.js';
-import { type SendableRecord, sendToFirehose } from '../../src/send-to-firehose.js';
+import { type SendableRecord, type SendRecordOutcome, sendToFirehose } from '../../src/send-to-firehose.js';
 import { simulateContactTraffic } from '../../src/simulate.js';
 import {
   type FirehoseTestServer,
@@ -102,7 +102,15 @@ describe('sendToFirehose against a local PutRecordBatch endpoint', () => {
       big('f', 10),
       big('g', 1000),
     ];
-    const summary = await sendToFirehose({ client, deliveryStreamName: 'CTRFHStream', records });
+    const outcomes = new Map<number, SendRecordOutcome>();
+    const summary = await sendToFirehose({
+      client,
+      deliveryStreamName: 'CTRFHStream',
+      records,
+      onRecordOutcome: (index, outcome) => outcomes.set(index, outcome),
+    });
+    expect(outcomes.get(3)).toEqual({ status: 'failed', reason: 'RecordTooLarge' });
+    expect([...outcomes.values()].filter((outcome) => outcome.status === 'sent')).toHaveLength(6);
     expect(summary).toMatchObject({
       records: 7,
       sent: 6,
@@ -181,13 +189,24 @@ describe('sendToFirehose against a local PutRecordBatch endpoint', () => {
       failEntry: ({ data }) =>
         poisoned.has(data.toString('utf8')) ? 'ServiceUnavailableException' : undefined,
     });
+    const outcomes: [number, SendRecordOutcome][] = [];
     const summary = await sendToFirehose({
       client,
       deliveryStreamName: 'CTRFHStream',
       records,
       clock: virtualClock(),
       retry: { maxAttempts: 3 },
+      onRecordOutcome: (index, outcome) => outcomes.push([index, outcome]),
     });
+    // Once per record, whatever the number of attempts: the poisoned ones failed, the others sent.
+    expect(outcomes.map(([index]) => index).sort((left, right) => left - right)).toEqual(
+      records.map((_, index) => index),
+    );
+    for (const [index, outcome] of outcomes) {
+      expect(outcome).toEqual(
+        index < 5 ? { status: 'failed', reason: 'ServiceUnavailableException' } : { status: 'sent' },
+      );
+    }
     expect(summary).toMatchObject({
       records: 50,
       sent: 45,
@@ -249,6 +268,7 @@ describe('sendToFirehose against a local PutRecordBatch endpoint', () => {
         return undefined;
       },
     });
+    const outcomes = new Map<number, SendRecordOutcome>();
     const summary = await sendToFirehose({
       client,
       deliveryStreamName: 'CTRFHStream',
@@ -256,8 +276,14 @@ describe('sendToFirehose against a local PutRecordBatch endpoint', () => {
       concurrency: 1,
       maxRecordsPerBatch: 100,
       signal: controller.signal,
+      onRecordOutcome: (index, outcome) => outcomes.set(index, outcome),
     });
     expect(summary.aborted).toBe(true);
+    // The records never reported are exactly the unsent ones.
+    expect(simulation.records.length - outcomes.size).toBe(summary.unsent);
+    expect([...outcomes.values()].filter((outcome) => outcome.status === 'failed')).toHaveLength(
+      summary.failed,
+    );
     // Records in flight when aborted count as failed (Aborted): the server may have accepted them.
     expect(summary.sent).toBe(100);
     expect(summary.failuresByReason).toEqual({ Aborted: 100 });

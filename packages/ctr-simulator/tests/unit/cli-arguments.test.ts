@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CliUsageError, parseCliArguments } from '../../src/cli-arguments.js';
+import { parseCliArguments } from '../../src/cli-arguments.js';
+import { CliUsageError } from '../../src/errors.js';
 
 const NOW = Date.parse('2026-11-28T10:00:00Z');
 const parse = (argv: string[], environment: Record<string, string> = {}) =>

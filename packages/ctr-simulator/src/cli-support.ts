@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { CliUsageError, CtrSimulatorError, FirehoseSendError } from './errors.js';
+import { createProgressBar } from './progress-bar.js';
+import type { SendSummary } from './send-summary.js';
+import { type SendableRecord, type SendToFirehoseOptions, sendToFirehose } from './send-to-firehose.js';
+
+/** `parseArgs` in strict mode with positionals; an unknown or malformed option is a `CliUsageError`. */
+export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  options: T,
+  command: string,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliUsageError(
+      `${error instanceof Error ? error.message : String(error)}. Run ${command} --help.`,
+    );
+  }
+}
+
+/**
+ * The start every bin shares: parses the command line, then answers `--help` and `--version`. Returns the
+ * settings to go on with, or the exit code to stop with (0 after help or version, 2 on bad usage).
+ */
+export function startCommand<T extends { help: boolean; version: boolean }>(
+  command: string,
+  usage: string,
+  parse: () => T,
+): T | number {
+  let settings: T;
+  try {
+    settings = parse();
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      process.stderr.write(`${command}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (settings.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if (settings.version) {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    process.stdout.write(`${manifest.version}\n`);
+    return 0;
+  }
+  return settings;
+}
+
+/** Runs a bin's main: its result is the exit code; an unexpected error is printed (message only) and exits 1. */
+export function runCommand(command: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      const message =
+        error instanceof CtrSimulatorError || error instanceof Error ? error.message : String(error);
+      process.stderr.write(`${command}: ${message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+
+function isLoopback(endpoint: string): boolean {
+  const host = new URL(endpoint).hostname;
+  return host === 'localhost' || host === '[::1]' || host === '::1' || host.startsWith('127.');
+}
+
+/** The delivery-stream settings both bins take from their command line. */
+export interface CliSendSettings {
+  readonly deliveryStreamName: string;
+  readonly endpoint: string | undefined;
+  readonly region: string;
+  readonly rateLimitPerSecond: number | undefined;
+  readonly progress: boolean;
+}
+
+/**
+ * Sends records as the bins do: the standard AWS credential chain, or placeholder credentials for a loopback
+ * endpoint when the environment names none (a local endpoint does not check them); a progress bar on a
+ * terminal; Ctrl-C and SIGTERM stop the send (which then counts what it did). Logs where it sends, then the
+ * counts and the failures by reason. A refusal that stops the send is returned as `fatal`, with its summary.
+ */
+export async function sendFromCommandLine(
+  settings: CliSendSettings,
+  records: readonly SendableRecord[],
+  log: (line: string) => void,
+  onRecordOutcome?: SendToFirehoseOptions['onRecordOutcome'],
+): Promise<{ summary: SendSummary; fatal: FirehoseSendError | undefined }> {
+  const useDummyCredentials =
+    settings.endpoint !== undefined &&
+    isLoopback(settings.endpoint) &&
+    !process.env.AWS_ACCESS_KEY_ID &&
+    !process.env.AWS_PROFILE;
+  const client = new FirehoseClient({
+    region: settings.region,
+    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+    ...(useDummyCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  });
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const bar = settings.progress && process.stderr.isTTY ? createProgressBar(process.stderr) : undefined;
+  const target = settings.endpoint ?? `Firehose in ${settings.region}`;
+  log(
+    `Sending to delivery stream ${settings.deliveryStreamName} (${target})${settings.rateLimitPerSecond ? ` at ${settings.rateLimitPerSecond} records/s` : ''}.`,
+  );
+  let summary: SendSummary;
+  let fatal: FirehoseSendError | undefined;
+  try {
+    summary = await sendToFirehose({
+      client,
+      deliveryStreamName: settings.deliveryStreamName,
+      records,
+      ...(settings.rateLimitPerSecond === undefined
+        ? {}
+        : { rateLimitPerSecond: settings.rateLimitPerSecond }),
+      ...(bar ? { onProgress: (progress) => bar.update(progress) } : {}),
+      ...(onRecordOutcome ? { onRecordOutcome } : {}),
+      signal: controller.signal,
+    });
+  } catch (error) {
+    if (!(error instanceof FirehoseSendError)) throw error;
+    fatal = error;
+    summary = error.summary;
+  } finally {
+    bar?.finish();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    client.destroy();
+  }
+  log(
+    `\nSent ${summary.sent}, failed ${summary.failed}, retried ${summary.retried}, unsent ${summary.unsent} ` +
+      `in ${summary.requests} requests, ${(summary.durationMs / 1000).toFixed(1)} s.${summary.aborted ? ' Interrupted.' : ''}`,
+  );
+  const reasons = Object.entries(summary.failuresByReason);
+  if (reasons.length > 0)
+    log(`Failures: ${reasons.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
+  return { summary, fatal };
+}

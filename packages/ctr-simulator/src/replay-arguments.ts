@@ -1,0 +1,108 @@
+import {
+  CREDENTIALS_HELP,
+  parseEndpointOption,
+  parseRateOption,
+  parseStreamOption,
+  resolveRegionOption,
+} from './cli-arguments.js';
+import { parseCommandLine } from './cli-support.js';
+import { CliUsageError } from './errors.js';
+
+/** What `ctr-replay` was asked to do. */
+export interface ReplaySettings {
+  readonly help: boolean;
+  readonly version: boolean;
+  /** Backup objects (files) and directories holding them. */
+  readonly paths: readonly string[];
+  readonly deliveryStreamName: string;
+  readonly endpoint: string | undefined;
+  readonly region: string;
+  readonly rateLimitPerSecond: number | undefined;
+  /** Only failed records with one of these error codes; undefined for every record. */
+  readonly errorCodes: readonly string[] | undefined;
+  readonly dryRun: boolean;
+  /** Where the records that could not be sent are written, as failed records. */
+  readonly failedOutPath: string | undefined;
+  readonly json: boolean;
+  readonly progress: boolean;
+}
+
+export const REPLAY_USAGE = `Usage: ctr-replay <backup object or directory>... [options]
+
+Sends the records of Firehose backup objects into a delivery stream again, with PutRecordBatch:
+  - failed records (processing-failed/, elasticsearch-failed/): each one's rawData, decoded;
+  - backed-up documents (an AllDocuments backup, or NDJSON): each JSON value as it is.
+Read the objects from a copy of the backup bucket, e.g.
+  aws s3 cp --recursive s3://<bucket>/processing-failed/2026/11/27/ ./replay/
+or from firehose-local's backup directory. Directories are read recursively; GZIP objects too.
+The objects are never changed.
+
+Options:
+  --stream NAME         delivery stream name (default CTRFHStream)
+  --endpoint URL        Firehose-compatible endpoint, e.g. http://127.0.0.1:4573 (default: AWS)
+  --region REGION       AWS region (default $AWS_REGION, $AWS_DEFAULT_REGION or ap-southeast-2)
+  --rate N              records per second, at most (default: as fast as Firehose accepts)
+  --error-code CODE     replay only failed records with this errorCode, e.g. Lambda.FunctionError
+                        (repeat it for several codes)
+  --dry-run             read and count what would be sent; send nothing
+  --failed-out FILE     write the records that could not be sent (failed or unsent) to FILE as failed
+                        records, to replay later with: ctr-replay FILE
+  --json                print a machine-readable summary (JSON) on stdout
+  --no-progress         no progress bar (it is shown on a terminal only, on stderr)
+  -h, --help            show this help
+  --version             show the version
+
+${CREDENTIALS_HELP}
+Exit code: 0 every record read was sent (with --dry-run: read), 1 some record could not be read or
+was not sent, 2 bad usage or an unreadable path, 130 interrupted.`;
+
+const OPTIONS = {
+  stream: { type: 'string' },
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+  rate: { type: 'string' },
+  'error-code': { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
+  'failed-out': { type: 'string' },
+  json: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+/** Parses `ctr-replay`'s command line; throws `CliUsageError` with an actionable message. */
+export function parseReplayArguments(
+  argv: readonly string[],
+  environment: Readonly<Record<string, string | undefined>>,
+): ReplaySettings {
+  const parsed = parseCommandLine(argv, OPTIONS, 'ctr-replay');
+  const { values, positionals } = parsed;
+  const help = values.help === true;
+  const version = values.version === true;
+  if (positionals.length === 0 && !help && !version) {
+    throw new CliUsageError(
+      'name the backup objects or directories to replay, e.g. ctr-replay ./backup/processing-failed. Run ctr-replay --help.',
+    );
+  }
+  const errorCodes = values['error-code'];
+  for (const code of errorCodes ?? []) {
+    if (code.trim() === '') throw new CliUsageError('--error-code must not be empty');
+  }
+  if (values['dry-run'] === true && values['failed-out'] !== undefined) {
+    throw new CliUsageError('--dry-run sends nothing, so --failed-out would have nothing to write');
+  }
+  return {
+    help,
+    version,
+    paths: positionals,
+    deliveryStreamName: parseStreamOption(values.stream),
+    endpoint: parseEndpointOption(values.endpoint),
+    region: resolveRegionOption(values.region, environment),
+    rateLimitPerSecond: parseRateOption(values.rate),
+    errorCodes,
+    dryRun: values['dry-run'] === true,
+    failedOutPath: values['failed-out'],
+    json: values.json === true,
+    progress: values['no-progress'] !== true,
+  };
+}

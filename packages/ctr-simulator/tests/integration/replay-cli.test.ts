@@ -1,0 +1,244 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { simulateContactTraffic } from '../../src/index.js';
+import { type FirehoseTestServer, startFirehoseTestServer } from './firehose-test-server.js';
+import { ensureBuilt, packageRoot, runCli } from './run-cli.js';
+
+const replayCli = join(packageRoot, 'dist', 'replay-cli.js');
+const run = (args: string[]) => runCli(replayCli, args);
+
+// Real CTRs, as the simulator makes them: the bytes that went into the stream the first time.
+const ctrs = simulateContactTraffic({
+  startDate: '2026-11-27',
+  days: 1,
+  contactsPerDay: 30,
+  seed: 5,
+}).records.map((record) => record.data);
+const arrival = Date.UTC(2026, 10, 27, 10, 15);
+const failedRecord = (data: string, errorCode: string) =>
+  JSON.stringify({
+    attemptsMade: 4,
+    arrivalTimestamp: arrival,
+    errorCode,
+    errorMessage: 'The Lambda function was successfully invoked but it returned an error result',
+    attemptEndingTimestamp: arrival + 120_000,
+    rawData: Buffer.from(data).toString('base64'),
+    lambdaArn: 'arn:aws:lambda:ap-southeast-2:123456789012:function:AddName:$LATEST',
+  });
+
+let bucket: string;
+let server: FirehoseTestServer | undefined;
+
+beforeAll(() => ensureBuilt(replayCli), 120_000);
+beforeEach(async () => {
+  bucket = await mkdtemp(join(tmpdir(), 'ctr-replay-'));
+});
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  await rm(bucket, { recursive: true, force: true });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+/** A bucket copy: processing-failed (plain and gzipped) and elasticsearch-failed objects. */
+async function writeBucket(): Promise<{ processingFailed: string[]; elasticsearchFailed: string[] }> {
+  const processing = join(bucket, 'processing-failed', '2026', '11', '27', '10');
+  const elasticsearch = join(bucket, 'elasticsearch-failed', '2026', '11', '27', '10');
+  await mkdir(processing, { recursive: true });
+  await mkdir(elasticsearch, { recursive: true });
+  const processingFailed = ctrs.slice(0, 20);
+  const elasticsearchFailed = ctrs.slice(20, 25);
+  await writeFile(
+    join(processing, 'CTRFHStream-1-2026-11-27-10-17-00-a'),
+    processingFailed
+      .slice(0, 12)
+      .map((data, index) =>
+        failedRecord(data, index % 3 === 0 ? 'Lambda.ProcessingFailedStatus' : 'Lambda.FunctionError'),
+      )
+      .join('\n'),
+  );
+  await writeFile(
+    join(processing, 'CTRFHStream-1-2026-11-27-10-18-00-b'),
+    gzipSync(
+      processingFailed
+        .slice(12)
+        .map((data) => failedRecord(data, 'Lambda.FunctionError'))
+        .join('\n'),
+    ),
+  );
+  await writeFile(
+    join(elasticsearch, 'CTRFHStream-1-2026-11-27-10-19-00-c'),
+    elasticsearchFailed.map((data) => failedRecord(data, 'mapper_parsing_exception')).join('\n'),
+  );
+  return { processingFailed, elasticsearchFailed };
+}
+
+describe('ctr-replay (node dist/replay-cli.js)', () => {
+  it('sends every failed record of a bucket copy back, byte for byte, and reports what it read and sent', async () => {
+    const { processingFailed, elasticsearchFailed } = await writeBucket();
+    server = await startFirehoseTestServer();
+    const result = await run([bucket, '--endpoint', server.url, '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const sent = server.accepted.map((data) => data.toString('utf8'));
+    // elasticsearch-failed/ sorts before processing-failed/: objects are read in path order.
+    expect(sent).toEqual([...elasticsearchFailed, ...processingFailed]);
+    const report = JSON.parse(result.stdout);
+    expect(report.read).toEqual({
+      files: 3,
+      skipped: 0,
+      failedRecords: 25,
+      documents: 0,
+      byErrorCode: {
+        'Lambda.FunctionError': 16,
+        'Lambda.ProcessingFailedStatus': 4,
+        mapper_parsing_exception: 5,
+      },
+      problems: [],
+    });
+    expect(report.send).toMatchObject({ records: 25, sent: 25, failed: 0, unsent: 0 });
+    expect(report.send.perDay).toEqual([
+      { date: '2026-11-27', records: 25, sent: 25, failed: 0, retried: 0 },
+    ]);
+
+    const human = await run([join(bucket, 'processing-failed'), '--endpoint', server.url]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain(
+      'Read 20 records from 2 backup objects: 20 failed records (Lambda.FunctionError 16, Lambda.ProcessingFailedStatus 4), 0 documents.',
+    );
+    expect(human.stdout).toMatch(/Sent 20, failed 0, retried 0, unsent 0 in 1 requests/);
+  });
+
+  it('replays only the chosen error codes, and sends nothing on a dry run', async () => {
+    const { processingFailed } = await writeBucket();
+    server = await startFirehoseTestServer();
+    const dry = await run([
+      bucket,
+      '--endpoint',
+      server.url,
+      '--dry-run',
+      '--error-code',
+      'Lambda.ProcessingFailedStatus',
+    ]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('Read 4 records from 3 backup objects');
+    expect(dry.stdout).toContain('21 left out by --error-code');
+    expect(dry.stdout).toContain('Dry run: nothing sent.');
+    expect(server.calls).toHaveLength(0);
+
+    const chosen = await run([
+      bucket,
+      '--endpoint',
+      server.url,
+      '--error-code',
+      'Lambda.ProcessingFailedStatus',
+      '--error-code',
+      'mapper_parsing_exception',
+    ]);
+    expect(chosen.code).toBe(0);
+    expect(server.accepted.map((data) => data.toString('utf8'))).toEqual([
+      ...ctrs.slice(20, 25),
+      ...processingFailed.filter((_, index) => index < 12 && index % 3 === 0),
+    ]);
+  });
+
+  it('sends backed-up documents (AllDocuments, NDJSON) as they are, concatenated or one per line', async () => {
+    await writeFile(join(bucket, 'all-documents'), `${ctrs[0]}${ctrs[1]}\n${ctrs[2]}`);
+    server = await startFirehoseTestServer();
+    const result = await run([join(bucket, 'all-documents'), '--endpoint', server.url]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('0 failed records, 3 documents');
+    expect(server.accepted.map((data) => data.toString('utf8'))).toEqual(ctrs.slice(0, 3));
+  });
+
+  it('loses nothing: records Firehose keeps refusing go to --failed-out, and replaying that file sends them', async () => {
+    const { processingFailed, elasticsearchFailed } = await writeBucket();
+    const refused = new Set([elasticsearchFailed[1], processingFailed[3], processingFailed[17]]);
+    server = await startFirehoseTestServer({
+      failEntry: ({ data }) =>
+        refused.has(data.toString('utf8')) ? 'ServiceUnavailableException' : undefined,
+    });
+    const failedOut = join(bucket, 'not-sent.ndjson');
+    const result = await run([
+      join(bucket, 'processing-failed'),
+      join(bucket, 'elasticsearch-failed'),
+      '--endpoint',
+      server.url,
+      '--failed-out',
+      failedOut,
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/Sent 22, failed 3, retried 12, unsent 0/);
+    expect(result.stdout).toContain('Failures: ServiceUnavailableException 3');
+    expect(result.stdout).toContain(`Wrote the 3 records not sent to ${failedOut}`);
+    const lines = (await readFile(failedOut, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => Buffer.from(line.rawData, 'base64').toString('utf8')).sort()).toEqual(
+      [...refused].sort(),
+    );
+    expect(lines[0]).toMatchObject({
+      errorCode: 'Replay.ServiceUnavailableException',
+      sourceObject: expect.stringContaining(join('processing-failed', '2026', '11', '27', '10')),
+      sourcePosition: 4,
+      sourceErrorCode: 'Lambda.ProcessingFailedStatus',
+    });
+
+    await server.close();
+    server = await startFirehoseTestServer();
+    const again = await run([failedOut, '--endpoint', server.url]);
+    expect(again.code).toBe(0);
+    expect(server.accepted.map((data) => data.toString('utf8')).sort()).toEqual([...refused].sort());
+  });
+
+  it('exits 1 naming each unreadable value (never its content) and still sends the readable ones', async () => {
+    const phone = '+61401004854';
+    await writeFile(
+      join(bucket, 'object'),
+      [failedRecord(ctrs[0]!, 'Lambda.FunctionError'), `{"CustomerEndpoint":{"Address":"${phone}"`].join(
+        '\n',
+      ),
+    );
+    server = await startFirehoseTestServer();
+    const result = await run([bucket, '--endpoint', server.url]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('1 values could not be read (they stay in their objects):');
+    expect(result.stdout).toContain(
+      `${join(bucket, 'object')}: value 2: the object ends inside this JSON value (a truncated object?)`,
+    );
+    expect(result.stdout + result.stderr).not.toContain('401004854');
+    expect(server.accepted.map((data) => data.toString('utf8'))).toEqual([ctrs[0]]);
+  });
+
+  it('exits 2 on bad usage, an unreadable path or an unknown option, and prints help', async () => {
+    const none = await run([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('name the backup objects or directories to replay');
+    const missing = await run([join(bucket, 'nothing-here')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`Cannot read the backup at ${join(bucket, 'nothing-here')}: ENOENT`);
+    const conflict = await run([bucket, '--dry-run', '--failed-out', 'x']);
+    expect(conflict.code).toBe(2);
+    const unknown = await run([bucket, '--days', '3']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--days'");
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: ctr-replay /);
+  });
+
+  it('exits 1 with the stream named when the delivery stream does not exist', async () => {
+    await writeBucket();
+    server = await startFirehoseTestServer({ streams: ['SomethingElse'] });
+    const result = await run([bucket, '--endpoint', server.url]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ResourceNotFoundException');
+    expect(result.stderr).toContain('--stream');
+  });
+});
