@@ -1,5 +1,5 @@
 import { callerDirectoryFormatFromPath } from './caller-directory.js';
-import { parseCommandLine } from './cli-support.js';
+import { parseCommandLine } from './cli-command.js';
 import { CliUsageError } from './errors.js';
 import type { CountryCodeMix } from './phone-numbers.js';
 import type { SimulationOptions } from './simulate.js';

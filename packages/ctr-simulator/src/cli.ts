@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { callerDirectoryFormatFromPath, writeCallerDirectory } from './caller-directory.js';
 import { parseCliArguments, USAGE } from './cli-arguments.js';
-import { runCommand, sendFromCommandLine, startCommand } from './cli-support.js';
+import { runCommand, startCommand } from './cli-command.js';
+import { sendFromCommandLine } from './cli-send.js';
 import { SimulationOptionsError } from './errors.js';
 import { writeNdjson } from './ndjson.js';
 import { simulateContactTraffic } from './simulate.js';

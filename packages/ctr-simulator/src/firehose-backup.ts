@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
@@ -8,7 +8,7 @@ const gunzipAsync = promisify(gunzip);
 
 /** What a record found in a backup object is. */
 export type BackupRecordKind =
-  /** A `processing-failed/` or `elasticsearch-failed/` entry: its `rawData`, decoded, is the record. */
+  /** A `processing-failed/` or `…-failed/` entry: its `rawData`, decoded, is the record. */
   | 'failed-record'
   /** A backed-up document (AllDocuments backup, NDJSON): the JSON value itself is the record. */
   | 'document';
@@ -24,7 +24,9 @@ export interface BackupRecord {
   readonly position: number;
   /** A failed record's `errorCode` (e.g. `Lambda.FunctionError`), when it has one. */
   readonly errorCode?: string;
-  /** The UTC day (YYYY-MM-DD) of a failed record's `arrivalTimestamp`, when it has one. */
+  /** A failed record's first arrival in the stream (epoch ms), when it has one. */
+  readonly arrivalTimestamp?: number;
+  /** The UTC day (YYYY-MM-DD) of `arrivalTimestamp`. */
   readonly day?: string;
 }
 
@@ -40,42 +42,58 @@ export interface BackupProblem {
 export interface FirehoseBackupContents {
   /** The records to send, in file order (files sorted by path) and in object order within a file. */
   readonly records: readonly BackupRecord[];
-  /** Objects (files) read. */
+  /** Objects (files) read. A file reached by several of the given paths is read once. */
   readonly files: number;
-  /** Records left out by the `errorCodes` filter. */
+  /** Failed records left out by the `errorCodes` filter. */
   readonly skipped: number;
+  /** Documents left out because `documents` was not set (with `errorCodes`, every document is left out). */
+  readonly skippedDocuments: number;
   /** Records kept, by kind. */
   readonly failedRecords: number;
   readonly documents: number;
   /** Failed records kept, by `errorCode` (`(none)` when absent). */
   readonly byErrorCode: Readonly<Record<string, number>>;
-  /** What could not be read: each is one record (or one file) that is not in `records`. */
+  /** What could not be read: each is one value (or one whole object) that is not in `records`. */
   readonly problems: readonly BackupProblem[];
 }
 
 /** Options of {@link readFirehoseBackup}. */
 export interface ReadFirehoseBackupOptions {
-  /** Keep only failed records with one of these `errorCode`s; documents and other failed records are skipped. */
+  /** Keep only failed records with one of these `errorCode`s. */
   readonly errorCodes?: readonly string[];
+  /**
+   * Also keep backed-up documents (AllDocuments objects, NDJSON). Default false: an AllDocuments backup holds
+   * the records that were delivered too, so replaying it is a deliberate choice, never a side effect of
+   * pointing at a whole bucket.
+   */
+  readonly documents?: boolean;
 }
 
 /** The largest epoch milliseconds a Date can hold. */
 const MAX_DATE_MS = 8.64e15;
-const GZIP_MAGIC = [0x1f, 0x8b] as const;
 const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Compressions Firehose can write that are not read here (GZIP is). */
+const UNREAD_COMPRESSIONS: readonly { name: string; magic: readonly number[] }[] = [
+  { name: 'ZIP', magic: [0x50, 0x4b, 0x03, 0x04] },
+  { name: 'Snappy', magic: [0xff, 0x06, 0x00, 0x00, 0x73, 0x4e, 0x61, 0x50, 0x70, 0x59] },
+];
+const startsWith = (body: Uint8Array, magic: readonly number[]) =>
+  body.length >= magic.length && magic.every((byte, index) => body[index] === byte);
 
 /**
  * Reads the records of Firehose S3 backup objects from local files: a copy of the bucket (`aws s3 cp
- * --recursive`) or `@ctr-stream/firehose-local`'s backup directory. Directories are walked recursively
- * (hidden files, such as firehose-local's `.partial` objects in the making, are left out); GZIP objects are
- * decompressed. Each object holds JSON values one after another (one per line, or concatenated as Firehose
- * writes AllDocuments backups without a delimiter):
- * - an object with a string `rawData` is a failed record (`processing-failed/`, `elasticsearch-failed/`) and
- *   yields its decoded `rawData`;
- * - any other JSON value is a backed-up document and yields its bytes unchanged.
+ * --recursive`) or `@ctr-stream/firehose-local`'s backup directory. Directories are walked recursively in path
+ * order (hidden files, such as firehose-local's `.partial` objects in the making, are left out); a file reached
+ * through several paths or links is read once; GZIP objects are decompressed. Each object holds JSON values one
+ * after another (one per line, or concatenated as Firehose writes AllDocuments backups without a delimiter):
+ * - an object with a string `rawData` and an `errorCode` or `attemptsMade` is a failed record
+ *   (`processing-failed/`, `elasticsearch-failed/`, `AmazonOpenSearchService-failed/`, `http-endpoint-failed/`)
+ *   and yields its decoded `rawData`;
+ * - any other JSON value is a backed-up document, kept only with `documents: true`, and yields its bytes.
  *
  * A value that is not valid JSON, or whose `rawData` is not base64, becomes a problem (file, position, reason;
- * never the content) and reading goes on. Throws `BackupReadError` when a given path cannot be read at all.
+ * never the content), and reading goes on with the next line. Throws `BackupReadError` when a given path cannot
+ * be read at all.
  *
  * @example
  * ```ts
@@ -89,37 +107,47 @@ export async function readFirehoseBackup(
   options: ReadFirehoseBackupOptions = {},
 ): Promise<FirehoseBackupContents> {
   const files: string[] = [];
-  for (const path of paths) files.push(...(await listObjects(path)));
+  const seen = new Set<string>();
+  for (const path of paths) await listObjects(path, seen, files);
   const wanted = options.errorCodes === undefined ? undefined : new Set(options.errorCodes);
   const records: BackupRecord[] = [];
   const problems: BackupProblem[] = [];
   const byErrorCode: Record<string, number> = {};
   let skipped = 0;
+  let skippedDocuments = 0;
   let failedRecords = 0;
   for (const file of files) {
     let body: Buffer;
     try {
       body = await readFile(file);
-      if (body[0] === GZIP_MAGIC[0] && body[1] === GZIP_MAGIC[1]) body = await gunzipAsync(body);
+      if (startsWith(body, [0x1f, 0x8b])) body = await gunzipAsync(body);
     } catch (error) {
       problems.push({ file, position: 0, reason: `cannot read the object: ${describe(error)}` });
       continue;
     }
-    for (const value of splitJsonValues(body)) {
-      const found = readValue(body, value, file);
+    const compression = UNREAD_COMPRESSIONS.find(({ magic }) => startsWith(body, magic));
+    if (compression !== undefined) {
+      problems.push({
+        file,
+        position: 0,
+        reason: `the object is ${compression.name}-compressed: decompress it first (GZIP objects are read as they are)`,
+      });
+      continue;
+    }
+    for (const found of readValues(body, file)) {
       if ('reason' in found) {
         problems.push(found);
-        continue;
-      }
-      if (wanted !== undefined && (found.errorCode === undefined || !wanted.has(found.errorCode))) {
+      } else if (found.kind === 'document' && (options.documents !== true || wanted !== undefined)) {
+        skippedDocuments++;
+      } else if (wanted !== undefined && (found.errorCode === undefined || !wanted.has(found.errorCode))) {
         skipped++;
-        continue;
-      }
-      records.push(found);
-      if (found.kind === 'failed-record') {
-        failedRecords++;
-        const code = found.errorCode ?? '(none)';
-        byErrorCode[code] = (byErrorCode[code] ?? 0) + 1;
+      } else {
+        records.push(found);
+        if (found.kind === 'failed-record') {
+          failedRecords++;
+          const code = found.errorCode ?? '(none)';
+          byErrorCode[code] = (byErrorCode[code] ?? 0) + 1;
+        }
       }
     }
   }
@@ -127,6 +155,7 @@ export async function readFirehoseBackup(
     records,
     files: files.length,
     skipped,
+    skippedDocuments,
     failedRecords,
     documents: records.length - failedRecords,
     byErrorCode,
@@ -134,14 +163,22 @@ export async function readFirehoseBackup(
   };
 }
 
-async function listObjects(path: string): Promise<string[]> {
+/** Appends the files under `path` (itself when a file), each real file once, in path order. */
+async function listObjects(path: string, seen: Set<string>, files: string[]): Promise<void> {
   let info: Awaited<ReturnType<typeof stat>>;
+  let real: string;
   try {
     info = await stat(path);
+    real = await realpath(path);
   } catch (error) {
     throw new BackupReadError(path, error);
   }
-  if (info.isFile()) return [path];
+  if (seen.has(real)) return; // the same object (or a directory link loop) reached again
+  seen.add(real);
+  if (info.isFile()) {
+    files.push(path);
+    return;
+  }
   if (!info.isDirectory()) throw new BackupReadError(path, new Error('not a file or a directory'));
   let entries: string[];
   try {
@@ -149,9 +186,7 @@ async function listObjects(path: string): Promise<string[]> {
   } catch (error) {
     throw new BackupReadError(path, error);
   }
-  const files: string[] = [];
-  for (const name of entries) files.push(...(await listObjects(join(path, name))));
-  return files;
+  for (const name of entries) await listObjects(join(path, name), seen, files);
 }
 
 /** A JSON value's place in an object: `[start, end)` byte offsets and its 1-based position. */
@@ -159,29 +194,89 @@ export interface JsonValueSpan {
   readonly start: number;
   readonly end: number;
   readonly position: number;
-  /** False when the object ended inside the value (a truncated object). */
+  /** False when the value is cut off: by the end of the object, a line break inside a string, or a bracket that does not match. */
   readonly complete: boolean;
 }
 
-const SPACE = 0x20;
 const TAB = 0x09;
 const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
+const SPACE = 0x20;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
+const BYTE_ORDER_MARK = [0xef, 0xbb, 0xbf] as const;
 
 const isWhitespace = (byte: number) =>
   byte === SPACE || byte === LINE_FEED || byte === CARRIAGE_RETURN || byte === TAB;
+const endsScalar = (byte: number) =>
+  isWhitespace(byte) ||
+  byte === QUOTE ||
+  byte === OPEN_BRACE ||
+  byte === OPEN_BRACKET ||
+  byte === CLOSE_BRACE ||
+  byte === CLOSE_BRACKET;
+
+/**
+ * The next JSON value of a UTF-8 body from `from`: its `[start, end)` and whether it is complete, or undefined
+ * at the end. Objects and arrays end at their matching bracket (brackets in strings do not count), strings at
+ * their closing quote, other scalars at whitespace, a quote or a bracket. A string cannot hold a raw line
+ * break in JSON, so one ends the value there, incomplete: a broken record never swallows the lines after it.
+ */
+function nextJsonValue(
+  body: Uint8Array,
+  from: number,
+): { start: number; end: number; complete: boolean } | undefined {
+  const length = body.length;
+  let index = from;
+  if (index === 0 && startsWith(body, BYTE_ORDER_MARK)) index = BYTE_ORDER_MARK.length;
+  while (index < length && isWhitespace(body[index]!)) index++;
+  if (index >= length) return undefined;
+  const start = index;
+  const first = body[index]!;
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
+    index++;
+    if (first === QUOTE) {
+      while (index < length) {
+        const byte = body[index++]!;
+        if (byte === BACKSLASH) index++;
+        else if (byte === QUOTE) return { start, end: index, complete: true };
+        else if (byte === LINE_FEED) return { start, end: index - 1, complete: false };
+      }
+      return { start, end: length, complete: false };
+    }
+    while (index < length && !endsScalar(body[index]!)) index++;
+    return { start, end: index, complete: true };
+  }
+  const closers: number[] = [];
+  let inString = false;
+  while (index < length) {
+    const byte = body[index++]!;
+    if (inString) {
+      if (byte === BACKSLASH) index++;
+      else if (byte === QUOTE) inString = false;
+      else if (byte === LINE_FEED) return { start, end: index - 1, complete: false };
+      continue;
+    }
+    if (byte === QUOTE) inString = true;
+    else if (byte === OPEN_BRACE) closers.push(CLOSE_BRACE);
+    else if (byte === OPEN_BRACKET) closers.push(CLOSE_BRACKET);
+    else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+      if (closers.pop() !== byte) return { start, end: index, complete: false };
+      if (closers.length === 0) return { start, end: index, complete: true };
+    }
+  }
+  return { start, end: Math.min(index, length), complete: false };
+}
 
 /**
  * Where each JSON value of a UTF-8 body starts and ends: values one per line, or concatenated with no
- * delimiter (`{...}{...}`). Objects and arrays end at their matching bracket (brackets inside strings do not
- * count); any other value ends at the next whitespace or bracket. It finds boundaries only: each span is then
- * parsed (or refused) on its own, so one broken value never hides the next.
+ * delimiter (`{...}{...}`). It finds boundaries only (see `readFirehoseBackup` for what is done with them); a
+ * value cut off by a line break inside a string or a bracket that does not match is reported `complete: false`,
+ * and the next value is looked for right after it.
  *
  * @example
  * ```ts
@@ -190,61 +285,42 @@ const isWhitespace = (byte: number) =>
  * ```
  */
 export function* splitJsonValues(body: Uint8Array): Generator<JsonValueSpan> {
-  let index = 0;
   let position = 0;
-  const length = body.length;
-  while (index < length) {
-    while (index < length && isWhitespace(body[index]!)) index++;
-    if (index >= length) return;
-    const start = index;
+  for (let next = nextJsonValue(body, 0); next !== undefined; next = nextJsonValue(body, next.end)) {
     position++;
-    const first = body[index]!;
-    if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
-      // A scalar (or garbage): up to the next whitespace or the start of an object or array.
-      index++;
-      let inString = first === QUOTE;
-      while (index < length) {
-        const byte = body[index]!;
-        if (inString) {
-          if (byte === BACKSLASH) index++;
-          else if (byte === QUOTE) inString = false;
-        } else if (isWhitespace(byte) || byte === OPEN_BRACE || byte === OPEN_BRACKET) {
-          break;
-        }
-        index++;
-      }
-      yield { start, end: Math.min(index, length), position, complete: !inString };
-      continue;
-    }
-    let depth = 0;
-    let inString = false;
-    let complete = false;
-    while (index < length) {
-      const byte = body[index++]!;
-      if (inString) {
-        if (byte === BACKSLASH) index++;
-        else if (byte === QUOTE) inString = false;
-        continue;
-      }
-      if (byte === QUOTE) inString = true;
-      else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
-      else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
-        depth--;
-        if (depth === 0) {
-          complete = true;
-          break;
-        }
-      }
-    }
-    yield { start, end: Math.min(index, length), position, complete };
+    yield { ...next, position };
   }
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function readValue(body: Buffer, span: JsonValueSpan, file: string): BackupRecord | BackupProblem {
-  const problem = (reason: string): BackupProblem => ({ file, position: span.position, reason });
-  if (!span.complete) return problem('the object ends inside this JSON value (a truncated object?)');
+/**
+ * The records and problems of one object. After a value that cannot be read, reading resumes at the line after
+ * the value's first line break: with one record per line, one broken record costs that record only.
+ */
+function* readValues(body: Buffer, file: string): Generator<BackupRecord | BackupProblem> {
+  let position = 0;
+  let from = 0;
+  for (let next = nextJsonValue(body, from); next !== undefined; next = nextJsonValue(body, from)) {
+    position++;
+    const found = readValue(body, next, position, file);
+    from = next.end;
+    if ('reason' in found) {
+      const lineBreak = body.indexOf(LINE_FEED, next.start);
+      if (lineBreak !== -1 && lineBreak < next.end) from = lineBreak + 1;
+    }
+    yield found;
+  }
+}
+
+function readValue(
+  body: Buffer,
+  span: { start: number; end: number; complete: boolean },
+  position: number,
+  file: string,
+): BackupRecord | BackupProblem {
+  const problem = (reason: string): BackupProblem => ({ file, position, reason });
+  if (!span.complete) return problem('the JSON value is cut off (a truncated object, or a broken line)');
   const bytes = body.subarray(span.start, span.end);
   let value: unknown;
   try {
@@ -256,27 +332,40 @@ function readValue(body: Buffer, span: JsonValueSpan, file: string): BackupRecor
         : 'not valid JSON (records are JSON values, one per line)',
     );
   }
-  const envelope = typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
-  const rawData = (envelope as { rawData?: unknown } | undefined)?.rawData;
-  if (envelope === undefined || !('rawData' in envelope)) {
+  const envelope =
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as {
+          rawData?: unknown;
+          errorCode?: unknown;
+          attemptsMade?: unknown;
+          arrivalTimestamp?: unknown;
+        })
+      : undefined;
+  if (
+    envelope === undefined ||
+    !('rawData' in envelope) ||
+    !('errorCode' in envelope || 'attemptsMade' in envelope)
+  ) {
     // A document: sent as the bytes it was backed up as (no re-serialisation).
-    return { data: Buffer.from(bytes), kind: 'document', file, position: span.position };
+    return { data: Buffer.from(bytes), kind: 'document', file, position };
   }
+  const { rawData, errorCode, arrivalTimestamp } = envelope;
   if (typeof rawData !== 'string' || !CANONICAL_BASE64.test(rawData)) {
     return problem('rawData is not base64: this failed record cannot be replayed');
   }
-  const { errorCode, arrivalTimestamp } = envelope as { errorCode?: unknown; arrivalTimestamp?: unknown };
-  const day =
+  const arrival =
     typeof arrivalTimestamp === 'number' && Math.abs(arrivalTimestamp) <= MAX_DATE_MS
-      ? new Date(arrivalTimestamp).toISOString().slice(0, 10)
+      ? arrivalTimestamp
       : undefined;
   return {
     data: Buffer.from(rawData, 'base64'),
     kind: 'failed-record',
     file,
-    position: span.position,
+    position,
     ...(typeof errorCode === 'string' ? { errorCode } : {}),
-    ...(day === undefined ? {} : { day }),
+    ...(arrival === undefined
+      ? {}
+      : { arrivalTimestamp: arrival, day: new Date(arrival).toISOString().slice(0, 10) }),
   };
 }
 

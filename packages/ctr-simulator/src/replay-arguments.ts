@@ -5,7 +5,7 @@ import {
   parseStreamOption,
   resolveRegionOption,
 } from './cli-arguments.js';
-import { parseCommandLine } from './cli-support.js';
+import { parseCommandLine } from './cli-command.js';
 import { CliUsageError } from './errors.js';
 
 /** What `ctr-replay` was asked to do. */
@@ -18,6 +18,8 @@ export interface ReplaySettings {
   readonly endpoint: string | undefined;
   readonly region: string;
   readonly rateLimitPerSecond: number | undefined;
+  /** Also replay backed-up documents (AllDocuments objects, NDJSON). */
+  readonly documents: boolean;
   /** Only failed records with one of these error codes; undefined for every record. */
   readonly errorCodes: readonly string[] | undefined;
   readonly dryRun: boolean;
@@ -30,8 +32,9 @@ export interface ReplaySettings {
 export const REPLAY_USAGE = `Usage: ctr-replay <backup object or directory>... [options]
 
 Sends the records of Firehose backup objects into a delivery stream again, with PutRecordBatch:
-  - failed records (processing-failed/, elasticsearch-failed/): each one's rawData, decoded;
-  - backed-up documents (an AllDocuments backup, or NDJSON): each JSON value as it is.
+  - failed records (processing-failed/, elasticsearch-failed/, AmazonOpenSearchService-failed/,
+    http-endpoint-failed/): each one's rawData, decoded;
+  - with --documents, backed-up documents too (an AllDocuments backup, or NDJSON): each JSON value.
 Read the objects from a copy of the backup bucket, e.g.
   aws s3 cp --recursive s3://<bucket>/processing-failed/2026/11/27/ ./replay/
 or from firehose-local's backup directory. Directories are read recursively; GZIP objects too.
@@ -44,6 +47,7 @@ Options:
   --rate N              records per second, at most (default: as fast as Firehose accepts)
   --error-code CODE     replay only failed records with this errorCode, e.g. Lambda.FunctionError
                         (repeat it for several codes)
+  --documents           also send backed-up documents (they include records that were delivered)
   --dry-run             read and count what would be sent; send nothing
   --failed-out FILE     write the records that could not be sent (failed or unsent) to FILE as failed
                         records, to replay later with: ctr-replay FILE
@@ -62,6 +66,7 @@ const OPTIONS = {
   region: { type: 'string' },
   rate: { type: 'string' },
   'error-code': { type: 'string', multiple: true },
+  documents: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   'failed-out': { type: 'string' },
   json: { type: 'boolean' },
@@ -88,6 +93,11 @@ export function parseReplayArguments(
   for (const code of errorCodes ?? []) {
     if (code.trim() === '') throw new CliUsageError('--error-code must not be empty');
   }
+  if (values.documents === true && errorCodes !== undefined) {
+    throw new CliUsageError(
+      '--error-code selects failed records, and documents have no error code: use one or the other',
+    );
+  }
   if (values['dry-run'] === true && values['failed-out'] !== undefined) {
     throw new CliUsageError('--dry-run sends nothing, so --failed-out would have nothing to write');
   }
@@ -99,6 +109,7 @@ export function parseReplayArguments(
     endpoint: parseEndpointOption(values.endpoint),
     region: resolveRegionOption(values.region, environment),
     rateLimitPerSecond: parseRateOption(values.rate),
+    documents: values.documents === true,
     errorCodes,
     dryRun: values['dry-run'] === true,
     failedOutPath: values['failed-out'],

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-import { writeFile } from 'node:fs/promises';
-import { runCommand, sendFromCommandLine, startCommand } from './cli-support.js';
+import { randomUUID } from 'node:crypto';
+import { realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { runCommand, startCommand } from './cli-command.js';
+import { sendFromCommandLine } from './cli-send.js';
 import { BackupReadError, OutputFileError } from './errors.js';
 import { type BackupRecord, type FirehoseBackupContents, readFirehoseBackup } from './firehose-backup.js';
 import { parseReplayArguments, REPLAY_USAGE, type ReplaySettings } from './replay-arguments.js';
@@ -9,15 +12,24 @@ import type { SendRecordOutcome } from './send-to-firehose.js';
 /** Problems listed on the terminal; `--json` has them all. */
 const PROBLEMS_SHOWN = 20;
 
+/** An error code from a backup object, safe to print: control characters become `?`. */
+const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+
 function describeContents(contents: FirehoseBackupContents, settings: ReplaySettings): string[] {
   const codes = Object.entries(contents.byErrorCode)
     .sort(([, left], [, right]) => right - left)
-    .map(([code, count]) => `${code} ${count}`)
+    .map(([code, count]) => `${printable(code)} ${count}`)
     .join(', ');
+  const leftOut = [
+    settings.errorCodes === undefined ? '' : `${contents.skipped} failed records left out by --error-code`,
+    contents.skippedDocuments === 0
+      ? ''
+      : `${contents.skippedDocuments} backed-up documents left out${settings.documents ? '' : ' (--documents sends them)'}`,
+  ].filter((part) => part !== '');
   const lines = [
     `Read ${contents.records.length} records from ${contents.files} backup objects: ` +
       `${contents.failedRecords} failed records${codes === '' ? '' : ` (${codes})`}, ${contents.documents} documents` +
-      `${settings.errorCodes === undefined ? '' : `; ${contents.skipped} left out by --error-code`}.`,
+      `${leftOut.length === 0 ? '' : `; ${leftOut.join('; ')}`}.`,
   ];
   if (contents.problems.length > 0) {
     lines.push(`${contents.problems.length} values could not be read (they stay in their objects):`);
@@ -33,7 +45,8 @@ function describeContents(contents: FirehoseBackupContents, settings: ReplaySett
 
 /**
  * The records not accepted, as failed records `ctr-replay` reads back: `rawData` is what was to be sent, the
- * error is why it was not, and the source object and position say where it came from.
+ * error is why it was not, and the source object and position say where it came from. `mayHaveBeenDelivered`
+ * marks records whose last request got no per-record answer: Firehose may have them already.
  */
 function failedRecordLines(
   records: readonly BackupRecord[],
@@ -47,13 +60,15 @@ function failedRecordLines(
     const reason = outcome === undefined ? 'Unsent' : outcome.reason;
     lines.push(
       JSON.stringify({
-        attemptsMade: outcome === undefined ? 0 : 1,
+        attemptsMade: outcome?.attempts ?? 0,
+        ...(record.arrivalTimestamp === undefined ? {} : { arrivalTimestamp: record.arrivalTimestamp }),
         errorCode: `Replay.${reason}`,
         errorMessage:
           outcome === undefined
             ? 'ctr-replay stopped before sending this record'
             : `ctr-replay could not send this record: ${reason}`,
         attemptEndingTimestamp: now,
+        mayHaveBeenDelivered: outcome?.mayHaveBeenDelivered ?? false,
         rawData: record.data.toString('base64'),
         sourceObject: record.file,
         sourcePosition: record.position,
@@ -62,6 +77,44 @@ function failedRecordLines(
     );
   });
   return lines;
+}
+
+/** Writes the file whole or not at all (a temporary file, then a rename): it may be this run's own input. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temporary = join(dirname(path), `.${randomUUID()}.partial`);
+  try {
+    await writeFile(temporary, text);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new OutputFileError(path, error);
+  }
+}
+
+/**
+ * Why `--failed-out` cannot go where it was asked: inside a directory being replayed, the next replay of that
+ * directory would send its records twice. The file itself may be an input (replaying it rewrites it).
+ */
+async function failedOutConflict(settings: ReplaySettings): Promise<string | undefined> {
+  if (settings.failedOutPath === undefined) return undefined;
+  const target = resolve(settings.failedOutPath);
+  for (const path of settings.paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isDirectory()) continue;
+    const directory = await realpath(path);
+    const targetDirectory = await realpath(dirname(target)).catch(() => dirname(target));
+    if (`${targetDirectory}${sep}`.startsWith(`${directory}${sep}`)) {
+      return `--failed-out ${settings.failedOutPath} is inside ${path}, which is being replayed: a later replay of ${path} would send its records twice. Write it elsewhere.`;
+    }
+  }
+  return undefined;
+}
+
+/** Until the end, Ctrl-C and SIGTERM no longer stop ctr-replay: it is writing what it sent and what it did not. */
+function finishBeforeExit(log: (line: string) => void): void {
+  const onSignal = () => log('Finishing: writing the summary and --failed-out first.');
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
 async function main(): Promise<number> {
@@ -73,13 +126,18 @@ async function main(): Promise<number> {
   const log = (line: string) => {
     if (!settings.json) process.stdout.write(`${line}\n`);
   };
+  const conflict = await failedOutConflict(settings);
+  if (conflict !== undefined) {
+    process.stderr.write(`ctr-replay: ${conflict}\n`);
+    return 2;
+  }
 
   let contents: FirehoseBackupContents;
   try {
-    contents = await readFirehoseBackup(
-      settings.paths,
-      settings.errorCodes === undefined ? {} : { errorCodes: settings.errorCodes },
-    );
+    contents = await readFirehoseBackup(settings.paths, {
+      documents: settings.documents,
+      ...(settings.errorCodes === undefined ? {} : { errorCodes: settings.errorCodes }),
+    });
   } catch (error) {
     if (error instanceof BackupReadError) {
       process.stderr.write(`ctr-replay: ${error.message}\n`);
@@ -91,37 +149,45 @@ async function main(): Promise<number> {
   const { records: _records, ...read } = contents;
   const report: Record<string, unknown> = { paths: settings.paths, dryRun: settings.dryRun, read };
   const unreadable = contents.problems.length > 0;
-  if (settings.dryRun || contents.records.length === 0) {
-    log(settings.dryRun ? 'Dry run: nothing sent.' : 'Nothing to send.');
-    if (settings.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    return unreadable ? 1 : 0;
-  }
 
   const outcomes = new Map<number, SendRecordOutcome>();
-  const { summary, fatal } = await sendFromCommandLine(settings, contents.records, log, (index, outcome) =>
-    outcomes.set(index, outcome),
-  );
-  report.send = summary;
-  if (fatal) report.error = { name: fatal.name, errorCode: fatal.errorCode, message: fatal.message };
+  let sendFailed = false;
+  let aborted = false;
+  if (settings.dryRun || contents.records.length === 0) {
+    log(settings.dryRun ? 'Dry run: nothing sent.' : 'Nothing to send.');
+  } else {
+    const { summary, fatal } = await sendFromCommandLine(settings, contents.records, log, (index, outcome) =>
+      outcomes.set(index, outcome),
+    );
+    finishBeforeExit(log);
+    report.send = summary;
+    if (fatal) {
+      report.error = { name: fatal.name, errorCode: fatal.errorCode, message: fatal.message };
+      process.stderr.write(`ctr-replay: ${fatal.message}\n`);
+    }
+    sendFailed = summary.failed > 0 || summary.unsent > 0;
+    aborted = summary.aborted;
+  }
+
   let failedOutError: OutputFileError | undefined;
   if (settings.failedOutPath !== undefined) {
+    // Written even when nothing was sent: a file from an earlier run must not be replayed again by mistake.
     const lines = failedRecordLines(contents.records, outcomes, Date.now());
     try {
-      await writeFile(settings.failedOutPath, lines.length === 0 ? '' : `${lines.join('\n')}\n`);
+      await writeAtomically(settings.failedOutPath, lines.length === 0 ? '' : `${lines.join('\n')}\n`);
       report.failedOut = { path: settings.failedOutPath, records: lines.length };
       log(
         `Wrote the ${lines.length} records not sent to ${settings.failedOutPath}` +
           `${lines.length === 0 ? '' : ` (replay them with: ctr-replay ${settings.failedOutPath})`}.`,
       );
     } catch (error) {
-      failedOutError = new OutputFileError(settings.failedOutPath, error);
+      failedOutError = error as OutputFileError;
+      process.stderr.write(`ctr-replay: ${failedOutError.message}\n`);
     }
   }
   if (settings.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  if (fatal) process.stderr.write(`ctr-replay: ${fatal.message}\n`);
-  if (failedOutError) process.stderr.write(`ctr-replay: ${failedOutError.message}\n`);
-  if (summary.aborted) return 130;
-  return unreadable || failedOutError || summary.failed > 0 || summary.unsent > 0 ? 1 : 0;
+  if (aborted) return 130;
+  return unreadable || failedOutError || sendFailed ? 1 : 0;
 }
 
 runCommand('ctr-replay', main);

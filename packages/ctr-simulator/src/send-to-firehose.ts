@@ -17,12 +17,19 @@ export interface SendableRecord {
   readonly day?: string;
 }
 
-/** What became of one record: accepted by Firehose, or given up for `reason` (as in `failuresByReason`). */
+/**
+ * What became of one record: accepted by Firehose, or given up for `reason` (as in `failuresByReason`).
+ * `attempts` counts the requests that carried it. `mayHaveBeenDelivered` is true when its last request got no
+ * per-record answer (aborted in flight, a 5xx or network error, a malformed response): Firehose may have taken it.
+ */
 export type SendRecordOutcome =
-  | { readonly status: 'sent' }
-  | { readonly status: 'failed'; readonly reason: string };
-
-const SENT: SendRecordOutcome = { status: 'sent' };
+  | { readonly status: 'sent'; readonly attempts: number }
+  | {
+      readonly status: 'failed';
+      readonly reason: string;
+      readonly attempts: number;
+      readonly mayHaveBeenDelivered: boolean;
+    };
 
 /** Retry policy for failed entries and retryable request errors. */
 export interface SendRetryOptions {
@@ -189,7 +196,12 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
       const bytes = typeof data === 'string' ? encoder.encode(data) : data;
       if (bytes.byteLength > FIREHOSE_LIMITS.maxRecordBytes) {
         counters.recordFailed(day, 'RecordTooLarge');
-        options.onRecordOutcome?.(index, { status: 'failed', reason: 'RecordTooLarge' });
+        options.onRecordOutcome?.(index, {
+          status: 'failed',
+          reason: 'RecordTooLarge',
+          attempts: 0,
+          mayHaveBeenDelivered: false,
+        });
         reportProgress();
         continue;
       }
@@ -200,7 +212,10 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
 
   const sendBatch = async (batch: PreparedRecord[]): Promise<void> => {
     let pending = batch;
-    let lastReason = 'UnknownError';
+    // Until a request is made: stopped by another batch's fatal error (an abort says `Aborted` below).
+    let lastReason = 'Stopped';
+    let attempts = 0;
+    let unanswered = false;
     for (let attempt = 1; attempt <= maxAttempts && pending.length > 0; attempt++) {
       if (attempt > 1) {
         const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2));
@@ -218,6 +233,8 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
         break;
       }
       counters.requests++;
+      attempts++;
+      unanswered = true;
       let response: PutRecordBatchCommandOutput;
       try {
         response = await client.send(
@@ -234,16 +251,21 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
         }
         const facts = describeError(error);
         lastReason = facts.code;
+        // A 4xx is a refusal: the records were not taken. A 5xx or a network error leaves it open.
+        if (facts.statusCode !== undefined && facts.statusCode >= 400 && facts.statusCode < 500)
+          unanswered = false;
         if (!facts.retryable || attempt === maxAttempts) {
           fatal ??= { error, facts };
           break;
         }
         continue;
       }
+      unanswered = false;
       const entries = response.RequestResponses ?? [];
       if (entries.length !== pending.length) {
         // A response that does not account for every entry cannot be trusted: resend them all.
         lastReason = 'MalformedResponse';
+        unanswered = true;
         continue;
       }
       const failedEntries: PreparedRecord[] = [];
@@ -251,7 +273,7 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
         const record = pending[position]!;
         if (entry.ErrorCode === undefined && typeof entry.RecordId === 'string') {
           counters.recordSent(record.day, record.bytes.byteLength);
-          options.onRecordOutcome?.(record.index, SENT);
+          options.onRecordOutcome?.(record.index, { status: 'sent', attempts });
         } else {
           lastReason = entry.ErrorCode ?? 'MissingRecordId';
           failedEntries.push(record);
@@ -264,7 +286,12 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
       const reason = signal?.aborted ? 'Aborted' : lastReason;
       for (const record of pending) {
         counters.recordFailed(record.day, reason);
-        options.onRecordOutcome?.(record.index, { status: 'failed', reason });
+        options.onRecordOutcome?.(record.index, {
+          status: 'failed',
+          reason,
+          attempts,
+          mayHaveBeenDelivered: unanswered,
+        });
       }
       reportProgress();
     }

@@ -23,6 +23,8 @@ export interface FirehoseTestServerOptions {
   readonly failEntry?: (details: { call: number; position: number; data: Buffer }) => string | undefined;
   /** Return a status and __type to refuse the whole call. */
   readonly refuseCall?: (call: number) => { status: number; type: string } | undefined;
+  /** Milliseconds to wait before answering a valid call (records are taken when the answer is sent). */
+  readonly answerDelayMs?: (call: number) => number;
 }
 
 export interface FirehoseTestServer {
@@ -138,6 +140,9 @@ export async function startFirehoseTestServer(
       refuse(refusal.status, refusal.type, 'injected refusal');
       return;
     }
+    const delayMs = options.answerDelayMs?.(call) ?? 0;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (response.destroyed) return; // the client gave up: nothing was taken
     const errorCodes = records.map((data, position) => options.failEntry?.({ call, position, data }));
     calls.push({ streamName, bodyBytes: body.length, records, errorCodes });
     const responses = errorCodes.map((errorCode, position) => {

@@ -8,7 +8,7 @@ import { type FirehoseTestServer, startFirehoseTestServer } from './firehose-tes
 import { ensureBuilt, packageRoot, runCli } from './run-cli.js';
 
 const replayCli = join(packageRoot, 'dist', 'replay-cli.js');
-const run = (args: string[]) => runCli(replayCli, args);
+const run = (args: string[], onStart?: Parameters<typeof runCli>[3]) => runCli(replayCli, args, {}, onStart);
 
 // Real CTRs, as the simulator makes them: the bytes that went into the stream the first time.
 const ctrs = simulateContactTraffic({
@@ -92,6 +92,7 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
     expect(report.read).toEqual({
       files: 3,
       skipped: 0,
+      skippedDocuments: 0,
       failedRecords: 25,
       documents: 0,
       byErrorCode: {
@@ -127,7 +128,7 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
     ]);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('Read 4 records from 3 backup objects');
-    expect(dry.stdout).toContain('21 left out by --error-code');
+    expect(dry.stdout).toContain('21 failed records left out by --error-code');
     expect(dry.stdout).toContain('Dry run: nothing sent.');
     expect(server.calls).toHaveLength(0);
 
@@ -150,7 +151,13 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
   it('sends backed-up documents (AllDocuments, NDJSON) as they are, concatenated or one per line', async () => {
     await writeFile(join(bucket, 'all-documents'), `${ctrs[0]}${ctrs[1]}\n${ctrs[2]}`);
     server = await startFirehoseTestServer();
-    const result = await run([join(bucket, 'all-documents'), '--endpoint', server.url]);
+    // Not without --documents: an AllDocuments backup holds delivered records too.
+    const without = await run([join(bucket, 'all-documents'), '--endpoint', server.url]);
+    expect(without.code).toBe(0);
+    expect(without.stdout).toContain('3 backed-up documents left out (--documents sends them)');
+    expect(without.stdout).toContain('Nothing to send.');
+    expect(server.calls).toHaveLength(0);
+    const result = await run([join(bucket, 'all-documents'), '--documents', '--endpoint', server.url]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('0 failed records, 3 documents');
     expect(server.accepted.map((data) => data.toString('utf8'))).toEqual(ctrs.slice(0, 3));
@@ -163,7 +170,7 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
       failEntry: ({ data }) =>
         refused.has(data.toString('utf8')) ? 'ServiceUnavailableException' : undefined,
     });
-    const failedOut = join(bucket, 'not-sent.ndjson');
+    const failedOut = `${bucket}-not-sent.ndjson`;
     const result = await run([
       join(bucket, 'processing-failed'),
       join(bucket, 'elasticsearch-failed'),
@@ -184,6 +191,9 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
       [...refused].sort(),
     );
     expect(lines[0]).toMatchObject({
+      attemptsMade: 5,
+      arrivalTimestamp: arrival,
+      mayHaveBeenDelivered: false,
       errorCode: 'Replay.ServiceUnavailableException',
       sourceObject: expect.stringContaining(join('processing-failed', '2026', '11', '27', '10')),
       sourcePosition: 4,
@@ -195,6 +205,84 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
     const again = await run([failedOut, '--endpoint', server.url]);
     expect(again.code).toBe(0);
     expect(server.accepted.map((data) => data.toString('utf8')).sort()).toEqual([...refused].sort());
+    await rm(failedOut);
+  });
+
+  it('writes every record to --failed-out when the stream refuses them all, and empties a stale one', async () => {
+    const { processingFailed, elasticsearchFailed } = await writeBucket();
+    server = await startFirehoseTestServer({ streams: ['SomethingElse'] });
+    const failedOut = `${bucket}-not-sent.ndjson`;
+    const refused = await run([bucket, '--endpoint', server.url, '--failed-out', failedOut]);
+    expect(refused.code).toBe(1);
+    const lines = (await readFile(failedOut, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => Buffer.from(line.rawData, 'base64').toString('utf8')).sort()).toEqual(
+      [...elasticsearchFailed, ...processingFailed].sort(),
+    );
+    // The refused request's records, then those never tried; none may have been taken (a 4xx refusal).
+    expect(
+      lines.filter((line) => line.errorCode === 'Replay.ResourceNotFoundException').length,
+    ).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(['Replay.ResourceNotFoundException', 'Replay.Unsent', 'Replay.Stopped']).toContain(
+        line.errorCode,
+      );
+      expect(line.mayHaveBeenDelivered).toBe(false);
+    }
+    // Nothing left to send: the old file is emptied, never replayed again by mistake.
+    const empty = await run([
+      join(bucket, 'processing-failed'),
+      '--error-code',
+      'Nope',
+      '--failed-out',
+      failedOut,
+    ]);
+    expect(empty.code).toBe(0);
+    expect(await readFile(failedOut, 'utf8')).toBe('');
+    await rm(failedOut);
+  });
+
+  it('refuses a --failed-out inside a directory being replayed (a later replay would send it twice)', async () => {
+    await writeBucket();
+    const result = await run([bucket, '--failed-out', join(bucket, 'not-sent.ndjson')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('is inside');
+  });
+
+  it('on Ctrl-C, accounts for every record: accepted ones are not in --failed-out, all others are (exit 130)', async () => {
+    const many = Array.from({ length: 1_200 }, (_, index) => `{"ContactId":"c-${index}"}`);
+    await writeFile(join(bucket, 'documents.ndjson'), `${many.join('\n')}\n`);
+    server = await startFirehoseTestServer({ answerDelayMs: (call) => (call === 0 ? 0 : 2_000) });
+    const failedOut = `${bucket}-not-sent.ndjson`;
+    const result = await run(
+      [bucket, '--documents', '--endpoint', server.url, '--failed-out', failedOut],
+      (child) => {
+        const poll = setInterval(() => {
+          if (server!.calls.length >= 2 || server!.accepted.length > 0) {
+            clearInterval(poll);
+            setTimeout(() => child.kill('SIGINT'), 200);
+          }
+        }, 20);
+      },
+    );
+    expect(result.code).toBe(130);
+    const lines = (await readFile(failedOut, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const notSent = lines.map((line) => Buffer.from(line.rawData, 'base64').toString('utf8'));
+    const accepted = server.accepted.map((data) => data.toString('utf8'));
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(notSent.length).toBeGreaterThan(0);
+    // Nothing lost, nothing written twice: accepted + not sent = the input.
+    expect([...accepted, ...notSent].sort()).toEqual([...many].sort());
+    // The batch that was in flight may have arrived: its records say so.
+    expect(
+      lines.some((line) => line.mayHaveBeenDelivered === true && line.errorCode === 'Replay.Aborted'),
+    ).toBe(true);
+    await rm(failedOut);
   });
 
   it('exits 1 naming each unreadable value (never its content) and still sends the readable ones', async () => {
@@ -210,7 +298,7 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('1 values could not be read (they stay in their objects):');
     expect(result.stdout).toContain(
-      `${join(bucket, 'object')}: value 2: the object ends inside this JSON value (a truncated object?)`,
+      `${join(bucket, 'object')}: value 2: the JSON value is cut off (a truncated object, or a broken line)`,
     );
     expect(result.stdout + result.stderr).not.toContain('401004854');
     expect(server.accepted.map((data) => data.toString('utf8'))).toEqual([ctrs[0]]);
@@ -225,6 +313,9 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
     expect(missing.stderr).toContain(`Cannot read the backup at ${join(bucket, 'nothing-here')}: ENOENT`);
     const conflict = await run([bucket, '--dry-run', '--failed-out', 'x']);
     expect(conflict.code).toBe(2);
+    const documentsAndCodes = await run([bucket, '--documents', '--error-code', 'Lambda.FunctionError']);
+    expect(documentsAndCodes.code).toBe(2);
+    expect(documentsAndCodes.stderr).toContain('documents have no error code');
     const unknown = await run([bucket, '--days', '3']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("Unknown option '--days'");

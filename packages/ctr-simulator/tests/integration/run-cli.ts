@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ export function runCli(
   script: string,
   args: string[],
   environment: Record<string, string | undefined> = {},
+  onStart?: (child: ChildProcess) => void,
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
@@ -45,6 +46,7 @@ export function runCli(
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
     });
+    onStart?.(child);
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });

@@ -109,7 +109,12 @@ describe('sendToFirehose against a local PutRecordBatch endpoint', () => {
       records,
       onRecordOutcome: (index, outcome) => outcomes.set(index, outcome),
     });
-    expect(outcomes.get(3)).toEqual({ status: 'failed', reason: 'RecordTooLarge' });
+    expect(outcomes.get(3)).toEqual({
+      status: 'failed',
+      reason: 'RecordTooLarge',
+      attempts: 0,
+      mayHaveBeenDelivered: false,
+    });
     expect([...outcomes.values()].filter((outcome) => outcome.status === 'sent')).toHaveLength(6);
     expect(summary).toMatchObject({
       records: 7,
@@ -204,7 +209,14 @@ describe('sendToFirehose against a local PutRecordBatch endpoint', () => {
     );
     for (const [index, outcome] of outcomes) {
       expect(outcome).toEqual(
-        index < 5 ? { status: 'failed', reason: 'ServiceUnavailableException' } : { status: 'sent' },
+        index < 5
+          ? {
+              status: 'failed',
+              reason: 'ServiceUnavailableException',
+              attempts: 3,
+              mayHaveBeenDelivered: false,
+            }
+          : { status: 'sent', attempts: 1 },
       );
     }
     expect(summary).toMatchObject({
@@ -236,13 +248,27 @@ describe('sendToFirehose against a local PutRecordBatch endpoint', () => {
 
   it('stops with FirehoseSendError and exact counts when the stream does not exist', async () => {
     const { client } = await setUp({ streams: ['OtherStream'] });
+    const outcomes = new Map<number, SendRecordOutcome>();
     const error = await sendToFirehose({
       client,
       deliveryStreamName: 'CTRFHStream',
       records: simulation.records,
       concurrency: 1,
       clock: virtualClock(),
+      onRecordOutcome: (index, outcome) => outcomes.set(index, outcome),
     }).catch((caught: unknown) => caught);
+    // The refused batch is reported failed (a 4xx refusal: not taken); the records never tried, not at all.
+    expect(outcomes.size).toBe(500);
+    expect(new Set([...outcomes.values()].map((outcome) => JSON.stringify(outcome)))).toEqual(
+      new Set([
+        JSON.stringify({
+          status: 'failed',
+          reason: 'ResourceNotFoundException',
+          attempts: 1,
+          mayHaveBeenDelivered: false,
+        }),
+      ]),
+    );
     expect(error).toBeInstanceOf(FirehoseSendError);
     const sendError = error as FirehoseSendError;
     expect(sendError.errorCode).toBe('ResourceNotFoundException');
@@ -281,9 +307,10 @@ describe('sendToFirehose against a local PutRecordBatch endpoint', () => {
     expect(summary.aborted).toBe(true);
     // The records never reported are exactly the unsent ones.
     expect(simulation.records.length - outcomes.size).toBe(summary.unsent);
-    expect([...outcomes.values()].filter((outcome) => outcome.status === 'failed')).toHaveLength(
-      summary.failed,
-    );
+    const failed = [...outcomes.values()].filter((outcome) => outcome.status === 'failed');
+    expect(failed).toHaveLength(summary.failed);
+    // Aborted in flight: the server may have taken them.
+    expect(failed.every((outcome) => outcome.mayHaveBeenDelivered)).toBe(true);
     // Records in flight when aborted count as failed (Aborted): the server may have accepted them.
     expect(summary.sent).toBe(100);
     expect(summary.failuresByReason).toEqual({ Aborted: 100 });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -6,10 +6,13 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackupReadError, readFirehoseBackup, splitJsonValues } from '../../src/index.js';
 
-const spans = (text: string) =>
-  [...splitJsonValues(Buffer.from(text))].map(({ start, end, complete }) =>
-    complete ? text.slice(start, end) : `${text.slice(start, end)} (incomplete)`,
-  );
+const spans = (text: string) => {
+  const bytes = Buffer.from(text);
+  return [...splitJsonValues(bytes)].map(({ start, end, complete }) => {
+    const value = bytes.subarray(start, end).toString();
+    return complete ? value : `${value} (incomplete)`;
+  });
+};
 
 describe('splitJsonValues', () => {
   it('splits values one per line, concatenated, and mixed, with brackets and quotes inside strings', () => {
@@ -18,25 +21,41 @@ describe('splitJsonValues', () => {
     expect(spans('{"a":"\\"}"}  \r\n\t{"c":{"d":[]}}')).toEqual(['{"a":"\\"}"}', '{"c":{"d":[]}}']);
     expect(spans('"text" 12 true null')).toEqual(['"text"', '12', 'true', 'null']);
     expect(spans('"a b"{"x":1}')).toEqual(['"a b"', '{"x":1}']);
+    expect(spans('"a""b"1"x"null"y"[]')).toEqual(['"a"', '"b"', '1', '"x"', 'null', '"y"', '[]']);
+    expect(spans('\uFEFF{"a":1}')).toEqual(['{"a":1}']);
     expect(spans('   \n  ')).toEqual([]);
   });
 
-  it('marks a value cut off by the end of the object, and never loops on stray brackets', () => {
+  it('marks a value cut off by the end of the object, a line break in a string or a bracket that does not match', () => {
     expect(spans('{"a":1}{"b":"unterminated')).toEqual(['{"a":1}', '{"b":"unterminated (incomplete)']);
     expect(spans('{"a":{')).toEqual(['{"a":{ (incomplete)']);
-    expect(spans('}}{"a":1}]')).toEqual(['}}', '{"a":1}', ']']);
+    expect(spans('{"a":"b}\n{"c":1}')).toEqual(['{"a":"b} (incomplete)', '{"c":1}']);
+    expect(spans('{"a":[1}{"c":1}')).toEqual(['{"a":[1} (incomplete)', '{"c":1}']);
+    expect(spans('}}{"a":1}]')).toEqual(['}', '}', '{"a":1}', ']']);
   });
 
   it('finds exactly the values of any sequence of JSON values, however they are separated', () => {
+    // Two numbers or literals in a row need a separator (`12` could be one value or two); nothing else does.
+    const bare = (value: unknown) => value !== null && typeof value !== 'object' && typeof value !== 'string';
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.object(), fc.array(fc.jsonValue())), { maxLength: 8 }),
+        fc.array(fc.jsonValue(), { maxLength: 8 }),
         fc.array(fc.constantFrom('', '\n', ' ', '\r\n', '\t\n'), { minLength: 8, maxLength: 8 }),
         (values, separators) => {
-          const text = values.map((value, index) => JSON.stringify(value) + separators[index]).join('');
+          const text = values
+            .map((value, index) => {
+              const next = values[index + 1];
+              const separator =
+                separators[index] === '' && (bare(value) || value === null) && (bare(next) || next === null)
+                  ? ' '
+                  : separators[index];
+              return JSON.stringify(value) + separator;
+            })
+            .join('');
           const found = [...splitJsonValues(Buffer.from(text))];
           expect(found.every((span) => span.complete)).toBe(true);
-          expect(found.map((span) => JSON.parse(text.slice(span.start, span.end)))).toEqual(
+          const bytes = Buffer.from(text);
+          expect(found.map((span) => JSON.parse(bytes.subarray(span.start, span.end).toString()))).toEqual(
             JSON.parse(JSON.stringify(values)),
           );
           expect(found.map((span) => span.position)).toEqual(values.map((_, index) => index + 1));
@@ -89,7 +108,7 @@ describe('readFirehoseBackup', () => {
     // firehose-local's object in the making, and an editor's file: hidden, left out.
     await writeFile(join(hour, '.0d5c.partial'), 'garbage');
 
-    const backup = await readFirehoseBackup([directory]);
+    const backup = await readFirehoseBackup([directory], { documents: true });
     expect(backup.problems).toEqual([]);
     expect(backup.files).toBe(3);
     expect(
@@ -106,8 +125,40 @@ describe('readFirehoseBackup', () => {
       failedRecords: 3,
       documents: 2,
       skipped: 0,
+      skippedDocuments: 0,
       byErrorCode: { 'Lambda.FunctionError': 2, 'Lambda.ProcessingFailedStatus': 1 },
     });
+    // Without `documents`, an AllDocuments backup (delivered records too) is counted and left out.
+    const failedOnly = await readFirehoseBackup([directory]);
+    expect(failedOnly.records.map((found) => found.kind)).toEqual([
+      'failed-record',
+      'failed-record',
+      'failed-record',
+    ]);
+    expect(failedOnly.skippedDocuments).toBe(2);
+  });
+
+  it('reads an object reached through several paths or links once, and survives a directory link loop', async () => {
+    const hour = join(directory, 'processing-failed', '2026');
+    await mkdir(hour, { recursive: true });
+    await writeFile(join(hour, 'object'), failed(record('c-1'), 'Lambda.FunctionError'));
+    await symlink(directory, join(hour, 'loop'));
+    await symlink(join(hour, 'object'), join(directory, 'link-to-object'));
+    const backup = await readFirehoseBackup([
+      directory,
+      join(directory, 'processing-failed'),
+      join(hour, 'object'),
+    ]);
+    expect(backup.files).toBe(1);
+    expect(backup.records).toHaveLength(1);
+  });
+
+  it('tells a failed record from a document that happens to have a rawData field', async () => {
+    await writeFile(join(directory, 'o'), '{"rawData":"abcd","ContactId":"x"}');
+    const backup = await readFirehoseBackup([directory], { documents: true });
+    expect(backup.records.map((found) => [found.kind, found.data.toString()])).toEqual([
+      ['document', '{"rawData":"abcd","ContactId":"x"}'],
+    ]);
   });
 
   it('keeps bytes that are not UTF-8 text in rawData exactly (the record goes back as it came)', async () => {
@@ -125,12 +176,12 @@ describe('readFirehoseBackup', () => {
         failed(record('c-1'), 'Lambda.FunctionError'),
         failed(record('c-2'), 'Lambda.ProcessingFailedStatus'),
         record('c-3'),
-        JSON.stringify({ rawData: Buffer.from(record('c-4')).toString('base64') }),
+        JSON.stringify({ attemptsMade: 1, rawData: Buffer.from(record('c-4')).toString('base64') }),
       ].join('\n'),
     );
     const backup = await readFirehoseBackup([directory], { errorCodes: ['Lambda.ProcessingFailedStatus'] });
     expect(backup.records.map((found) => found.data.toString())).toEqual([record('c-2')]);
-    expect(backup).toMatchObject({ skipped: 3, failedRecords: 1, documents: 0 });
+    expect(backup).toMatchObject({ skipped: 2, skippedDocuments: 1, failedRecords: 1, documents: 0 });
     const all = await readFirehoseBackup([directory]);
     expect(all.byErrorCode).toEqual({
       'Lambda.FunctionError': 1,
@@ -150,6 +201,8 @@ describe('readFirehoseBackup', () => {
         JSON.stringify({ errorCode: 'x', rawData: 42 }),
         'not-json',
         failed(record('c-2'), 'Lambda.FunctionError'),
+        `{"CustomerEndpoint":{"Address":"${secret}}`,
+        failed(record('c-3'), 'Lambda.FunctionError'),
         `{"Address":"${secret}"`,
       ].join('\n'),
     );
@@ -158,8 +211,14 @@ describe('readFirehoseBackup', () => {
       Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
     );
     await writeFile(join(directory, 'c'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01]));
+    await writeFile(join(directory, 'd'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]));
     const backup = await readFirehoseBackup([directory]);
-    expect(backup.records.map((found) => found.data.toString())).toEqual([record('c-1'), record('c-2')]);
+    // A broken line costs that line only: the records after it are read.
+    expect(backup.records.map((found) => found.data.toString())).toEqual([
+      record('c-1'),
+      record('c-2'),
+      record('c-3'),
+    ]);
     expect(backup.problems).toEqual([
       {
         file: join(directory, 'a'),
@@ -184,10 +243,20 @@ describe('readFirehoseBackup', () => {
       {
         file: join(directory, 'a'),
         position: 7,
-        reason: 'the object ends inside this JSON value (a truncated object?)',
+        reason: 'the JSON value is cut off (a truncated object, or a broken line)',
+      },
+      {
+        file: join(directory, 'a'),
+        position: 9,
+        reason: 'the JSON value is cut off (a truncated object, or a broken line)',
       },
       { file: join(directory, 'b'), position: 1, reason: 'not valid UTF-8' },
       { file: join(directory, 'c'), position: 0, reason: expect.stringMatching(/^cannot read the object: /) },
+      {
+        file: join(directory, 'd'),
+        position: 0,
+        reason: 'the object is ZIP-compressed: decompress it first (GZIP objects are read as they are)',
+      },
     ]);
     expect(JSON.stringify(backup.problems)).not.toContain('401004854');
   });
@@ -199,7 +268,7 @@ describe('readFirehoseBackup', () => {
       `Cannot read the backup at ${missing}: ENOENT`,
     );
     await writeFile(join(directory, 'one.ndjson'), `${record('c-1')}\n`);
-    const backup = await readFirehoseBackup([join(directory, 'one.ndjson')]);
+    const backup = await readFirehoseBackup([join(directory, 'one.ndjson')], { documents: true });
     expect(backup.records).toHaveLength(1);
     expect(backup.files).toBe(1);
   });
