@@ -182,6 +182,7 @@ async function endToEnd() {
               CALLER_LOOKUP_URL: directory.baseUrl,
               CALLER_LOOKUP_CONCURRENCY: process.env.CALLER_LOOKUP_CONCURRENCY,
               LOG_LEVEL: process.env.BENCH_LAMBDA_LOG_LEVEL ?? 'warn',
+              METRICS: process.env.BENCH_LAMBDA_METRICS ?? 'off',
             },
           },
           elasticsearch: {

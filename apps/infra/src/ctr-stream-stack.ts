@@ -54,6 +54,7 @@ export class CtrStreamStack extends Stack {
       bundleDirectory,
       callerLookupUrl: options.callerLookupUrl,
       deliveryStreamName: options.deliveryStreamName,
+      metricsNamespace: options.metricsNamespace,
       environment: options.lambdaEnvironment,
       memoryMb: options.lambdaMemoryMb,
       ...(options.lambdaReservedConcurrency === undefined

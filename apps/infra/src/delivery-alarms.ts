@@ -25,7 +25,9 @@ const PERIOD = Duration.minutes(5);
 /**
  * CloudWatch alarms on the pipeline: transform invocations failing, delivery to the destination or to the backup
  * bucket failing, data getting stale, the Lambda erroring or being throttled, and Firehose throttling Connect's
- * writes. They notify an existing SNS topic (`alarmTopicArn`) or one the stack creates for `alarmEmail`.
+ * writes; and, on the transform's own metrics (namespace `metricsNamespace`, dimension `FunctionName`), records it
+ * answered ProcessingFailed and caller lookups failing. They notify an existing SNS topic (`alarmTopicArn`) or one
+ * the stack creates for `alarmEmail`.
  *
  * @example
  * ```ts
@@ -62,6 +64,15 @@ export class DeliveryAlarms extends Construct {
         metricName,
         dimensionsMap: { DeliveryStreamName: streamName },
         statistic,
+        period: PERIOD,
+      });
+    // The transform's Embedded Metric Format metrics: one value per invocation, so Sum over a period is a total.
+    const transformMetric = (metricName: string) =>
+      new Metric({
+        namespace: options.metricsNamespace,
+        metricName,
+        dimensionsMap: { FunctionName: transformFunction.functionName },
+        statistic: 'Sum',
         period: PERIOD,
       });
     const add = (
@@ -137,6 +148,29 @@ export class DeliveryAlarms extends Construct {
       transformFunction.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
       ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       1,
+    );
+    add(
+      'RecordsProcessingFailed',
+      'The transform Lambda answered ProcessingFailed for some records (RecordsProcessingFailed > 0 in 5 minutes): ' +
+        'bad input reached the stream (not a contact trace record, or invalid JSON). Firehose wrote those records ' +
+        "to the backup bucket under processing-failed/. The transform's log group names the problem of each record; " +
+        `fix the producer (or the Lambda), copy the objects out (aws s3 cp --recursive s3://<BackupBucketName>/processing-failed/YYYY/MM/DD/ ./replay/) ` +
+        `and send them back with npx ctr-replay ./replay --stream ${streamName} (see packages/ctr-simulator README).`,
+      transformMetric('RecordsProcessingFailed'),
+      ComparisonOperator.GREATER_THAN_THRESHOLD,
+      0,
+    );
+    add(
+      'CallerLookupErrors',
+      'Caller lookups failed in 3 consecutive 5-minute periods (CallerLookupErrors > 0): the caller directory ' +
+        '(callerLookupUrl) is down or too slow (errors, timeouts, circuit open). Records are still delivered, but ' +
+        'without CustomerEndpoint.Name (CtrStream.CallerLookup.Status is error, with a Reason). Check the ' +
+        "directory's health and latency and the Reason in the transform's log group; raise CALLER_LOOKUP_TIMEOUT_MS " +
+        '(lambdaEnvironment) only if the directory is healthy but slow.',
+      transformMetric('CallerLookupErrors'),
+      ComparisonOperator.GREATER_THAN_THRESHOLD,
+      0,
+      3,
     );
   }
 }

@@ -59,6 +59,11 @@ export interface CtrStreamStackOptions {
   readonly callerLookupUrl: string;
   /** Further environment variables of the transform Lambda (timeouts, concurrency, TTLs). */
   readonly lambdaEnvironment: Readonly<Record<string, string>>;
+  /**
+   * CloudWatch namespace of the transform's own metrics (Embedded Metric Format): set as the Lambda's
+   * METRICS_NAMESPACE and read by the RecordsProcessingFailed and CallerLookupErrors alarms, so the two agree.
+   */
+  readonly metricsNamespace: string;
   readonly lambdaMemoryMb: number;
   readonly lambdaReservedConcurrency?: number;
   readonly lambdaArchitecture: LambdaArchitecture;
@@ -109,6 +114,7 @@ export const DEFAULT_STACK_OPTIONS = {
   backupEncryption: 's3',
   backupExpirationDays: 90,
   dataFreshnessThresholdSeconds: 900,
+  metricsNamespace: 'CtrStream',
 } as const;
 
 /** The values `example=true` fills in (account 123456789012 does not exist: synthesis only). */
@@ -130,6 +136,7 @@ export const STACK_OPTION_NAMES = [
   'deliveryStreamName',
   'callerLookupUrl',
   'lambdaEnvironment',
+  'metricsNamespace',
   'lambdaMemoryMb',
   'lambdaReservedConcurrency',
   'lambdaArchitecture',
@@ -172,6 +179,8 @@ const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const INDEX_NAME = /^[a-z0-9][a-z0-9._+-]{0,79}$/;
 const DATA_STREAM_NAME = /^[a-z0-9][a-z0-9._+-]{0,99}$/;
 const ENVIRONMENT_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+/** CloudWatch custom namespace: 1-255 printable ASCII characters, no ':', and not AWS/ (reserved for AWS services). */
+const METRICS_NAMESPACE = /^(?!AWS\/)[\x20-\x39\x3B-\x7E]{1,255}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const ACCOUNT = /^\d{12}$/;
@@ -237,7 +246,17 @@ export function parseStackOptions(context: Readonly<Record<string, unknown>>): {
   );
 
   const callerLookupUrl = reader.callerLookupUrl();
-  const lambdaEnvironment = reader.lambdaEnvironment(callerLookupUrl);
+  const metricsNamespace = reader.string(
+    'metricsNamespace',
+    DEFAULT_STACK_OPTIONS.metricsNamespace,
+    METRICS_NAMESPACE,
+    "a CloudWatch namespace: 1-255 printable ASCII characters, no ':', not starting with AWS/ (reserved for AWS services)",
+  );
+  const lambdaEnvironment = reader.lambdaEnvironment({
+    CALLER_LOOKUP_URL: callerLookupUrl ?? '',
+    DELIVERY_STREAM_NAME: deliveryStreamName,
+    METRICS_NAMESPACE: metricsNamespace,
+  });
   const lambdaMemoryMb = reader.integer('lambdaMemoryMb', DEFAULT_STACK_OPTIONS.lambdaMemoryMb, 128, 10_240);
   const lambdaReservedConcurrency = reader.optionalInteger('lambdaReservedConcurrency', 1, 10_000);
   const lambdaArchitecture = reader.oneOf(
@@ -363,6 +382,7 @@ export function parseStackOptions(context: Readonly<Record<string, unknown>>): {
     deliveryStreamName,
     callerLookupUrl,
     lambdaEnvironment,
+    metricsNamespace,
     lambdaMemoryMb,
     ...(lambdaReservedConcurrency === undefined ? {} : { lambdaReservedConcurrency }),
     lambdaArchitecture,
@@ -538,7 +558,8 @@ class ContextReader {
     return value;
   }
 
-  lambdaEnvironment(callerLookupUrl: string | undefined): Record<string, string> {
+  /** The free-form Lambda environment; `stackVariables` are the ones the stack sets itself (counted in the 4 KB). */
+  lambdaEnvironment(stackVariables: Readonly<Record<string, string>>): Record<string, string> {
     const option = 'lambdaEnvironment';
     const raw = this.values[option];
     if (raw === undefined || raw === null || raw === '') return {};
@@ -578,13 +599,27 @@ class ContextReader {
           message:
             'DELIVERY_STREAM_NAME is set from the deliveryStreamName option (the stream this stack creates).',
         });
+      } else if (name === 'METRICS_NAMESPACE') {
+        this.issues.push({
+          option,
+          message:
+            'METRICS_NAMESPACE is set from the metricsNamespace option, which the alarms read too; pass it there.',
+        });
+      } else if (name === 'METRICS') {
+        this.issues.push({
+          option,
+          message:
+            'METRICS cannot be set: the RecordsProcessingFailed and CallerLookupErrors alarms read these metrics, and ' +
+            "with METRICS=off they would stay OK whatever happens. The Lambda's default (on) is kept; choose the " +
+            'namespace with the metricsNamespace option.',
+        });
       } else if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
         this.issues.push({ option, message: `${name} must be a string, number or boolean.` });
       } else {
         environment[name] = String(value);
       }
     }
-    const size = Object.entries({ ...environment, CALLER_LOOKUP_URL: callerLookupUrl ?? '' }).reduce(
+    const size = Object.entries({ ...environment, ...stackVariables }).reduce(
       (total, [name, value]) => total + Buffer.byteLength(name) + Buffer.byteLength(value),
       0,
     );

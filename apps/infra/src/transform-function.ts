@@ -12,6 +12,9 @@ export interface TransformFunctionProps {
   readonly callerLookupUrl: string;
   /** Set as DELIVERY_STREAM_NAME: where the Lambda re-ingests records that do not fit in its 6 MB response. */
   readonly deliveryStreamName: string;
+  /** Set as METRICS_NAMESPACE: the CloudWatch namespace of the function's Embedded Metric Format metrics. */
+  readonly metricsNamespace: string;
+  /** Further variables; CALLER_LOOKUP_URL, DELIVERY_STREAM_NAME and METRICS_NAMESPACE always come from the props above. */
   readonly environment: Readonly<Record<string, string>>;
   readonly memoryMb: number;
   readonly reservedConcurrency?: number;
@@ -32,6 +35,7 @@ const BUNDLE_EXCLUDES = ['*.d.ts', '*.d.mts', '*.map', '*.zip'];
  *   bundleDirectory: resolveLambdaBundleDirectory(),
  *   callerLookupUrl: 'https://directory.example.com/api/user/',
  *   deliveryStreamName: 'CTRFHStream',
+ *   metricsNamespace: 'CtrStream',
  *   environment: {},
  *   memoryMb: 512,
  *   architecture: 'arm64',
@@ -79,6 +83,7 @@ export class TransformFunction extends Construct {
         ...props.environment,
         CALLER_LOOKUP_URL: props.callerLookupUrl,
         DELIVERY_STREAM_NAME: props.deliveryStreamName,
+        METRICS_NAMESPACE: props.metricsNamespace,
       },
       role: this.role,
       logGroup: this.logGroup,

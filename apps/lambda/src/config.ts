@@ -74,6 +74,21 @@ const EnvironmentSchema = z.object({
       z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }),
     ),
   ),
+  METRICS: optional(
+    z.preprocess(
+      (value) => (typeof value === 'string' ? value.toLowerCase() : value),
+      z.enum(['on', 'off'], { error: 'must be on or off' }),
+    ),
+  ),
+  METRICS_NAMESPACE: optional(
+    z
+      .string()
+      .regex(/^[\x20-\x7e]{1,255}$/, 'must be 1-255 printable ASCII characters')
+      .refine((value) => !value.includes(':') && !value.startsWith('AWS/'), {
+        message: "must not contain ':' or start with 'AWS/' (reserved for AWS services)",
+      }),
+  ),
+  AWS_LAMBDA_FUNCTION_NAME: optional(z.string()),
   TRANSFORM_SAFETY_MARGIN_MS: optional(
     z.coerce
       .number({ error: 'must be a whole number' })
@@ -105,6 +120,10 @@ export interface LambdaConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Time kept free before the Lambda timeout. */
   readonly safetyMarginMs: number;
+  /** CloudWatch namespace of the per-invocation metrics (Embedded Metric Format); undefined when METRICS=off. */
+  readonly metricsNamespace?: string;
+  /** The function's name (Lambda sets AWS_LAMBDA_FUNCTION_NAME): the metrics' FunctionName dimension. */
+  readonly functionName?: string;
 }
 
 /** Defaults of every optional setting. */
@@ -116,6 +135,7 @@ export const CONFIG_DEFAULTS = {
   callerLookupApiKeyHeader: 'x-api-key',
   logLevel: 'info',
   safetyMarginMs: 3_000,
+  metricsNamespace: 'CtrStream',
 } as const;
 
 /**
@@ -154,5 +174,11 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     ...(values.DELIVERY_STREAM_NAME === undefined ? {} : { deliveryStreamName: values.DELIVERY_STREAM_NAME }),
     logLevel: values.LOG_LEVEL ?? CONFIG_DEFAULTS.logLevel,
     safetyMarginMs: values.TRANSFORM_SAFETY_MARGIN_MS ?? CONFIG_DEFAULTS.safetyMarginMs,
+    ...(values.METRICS === 'off'
+      ? {}
+      : { metricsNamespace: values.METRICS_NAMESPACE ?? CONFIG_DEFAULTS.metricsNamespace }),
+    ...(values.AWS_LAMBDA_FUNCTION_NAME === undefined
+      ? {}
+      : { functionName: values.AWS_LAMBDA_FUNCTION_NAME }),
   };
 }

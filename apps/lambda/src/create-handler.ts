@@ -15,6 +15,7 @@ import {
   type FirehoseTransformationResponse,
   type FirehoseTransformLogger,
   type LambdaContextLike,
+  type MetricValue,
   neverThrowingLogger,
   ok,
   processingFailed,
@@ -42,6 +43,8 @@ export interface LambdaDependencies {
   readonly logger?: FirehoseTransformLogger;
   /** Clock in ms since epoch. Default `Date.now`. */
   readonly now?: () => number;
+  /** Where the metrics line (Embedded Metric Format) goes. Default: standard output, as CloudWatch Logs reads it. */
+  readonly writeMetrics?: (line: string) => void;
 }
 
 /** The Lambda handler, plus `close()` for tests and local pipelines. */
@@ -139,6 +142,17 @@ export function createHandler(
     safetyMarginMs: config.safetyMarginMs,
     ...(config.deliveryStreamName === undefined ? {} : { deliveryStreamName: config.deliveryStreamName }),
     ...(dependencies.firehoseClient === undefined ? {} : { firehoseClient: dependencies.firehoseClient }),
+    ...(config.metricsNamespace === undefined
+      ? {}
+      : {
+          metrics: {
+            namespace: config.metricsNamespace,
+            dimensions: config.functionName === undefined ? {} : { FunctionName: config.functionName },
+            extraMetrics: (_summary, fields) =>
+              callerLookupMetrics(fields.callerLookup as CallerLookupSummary),
+            ...(dependencies.writeMetrics === undefined ? {} : { write: dependencies.writeMetrics }),
+          },
+        }),
 
     prepareBatch: async (records, { deadline, event }) => {
       const invocation = figuresFor(event);
@@ -216,19 +230,18 @@ export function createHandler(
       const hits = stats.cache.hits - invocation.cacheHitsBefore;
       const misses = stats.cache.misses - invocation.cacheMissesBefore;
       figures.delete(event);
-      return {
-        callerLookup: {
-          distinctNumbers: invocation.distinctNumbers,
-          ...invocation.statuses,
-          errorReasons: invocation.errorReasons,
-          cacheHits: hits,
-          cacheMisses: misses,
-          cacheHitRate: hits + misses === 0 ? null : round(hits / (hits + misses)),
-          lookupP95Ms: percentile(invocation.waitedMs, 0.95),
-          httpP95Ms: stats.latencyMs.p95 === null ? null : round(stats.latencyMs.p95),
-          circuit: stats.circuit.state,
-        },
+      const summary: CallerLookupSummary = {
+        distinctNumbers: invocation.distinctNumbers,
+        ...invocation.statuses,
+        errorReasons: invocation.errorReasons,
+        cacheHits: hits,
+        cacheMisses: misses,
+        cacheHitRate: hits + misses === 0 ? null : round(hits / (hits + misses)),
+        lookupP95Ms: percentile(invocation.waitedMs, 0.95),
+        httpP95Ms: stats.latencyMs.p95 === null ? null : round(stats.latencyMs.p95),
+        circuit: stats.circuit.state,
       };
+      return { callerLookup: summary };
     },
   });
 
@@ -239,6 +252,38 @@ export function createHandler(
       if (ownsLookup) await callerLookup.close();
     },
   });
+}
+
+/** The `callerLookup` member of the summary line. */
+interface CallerLookupSummary extends Record<CallerLookupEnrichmentStatus, number> {
+  readonly distinctNumbers: number;
+  readonly errorReasons: Record<string, number>;
+  readonly cacheHits: number;
+  readonly cacheMisses: number;
+  readonly cacheHitRate: number | null;
+  readonly lookupP95Ms: number | null;
+  readonly httpP95Ms: number | null;
+  readonly circuit: string;
+}
+
+/**
+ * The lookup metrics of an invocation (CloudWatch, with the built-in record metrics): `CallerLookupErrors`
+ * counts records delivered without a name because the lookup failed, the number to alarm on.
+ */
+function callerLookupMetrics(summary: CallerLookupSummary): Record<string, MetricValue> {
+  const count = (value: number): MetricValue => ({ value, unit: 'Count' });
+  return {
+    CallerLookupFound: count(summary.found),
+    CallerLookupNotFound: count(summary.not_found),
+    CallerLookupInvalidNumber: count(summary.invalid_number),
+    CallerLookupErrors: count(summary.error),
+    RecordsWithoutPhoneNumber: count(summary.no_phone_number),
+    CallerLookupCacheHits: count(summary.cacheHits),
+    CallerLookupCacheMisses: count(summary.cacheMisses),
+    ...(summary.lookupP95Ms === null
+      ? {}
+      : { CallerLookupP95: { value: summary.lookupP95Ms, unit: 'Milliseconds' } }),
+  };
 }
 
 /** The lookup key of a number: its normalised form, so `+61 401 004 854` and `+61401004854` share one lookup. */

@@ -178,6 +178,8 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
               environment: {
                 CALLER_LOOKUP_URL: directory.baseUrl,
                 LOG_LEVEL: options.lambdaLogLevel ?? process.env.LOG_LEVEL ?? 'warn',
+                // CloudWatch's metrics lines (Embedded Metric Format) have no reader here: the report counts.
+                METRICS: 'off',
                 // npm start never talks to AWS, whatever the shell says: no profile (the SDK would prefer it
                 // to these keys), no session, and placeholder keys that only firehose-local accepts.
                 AWS_PROFILE: '',

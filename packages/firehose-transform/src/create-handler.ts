@@ -4,6 +4,7 @@ import { deliveryStreamNameFromArn } from './delivery-stream.js';
 import { FirehoseTransformOptionsError, RecordParseError } from './errors.js';
 import { type FirehoseTransformationEvent, parseFirehoseTransformationEvent } from './event-schema.js';
 import { createJsonLogger, type FirehoseTransformLogger } from './logger.js';
+import { checkMetricsOptions, embeddedMetricsLine } from './metrics.js';
 import type { FirehoseRecordResult, RecordOutcome } from './outcomes.js';
 import { parseJsonRecord } from './parse.js';
 import { FIREHOSE_MAX_RECORD_BYTES, reingestRecords } from './reingest.js';
@@ -102,6 +103,8 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
   checkNumber('maxResponseBytes', maxResponseBytes, RESPONSE_ENVELOPE_BYTES + 64);
   checkNumber('reingestMaxAttempts', maxAttempts, 1);
   checkNumber('reingestBaseDelayMs', baseDelayMs, 0);
+  if (options.metrics !== undefined) checkMetricsOptions(options.metrics);
+  const writeMetrics = options.metrics?.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   if (typeof options.transformRecord !== 'function') {
     throw new FirehoseTransformOptionsError(
       'transformRecord must be a function (record, context) => outcome',
@@ -392,6 +395,24 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
       extra = { summaryFieldsError: describeError(error) };
     }
     logger.info('firehose transform summary', { ...summary, ...extra });
+    if (options.metrics !== undefined) {
+      try {
+        const { line, leftOut } = embeddedMetricsLine(options.metrics, summary, extra, now());
+        writeMetrics(line);
+        if (leftOut.length > 0) {
+          logger.warn('metrics left out: not a finite number, a reserved or repeated name, or over 100', {
+            invocationId: event.invocationId,
+            metrics: leftOut,
+          });
+        }
+      } catch (error) {
+        // Metrics are a report: never a reason to fail the batch.
+        logger.error('cannot write the metrics line', {
+          invocationId: event.invocationId,
+          error: describeError(error),
+        });
+      }
+    }
     try {
       options.onSummary?.(summary);
     } catch (error) {

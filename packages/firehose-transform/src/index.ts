@@ -23,6 +23,13 @@ export {
   silentLogger,
 } from './logger.js';
 export {
+  BUILT_IN_METRICS,
+  embeddedMetricsLine,
+  type FirehoseTransformMetricsOptions,
+  type MetricUnit,
+  type MetricValue,
+} from './metrics.js';
+export {
   type DroppedOutcome,
   dropped,
   type FirehoseRecordResult,

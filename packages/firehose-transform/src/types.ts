@@ -1,6 +1,7 @@
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { FirehoseTransformationEvent } from './event-schema.js';
 import type { FirehoseTransformLogger } from './logger.js';
+import type { FirehoseTransformMetricsOptions } from './metrics.js';
 import type { RecordOutcome } from './outcomes.js';
 import type { FirehoseTransformationResponse } from './response-size.js';
 
@@ -93,6 +94,12 @@ export interface FirehoseTransformOptions<TParsed = unknown, TPrepared = undefin
     preparation: BatchPreparation<TPrepared> | undefined,
     event: FirehoseTransformationEvent,
   ) => Record<string, unknown>;
+  /**
+   * CloudWatch metrics of every invocation (records Ok, Dropped, ProcessingFailed, overflow, bytes, durations,
+   * and your own), written as one Embedded Metric Format line that CloudWatch Logs turns into metrics. Default:
+   * none.
+   */
+  metrics?: FirehoseTransformMetricsOptions;
   /** Called with each invocation's summary after it is logged. A throw is logged; the batch is still answered. */
   onSummary?: (summary: FirehoseTransformSummary) => void;
 }

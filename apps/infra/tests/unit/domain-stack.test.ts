@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   asArray,
+  type CfnJson,
   iamStatements,
   normalisedTemplate,
   onlyResource,
@@ -15,7 +16,9 @@ const DOMAIN_ARN = 'arn:aws:es:ap-southeast-2:111122223333:domain/ctr-analytics'
 const CONNECT_ARN =
   'arn:aws:connect:ap-southeast-2:111122223333:instance/5a2f3b68-24d7-46c5-ba70-b70cd6918286';
 
-/** OpenSearch Service destination with every option that adds resources: Connect, KMS, alarm email. */
+const METRICS_NAMESPACE = 'ContactCenter/CtrStream';
+
+/** OpenSearch Service destination with every option that adds resources: Connect, KMS, alarm email; own metrics namespace. */
 let full: Synthesized;
 /** Legacy Elasticsearch destination API with defaults everywhere else: no Connect, no topic, SSE-S3. */
 let minimal: Synthesized;
@@ -35,6 +38,7 @@ beforeAll(() => {
     logRetentionDays: '90',
     alarmEmail: 'ops@example.com',
     retryDurationSeconds: '600',
+    metricsNamespace: METRICS_NAMESPACE,
   });
   minimal = synthesize({
     callerLookupUrl: 'https://directory.example.com/api/user/',
@@ -59,6 +63,7 @@ describe('transform Lambda', () => {
         Variables: {
           CALLER_LOOKUP_URL: 'https://directory.example.com/api/user/',
           DELIVERY_STREAM_NAME: 'CTRFHStream',
+          METRICS_NAMESPACE: METRICS_NAMESPACE,
           CALLER_LOOKUP_TIMEOUT_MS: '800',
           CALLER_LOOKUP_CONCURRENCY: '32',
         },
@@ -67,23 +72,25 @@ describe('transform Lambda', () => {
     });
   });
 
-  it('sets exactly the lookup URL, the stream name and lambdaEnvironment', () => {
+  it('sets exactly the lookup URL, the stream name, the metrics namespace and lambdaEnvironment', () => {
     const { resource } = onlyResource(full.json, 'AWS::Lambda::Function');
     expect(resource.Properties.Environment.Variables).toEqual({
       CALLER_LOOKUP_URL: 'https://directory.example.com/api/user/',
       DELIVERY_STREAM_NAME: 'CTRFHStream',
+      METRICS_NAMESPACE: METRICS_NAMESPACE,
       CALLER_LOOKUP_TIMEOUT_MS: '800',
       CALLER_LOOKUP_CONCURRENCY: '32',
     });
   });
 
-  it('defaults to 512 MB, no reserved concurrency, and only the lookup URL and stream name in its environment', () => {
+  it('defaults to 512 MB, no reserved concurrency, and only the lookup URL, stream name and namespace CtrStream in its environment', () => {
     const { resource } = onlyResource(minimal.json, 'AWS::Lambda::Function');
     expect(resource.Properties.MemorySize).toBe(512);
     expect(resource.Properties.ReservedConcurrentExecutions).toBeUndefined();
     expect(resource.Properties.Environment.Variables).toEqual({
       CALLER_LOOKUP_URL: 'https://directory.example.com/api/user/',
       DELIVERY_STREAM_NAME: 'CTRFHStream',
+      METRICS_NAMESPACE: 'CtrStream',
     });
   });
 
@@ -358,9 +365,20 @@ describe('alarms', () => {
     ['IncomingThrottled', 'ThrottledRecords'],
     ['LambdaErrors', 'Errors'],
     ['LambdaThrottles', 'Throttles'],
+    ['RecordsProcessingFailed', 'RecordsProcessingFailed'],
+    ['CallerLookupErrors', 'CallerLookupErrors'],
   ] as const;
 
-  it('watches processing, delivery, backup, freshness, throttling and the Lambda, notifying the email topic', () => {
+  /** The alarm with this name (fails loudly when there is none). */
+  function alarmNamed(synthesized: Synthesized, alarmName: string): { id: string; alarm: CfnJson } {
+    const found = Object.entries(resourcesOfType(synthesized.json, 'AWS::CloudWatch::Alarm')).find(
+      ([, alarm]) => alarm.Properties.AlarmName === alarmName,
+    );
+    if (!found) throw new Error(`no alarm named ${alarmName}`);
+    return { id: found[0], alarm: found[1] };
+  }
+
+  it('watches processing, delivery, backup, freshness, throttling, the Lambda and its own metrics, notifying the email topic', () => {
     const alarms = Object.values(resourcesOfType(full.json, 'AWS::CloudWatch::Alarm'));
     expect(
       alarms.map((alarm) => [
@@ -370,7 +388,9 @@ describe('alarms', () => {
     ).toEqual(expected);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);
       expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
+      expect(alarm.Properties.Period).toBe(300);
     }
     full.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
@@ -389,6 +409,68 @@ describe('alarms', () => {
       Namespace: 'AWS/Lambda',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^TransformFunction') } }],
     });
+  });
+
+  it('alarms on any record the transform answered ProcessingFailed, in the namespace the Lambda writes to', () => {
+    const { id, alarm } = alarmNamed(full, 'CTRFHStream-RecordsProcessingFailed');
+    expect(id).toMatch(/^AlarmsRecordsProcessingFailed[0-9A-F]{8}$/);
+    const lambda = onlyResource(full.json, 'AWS::Lambda::Function');
+    expect(alarm.Properties).toEqual({
+      AlarmName: 'CTRFHStream-RecordsProcessingFailed',
+      AlarmDescription: expect.stringMatching(
+        /processing-failed\/.*npx ctr-replay \.\/replay --stream CTRFHStream/,
+      ),
+      Namespace: lambda.resource.Properties.Environment.Variables.METRICS_NAMESPACE,
+      MetricName: 'RecordsProcessingFailed',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: lambda.id } }],
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: expect.stringMatching(/^AlarmsTopic/) }],
+      OKActions: [{ Ref: expect.stringMatching(/^AlarmsTopic/) }],
+      Tags: [{ Key: 'project', Value: 'ctr-stream' }],
+    });
+    expect(alarm.Properties.Namespace).toBe(METRICS_NAMESPACE);
+    expect(alarm.Properties.AlarmDescription.length).toBeLessThanOrEqual(1024);
+  });
+
+  it('alarms when caller lookups fail in 3 consecutive periods, in the namespace the Lambda writes to', () => {
+    const { id, alarm } = alarmNamed(full, 'CTRFHStream-CallerLookupErrors');
+    expect(id).toMatch(/^AlarmsCallerLookupErrors[0-9A-F]{8}$/);
+    const lambda = onlyResource(full.json, 'AWS::Lambda::Function');
+    expect(alarm.Properties).toEqual({
+      AlarmName: 'CTRFHStream-CallerLookupErrors',
+      AlarmDescription: expect.stringMatching(
+        /directory .* down or too slow.*without CustomerEndpoint\.Name/,
+      ),
+      Namespace: METRICS_NAMESPACE,
+      MetricName: 'CallerLookupErrors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: lambda.id } }],
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 3,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: expect.stringMatching(/^AlarmsTopic/) }],
+      OKActions: [{ Ref: expect.stringMatching(/^AlarmsTopic/) }],
+      Tags: [{ Key: 'project', Value: 'ctr-stream' }],
+    });
+    expect(alarm.Properties.AlarmDescription.length).toBeLessThanOrEqual(1024);
+  });
+
+  it('reads the transform metrics from the default namespace CtrStream when metricsNamespace is not given', () => {
+    for (const alarmName of ['CTRFHStream-RecordsProcessingFailed', 'CTRFHStream-CallerLookupErrors']) {
+      expect(alarmNamed(minimal, alarmName).alarm.Properties).toMatchObject({
+        Namespace: 'CtrStream',
+        Dimensions: [
+          { Name: 'FunctionName', Value: { Ref: onlyResource(minimal.json, 'AWS::Lambda::Function').id } },
+        ],
+      });
+    }
   });
 
   it('names the Elasticsearch destination metrics for the legacy API, with no actions without a topic', () => {

@@ -117,7 +117,9 @@ describe('Elastic Cloud destination', () => {
     const metricNames = alarms.map((alarm) => alarm.Properties.MetricName);
     expect(metricNames).toContain('DeliveryToHttpEndpoint.Success');
     expect(metricNames).toContain('DeliveryToHttpEndpoint.DataFreshness');
-    expect(alarms).toHaveLength(7);
+    expect(metricNames).toContain('RecordsProcessingFailed');
+    expect(metricNames).toContain('CallerLookupErrors');
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([
         'arn:aws:sns:ap-southeast-2:111122223333:contact-center-ops',

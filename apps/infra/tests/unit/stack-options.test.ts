@@ -34,6 +34,7 @@ describe('parseStackOptions: defaults', () => {
       deliveryStreamName: 'CTRFHStream',
       callerLookupUrl: LOOKUP,
       lambdaEnvironment: {},
+      metricsNamespace: 'CtrStream',
       lambdaMemoryMb: 512,
       lambdaArchitecture: 'arm64',
       logRetentionDays: 30,
@@ -179,6 +180,11 @@ describe('parseStackOptions: invalid options', () => {
     ['account', '1234'],
     ['indexName', 'Connect'],
     ['example', 'yes'],
+    ['metricsNamespace', 'AWS/Lambda'],
+    ['metricsNamespace', 'Ctr:Stream'],
+    ['metricsNamespace', 'CtrStréam'],
+    ['metricsNamespace', 'Ctr\tStream'],
+    ['metricsNamespace', 'C'.repeat(256)],
   ])('rejects %s=%s with a message naming it', (option, value) => {
     const issues = issuesOf({ callerLookupUrl: LOOKUP, domainArn: DOMAIN, [option]: value });
     expect(issues.map((issue) => issue.option)).toEqual([option]);
@@ -258,6 +264,63 @@ describe('parseStackOptions: invalid options', () => {
       expect.stringMatching(/NESTED must be a string/),
     ]);
     expect(issuesOf({ ...base, lambdaEnvironment: { BIG: 'x'.repeat(5000) } })[0]?.message).toMatch(/4 KB/);
+  });
+
+  it('accepts CloudWatch namespaces with slashes, spaces and symbols, up to 255 characters', () => {
+    const base = { callerLookupUrl: LOOKUP, domainArn: DOMAIN };
+    for (const metricsNamespace of [
+      'ContactCenter/CtrStream',
+      'Ctr Stream #1',
+      'AWSCustom',
+      'C'.repeat(255),
+    ]) {
+      expect(parseStackOptions({ ...base, metricsNamespace }).options.metricsNamespace).toBe(
+        metricsNamespace,
+      );
+    }
+    expect(issuesOf({ ...base, metricsNamespace: 'AWS/Firehose' })[0]?.message).toMatch(
+      /not starting with AWS\/ \(reserved for AWS services\), got "AWS\/Firehose"/,
+    );
+  });
+
+  it('refuses METRICS_NAMESPACE and METRICS in lambdaEnvironment, pointing at metricsNamespace', () => {
+    const base = { callerLookupUrl: LOOKUP, domainArn: DOMAIN };
+    expect(issuesOf({ ...base, lambdaEnvironment: { METRICS_NAMESPACE: 'Other' } })).toEqual([
+      {
+        option: 'lambdaEnvironment',
+        message:
+          'METRICS_NAMESPACE is set from the metricsNamespace option, which the alarms read too; pass it there.',
+      },
+    ]);
+    for (const value of ['off', 'on']) {
+      expect(issuesOf({ ...base, lambdaEnvironment: JSON.stringify({ METRICS: value }) })).toEqual([
+        {
+          option: 'lambdaEnvironment',
+          message: expect.stringMatching(
+            /^METRICS cannot be set: the RecordsProcessingFailed and CallerLookupErrors alarms read these metrics.*metricsNamespace option\.$/,
+          ),
+        },
+      ]);
+    }
+  });
+
+  it('counts the variables the stack sets (URL, stream name, namespace) in the 4 KB environment limit', () => {
+    const base = { callerLookupUrl: LOOKUP, domainArn: DOMAIN };
+    // BIG + 4000 bytes, plus CALLER_LOOKUP_URL (56), DELIVERY_STREAM_NAME (31) and METRICS_NAMESPACE (26): 4116.
+    expect(issuesOf({ ...base, lambdaEnvironment: { BIG: 'x'.repeat(4000) } })).toEqual([
+      {
+        option: 'lambdaEnvironment',
+        message: 'the Lambda environment would be 4116 bytes; Lambda allows 4 KB.',
+      },
+    ]);
+    expect(() => parseStackOptions({ ...base, lambdaEnvironment: { BIG: 'x'.repeat(3980) } })).not.toThrow();
+    expect(
+      optionsWithIssues({
+        ...base,
+        metricsNamespace: 'C'.repeat(255),
+        lambdaEnvironment: { BIG: 'x'.repeat(3800) },
+      }),
+    ).toEqual(['lambdaEnvironment']);
   });
 
   it('keeps the stream, domain, Connect instance and topic in one region and account', () => {

@@ -48,7 +48,10 @@ async function setUp(entries: Record<string, string>) {
   });
   cleanups.push(() => directory.close());
   const { lines, logger } = recordingLogger();
-  const handler = createHandler(loadConfig({ CALLER_LOOKUP_URL: directory.baseUrl }), { logger });
+  const handler = createHandler(loadConfig({ CALLER_LOOKUP_URL: directory.baseUrl }), {
+    logger,
+    writeMetrics: () => {},
+  });
   cleanups.push(() => handler.close());
   /** The deterministic part of each invocation's summary line (no timings). */
   const summaries = () =>

@@ -27,12 +27,14 @@ async function setUp(
   });
   cleanups.push(() => directory.close());
   const { lines, logger } = recordingLogger();
+  const metricLines: string[] = [];
   const handler = createHandler(loadConfig({ CALLER_LOOKUP_URL: directory.baseUrl, ...environment }), {
     logger,
+    writeMetrics: (line) => metricLines.push(line),
   });
   cleanups.push(() => handler.close());
   const summary = () => JSON.parse(lines.find((line) => line.includes('"firehose transform summary"'))!);
-  return { directory, handler, lines, summary };
+  return { directory, handler, lines, summary, metricLines };
 }
 
 /** The tutorial CTR with this record's expected additions, in the original key order. */
@@ -42,6 +44,55 @@ function expectedTutorialOutput(name: string | undefined, lookup: Record<string,
   record.CtrStream = { CallerLookup: lookup };
   return JSON.stringify(record);
 }
+
+describe('handler: CloudWatch metrics (Embedded Metric Format)', () => {
+  it('writes one line per invocation: record outcomes and lookup outcomes, by function name', async () => {
+    const { handler, metricLines } = await setUp({}, { AWS_LAMBDA_FUNCTION_NAME: 'AddName' });
+    const known = ctrFixture('synthetic-voice-inbound-agent.json');
+    (known.CustomerEndpoint as Record<string, unknown>).Address = TUTORIAL_PHONE;
+    const unknown = ctrFixture('synthetic-voice-inbound-agent.json');
+    (unknown.CustomerEndpoint as Record<string, unknown>).Address = '+61255550123';
+    const event = firehoseEvent([
+      JSON.stringify(known),
+      JSON.stringify(unknown),
+      JSON.stringify(ctrFixture('synthetic-chat-agent.json')),
+      'not json',
+    ]);
+    const response = await handler(event, lambdaContext());
+    expect(response.records.map((record) => record.result)).toEqual(['Ok', 'Ok', 'Ok', 'ProcessingFailed']);
+    expect(metricLines).toHaveLength(1);
+    const line = JSON.parse(metricLines[0]!);
+    expect(line._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'CtrStream',
+      Dimensions: [['FunctionName']],
+    });
+    expect(line).toMatchObject({
+      FunctionName: 'AddName',
+      Records: 4,
+      RecordsOk: 3,
+      RecordsProcessingFailed: 1,
+      CallerLookupFound: 1,
+      CallerLookupNotFound: 1,
+      CallerLookupErrors: 0,
+      RecordsWithoutPhoneNumber: 1,
+      CallerLookupCacheMisses: 2,
+    });
+    expect(line.CallerLookupP95).toBeGreaterThanOrEqual(0);
+    const names = line._aws.CloudWatchMetrics[0].Metrics.map((metric: { Name: string }) => metric.Name);
+    for (const name of names) expect(typeof line[name], name).toBe('number');
+    // No phone number or name in the metrics line.
+    expect(metricLines[0]).not.toMatch(/401004854|Jane/);
+  });
+
+  it('writes none with METRICS=off, and uses METRICS_NAMESPACE', async () => {
+    const off = await setUp({}, { METRICS: 'off' });
+    await off.handler(tutorialEvent(), lambdaContext());
+    expect(off.metricLines).toEqual([]);
+    const named = await setUp({}, { METRICS_NAMESPACE: 'ContactCenter/Prod' });
+    await named.handler(tutorialEvent(), lambdaContext());
+    expect(JSON.parse(named.metricLines[0]!)._aws.CloudWatchMetrics[0].Namespace).toBe('ContactCenter/Prod');
+  });
+});
 
 describe('handler: the tutorial test event', () => {
   it('comes back Ok with the caller name from the local directory, every other byte of meaning kept', async () => {
@@ -228,14 +279,21 @@ describe('handler: the directory misbehaves, every record still Ok and on time',
       JSON.stringify(ctrFixture('synthetic-task-agent.json')),
     ]);
 
-  it('directory down (connection refused): Ok with Status error', async () => {
-    const { handler, directory } = await setUp();
+  it('directory down (connection refused): Ok with Status error, counted in CallerLookupErrors', async () => {
+    const { handler, directory, metricLines } = await setUp();
     await directory.close();
     const response = await handler(batch(), lambdaContext(10_000));
     expect(response.records.map((record) => record.result)).toEqual(['Ok', 'Ok', 'Ok']);
     const first = JSON.parse(decode(response.records[0]!.data));
     expect(first.CustomerEndpoint.Name).toBeUndefined();
     expect(first.CtrStream.CallerLookup).toEqual({ Status: 'error', Reason: 'network' });
+    // The number an operator alarms on: records delivered without a name because the lookup failed.
+    expect(JSON.parse(metricLines[0]!)).toMatchObject({
+      RecordsOk: 3,
+      CallerLookupErrors: 2,
+      RecordsWithoutPhoneNumber: 1,
+      CallerLookupFound: 0,
+    });
   });
 
   it('directory slower than the deadline: answers before the Lambda timeout', async () => {

@@ -24,7 +24,10 @@ describe('overflow past 6 MB: re-ingestion through the endpoint in AWS_ENDPOINT_
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDLOCALTEST');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local-secret');
     const { lines, logger } = recordingLogger();
-    const handler = createHandler(loadConfig({ CALLER_LOOKUP_URL: directory.baseUrl }), { logger });
+    const handler = createHandler(loadConfig({ CALLER_LOOKUP_URL: directory.baseUrl }), {
+      logger,
+      writeMetrics: () => {},
+    });
     cleanups.push(() => handler.close());
 
     const { event, payloads } = nearLimitBatch();

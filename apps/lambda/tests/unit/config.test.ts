@@ -14,7 +14,25 @@ describe('loadConfig', () => {
       callerLookupApiKeyHeader: 'x-api-key',
       logLevel: 'info',
       safetyMarginMs: 3_000,
+      metricsNamespace: 'CtrStream',
     });
+  });
+
+  it('reads the metrics settings: METRICS=off, METRICS_NAMESPACE, the function name for the dimension', () => {
+    expect(loadConfig({ CALLER_LOOKUP_URL: URL_OK, METRICS: 'OFF' }).metricsNamespace).toBeUndefined();
+    expect(
+      loadConfig({ CALLER_LOOKUP_URL: URL_OK, METRICS: 'on', METRICS_NAMESPACE: 'Contact Center' })
+        .metricsNamespace,
+    ).toBe('Contact Center');
+    expect(loadConfig({ CALLER_LOOKUP_URL: URL_OK, AWS_LAMBDA_FUNCTION_NAME: 'AddName' }).functionName).toBe(
+      'AddName',
+    );
+    expect(() => loadConfig({ CALLER_LOOKUP_URL: URL_OK, METRICS: 'maybe' })).toThrow(
+      /METRICS: must be on or off/,
+    );
+    expect(() => loadConfig({ CALLER_LOOKUP_URL: URL_OK, METRICS_NAMESPACE: 'AWS/Lambda' })).toThrow(
+      /METRICS_NAMESPACE: must not contain ':' or start with 'AWS\/'/,
+    );
   });
 
   it('reads every variable, treating empty strings as unset', () => {

@@ -90,6 +90,7 @@ beforeAll(async () => {
             environment: {
               CALLER_LOOKUP_URL: directory.baseUrl,
               LOG_LEVEL: 'warn',
+              METRICS: 'off',
               AWS_PROFILE: '',
               AWS_ACCESS_KEY_ID: 'local',
               AWS_SECRET_ACCESS_KEY: 'local',

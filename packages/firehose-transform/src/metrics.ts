@@ -1,0 +1,152 @@
+import { FirehoseTransformOptionsError } from './errors.js';
+import type { FirehoseTransformSummary } from './types.js';
+
+/** The CloudWatch units the metrics use. */
+export type MetricUnit = 'Count' | 'Bytes' | 'Milliseconds' | 'Percent' | 'None';
+
+/** One metric value of an invocation. */
+export interface MetricValue {
+  readonly value: number;
+  readonly unit: MetricUnit;
+}
+
+/** Options of the per-invocation CloudWatch metrics (`metrics` of `createFirehoseTransformHandler`). */
+export interface FirehoseTransformMetricsOptions {
+  /** CloudWatch namespace, e.g. `CtrStream`. 1-255 printable ASCII characters, no `:`, not starting with `AWS/`. */
+  readonly namespace: string;
+  /** One dimension set for every metric, e.g. `{ FunctionName: process.env.AWS_LAMBDA_FUNCTION_NAME }`. At most 30. */
+  readonly dimensions?: Readonly<Record<string, string>>;
+  /**
+   * Metrics of your own for this invocation, from the `summaryFields` it returned (e.g. lookup hits). A value
+   * that is not a finite number is left out. Names must not repeat a built-in metric or a dimension.
+   */
+  readonly extraMetrics?: (
+    summary: FirehoseTransformSummary,
+    summaryFields: Readonly<Record<string, unknown>>,
+  ) => Readonly<Record<string, MetricValue>>;
+  /** Where the line goes. Default: standard output, which Lambda sends to CloudWatch Logs. */
+  readonly write?: (line: string) => void;
+}
+
+/** The metrics every invocation reports, from its summary. */
+export const BUILT_IN_METRICS = {
+  Records: 'Count',
+  RecordsOk: 'Count',
+  RecordsDropped: 'Count',
+  RecordsProcessingFailed: 'Count',
+  RecordsOverflow: 'Count',
+  RecordsReingested: 'Count',
+  InputBytes: 'Bytes',
+  ResponseBytes: 'Bytes',
+  Duration: 'Milliseconds',
+  PrepareBatchDuration: 'Milliseconds',
+} as const satisfies Record<string, MetricUnit>;
+
+const MAX_METRICS = 100;
+const MAX_DIMENSIONS = 30;
+const NAME = /^[\x20-\x7e]{1,255}$/;
+
+function checkName(kind: string, name: string): void {
+  if (!NAME.test(name) || name.trim() !== name) {
+    throw new FirehoseTransformOptionsError(
+      `metrics: ${kind} ${JSON.stringify(name)} must be 1-255 printable ASCII characters without surrounding spaces`,
+    );
+  }
+}
+
+/** Checks the options once, when the handler is created. */
+export function checkMetricsOptions(options: FirehoseTransformMetricsOptions): void {
+  checkName('namespace', options.namespace);
+  if (options.namespace.includes(':') || options.namespace.startsWith('AWS/')) {
+    throw new FirehoseTransformOptionsError(
+      `metrics: namespace ${JSON.stringify(options.namespace)} must not contain ':' or start with 'AWS/' (reserved for AWS services)`,
+    );
+  }
+  const dimensions = Object.entries(options.dimensions ?? {});
+  if (dimensions.length > MAX_DIMENSIONS) {
+    throw new FirehoseTransformOptionsError(
+      `metrics: at most ${MAX_DIMENSIONS} dimensions, got ${dimensions.length}`,
+    );
+  }
+  for (const [name, value] of dimensions) {
+    checkName('dimension', name);
+    if (typeof value !== 'string' || value === '' || value.length > 1024) {
+      throw new FirehoseTransformOptionsError(
+        `metrics: dimension ${JSON.stringify(name)} needs a value of 1-1024 characters`,
+      );
+    }
+    if (Object.hasOwn(BUILT_IN_METRICS, name) || name === 'invocationId' || name === '_aws') {
+      throw new FirehoseTransformOptionsError(
+        `metrics: dimension ${JSON.stringify(name)} is also a metric name`,
+      );
+    }
+  }
+}
+
+/**
+ * One line of CloudWatch Embedded Metric Format for an invocation: the built-in metrics from its summary, the
+ * extra ones, and the dimensions, all at the top level with the `_aws` metadata that tells CloudWatch Logs
+ * which members are metrics. Returns the line and the names it left out (invalid extra metrics).
+ *
+ * @example
+ * ```ts
+ * const { line } = embeddedMetricsLine({ namespace: 'CtrStream' }, summary, {}, Date.now());
+ * process.stdout.write(`${line}\n`);
+ * ```
+ */
+export function embeddedMetricsLine(
+  options: FirehoseTransformMetricsOptions,
+  summary: FirehoseTransformSummary,
+  summaryFields: Readonly<Record<string, unknown>>,
+  timestamp: number,
+): { line: string; leftOut: string[] } {
+  const values: Record<string, MetricValue> = {
+    Records: { value: summary.records, unit: 'Count' },
+    RecordsOk: { value: summary.ok, unit: 'Count' },
+    RecordsDropped: { value: summary.dropped, unit: 'Count' },
+    RecordsProcessingFailed: { value: summary.processingFailed, unit: 'Count' },
+    RecordsOverflow: { value: summary.overflow, unit: 'Count' },
+    RecordsReingested: { value: summary.reingested, unit: 'Count' },
+    InputBytes: { value: summary.inputBytes, unit: 'Bytes' },
+    ResponseBytes: { value: summary.responseBytes, unit: 'Bytes' },
+    Duration: { value: summary.durationMs, unit: 'Milliseconds' },
+    PrepareBatchDuration: { value: summary.prepareBatchMs, unit: 'Milliseconds' },
+  };
+  const dimensions = options.dimensions ?? {};
+  const leftOut: string[] = [];
+  let extra: Readonly<Record<string, MetricValue>> = {};
+  try {
+    extra = options.extraMetrics?.(summary, summaryFields) ?? {};
+  } catch {
+    leftOut.push('(extraMetrics threw)');
+  }
+  for (const [name, metric] of Object.entries(extra)) {
+    const valid =
+      NAME.test(name) &&
+      !Object.hasOwn(values, name) &&
+      !Object.hasOwn(dimensions, name) &&
+      name !== '_aws' &&
+      name !== 'invocationId' &&
+      typeof metric?.value === 'number' &&
+      Number.isFinite(metric.value) &&
+      Object.keys(values).length < MAX_METRICS;
+    if (valid) values[name] = { value: metric.value, unit: metric.unit };
+    else leftOut.push(name);
+  }
+  const body: Record<string, unknown> = {
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [
+        {
+          Namespace: options.namespace,
+          Dimensions: [Object.keys(dimensions)],
+          Metrics: Object.entries(values).map(([name, metric]) => ({ Name: name, Unit: metric.unit })),
+        },
+      ],
+    },
+    ...dimensions,
+    invocationId: summary.invocationId,
+  };
+  for (const [name, metric] of Object.entries(values)) body[name] = metric.value;
+  return { line: JSON.stringify(body), leftOut };
+}
