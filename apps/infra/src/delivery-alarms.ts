@@ -82,6 +82,7 @@ export class DeliveryAlarms extends Construct {
       comparisonOperator: ComparisonOperator,
       threshold: number,
       evaluationPeriods = 1,
+      datapointsToAlarm = evaluationPeriods,
     ) => {
       const alarm = new Alarm(this, alarmId, {
         alarmName: `${streamName}-${alarmId}`,
@@ -90,6 +91,7 @@ export class DeliveryAlarms extends Construct {
         comparisonOperator,
         threshold,
         evaluationPeriods,
+        ...(datapointsToAlarm === evaluationPeriods ? {} : { datapointsToAlarm }),
         // No traffic is not a failure: Connect may be quiet at night.
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
@@ -162,7 +164,7 @@ export class DeliveryAlarms extends Construct {
     );
     add(
       'CallerLookupErrors',
-      'Caller lookups failed in 3 consecutive 5-minute periods (CallerLookupErrors > 0): the caller directory ' +
+      'Caller lookups failed in 2 of the last 3 5-minute periods (CallerLookupErrors > 0): the caller directory ' +
         '(callerLookupUrl) is down or too slow (errors, timeouts, circuit open). Records are still delivered, but ' +
         'without CustomerEndpoint.Name (CtrStream.CallerLookup.Status is error, with a Reason). Check the ' +
         "directory's health and latency and the Reason in the transform's log group; raise CALLER_LOOKUP_TIMEOUT_MS " +
@@ -171,6 +173,8 @@ export class DeliveryAlarms extends Construct {
       ComparisonOperator.GREATER_THAN_THRESHOLD,
       0,
       3,
+      // 2 of 3, not 3 in a row: a quiet period (no invocation, so no data) must not hide an outage at night.
+      2,
     );
   }
 }

@@ -84,6 +84,7 @@ const EnvironmentSchema = z.object({
     z
       .string()
       .regex(/^[\x20-\x7e]{1,255}$/, 'must be 1-255 printable ASCII characters')
+      .refine((value) => value.trim() === value, { message: 'must not start or end with a space' })
       .refine((value) => !value.includes(':') && !value.startsWith('AWS/'), {
         message: "must not contain ':' or start with 'AWS/' (reserved for AWS services)",
       }),

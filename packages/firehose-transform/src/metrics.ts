@@ -24,7 +24,7 @@ export interface FirehoseTransformMetricsOptions {
     summary: FirehoseTransformSummary,
     summaryFields: Readonly<Record<string, unknown>>,
   ) => Readonly<Record<string, MetricValue>>;
-  /** Where the line goes. Default: standard output, which Lambda sends to CloudWatch Logs. */
+  /** Where the line goes (one line, no line break). Default: standard output, which Lambda sends to CloudWatch Logs. */
   readonly write?: (line: string) => void;
 }
 
@@ -42,6 +42,7 @@ export const BUILT_IN_METRICS = {
   PrepareBatchDuration: 'Milliseconds',
 } as const satisfies Record<string, MetricUnit>;
 
+const UNITS: ReadonlySet<string> = new Set<MetricUnit>(['Count', 'Bytes', 'Milliseconds', 'Percent', 'None']);
 const MAX_METRICS = 100;
 const MAX_DIMENSIONS = 30;
 const NAME = /^[\x20-\x7e]{1,255}$/;
@@ -100,18 +101,19 @@ export function embeddedMetricsLine(
   summaryFields: Readonly<Record<string, unknown>>,
   timestamp: number,
 ): { line: string; leftOut: string[] } {
-  const values: Record<string, MetricValue> = {
-    Records: { value: summary.records, unit: 'Count' },
-    RecordsOk: { value: summary.ok, unit: 'Count' },
-    RecordsDropped: { value: summary.dropped, unit: 'Count' },
-    RecordsProcessingFailed: { value: summary.processingFailed, unit: 'Count' },
-    RecordsOverflow: { value: summary.overflow, unit: 'Count' },
-    RecordsReingested: { value: summary.reingested, unit: 'Count' },
-    InputBytes: { value: summary.inputBytes, unit: 'Bytes' },
-    ResponseBytes: { value: summary.responseBytes, unit: 'Bytes' },
-    Duration: { value: summary.durationMs, unit: 'Milliseconds' },
-    PrepareBatchDuration: { value: summary.prepareBatchMs, unit: 'Milliseconds' },
-  };
+  // A clock stepped back must not report a negative duration.
+  const values = new Map<string, MetricValue>([
+    ['Records', { value: summary.records, unit: 'Count' }],
+    ['RecordsOk', { value: summary.ok, unit: 'Count' }],
+    ['RecordsDropped', { value: summary.dropped, unit: 'Count' }],
+    ['RecordsProcessingFailed', { value: summary.processingFailed, unit: 'Count' }],
+    ['RecordsOverflow', { value: summary.overflow, unit: 'Count' }],
+    ['RecordsReingested', { value: summary.reingested, unit: 'Count' }],
+    ['InputBytes', { value: summary.inputBytes, unit: 'Bytes' }],
+    ['ResponseBytes', { value: summary.responseBytes, unit: 'Bytes' }],
+    ['Duration', { value: Math.max(0, summary.durationMs), unit: 'Milliseconds' }],
+    ['PrepareBatchDuration', { value: Math.max(0, summary.prepareBatchMs), unit: 'Milliseconds' }],
+  ]);
   const dimensions = options.dimensions ?? {};
   const leftOut: string[] = [];
   let extra: Readonly<Record<string, MetricValue>> = {};
@@ -123,14 +125,15 @@ export function embeddedMetricsLine(
   for (const [name, metric] of Object.entries(extra)) {
     const valid =
       NAME.test(name) &&
-      !Object.hasOwn(values, name) &&
+      !values.has(name) &&
       !Object.hasOwn(dimensions, name) &&
       name !== '_aws' &&
       name !== 'invocationId' &&
       typeof metric?.value === 'number' &&
       Number.isFinite(metric.value) &&
-      Object.keys(values).length < MAX_METRICS;
-    if (valid) values[name] = { value: metric.value, unit: metric.unit };
+      UNITS.has(metric.unit) &&
+      values.size < MAX_METRICS;
+    if (valid) values.set(name, { value: metric.value, unit: metric.unit });
     else leftOut.push(name);
   }
   const body: Record<string, unknown> = {
@@ -140,13 +143,14 @@ export function embeddedMetricsLine(
         {
           Namespace: options.namespace,
           Dimensions: [Object.keys(dimensions)],
-          Metrics: Object.entries(values).map(([name, metric]) => ({ Name: name, Unit: metric.unit })),
+          Metrics: [...values].map(([name, metric]) => ({ Name: name, Unit: metric.unit })),
         },
       ],
     },
     ...dimensions,
     invocationId: summary.invocationId,
   };
-  for (const [name, metric] of Object.entries(values)) body[name] = metric.value;
+  for (const [name, metric] of values)
+    Object.defineProperty(body, name, { value: metric.value, enumerable: true });
   return { line: JSON.stringify(body), leftOut };
 }

@@ -437,7 +437,7 @@ describe('alarms', () => {
     expect(alarm.Properties.AlarmDescription.length).toBeLessThanOrEqual(1024);
   });
 
-  it('alarms when caller lookups fail in 3 consecutive periods, in the namespace the Lambda writes to', () => {
+  it('alarms when caller lookups fail in 2 of 3 periods, in the namespace the Lambda writes to', () => {
     const { id, alarm } = alarmNamed(full, 'CTRFHStream-CallerLookupErrors');
     expect(id).toMatch(/^AlarmsCallerLookupErrors[0-9A-F]{8}$/);
     const lambda = onlyResource(full.json, 'AWS::Lambda::Function');
@@ -454,6 +454,7 @@ describe('alarms', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 0,
       EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
       TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: expect.stringMatching(/^AlarmsTopic/) }],
       OKActions: [{ Ref: expect.stringMatching(/^AlarmsTopic/) }],

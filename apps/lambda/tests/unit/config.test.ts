@@ -30,6 +30,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CALLER_LOOKUP_URL: URL_OK, METRICS: 'maybe' })).toThrow(
       /METRICS: must be on or off/,
     );
+    // Refused here, as a configuration error, not later by the metrics writer at cold start.
+    expect(() => loadConfig({ CALLER_LOOKUP_URL: URL_OK, METRICS_NAMESPACE: ' CtrStream' })).toThrow(
+      /METRICS_NAMESPACE: must not start or end with a space/,
+    );
     expect(() => loadConfig({ CALLER_LOOKUP_URL: URL_OK, METRICS_NAMESPACE: 'AWS/Lambda' })).toThrow(
       /METRICS_NAMESPACE: must not contain ':' or start with 'AWS\/'/,
     );

@@ -107,6 +107,8 @@ describe('per-invocation CloudWatch metrics (Embedded Metric Format)', () => {
           Records: { value: 99, unit: 'Count' },
           FunctionName: { value: 1, unit: 'Count' },
           invocationId: { value: 1, unit: 'Count' },
+          BadUnit: { value: 1, unit: 'ms' as 'Count' },
+          ['__proto__']: { value: 1, unit: 'Count' },
         }),
       },
       logger,
@@ -116,11 +118,13 @@ describe('per-invocation CloudWatch metrics (Embedded Metric Format)', () => {
     expectValidEmf(line);
     expect(line).toMatchObject({ Good: 1, Records: 1, FunctionName: 'AddName' });
     expect(line.NotANumber).toBeUndefined();
+    expect(Object.hasOwn(line, '__proto__')).toBe(true); // a plain metric name, not a prototype
     expect(entries.find((entry) => entry.message.startsWith('metrics left out'))?.fields.metrics).toEqual([
       'NotANumber',
       'Records',
       'FunctionName',
       'invocationId',
+      'BadUnit',
     ]);
   });
 
