@@ -165,6 +165,14 @@ async function endToEnd() {
   // Every part in its own process, as on AWS: the directory (a remote service), the local Firehose with the
   // Lambda's environments, and the producer (Amazon Connect).
   const directory = await startDirectoryProcess({ file: directoryFile, latencyMs: DIRECTORY_LATENCY_MS });
+  try {
+    return await endToEndWith(directory);
+  } finally {
+    await directory.close(); // also when the run fails: no directory process outlives the benchmark
+  }
+}
+
+async function endToEndWith(directory) {
   await mkdir(join(work, 'backup'), { recursive: true });
   const firehose = await startFirehoseHost();
   const { url } = await firehose.call('start', {
@@ -229,7 +237,6 @@ async function endToEnd() {
   );
   producer.stop();
   const { metrics, eventLoopDelayMs } = await firehose.call('close');
-  await directory.close();
   await elasticsearch.indices.refresh({ index: pipelineIndex });
   const count = (await elasticsearch.count({ index: pipelineIndex })).count - warmupRecords.length;
   return {
