@@ -157,7 +157,7 @@ export class DeliveryAlarms extends Construct {
         'bad input reached the stream (not a contact trace record, or invalid JSON). Firehose wrote those records ' +
         "to the backup bucket under processing-failed/. The transform's log group names the problem of each record; " +
         `fix the producer (or the Lambda), copy the objects out (aws s3 cp --recursive s3://<BackupBucketName>/processing-failed/YYYY/MM/DD/ ./replay/) ` +
-        `and send them back with npx ctr-replay ./replay --stream ${streamName} (see packages/ctr-simulator README).`,
+        `and send them back with npx -p @ctr-stream/ctr-simulator ctr-replay ./replay --stream ${streamName}.`,
       transformMetric('RecordsProcessingFailed'),
       ComparisonOperator.GREATER_THAN_THRESHOLD,
       0,

@@ -418,7 +418,7 @@ describe('alarms', () => {
     expect(alarm.Properties).toEqual({
       AlarmName: 'CTRFHStream-RecordsProcessingFailed',
       AlarmDescription: expect.stringMatching(
-        /processing-failed\/.*npx ctr-replay \.\/replay --stream CTRFHStream/,
+        /processing-failed\/.*npx -p @ctr-stream\/ctr-simulator ctr-replay \.\/replay --stream CTRFHStream/,
       ),
       Namespace: lambda.resource.Properties.Environment.Variables.METRICS_NAMESPACE,
       MetricName: 'RecordsProcessingFailed',
