@@ -98,11 +98,11 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 async function failedOutConflict(settings: ReplaySettings): Promise<string | undefined> {
   if (settings.failedOutPath === undefined) return undefined;
   const target = resolve(settings.failedOutPath);
+  const targetDirectory = await realpath(dirname(target)).catch(() => dirname(target));
   for (const path of settings.paths) {
     const info = await stat(path).catch(() => undefined);
     if (!info?.isDirectory()) continue;
     const directory = await realpath(path);
-    const targetDirectory = await realpath(dirname(target)).catch(() => dirname(target));
     if (`${targetDirectory}${sep}`.startsWith(`${directory}${sep}`)) {
       return `--failed-out ${settings.failedOutPath} is inside ${path}, which is being replayed: a later replay of ${path} would send its records twice. Write it elsewhere.`;
     }

@@ -101,19 +101,25 @@ export function embeddedMetricsLine(
   summaryFields: Readonly<Record<string, unknown>>,
   timestamp: number,
 ): { line: string; leftOut: string[] } {
-  // A clock stepped back must not report a negative duration.
-  const values = new Map<string, MetricValue>([
-    ['Records', { value: summary.records, unit: 'Count' }],
-    ['RecordsOk', { value: summary.ok, unit: 'Count' }],
-    ['RecordsDropped', { value: summary.dropped, unit: 'Count' }],
-    ['RecordsProcessingFailed', { value: summary.processingFailed, unit: 'Count' }],
-    ['RecordsOverflow', { value: summary.overflow, unit: 'Count' }],
-    ['RecordsReingested', { value: summary.reingested, unit: 'Count' }],
-    ['InputBytes', { value: summary.inputBytes, unit: 'Bytes' }],
-    ['ResponseBytes', { value: summary.responseBytes, unit: 'Bytes' }],
-    ['Duration', { value: Math.max(0, summary.durationMs), unit: 'Milliseconds' }],
-    ['PrepareBatchDuration', { value: Math.max(0, summary.prepareBatchMs), unit: 'Milliseconds' }],
-  ]);
+  const measured: Record<keyof typeof BUILT_IN_METRICS, number> = {
+    Records: summary.records,
+    RecordsOk: summary.ok,
+    RecordsDropped: summary.dropped,
+    RecordsProcessingFailed: summary.processingFailed,
+    RecordsOverflow: summary.overflow,
+    RecordsReingested: summary.reingested,
+    InputBytes: summary.inputBytes,
+    ResponseBytes: summary.responseBytes,
+    // A clock stepped back must not report a negative duration.
+    Duration: Math.max(0, summary.durationMs),
+    PrepareBatchDuration: Math.max(0, summary.prepareBatchMs),
+  };
+  const values = new Map<string, MetricValue>(
+    Object.entries(BUILT_IN_METRICS).map(([name, unit]) => [
+      name,
+      { value: measured[name as keyof typeof BUILT_IN_METRICS], unit },
+    ]),
+  );
   const dimensions = options.dimensions ?? {};
   const leftOut: string[] = [];
   let extra: Readonly<Record<string, MetricValue>> = {};

@@ -6,14 +6,14 @@ import {
   PutRecordBatchCommand,
 } from '@aws-sdk/client-firehose';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { type DeliveryStreamConfig, type FirehoseLocal, startFirehoseLocal } from '../../src/index.js';
+import type { DeliveryStreamConfig } from '../../src/index.js';
 import {
   deleteIndices,
-  firehoseClient,
   fixture,
   json,
   removeDirectory,
   searchAll,
+  startTestStream,
   temporaryDirectory,
   uniqueIndexName,
 } from './helpers.js';
@@ -27,30 +27,8 @@ afterAll(async () => {
   await Promise.all(directories.map(removeDirectory));
 });
 
-async function start(
-  label: string,
-  processor: NonNullable<DeliveryStreamConfig['processor']>,
-): Promise<{ firehose: FirehoseLocal; client: FirehoseClient; index: string; directory: string }> {
-  const directory = await temporaryDirectory();
-  directories.push(directory);
-  const index = `${indexPrefix}-${label}`;
-  const firehose = await startFirehoseLocal({
-    streams: [
-      {
-        name: label,
-        processor,
-        elasticsearch: {
-          url: elasticsearchUrl,
-          indexName: index,
-          indexRotationPeriod: 'NoRotation',
-          bufferingHints: { intervalInSeconds: 0 },
-        },
-        backup: { directory },
-      },
-    ],
-  });
-  return { firehose, client: firehoseClient(firehose.url), index, directory };
-}
+const start = (label: string, processor: NonNullable<DeliveryStreamConfig['processor']>) =>
+  startTestStream({ elasticsearchUrl, indexPrefix, directories, label, stream: { processor } });
 
 const put = (client: FirehoseClient, stream: string, contactIds: string[]) =>
   client.send(

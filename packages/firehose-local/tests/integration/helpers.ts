@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { Client } from '@elastic/elasticsearch';
+import { type DeliveryStreamConfig, type FirehoseLocal, startFirehoseLocal } from '../../src/index.js';
 
 export const fixture = (name: string) => new URL(`../fixtures/processors/${name}`, import.meta.url).pathname;
 
@@ -28,6 +29,38 @@ export function firehoseClient(endpoint: string, maxAttempts = 1): FirehoseClien
     maxAttempts,
     credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
   });
+}
+
+/**
+ * One stream named `label` on its own index (`<indexPrefix>-<label>`) and backup directory (pushed to
+ * `directories` for cleanup), delivering to Elasticsearch without waiting (buffer interval 0).
+ */
+export async function startTestStream(options: {
+  elasticsearchUrl: string;
+  indexPrefix: string;
+  directories: string[];
+  label: string;
+  stream: Partial<DeliveryStreamConfig>;
+}): Promise<{ firehose: FirehoseLocal; client: FirehoseClient; index: string; directory: string }> {
+  const directory = await temporaryDirectory();
+  options.directories.push(directory);
+  const index = `${options.indexPrefix}-${options.label}`;
+  const firehose = await startFirehoseLocal({
+    streams: [
+      {
+        name: options.label,
+        ...options.stream,
+        elasticsearch: {
+          url: options.elasticsearchUrl,
+          indexName: index,
+          indexRotationPeriod: 'NoRotation',
+          bufferingHints: { intervalInSeconds: 0 },
+        },
+        backup: { directory },
+      },
+    ],
+  });
+  return { firehose, client: firehoseClient(firehose.url), index, directory };
 }
 
 /** Every backup object under `directory`, keyed by S3-style key, with its lines. */

@@ -2,16 +2,15 @@ import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import { type DeliveryStreamConfig, type FirehoseLocal, startFirehoseLocal } from '../../src/index.js';
+import type { DeliveryStreamConfig, FirehoseLocal } from '../../src/index.js';
 import { LOCAL_CREDENTIAL_PLACEHOLDERS } from '../../src/reserved-environment-variables.js';
 import {
   deleteIndices,
-  firehoseClient,
   fixture,
   json,
   removeDirectory,
   searchAll,
-  temporaryDirectory,
+  startTestStream,
   uniqueIndexName,
 } from './helpers.js';
 
@@ -49,31 +48,17 @@ afterAll(async () => {
   await Promise.all(directories.map(removeDirectory));
 });
 
-async function start(
+const start = (
   label: string,
   stream: Partial<DeliveryStreamConfig> & { processor: NonNullable<DeliveryStreamConfig['processor']> },
-): Promise<{ firehose: FirehoseLocal; client: FirehoseClient; index: string }> {
-  const directory = await temporaryDirectory();
-  directories.push(directory);
-  const index = `${indexPrefix}-${label}`;
-  const firehose = await startFirehoseLocal({
-    streams: [
-      {
-        name: label,
-        ...stream,
-        processor: { bufferIntervalInSeconds: 0, ...stream.processor },
-        elasticsearch: {
-          url: elasticsearchUrl,
-          indexName: index,
-          indexRotationPeriod: 'NoRotation',
-          bufferingHints: { intervalInSeconds: 0 },
-        },
-        backup: { directory },
-      },
-    ],
+) =>
+  startTestStream({
+    elasticsearchUrl,
+    indexPrefix,
+    directories,
+    label,
+    stream: { ...stream, processor: { bufferIntervalInSeconds: 0, ...stream.processor } },
   });
-  return { firehose, client: firehoseClient(firehose.url), index };
-}
 
 const put = (client: FirehoseClient, stream: string, documents: Record<string, unknown>[]) =>
   client.send(
