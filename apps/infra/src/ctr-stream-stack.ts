@@ -110,7 +110,11 @@ export class CtrStreamStack extends Stack {
       });
     }
 
-    this.alarms = new DeliveryAlarms(this, 'Alarms', { options, transformFunction: this.transform.function });
+    this.alarms = new DeliveryAlarms(this, 'Alarms', {
+      options,
+      transformFunction: this.transform.function,
+      backupBucketName: this.backup.bucket.bucketName,
+    });
 
     new CfnOutput(this, 'DeliveryStreamName', {
       description: 'Pass to ctr-simulate --stream',

@@ -18,6 +18,8 @@ import type { CtrStreamStackOptions } from './stack-options.js';
 export interface DeliveryAlarmsProps {
   readonly options: CtrStreamStackOptions;
   readonly transformFunction: IFunction;
+  /** The backup bucket's name (a token is fine): the replay command in an alarm's description names it. */
+  readonly backupBucketName?: string;
 }
 
 const PERIOD = Duration.minutes(5);
@@ -156,8 +158,9 @@ export class DeliveryAlarms extends Construct {
       'The transform Lambda answered ProcessingFailed for some records (RecordsProcessingFailed > 0 in 5 minutes): ' +
         'bad input reached the stream (not a contact trace record, or invalid JSON). Firehose wrote those records ' +
         "to the backup bucket under processing-failed/. The transform's log group names the problem of each record; " +
-        `fix the producer (or the Lambda), copy the objects out (aws s3 cp --recursive s3://<BackupBucketName>/processing-failed/YYYY/MM/DD/ ./replay/) ` +
-        `and send them back with npx -p @ctr-stream/ctr-simulator ctr-replay ./replay --stream ${streamName}.`,
+        'fix the producer (or the Lambda), then send them back with ' +
+        `npx -p @ctr-stream/ctr-simulator ctr-replay s3://${props.backupBucketName ?? '<BackupBucketName>'}/processing-failed/YYYY/MM/DD/ --stream ${streamName} ` +
+        '(--dry-run first shows what would be sent).',
       transformMetric('RecordsProcessingFailed'),
       ComparisonOperator.GREATER_THAN_THRESHOLD,
       0,

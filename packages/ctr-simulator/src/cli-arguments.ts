@@ -81,19 +81,19 @@ export function parseRateOption(rate: string | undefined): number | undefined {
 }
 
 /** `--endpoint URL`: an http(s) URL without credentials in it. */
-export function parseEndpointOption(endpoint: string | undefined): string | undefined {
+export function parseEndpointOption(endpoint: string | undefined, option = '--endpoint'): string | undefined {
   if (endpoint === undefined) return undefined;
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
-    throw new CliUsageError(`--endpoint must be a URL such as http://127.0.0.1:4573 (got "${endpoint}")`);
+    throw new CliUsageError(`${option} must be a URL such as http://127.0.0.1:4573 (got "${endpoint}")`);
   }
   if (url.username !== '' || url.password !== '') {
-    throw new CliUsageError('--endpoint must not contain credentials; use the standard AWS credential chain');
+    throw new CliUsageError(`${option} must not contain credentials; use the standard AWS credential chain`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CliUsageError(`--endpoint must be an http:// or https:// URL (got "${endpoint}")`);
+    throw new CliUsageError(`${option} must be an http:// or https:// URL (got "${endpoint}")`);
   }
   return endpoint;
 }

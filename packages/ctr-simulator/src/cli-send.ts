@@ -9,6 +9,21 @@ function isLoopback(endpoint: string): boolean {
   return host === 'localhost' || host === '[::1]' || host === '::1' || host.startsWith('127.');
 }
 
+/**
+ * Placeholder credentials for a loopback endpoint when the environment names none (a local endpoint does not
+ * check them), else undefined: the standard AWS credential chain.
+ */
+export function loopbackCredentials(
+  endpoint: string | undefined,
+): { accessKeyId: string; secretAccessKey: string } | undefined {
+  return endpoint !== undefined &&
+    isLoopback(endpoint) &&
+    !process.env.AWS_ACCESS_KEY_ID &&
+    !process.env.AWS_PROFILE
+    ? { accessKeyId: 'local', secretAccessKey: 'local' }
+    : undefined;
+}
+
 /** The delivery-stream settings both bins take from their command line. */
 export interface CliSendSettings {
   readonly deliveryStreamName: string;
@@ -30,15 +45,11 @@ export async function sendFromCommandLine(
   log: (line: string) => void,
   onRecordOutcome?: SendToFirehoseOptions['onRecordOutcome'],
 ): Promise<{ summary: SendSummary; fatal: FirehoseSendError | undefined }> {
-  const useDummyCredentials =
-    settings.endpoint !== undefined &&
-    isLoopback(settings.endpoint) &&
-    !process.env.AWS_ACCESS_KEY_ID &&
-    !process.env.AWS_PROFILE;
+  const credentials = loopbackCredentials(settings.endpoint);
   const client = new FirehoseClient({
     region: settings.region,
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-    ...(useDummyCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(credentials === undefined ? {} : { credentials }),
   });
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));

@@ -87,17 +87,21 @@ export class FirehoseSendError extends CtrSimulatorError {
   }
 }
 
-/** A backup path given to `readFirehoseBackup` cannot be read at all (missing, not a file or directory, no access). */
+/**
+ * A backup path given to `readFirehoseBackup` cannot be read at all: missing, not a file or directory, no access;
+ * for an `s3://` URL, a bucket that cannot be listed (unknown, another account's, no credentials).
+ */
 export class BackupReadError extends CtrSimulatorError {
   /** The path as given. */
   readonly path: string;
 
-  constructor(path: string, cause: unknown) {
+  constructor(
+    path: string,
+    cause: unknown,
+    advice = 'Pass the backup objects (files), a directory holding them, or an s3://bucket/prefix URL.',
+  ) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(
-      `Cannot read the backup at ${path}: ${reason}. Pass the backup objects (files) or a directory holding them.`,
-      { cause },
-    );
+    super(`Cannot read the backup at ${path}: ${reason}. ${advice}`, { cause });
     this.name = 'BackupReadError';
     this.path = path;
   }

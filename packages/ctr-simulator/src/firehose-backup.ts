@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { BackupReadError } from './errors.js';
+import { type BackupObject, isS3Url, type S3BackupOptions, S3BackupSource } from './s3-backup.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -18,7 +19,7 @@ export interface BackupRecord {
   /** The bytes to send: a failed record's decoded `rawData`, or a document's bytes as they are in the object. */
   readonly data: Buffer;
   readonly kind: BackupRecordKind;
-  /** The object (file) it was read from. */
+  /** The object it was read from: a file path, or `s3://bucket/key`. */
   readonly file: string;
   /** Its position in that object: 1 for the first JSON value. */
   readonly position: number;
@@ -67,6 +68,8 @@ export interface ReadFirehoseBackupOptions {
    * pointing at a whole bucket.
    */
   readonly documents?: boolean;
+  /** How `s3://` URLs are read: a client of your own, or the region, endpoint and credentials of one made here. */
+  readonly s3?: S3BackupOptions;
 }
 
 /** The largest epoch milliseconds a Date can hold. */
@@ -81,10 +84,11 @@ const startsWith = (body: Uint8Array, magic: readonly number[]) =>
   body.length >= magic.length && magic.every((byte, index) => body[index] === byte);
 
 /**
- * Reads the records of Firehose S3 backup objects from local files: a copy of the bucket (`aws s3 cp
- * --recursive`) or `@ctr-stream/firehose-local`'s backup directory. Directories are walked recursively in path
- * order (hidden files, such as firehose-local's `.partial` objects in the making, are left out); a file reached
- * through several paths or links is read once; GZIP objects are decompressed. Each object holds JSON values one
+ * Reads the records of Firehose S3 backup objects: from the bucket itself (`s3://bucket/prefix`, listed in key
+ * order with `@aws-sdk/client-s3`), from a copy of it (`aws s3 cp --recursive`) or from
+ * `@ctr-stream/firehose-local`'s backup directory. Directories are walked recursively in path order (hidden files,
+ * such as firehose-local's `.partial` objects in the making, are left out); an object reached through several
+ * paths, URLs or links is read once; GZIP objects are decompressed. Each object holds JSON values one
  * after another (one per line, or concatenated as Firehose writes AllDocuments backups without a delimiter):
  * - an object with a string `rawData` and an `errorCode` or `attemptsMade` is a failed record
  *   (`processing-failed/`, `elasticsearch-failed/`, `AmazonOpenSearchService-failed/`, `http-endpoint-failed/`)
@@ -93,22 +97,47 @@ const startsWith = (body: Uint8Array, magic: readonly number[]) =>
  *
  * A value that is not valid JSON, or whose `rawData` is not base64, becomes a problem (file, position, reason;
  * never the content), and reading goes on with the next line. Throws `BackupReadError` when a given path cannot
- * be read at all.
+ * be read at all, or an `s3://` bucket cannot be listed.
  *
  * @example
  * ```ts
  * import { readFirehoseBackup } from '@ctr-stream/ctr-simulator';
  * const backup = await readFirehoseBackup(['./backup/processing-failed'], { errorCodes: ['Lambda.FunctionError'] });
  * console.log(backup.records.length, backup.problems);
+ * const fromS3 = await readFirehoseBackup(['s3://my-ctr-backup/processing-failed/2026/11/27/'], {
+ *   s3: { region: 'ap-southeast-2' },
+ * });
  * ```
  */
 export async function readFirehoseBackup(
   paths: readonly string[],
   options: ReadFirehoseBackupOptions = {},
 ): Promise<FirehoseBackupContents> {
-  const files: string[] = [];
+  const objects: BackupObject[] = [];
   const seen = new Set<string>();
-  for (const path of paths) await listObjects(path, seen, files);
+  const s3 = paths.some(isS3Url) ? new S3BackupSource(options.s3) : undefined;
+  try {
+    for (const path of paths) {
+      if (s3 !== undefined && isS3Url(path)) {
+        for (const object of await s3.list(path)) {
+          if (seen.has(object.name)) continue;
+          seen.add(object.name);
+          objects.push(object);
+        }
+      } else {
+        await listFiles(path, seen, objects);
+      }
+    }
+    return await readObjects(objects, options);
+  } finally {
+    await s3?.close();
+  }
+}
+
+async function readObjects(
+  objects: readonly BackupObject[],
+  options: ReadFirehoseBackupOptions,
+): Promise<FirehoseBackupContents> {
   const wanted = options.errorCodes === undefined ? undefined : new Set(options.errorCodes);
   const records: BackupRecord[] = [];
   const problems: BackupProblem[] = [];
@@ -116,10 +145,10 @@ export async function readFirehoseBackup(
   let skipped = 0;
   let skippedDocuments = 0;
   let failedRecords = 0;
-  for (const file of files) {
+  for (const { name: file, read } of objects) {
     let body: Buffer;
     try {
-      body = await readFile(file);
+      body = await read();
       if (startsWith(body, [0x1f, 0x8b])) body = await gunzipAsync(body);
     } catch (error) {
       problems.push({ file, position: 0, reason: `cannot read the object: ${describe(error)}` });
@@ -153,7 +182,7 @@ export async function readFirehoseBackup(
   }
   return {
     records,
-    files: files.length,
+    files: objects.length,
     skipped,
     skippedDocuments,
     failedRecords,
@@ -164,7 +193,7 @@ export async function readFirehoseBackup(
 }
 
 /** Appends the files under `path` (itself when a file), each real file once, in path order. */
-async function listObjects(path: string, seen: Set<string>, files: string[]): Promise<void> {
+async function listFiles(path: string, seen: Set<string>, objects: BackupObject[]): Promise<void> {
   let info: Awaited<ReturnType<typeof stat>>;
   let real: string;
   try {
@@ -176,7 +205,7 @@ async function listObjects(path: string, seen: Set<string>, files: string[]): Pr
   if (seen.has(real)) return; // the same object (or a directory link loop) reached again
   seen.add(real);
   if (info.isFile()) {
-    files.push(path);
+    objects.push({ name: path, read: () => readFile(path) });
     return;
   }
   if (!info.isDirectory()) throw new BackupReadError(path, new Error('not a file or a directory'));
@@ -186,7 +215,7 @@ async function listObjects(path: string, seen: Set<string>, files: string[]): Pr
   } catch (error) {
     throw new BackupReadError(path, error);
   }
-  for (const name of entries) await listObjects(join(path, name), seen, files);
+  for (const name of entries) await listFiles(join(path, name), seen, objects);
 }
 
 /** A JSON value's place in an object: `[start, end)` byte offsets and its 1-based position. */

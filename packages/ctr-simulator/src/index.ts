@@ -45,6 +45,7 @@ export type {
   SimulatedRecord,
   SimulatedRecordKind,
 } from './record-types.js';
+export type { S3BackupOptions } from './s3-backup.js';
 export type { SendDaySummary, SendProgress, SendSummary } from './send-summary.js';
 export {
   type SendableRecord,

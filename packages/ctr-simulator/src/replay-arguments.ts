@@ -12,8 +12,10 @@ import { CliUsageError } from './errors.js';
 export interface ReplaySettings {
   readonly help: boolean;
   readonly version: boolean;
-  /** Backup objects (files) and directories holding them. */
+  /** Backup objects (files), directories holding them, and `s3://bucket/prefix` URLs. */
   readonly paths: readonly string[];
+  /** An S3-compatible endpoint for the `s3://` URLs (path-style); undefined for AWS. */
+  readonly s3Endpoint: string | undefined;
   readonly deliveryStreamName: string;
   readonly endpoint: string | undefined;
   readonly region: string;
@@ -29,20 +31,22 @@ export interface ReplaySettings {
   readonly progress: boolean;
 }
 
-export const REPLAY_USAGE = `Usage: ctr-replay <backup object or directory>... [options]
+export const REPLAY_USAGE = `Usage: ctr-replay <s3://bucket/prefix | backup object | directory>... [options]
 
 Sends the records of Firehose backup objects into a delivery stream again, with PutRecordBatch:
   - failed records (processing-failed/, elasticsearch-failed/, AmazonOpenSearchService-failed/,
     http-endpoint-failed/): each one's rawData, decoded;
   - with --documents, backed-up documents too (an AllDocuments backup, or NDJSON): each JSON value.
-Read the objects from a copy of the backup bucket, e.g.
-  aws s3 cp --recursive s3://<bucket>/processing-failed/2026/11/27/ ./replay/
-or from firehose-local's backup directory. Directories are read recursively; GZIP objects too.
-The objects are never changed.
+Read the objects from the backup bucket, e.g.
+  ctr-replay s3://<bucket>/processing-failed/2026/11/27/ --dry-run
+(every object under the prefix, in key order), from a copy of it, or from firehose-local's backup
+directory. Directories are read recursively; GZIP objects too. The objects are never changed.
 
 Options:
   --stream NAME         delivery stream name (default CTRFHStream)
   --endpoint URL        Firehose-compatible endpoint, e.g. http://127.0.0.1:4573 (default: AWS)
+  --s3-endpoint URL     S3-compatible endpoint for s3:// URLs, path-style (default: AWS S3; a bucket
+                        in another region than --region is followed)
   --region REGION       AWS region (default $AWS_REGION, $AWS_DEFAULT_REGION or ap-southeast-2)
   --rate N              records per second, at most (default: as fast as Firehose accepts)
   --error-code CODE     replay only failed records with this errorCode, e.g. Lambda.FunctionError
@@ -63,6 +67,7 @@ was not sent, 2 bad usage or an unreadable path, 130 interrupted.`;
 const OPTIONS = {
   stream: { type: 'string' },
   endpoint: { type: 'string' },
+  's3-endpoint': { type: 'string' },
   region: { type: 'string' },
   rate: { type: 'string' },
   'error-code': { type: 'string', multiple: true },
@@ -86,7 +91,7 @@ export function parseReplayArguments(
   const version = values.version === true;
   if (positionals.length === 0 && !help && !version) {
     throw new CliUsageError(
-      'name the backup objects or directories to replay, e.g. ctr-replay ./backup/processing-failed. Run ctr-replay --help.',
+      'name the backup objects, directories or s3:// URLs to replay, e.g. ctr-replay s3://my-ctr-backup/processing-failed/ or ctr-replay ./backup/processing-failed. Run ctr-replay --help.',
     );
   }
   const errorCodes = values['error-code'];
@@ -107,6 +112,7 @@ export function parseReplayArguments(
     paths: positionals,
     deliveryStreamName: parseStreamOption(values.stream),
     endpoint: parseEndpointOption(values.endpoint),
+    s3Endpoint: parseEndpointOption(values['s3-endpoint'], '--s3-endpoint'),
     region: resolveRegionOption(values.region, environment),
     rateLimitPerSecond: parseRateOption(values.rate),
     documents: values.documents === true,

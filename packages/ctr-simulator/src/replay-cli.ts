@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { runCommand, startCommand } from './cli-command.js';
-import { sendFromCommandLine } from './cli-send.js';
+import { loopbackCredentials, sendFromCommandLine } from './cli-send.js';
 import { BackupReadError, OutputFileError } from './errors.js';
 import { type BackupRecord, type FirehoseBackupContents, readFirehoseBackup } from './firehose-backup.js';
 import { parseReplayArguments, REPLAY_USAGE, type ReplaySettings } from './replay-arguments.js';
+import { isS3Url } from './s3-backup.js';
 import type { SendRecordOutcome } from './send-to-firehose.js';
 
 /** Problems listed on the terminal; `--json` has them all. */
@@ -100,6 +101,7 @@ async function failedOutConflict(settings: ReplaySettings): Promise<string | und
   const target = resolve(settings.failedOutPath);
   const targetDirectory = await realpath(dirname(target)).catch(() => dirname(target));
   for (const path of settings.paths) {
+    if (isS3Url(path)) continue;
     const info = await stat(path).catch(() => undefined);
     if (!info?.isDirectory()) continue;
     const directory = await realpath(path);
@@ -134,9 +136,15 @@ async function main(): Promise<number> {
 
   let contents: FirehoseBackupContents;
   try {
+    const s3Credentials = loopbackCredentials(settings.s3Endpoint);
     contents = await readFirehoseBackup(settings.paths, {
       documents: settings.documents,
       ...(settings.errorCodes === undefined ? {} : { errorCodes: settings.errorCodes }),
+      s3: {
+        region: settings.region,
+        ...(settings.s3Endpoint === undefined ? {} : { endpoint: settings.s3Endpoint }),
+        ...(s3Credentials === undefined ? {} : { credentials: s3Credentials }),
+      },
     });
   } catch (error) {
     if (error instanceof BackupReadError) {

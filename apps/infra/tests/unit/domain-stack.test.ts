@@ -417,9 +417,19 @@ describe('alarms', () => {
     const lambda = onlyResource(full.json, 'AWS::Lambda::Function');
     expect(alarm.Properties).toEqual({
       AlarmName: 'CTRFHStream-RecordsProcessingFailed',
-      AlarmDescription: expect.stringMatching(
-        /processing-failed\/.*npx -p @ctr-stream\/ctr-simulator ctr-replay \.\/replay --stream CTRFHStream/,
-      ),
+      // The replay command names the stack's own bucket.
+      AlarmDescription: {
+        'Fn::Join': [
+          '',
+          [
+            expect.stringMatching(
+              /under processing-failed\/\..*npx -p @ctr-stream\/ctr-simulator ctr-replay s3:\/\/$/,
+            ),
+            { Ref: onlyResource(full.json, 'AWS::S3::Bucket').id },
+            '/processing-failed/YYYY/MM/DD/ --stream CTRFHStream (--dry-run first shows what would be sent).',
+          ],
+        ],
+      },
       Namespace: lambda.resource.Properties.Environment.Variables.METRICS_NAMESPACE,
       MetricName: 'RecordsProcessingFailed',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: lambda.id } }],
@@ -434,7 +444,10 @@ describe('alarms', () => {
       Tags: [{ Key: 'project', Value: 'ctr-stream' }],
     });
     expect(alarm.Properties.Namespace).toBe(METRICS_NAMESPACE);
-    expect(alarm.Properties.AlarmDescription.length).toBeLessThanOrEqual(1024);
+    // CloudWatch's limit is 1,024 characters, with the longest bucket name S3 allows (63).
+    const [, parts] = alarm.Properties.AlarmDescription['Fn::Join'];
+    const fixed = parts.filter((part: unknown) => typeof part === 'string').join('');
+    expect(fixed.length + 63).toBeLessThanOrEqual(1024);
   });
 
   it('alarms when caller lookups fail in 2 of 3 periods, in the namespace the Lambda writes to', () => {

@@ -307,7 +307,7 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
   it('exits 2 on bad usage, an unreadable path or an unknown option, and prints help', async () => {
     const none = await run([]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toContain('name the backup objects or directories to replay');
+    expect(none.stderr).toContain('name the backup objects, directories or s3:// URLs to replay');
     const missing = await run([join(bucket, 'nothing-here')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`Cannot read the backup at ${join(bucket, 'nothing-here')}: ENOENT`);
