@@ -80,17 +80,51 @@ function processAlive(pid) {
   }
 }
 
-async function clusterAnswers(url, timeoutMs = 2_000) {
+/**
+ * Why the cluster at `url` is not usable (a short reason), or undefined when its health is green or yellow.
+ * Credentials in the URL (`http://user:password@host:9200`) go in an Authorization header: fetch refuses
+ * URLs that carry them.
+ */
+async function clusterProblem(url, timeoutMs = 2_000) {
   try {
-    const response = await fetch(new URL('/_cluster/health', url), {
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    if (!response.ok) return false;
+    const target = new URL('/_cluster/health', url);
+    const headers = {};
+    if (target.username || target.password) {
+      const user = decodeURIComponent(target.username);
+      const password = decodeURIComponent(target.password);
+      headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+      target.username = '';
+      target.password = '';
+    }
+    const response = await fetch(target, { headers, signal: AbortSignal.timeout(timeoutMs) });
+    if (response.status === 401 || response.status === 403) {
+      return `answers ${response.status}: check the user and password in the URL`;
+    }
+    if (!response.ok) return `answers ${response.status}`;
     const health = await response.json();
-    return health.status === 'green' || health.status === 'yellow';
-  } catch {
-    return false;
+    if (health.status === 'green' || health.status === 'yellow') return undefined;
+    return `reports health ${health.status}`;
+  } catch (error) {
+    return error?.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : 'no answer';
   }
+}
+
+async function clusterAnswers(url, timeoutMs) {
+  return (await clusterProblem(url, timeoutMs)) === undefined;
+}
+
+/** The ELASTICSEARCH_URL problem a user can fix before anything is tried, or undefined. */
+export function elasticsearchUrlProblem(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'ELASTICSEARCH_URL is not a URL: write it with its scheme, e.g. http://127.0.0.1:9200';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return `ELASTICSEARCH_URL must be an http:// or https:// URL, e.g. http://${url.replace(/^[a-z]+:\/\//i, '')}`;
+  }
+  return undefined;
 }
 
 function javaMajor(javaHome) {
@@ -262,6 +296,11 @@ function freePort() {
 async function choosePort() {
   if (process.env.ES_PORT) {
     const port = Number(process.env.ES_PORT);
+    if (!/^\d+$/.test(process.env.ES_PORT.trim()) || port < 1 || port > 65_535) {
+      throw new ElasticsearchSetupError(
+        `ES_PORT must be a port number from 1 to 65535 (got "${process.env.ES_PORT}"): fix it, or unset ES_PORT to use 9200 or a free port`,
+      );
+    }
     if (!(await portFree(port))) {
       throw new ElasticsearchSetupError(
         `Port ${port} (ES_PORT) is in use on 127.0.0.1: free it, or unset ES_PORT to use a free port`,
@@ -352,9 +391,12 @@ export async function runningNode({ waitMs = 0 } = {}) {
 export async function startElasticsearch({ log = console.error } = {}) {
   if (process.env.ELASTICSEARCH_URL) {
     const url = process.env.ELASTICSEARCH_URL;
-    if (!(await clusterAnswers(url, 10_000))) {
+    const urlProblem = elasticsearchUrlProblem(url);
+    if (urlProblem !== undefined) throw new ElasticsearchSetupError(urlProblem);
+    const problem = await clusterProblem(url, 10_000);
+    if (problem !== undefined) {
       throw new ElasticsearchSetupError(
-        `ELASTICSEARCH_URL=${redact(url)} does not answer GET /_cluster/health: start that cluster or unset ELASTICSEARCH_URL`,
+        `ELASTICSEARCH_URL=${redact(url)}: GET /_cluster/health ${problem}. Start that cluster, fix the URL, or unset ELASTICSEARCH_URL`,
       );
     }
     return { url, started: false, external: true };

@@ -27,27 +27,30 @@ if (build.status !== 0) {
 }
 process.stderr.write(`done (${seconds()})\n`);
 
-let node;
-try {
-  node = await startElasticsearch();
-} catch (error) {
-  if (error instanceof ElasticsearchSetupError) {
-    console.error(`npm start: ${error.message}`);
-    process.exit(1);
+// Elasticsearch is started only once the arguments are known to be good (--help or a typo starts nothing).
+async function elasticsearch() {
+  let node;
+  try {
+    node = await startElasticsearch();
+  } catch (error) {
+    if (error instanceof ElasticsearchSetupError) {
+      console.error(`npm start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
   }
-  throw error;
+  console.error(
+    node.external
+      ? `Elasticsearch: ${redact(node.url)} (ELASTICSEARCH_URL)`
+      : `Elasticsearch ${node.version}: ${node.url} (${node.started ? 'started' : 'already running'}; log ${node.logPath})`,
+  );
+  return { url: node.url, startedHere: !node.external };
 }
-console.error(
-  node.external
-    ? `Elasticsearch: ${redact(node.url)} (ELASTICSEARCH_URL)`
-    : `Elasticsearch ${node.version}: ${node.url} (${node.started ? 'started' : 'already running'}; log ${node.logPath})`,
-);
 
 const { main } = await import(pathToFileURL(join(root, 'apps/local-pipeline/dist/cli.js')).href);
 try {
   process.exitCode = await main(process.argv.slice(2), {
-    elasticsearchUrl: node.url,
-    elasticsearchStartedHere: !node.external,
+    elasticsearch,
     workDirectory: join(root, '.local'),
   });
 } catch (error) {

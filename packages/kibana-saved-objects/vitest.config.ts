@@ -1,3 +1,3 @@
 import { ctrStreamProject } from '../../vitest.shared.js';
 
-export default ctrStreamProject({ name: 'kibana-saved-objects', elasticsearch: true });
+export default ctrStreamProject({ name: 'kibana-saved-objects', elasticsearch: true, typeTests: true });

@@ -60,10 +60,62 @@ describe('es:start failure paths: one line naming the fix', () => {
       CTR_STREAM_CACHE_DIR: join(scratch, 'a'),
     });
     expect(result.status).toBe(1);
-    expect(result.lastError).toMatch(
-      /^es:start: ELASTICSEARCH_URL=http:\/\/\*\*\*@127\.0\.0\.1:9 does not answer .*unset ELASTICSEARCH_URL$/,
+    expect(result.lastError).toBe(
+      'es:start: ELASTICSEARCH_URL=http://***@127.0.0.1:9: GET /_cluster/health no answer. Start that cluster, fix the URL, or unset ELASTICSEARCH_URL',
     );
     expect(result.lastError).not.toContain('secret');
+  });
+
+  test('ELASTICSEARCH_URL without its scheme, and an ES_PORT that is not a port', () => {
+    const bare = esStart({ ELASTICSEARCH_URL: '127.0.0.1:9200', CTR_STREAM_CACHE_DIR: join(scratch, 'i') });
+    expect(bare.status).toBe(1);
+    expect(bare.lastError).toBe(
+      'es:start: ELASTICSEARCH_URL is not a URL: write it with its scheme, e.g. http://127.0.0.1:9200',
+    );
+    const host = esStart({ ELASTICSEARCH_URL: 'localhost:9200', CTR_STREAM_CACHE_DIR: join(scratch, 'i') });
+    expect(host.lastError).toBe(
+      'es:start: ELASTICSEARCH_URL must be an http:// or https:// URL, e.g. http://localhost:9200',
+    );
+    const port = esStart({ ES_PORT: 'abc', CTR_STREAM_CACHE_DIR: join(scratch, 'i') });
+    expect(port.status).toBe(1);
+    expect(port.lastError).toBe(
+      'es:start: ES_PORT must be a port number from 1 to 65535 (got "abc"): fix it, or unset ES_PORT to use 9200 or a free port',
+    );
+    expect(esStart({ ES_PORT: '99999', CTR_STREAM_CACHE_DIR: join(scratch, 'i') }).lastError).toContain(
+      'ES_PORT must be a port number from 1 to 65535 (got "99999")',
+    );
+  });
+
+  test('ELASTICSEARCH_URL with a user and password: sent as Basic auth, never printed', async () => {
+    const seen: (string | undefined)[] = [];
+    const cluster = createHttpServer((request, response) => {
+      seen.push(request.headers.authorization);
+      const ok =
+        request.headers.authorization === `Basic ${Buffer.from('elastic:s3cr@t').toString('base64')}`;
+      response.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+      response.end(ok ? '{"status":"yellow"}' : '{"error":"unauthorized"}');
+    });
+    await new Promise<void>((resolve) => cluster.listen(0, '127.0.0.1', resolve));
+    const { port } = cluster.address() as { port: number };
+    try {
+      const good = await esStartAsync({
+        ELASTICSEARCH_URL: `http://elastic:s3cr%40t@127.0.0.1:${port}`,
+        CTR_STREAM_CACHE_DIR: join(scratch, 'j'),
+      });
+      expect(good.status).toBe(0);
+      expect(good.lastError).not.toContain('s3cr');
+      const bad = await esStartAsync({
+        ELASTICSEARCH_URL: `http://elastic:wrong@127.0.0.1:${port}`,
+        CTR_STREAM_CACHE_DIR: join(scratch, 'j'),
+      });
+      expect(bad.status).toBe(1);
+      expect(bad.lastError).toBe(
+        `es:start: ELASTICSEARCH_URL=http://***@127.0.0.1:${port}: GET /_cluster/health answers 401: check the user and password in the URL. Start that cluster, fix the URL, or unset ELASTICSEARCH_URL`,
+      );
+      expect(seen.every((header) => header?.startsWith('Basic '))).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => cluster.close(() => resolve()));
+    }
   });
 
   test('a JDK home that is not a JDK', () => {

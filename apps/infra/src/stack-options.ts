@@ -165,6 +165,8 @@ export const STACK_OPTION_NAMES = [
 ] as const;
 
 const KNOWN_OPTIONS = new Set<string>(STACK_OPTION_NAMES);
+/** An option name with case, dashes and underscores taken out: `Caller-Lookup_URL` -> `callerlookupurl`. */
+const spelling = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
 /** Options people may try that must never be passed as context: they would land in cdk.out and the template. */
 const SECRET_OPTIONS = new Set(['elasticApiKey', 'apiKey', 'elasticPassword', 'password']);
 
@@ -218,8 +220,11 @@ export function parseStackOptions(context: Readonly<Record<string, unknown>>): {
           'never pass a secret as CDK context: it would be written to cdk.out and the CloudFormation template. ' +
           'Store the API key in AWS Secrets Manager as {"api_key":"..."} and pass elasticApiKeySecretArn.',
       });
-    } else if (/^[a-z][A-Za-z0-9]*$/.test(key) && !KNOWN_OPTIONS.has(key)) {
-      const suggestion = STACK_OPTION_NAMES.find((name) => name.toLowerCase() === key.toLowerCase());
+    } else if (!KNOWN_OPTIONS.has(key)) {
+      // Any spelling of an option (case, dashes, underscores) is a mistake; other unknown identifiers too. Keys
+      // with ':' or '@', and kebab-case ones such as cli-telemetry, are CDK's own.
+      const suggestion = STACK_OPTION_NAMES.find((name) => spelling(name) === spelling(key));
+      if (suggestion === undefined && !/^[A-Za-z][A-Za-z0-9]*$/.test(key)) continue;
       issues.push({
         option: key,
         message: suggestion

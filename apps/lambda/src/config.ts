@@ -1,59 +1,89 @@
 import { z } from 'zod';
 import { type ConfigIssue, LambdaConfigError } from './errors.js';
 
-/** Treats `''` (common in CloudFormation/CDK) as unset. */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+/** `''` (common in CloudFormation/CDK) counts as unset. */
+const emptyAsUnset = (value: unknown) => (value === '' ? undefined : value);
 
-const integer = (minimum: number, maximum: number) =>
-  z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(minimum, `must be at least ${minimum}`)
-    .max(maximum, `must be at most ${maximum}`);
+/** Treats `''` as unset. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUnset, schema.optional());
+
+/** Plain decimal digits, optionally negative: no spaces, exponent, hex, sign `+` or fraction. */
+const DECIMAL_INTEGER = /^-?[0-9]+$/;
+
+/** A whole number written in plain decimal, within bounds (`why` is added to the bound's message). */
+const integer = (minimum: number, maximum: number, why: { minimum?: string; maximum?: string } = {}) =>
+  z
+    .string({ error: 'must be a whole number' })
+    .regex(DECIMAL_INTEGER, 'must be a whole number')
+    .transform((value) => Number(value) + 0) // + 0 turns '-0' into 0
+    .pipe(
+      z
+        .number()
+        .min(minimum, `must be at least ${minimum}${why.minimum ?? ''}`)
+        .max(maximum, `must be at most ${maximum}${why.maximum ?? ''}`),
+    );
+
+/**
+ * An API key undici could not send (it fails every request: "invalid header value"), or one stored with a
+ * stray space or line break (a key the directory would not recognise). The value is never echoed.
+ */
+const apiKey = z
+  .string()
+  .refine((value) => !/[\x00-\x1f\x7f]/.test(value) && value.trim() === value, {
+    message:
+      'must not contain line breaks or control characters, or start or end with a space (check how the secret was stored)',
+  })
+  .refine((value) => !/[^\x00-\xff]/.test(value), {
+    message: 'must contain only ASCII or Latin-1 characters (an HTTP header value cannot carry others)',
+  });
 
 /** Below this, the handler would have no time left to answer after the lookups stop. */
 const MIN_SAFETY_MARGIN_MS = 500;
 /** Firehose's maximum transform timeout (5 minutes): a larger margin can never leave time to work. */
 const MAX_SAFETY_MARGIN_MS = 300_000;
 
-const lookupUrl = z
-  .string({ error: 'is required (the directory base URL, e.g. https://directory.example.com/api/user/)' })
-  .min(1, 'is required (the directory base URL, e.g. https://directory.example.com/api/user/)')
-  .superRefine((value, context) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      context.addIssue({ code: 'custom', message: 'is not a URL' });
-      return;
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      context.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
-    }
-    if (url.username !== '' || url.password !== '') {
-      context.addIssue({ code: 'custom', message: 'must not carry credentials; use CALLER_LOOKUP_API_KEY' });
-    }
-    // The same rules as createCallerLookup's baseUrl, so a URL accepted here never fails at cold start.
-    if (value.includes('#')) {
-      context.addIssue({
-        code: 'custom',
-        message: 'must not contain a fragment (#...): the number is appended to the path or query',
-      });
-    }
-    if (value.includes('{') || value.includes('}')) {
-      context.addIssue({
-        code: 'custom',
-        message: "must not contain '{' or '}': the number is appended to the URL as it is",
-      });
-    }
-    if (!value.endsWith('/') && !value.endsWith('=')) {
-      context.addIssue({
-        code: 'custom',
-        message: "must end with '/' (the number is appended, e.g. https://directory.example.com/api/user/)",
-      });
-    }
-  });
+const lookupUrl = z.preprocess(
+  emptyAsUnset, // unset or '': one issue, "is required"
+  z
+    .string({ error: 'is required (the directory base URL, e.g. https://directory.example.com/api/user/)' })
+    .superRefine((value, context) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        context.addIssue({ code: 'custom', message: 'is not a URL' });
+        return;
+      }
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        context.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
+      }
+      if (url.username !== '' || url.password !== '') {
+        context.addIssue({
+          code: 'custom',
+          message: 'must not carry credentials; use CALLER_LOOKUP_API_KEY',
+        });
+      }
+      // The same rules as createCallerLookup's baseUrl, so a URL accepted here never fails at cold start.
+      if (value.includes('#')) {
+        context.addIssue({
+          code: 'custom',
+          message: 'must not contain a fragment (#...): the number is appended to the path or query',
+        });
+      }
+      if (value.includes('{') || value.includes('}')) {
+        context.addIssue({
+          code: 'custom',
+          message: "must not contain '{' or '}': the number is appended to the URL as it is",
+        });
+      }
+      if (!value.endsWith('/') && !value.endsWith('=')) {
+        context.addIssue({
+          code: 'custom',
+          message: "must end with '/' (the number is appended, e.g. https://directory.example.com/api/user/)",
+        });
+      }
+    }),
+);
 
 const EnvironmentSchema = z.object({
   CALLER_LOOKUP_URL: lookupUrl,
@@ -61,7 +91,7 @@ const EnvironmentSchema = z.object({
   CALLER_LOOKUP_CONCURRENCY: optional(integer(1, 1_024)),
   CALLER_LOOKUP_CACHE_TTL_SECONDS: optional(integer(0, 86_400)),
   CALLER_LOOKUP_NOT_FOUND_TTL_SECONDS: optional(integer(0, 86_400)),
-  CALLER_LOOKUP_API_KEY: optional(z.string()),
+  CALLER_LOOKUP_API_KEY: optional(apiKey),
   CALLER_LOOKUP_API_KEY_HEADER: optional(
     z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name'),
   ),
@@ -91,17 +121,11 @@ const EnvironmentSchema = z.object({
   ),
   AWS_LAMBDA_FUNCTION_NAME: optional(z.string()),
   TRANSFORM_SAFETY_MARGIN_MS: optional(
-    z.coerce
-      .number({ error: 'must be a whole number' })
-      .int('must be a whole number')
-      .min(
-        MIN_SAFETY_MARGIN_MS,
-        `must be at least ${MIN_SAFETY_MARGIN_MS} (time to answer before the Lambda timeout)`,
-      )
-      .max(
-        MAX_SAFETY_MARGIN_MS,
-        `must be at most ${MAX_SAFETY_MARGIN_MS} (Firehose invokes a transform for at most 5 minutes; the margin must be well under the function timeout)`,
-      ),
+    integer(MIN_SAFETY_MARGIN_MS, MAX_SAFETY_MARGIN_MS, {
+      minimum: ' (time to answer before the Lambda timeout)',
+      maximum:
+        ' (Firehose invokes a transform for at most 5 minutes; the margin must be well under the function timeout)',
+    }),
   ),
 });
 

@@ -6,7 +6,7 @@ import {
   maskPhoneNumber,
   normalizePhoneNumber,
 } from '@ctr-stream/caller-lookup';
-import { safeParseContactTraceRecord } from '@ctr-stream/ctr-schema';
+import { type SafeParseContactTraceRecordResult, safeParseContactTraceRecord } from '@ctr-stream/ctr-schema';
 import {
   type BatchPreparation,
   createFirehoseTransformHandler,
@@ -60,8 +60,10 @@ export interface CtrTransformHandler {
 interface BatchLookups {
   /** Lookup result by lookup key (the normalised number). */
   readonly byNumber: Map<string, CallerLookupResult>;
-  /** Lookup key by phone number as written in the batch's records: each distinct spelling is normalised once. */
+  /** Lookup key by phone number as written in the batch's valid records: each distinct spelling is normalised once. */
   readonly keyByAddress: Map<string, string>;
+  /** CTR validation of each record, by its index in the event: each record is validated once. */
+  readonly validationByIndex: Map<number, SafeParseContactTraceRecordResult>;
   readonly waitedMs: number[];
 }
 
@@ -76,8 +78,9 @@ interface InvocationFigures {
 
 /**
  * Builds the CTR transform handler from a configuration: validates each record as a contact trace
- * record, looks up every distinct customer phone number of the batch at once (cached, concurrent,
- * deadline-bound), sets `CustomerEndpoint.Name` when found and always `CtrStream.CallerLookup`.
+ * record, looks up every distinct customer phone number of the valid records at once (cached,
+ * concurrent, deadline-bound; an invalid record's number is never sent), sets `CustomerEndpoint.Name`
+ * when found and always `CtrStream.CallerLookup`.
  *
  * @example
  * ```ts
@@ -158,8 +161,13 @@ export function createHandler(
       const invocation = figuresFor(event);
       const keys = new Set<string>();
       const keyByAddress = new Map<string, string>();
+      const validationByIndex = new Map<number, SafeParseContactTraceRecordResult>();
       for (const record of records) {
-        if (typeof record.data !== 'object' || record.data === null || Array.isArray(record.data)) continue;
+        // Validate first: a record that is not a valid CTR is answered ProcessingFailed, so its number is
+        // never sent to the directory (personal data, and a request for nothing).
+        const validation = safeParseContactTraceRecord(record.data);
+        validationByIndex.set(record.index, validation);
+        if (!validation.success) continue;
         const phone = customerPhoneNumber(record.data as Record<string, unknown>);
         if (phone === undefined || keyByAddress.has(phone)) continue;
         const key = lookupKey(phone);
@@ -182,12 +190,12 @@ export function createHandler(
         }),
       );
       invocation.waitedMs = waitedMs;
-      return { byNumber, keyByAddress, waitedMs };
+      return { byNumber, keyByAddress, validationByIndex, waitedMs };
     },
 
     transformRecord: (record, { preparation, event }) => {
       const invocation = figuresFor(event);
-      const parsed = safeParseContactTraceRecord(record.data);
+      const parsed = validationOf(preparation, record.index) ?? safeParseContactTraceRecord(record.data);
       if (!parsed.success) {
         const reason =
           notContactTraceRecordReason(record.data) ??
@@ -289,6 +297,17 @@ function callerLookupMetrics(summary: CallerLookupSummary): Record<string, Metri
 /** The lookup key of a number: its normalised form, so `+61 401 004 854` and `+61401004854` share one lookup. */
 function lookupKey(phone: string): string {
   return normalizePhoneNumber(phone) ?? phone;
+}
+
+/**
+ * The validation `prepareBatch` made of a record, or `undefined` when it made none: the preparation
+ * timed out or failed, and the record is then validated by `transformRecord` itself.
+ */
+function validationOf(
+  preparation: BatchPreparation<BatchLookups>,
+  index: number,
+): SafeParseContactTraceRecordResult | undefined {
+  return preparation.status === 'ready' ? preparation.value.validationByIndex.get(index) : undefined;
 }
 
 function resultFor(preparation: BatchPreparation<BatchLookups>, phone: string): CallerLookupResult {

@@ -12,8 +12,18 @@ export {
 } from './enrichment.js';
 export { type ConfigIssue, CtrLambdaError, LambdaConfigError } from './errors.js';
 
-/** Cold start: configuration is read and validated once per execution environment. */
+/** The cold start's outcome, made once per execution environment (module instance). */
+let initialised: ColdStartResult | undefined;
+
+/**
+ * Cold start: the configuration is read and validated once per execution environment, and a problem is
+ * logged once, as a JSON line. Inside Lambda (or anything that sets Lambda's reserved
+ * `AWS_LAMBDA_FUNCTION_NAME`, like firehose-local) it runs as the module loads, in the init phase; anywhere
+ * else it runs on the first call of `handler`, so importing `createHandler` or `loadConfig` reads no
+ * environment variable and logs nothing.
+ */
 function coldStart(): ColdStartResult {
+  if (initialised !== undefined) return initialised;
   const result = startFromEnvironment(process.env);
   if ('error' in result) {
     const { error } = result;
@@ -21,14 +31,16 @@ function coldStart(): ColdStartResult {
       `${JSON.stringify({ level: 'error', time: new Date().toISOString(), message: error.message, service: 'ctr-stream-lambda', issues: error.issues })}\n`,
     );
   }
+  initialised = result;
   return result;
 }
 
-const initialised = coldStart();
+if (process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined) coldStart();
 
 /**
- * The Lambda entry point (`index.handler`), configured from environment variables at cold start. Its
- * caller-lookup client (and so its cache) lives at module scope and survives warm invocations.
+ * The Lambda entry point (`index.handler`), configured from environment variables at cold start (see
+ * `coldStart`). Its caller-lookup client (and so its cache) lives at module scope and survives warm
+ * invocations.
  *
  * @throws {LambdaConfigError} on every invocation while the configuration is invalid.
  * @example
@@ -42,6 +54,7 @@ export async function handler(
   event: unknown,
   context?: Parameters<CtrTransformHandler>[1],
 ): ReturnType<CtrTransformHandler> {
-  if ('error' in initialised) throw initialised.error;
-  return initialised.handler(event, context);
+  const started = coldStart();
+  if ('error' in started) throw started.error;
+  return started.handler(event, context);
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { resolveSimulationOptions, SimulationOptionsError } from '@ctr-stream/ctr-simulator';
 import { formatCallsPerDay, formatTable } from './report.js';
 import { DELIVERY_STREAM_NAME, redactUrl, runLocalPipeline } from './run-local-pipeline.js';
 import type { LocalPipelineReport } from './types.js';
@@ -17,18 +18,129 @@ Set KIBANA_URL (and KIBANA_USERNAME/KIBANA_PASSWORD or KIBANA_API_KEY) to instal
 
 /** What scripts/start.mjs hands over. */
 export interface StartContext {
-  elasticsearchUrl: string;
-  /** True for the local node npm start runs (started or reused), false for ELASTICSEARCH_URL. */
-  elasticsearchStartedHere: boolean;
+  /**
+   * Starts (or reuses) the Elasticsearch to use, once the arguments are known to be good: `--help` or a typo
+   * never downloads or starts anything. `startedHere` is true for the local node npm start runs, false for
+   * ELASTICSEARCH_URL.
+   */
+  elasticsearch(): Promise<{ url: string; startedHere: boolean }>;
   workDirectory: string;
 }
+
+/** A run's settings, every one checked before anything is started, deleted or written. */
+export interface StartSettings {
+  days: number;
+  contactsPerDay: number;
+  seed: number;
+  startDate: string | undefined;
+  index: string | undefined;
+  resetIndex: boolean;
+  kibanaUrl: string | undefined;
+  lambdaLogLevel: 'debug' | 'info' | 'warn' | 'error' | undefined;
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 function positiveInteger(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1)
+  if (!/^\d+$/.test(value) || !Number.isInteger(parsed) || parsed < 1)
     throw new Error(`--${name} must be a positive integer, got "${value}"`);
   return parsed;
+}
+
+/** A URL for messages: its credentials hidden. */
+function shown(url: string): string {
+  return redactUrl(url);
+}
+
+/**
+ * Reads `npm start`'s arguments and the environment it reads (LOG_LEVEL, KIBANA_URL), and checks them all,
+ * the simulation options included: a mistake is one message and exit code 2 before anything is started,
+ * deleted or written. `--help` prints the usage (exit code 0).
+ */
+export function parseStartArguments(
+  argv: readonly string[],
+  environment: Readonly<Record<string, string | undefined>>,
+): { settings: StartSettings } | { exitCode: number; output: string } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: {
+        days: { type: 'string' },
+        'contacts-per-day': { type: 'string' },
+        seed: { type: 'string' },
+        'start-date': { type: 'string' },
+        index: { type: 'string' },
+        'reset-index': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    return { exitCode: 2, output: `${(error as Error).message}\n\n${USAGE}` };
+  }
+  if (values.help) return { exitCode: 0, output: USAGE };
+  try {
+    const days = positiveInteger('days', values.days as string | undefined, 7);
+    const contactsPerDay = positiveInteger(
+      'contacts-per-day',
+      values['contacts-per-day'] as string | undefined,
+      200,
+    );
+    const seed = positiveInteger('seed', values.seed as string | undefined, 1);
+    const startDate = values['start-date'] as string | undefined;
+    // The simulator's own checks (a real date, at most 366 days, ...), before the work directory is emptied.
+    resolveSimulationOptions({ startDate: startDate ?? '2026-01-01', days, contactsPerDay, seed });
+    const logLevel = environment.LOG_LEVEL?.trim().toLowerCase() || undefined;
+    if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+      throw new Error(
+        `LOG_LEVEL is "${environment.LOG_LEVEL}" in this shell, and the Lambda accepts only debug, info, warn or error: change it or unset it`,
+      );
+    }
+    const kibanaUrl = environment.KIBANA_URL || undefined;
+    if (kibanaUrl !== undefined) {
+      let url: URL | undefined;
+      try {
+        url = new URL(kibanaUrl);
+      } catch {}
+      if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        throw new Error(
+          `KIBANA_URL must be an http:// or https:// URL such as http://localhost:5601 (got "${url === undefined ? kibanaUrl : shown(kibanaUrl)}"): fix it, or unset it to only write the Kibana file`,
+        );
+      }
+    }
+    return {
+      settings: {
+        days,
+        contactsPerDay,
+        seed,
+        startDate,
+        index: values.index as string | undefined,
+        resetIndex: values['reset-index'] === true,
+        kibanaUrl,
+        lambdaLogLevel: logLevel as StartSettings['lambdaLogLevel'],
+      },
+    };
+  } catch (error) {
+    const message =
+      error instanceof SimulationOptionsError
+        ? error.problems
+            .map((problem) => problem.replace(/^(days|contactsPerDay|seed|startDate)\b/, optionName))
+            .join('; ')
+        : (error as Error).message;
+    return { exitCode: 2, output: `${message}\n\n${USAGE}` };
+  }
+}
+
+/** The simulator's option names as npm start spells them. */
+function optionName(name: string): string {
+  return (
+    { days: '--days', contactsPerDay: '--contacts-per-day', seed: '--seed', startDate: '--start-date' }[
+      name
+    ] ?? name
+  );
 }
 
 function progressBar(done: number, total: number): string {
@@ -69,56 +181,27 @@ export function runSucceeded(
 
 /** `npm start`'s program; returns the exit code. */
 export async function main(argv: string[], context: StartContext): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        days: { type: 'string' },
-        'contacts-per-day': { type: 'string' },
-        seed: { type: 'string' },
-        'start-date': { type: 'string' },
-        index: { type: 'string' },
-        'reset-index': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+  const parsed = parseStartArguments(argv, process.env);
+  if ('exitCode' in parsed) {
+    if (parsed.exitCode === 0) console.log(parsed.output);
+    else console.error(parsed.output);
+    return parsed.exitCode;
   }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  let days: number;
-  let contactsPerDay: number;
-  let seed: number;
-  try {
-    days = positiveInteger('days', values.days as string | undefined, 7);
-    contactsPerDay = positiveInteger(
-      'contacts-per-day',
-      values['contacts-per-day'] as string | undefined,
-      200,
-    );
-    seed = positiveInteger('seed', values.seed as string | undefined, 1);
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const { settings } = parsed;
+  const elasticsearch = await context.elasticsearch();
   const interactive = process.stderr.isTTY === true;
   const report = await runLocalPipeline({
-    elasticsearchUrl: context.elasticsearchUrl,
+    elasticsearchUrl: elasticsearch.url,
     workDirectory: context.workDirectory,
-    days,
-    contactsPerDay,
-    seed,
-    ...(typeof values['start-date'] === 'string' ? { startDate: values['start-date'] } : {}),
-    ...(typeof values.index === 'string' ? { index: values.index } : {}),
+    days: settings.days,
+    contactsPerDay: settings.contactsPerDay,
+    seed: settings.seed,
+    ...(settings.startDate === undefined ? {} : { startDate: settings.startDate }),
+    ...(settings.index === undefined ? {} : { index: settings.index }),
     // The local node is ours to reset; someone's cluster only when asked.
-    resetIndex: values['reset-index'] === true || context.elasticsearchStartedHere,
-    ...(process.env.KIBANA_URL ? { kibanaUrl: process.env.KIBANA_URL } : {}),
+    resetIndex: settings.resetIndex || elasticsearch.startedHere,
+    ...(settings.kibanaUrl === undefined ? {} : { kibanaUrl: settings.kibanaUrl }),
+    ...(settings.lambdaLogLevel === undefined ? {} : { lambdaLogLevel: settings.lambdaLogLevel }),
     log: (line) => console.error(line),
     onSendProgress: (progress) => {
       if (interactive)
@@ -151,14 +234,19 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
   console.log(`
 Calls per day ${matches ? 'matches' : 'DOES NOT match'} the simulator's ground truth; finished in ${(report.durationMs / 1000).toFixed(1)}s.
 
-Elasticsearch      ${redactUrl(report.paths.elasticsearchUrl)}  (index ${report.paths.index}${context.elasticsearchStartedHere ? '; still running: npm run es:stop ends it' : ''})
+Elasticsearch      ${redactUrl(report.paths.elasticsearchUrl)}  (index ${report.paths.index}${elasticsearch.startedHere ? '; still running: npm run es:stop ends it' : ''})
 Backup (S3 layout) ${report.paths.backupDirectory}
 Caller directory   ${report.paths.callerDirectoryFile}
-Kibana objects     ${report.paths.kibanaNdjson}  (${report.kibanaInstalled ? 'installed into KIBANA_URL' : 'import it in Kibana, or set KIBANA_URL'})`);
+Kibana objects     ${report.paths.kibanaNdjson}  (index pattern ${report.kibanaIndexPattern}; ${report.kibanaInstalled ? 'installed into KIBANA_URL' : report.kibanaError === undefined ? 'import it in Kibana, or set KIBANA_URL' : 'NOT installed into KIBANA_URL, see below'})`);
+  if (report.kibanaError !== undefined) {
+    console.error(
+      `\nKIBANA_URL=${redactUrl(settings.kibanaUrl ?? '')}: the Kibana objects were not installed: ${report.kibanaError}`,
+    );
+  }
   const nothingLost = totals.sent === totals.delivered + totals.failed;
   if (!nothingLost)
     console.error(
       `\nRecords unaccounted for: sent ${totals.sent}, delivered ${totals.delivered}, failed ${totals.failed}.`,
     );
-  return runSucceeded(report) ? 0 : 1;
+  return runSucceeded(report) && report.kibanaError === undefined ? 0 : 1;
 }

@@ -1,4 +1,11 @@
-export { callsPerDayMatches, main, runSucceeded, type StartContext } from './cli.js';
+export {
+  callsPerDayMatches,
+  main,
+  parseStartArguments,
+  runSucceeded,
+  type StartContext,
+  type StartSettings,
+} from './cli.js';
 export { type DirectoryFaults, type DirectoryProcess, startDirectoryProcess } from './directory-process.js';
 export { formatCallsPerDay, formatTable } from './report.js';
 export {

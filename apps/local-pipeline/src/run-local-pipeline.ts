@@ -220,7 +220,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       });
       client.destroy();
       log(
-        `Sent ${sent.sent} records in ${sent.requests} PutRecordBatch requests (${sent.failed} failed, ${sent.retried} retried).`,
+        `Sent ${sent.sent} records in ${sent.requests} PutRecordBatch request${sent.requests === 1 ? '' : 's'} (${sent.failed} failed, ${sent.retried} retried).`,
       );
       await firehose.close();
       const metrics = firehose.metrics(DELIVERY_STREAM_NAME) as DeliveryStreamMetrics;
@@ -235,17 +235,28 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       });
       const callsPerDay = parseCallsPerDay(aggregation);
 
-      // Kibana 8.8+ and 9.x format; `ctr-kibana-setup --target ... --out` writes the other targets' files.
-      const ndjson = toNdjson(buildSavedObjects('kibana-8.8'));
+      // Kibana 8.8+ and 9.x format; `ctr-kibana-setup --target ... --out` writes the other targets' files. The
+      // index pattern is connect*, or <index>* for an index it would not match, so the dashboards see the data.
+      const indexPattern = index.startsWith('connect') ? undefined : `${index}*`;
+      const ndjson = toNdjson(
+        buildSavedObjects('kibana-8.8', indexPattern === undefined ? {} : { indexPattern }),
+      );
       await writeFile(kibanaNdjson, ndjson);
       let kibanaInstalled = false;
+      let kibanaError: string | undefined;
       if (options.kibanaUrl) {
-        await installSavedObjects({
-          kibanaUrl: options.kibanaUrl,
-          ...kibanaCredentials(),
-          elasticsearch: { elasticsearchUrl: options.elasticsearchUrl },
-        });
-        kibanaInstalled = true;
+        // A Kibana that cannot take the objects is reported with the results, not instead of them.
+        try {
+          await installSavedObjects({
+            kibanaUrl: options.kibanaUrl,
+            ...kibanaCredentials(),
+            ...(indexPattern === undefined ? {} : { indexPattern }),
+            elasticsearch: { elasticsearchUrl: options.elasticsearchUrl },
+          });
+          kibanaInstalled = true;
+        } catch (error) {
+          kibanaError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        }
       }
 
       const failed =
@@ -276,7 +287,9 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
           callerDirectoryFile,
           kibanaNdjson,
         },
+        kibanaIndexPattern: indexPattern ?? 'connect*',
         kibanaInstalled,
+        ...(kibanaError === undefined ? {} : { kibanaError }),
         durationMs: Date.now() - started,
       };
     } finally {

@@ -45,6 +45,11 @@ export interface LocalPipelineReport {
     callerDirectoryFile: string;
     kibanaNdjson: string;
   };
+  /** The Kibana index pattern's title: `connect*`, or `<index>*` for an index that does not match it. */
+  kibanaIndexPattern: string;
+  /** True when the objects were installed into KIBANA_URL. */
   kibanaInstalled: boolean;
+  /** Why installing into KIBANA_URL failed (the run's results still stand; the exit code is 1). */
+  kibanaError?: string;
   durationMs: number;
 }

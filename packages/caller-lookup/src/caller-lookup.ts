@@ -7,7 +7,7 @@ import { CallerLookupClosedError } from './errors.js';
 import { LatencyRecorder } from './latency-recorder.js';
 import { LruCache } from './lru-cache.js';
 import { maskPhoneNumber, normalizePhoneNumber } from './phone-number.js';
-import { type ResolvedOptions, resolveOptions } from './resolve-options.js';
+import { MAX_TIMER_MS, type ResolvedOptions, resolveOptions } from './resolve-options.js';
 import { backoffDelay } from './retry-delay.js';
 import type {
   CallerLookup,
@@ -30,6 +30,14 @@ function errorResult(reason: CallerLookupErrorReason, extra: { statusCode?: numb
 const ABORTED = errorResult('aborted');
 const DEADLINE_EXCEEDED = errorResult('deadline_exceeded');
 const CIRCUIT_OPEN = errorResult('circuit_open');
+
+/** The failed attempt that opened the circuit, for the `circuit_opened` log entry. */
+interface OpeningFailure {
+  /** The normalised number (masked when logged). */
+  key: string;
+  result: CallerLookupResult;
+  attempt: number;
+}
 
 /** Told once when a flight settles; a plain object (no promise, no closure) for `lookupMany`. */
 interface FlightListener {
@@ -133,7 +141,7 @@ class CallerLookupClient implements CallerLookup {
   readonly #cache: LruCache<CallerLookupResult>;
   readonly #flights = new Map<string, Flight>();
   readonly #limiter: ConcurrencyLimiter;
-  readonly #circuit: CircuitBreaker;
+  readonly #circuit: CircuitBreaker<OpeningFailure>;
   readonly #latency = new LatencyRecorder();
   readonly #results = emptyCounts(STATUSES);
   readonly #errors = emptyCounts(REASONS);
@@ -163,15 +171,29 @@ class CallerLookupClient implements CallerLookup {
       });
     this.#cache = new LruCache(resolved.cacheMaxEntries);
     this.#limiter = new ConcurrencyLimiter(resolved.maxConcurrency);
-    this.#circuit = new CircuitBreaker({
+    this.#circuit = new CircuitBreaker<OpeningFailure>({
       failureThreshold: resolved.circuitFailureThreshold,
       openMs: resolved.circuitOpenMs,
-      onStateChange: (state) => {
-        this.#log({
-          level: state === 'open' ? 'warn' : 'info',
-          event:
-            state === 'open' ? 'circuit_opened' : state === 'closed' ? 'circuit_closed' : 'circuit_half_open',
-        });
+      onStateChange: (state, cause) => {
+        if (resolved.logger !== undefined) {
+          this.#log({
+            level: state === 'open' ? 'warn' : 'info',
+            event:
+              state === 'open'
+                ? 'circuit_opened'
+                : state === 'closed'
+                  ? 'circuit_closed'
+                  : 'circuit_half_open',
+            // The failure that opened it: without it the log shows only circuit_open results, never why.
+            ...(cause === undefined
+              ? {}
+              : {
+                  phone: maskPhoneNumber(cause.key),
+                  ...this.#describe(cause.result),
+                  attempt: cause.attempt,
+                }),
+          });
+        }
         // Every lookup still waiting for a request slot would only fail as circuit_open once it got one:
         // settle them all now, in one loop, instead of one slot hand-over after another.
         if (state === 'open') this.#limiter.shed();
@@ -428,9 +450,22 @@ class CallerLookupClient implements CallerLookup {
     if (moreListeners !== undefined) for (const other of moreListeners) other.flightSettled(flight, result);
   }
 
+  /**
+   * The circuit refused attempt `attempt` of the flight (no request sent for it). A first attempt ends as
+   * `circuit_open`; a retry ends with the failure of the attempt before it (a 500, a refused connection...):
+   * that is what went wrong for this number, and `circuit_open` would hide it.
+   */
+  #refusedByCircuit(flight: Flight, attempt: number, lastFailure: CallerLookupResult | undefined) {
+    return lastFailure === undefined
+      ? this.#fail(flight, CIRCUIT_OPEN, attempt)
+      : this.#fail(flight, lastFailure, attempt - 1);
+  }
+
   /** The attempts of one flight; the first starts with the request slot `#start` acquired. */
   async #attempts(flight: Flight): Promise<CallerLookupResult> {
     const options = this.#options;
+    /** The result of the latest request sent for this flight (a retryable failure), once there is one. */
+    let lastFailure: CallerLookupResult | undefined;
     for (let attempt = 0; ; attempt++) {
       const holdsSlot = attempt === 0;
       if (flight.aborted) {
@@ -440,30 +475,30 @@ class CallerLookupClient implements CallerLookup {
       const permit = this.#circuit.tryAcquire(options.clock.now());
       if (permit === false) {
         if (holdsSlot) this.#limiter.release();
-        return this.#fail(flight, CIRCUIT_OPEN, attempt);
+        return this.#refusedByCircuit(flight, attempt, lastFailure);
       }
       if (!holdsSlot) {
         const acquired = this.#limiter.acquire(flight);
         if (!(acquired === true || (await acquired))) {
           if (permit === 'probe') this.#circuit.releaseProbe();
           // No slot: the flight aborted, or the queue was shed because the circuit opened.
-          return flight.aborted ? ABORTED : this.#fail(flight, CIRCUIT_OPEN, attempt);
+          return flight.aborted ? ABORTED : this.#refusedByCircuit(flight, attempt, lastFailure);
         }
         if (flight.aborted) {
-          this.#limiter.release();
           if (permit === 'probe') this.#circuit.releaseProbe();
+          this.#limiter.release();
           return ABORTED;
         }
       }
       const now = options.clock.now();
       if (permit === true && this.#circuit.state(now) !== 'closed') {
         this.#limiter.release(); // the circuit opened while this request was queued
-        return this.#fail(flight, CIRCUIT_OPEN, attempt);
+        return this.#refusedByCircuit(flight, attempt, lastFailure);
       }
       const remaining = flight.deadline - now;
       if (remaining <= 0) {
-        this.#limiter.release();
         if (permit === 'probe') this.#circuit.releaseProbe();
+        this.#limiter.release();
         return this.#fail(flight, DEADLINE_EXCEEDED, attempt);
       }
       const cutByDeadline = remaining < options.requestTimeoutMs;
@@ -474,15 +509,27 @@ class CallerLookupClient implements CallerLookup {
           cutByDeadline ? remaining : options.requestTimeoutMs,
           cutByDeadline,
         );
+      } catch (error) {
+        this.#limiter.release();
+        throw error;
+      }
+      // The outcome reaches the circuit breaker before the slot is handed on: a failure that opens the
+      // circuit then sheds the queue, instead of the next queued lookup sending one more request first.
+      try {
+        if (outcome.aborted) {
+          if (permit === 'probe') this.#circuit.releaseProbe();
+          return ABORTED;
+        }
+        if (outcome.failure) {
+          this.#circuit.recordFailure(permit === 'probe', options.clock.now(), {
+            key: flight.key,
+            result: outcome.result,
+            attempt,
+          });
+        } else this.#circuit.recordSuccess(permit === 'probe');
       } finally {
         this.#limiter.release();
       }
-      if (outcome.aborted) {
-        if (permit === 'probe') this.#circuit.releaseProbe();
-        return ABORTED;
-      }
-      if (outcome.failure) this.#circuit.recordFailure(permit === 'probe', options.clock.now());
-      else this.#circuit.recordSuccess(permit === 'probe');
       const { result } = outcome;
       if (result.status === 'found') {
         this.#cache.set(flight.key, result, options.foundTtlMs, options.clock.now());
@@ -501,6 +548,7 @@ class CallerLookupClient implements CallerLookup {
         delayMs = backoffDelay(attempt, options.retryBaseDelayMs, options.retryMaxDelayMs, options.random);
       }
       if (options.clock.now() + delayMs >= flight.deadline) return this.#fail(flight, result, attempt);
+      lastFailure = result;
       this.#retries++;
       if (options.logger !== undefined) {
         this.#log({
@@ -559,7 +607,7 @@ class CallerLookupClient implements CallerLookup {
 
 /** setTimeout turns delays over 2^31-1 ms into 1 ms: such far deadlines need no timer at all. */
 function timerDelay(ms: number): number | undefined {
-  return ms > 2_147_483_647 ? undefined : Math.max(0, ms);
+  return ms > MAX_TIMER_MS ? undefined : Math.max(0, ms);
 }
 
 function abortFlight(flight: Flight): void {

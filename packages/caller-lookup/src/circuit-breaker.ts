@@ -10,27 +10,28 @@
  */
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
-export interface CircuitBreakerOptions {
+export interface CircuitBreakerOptions<Cause = unknown> {
   /** Consecutive failed attempts that open the circuit. */
   failureThreshold: number;
   /** How long the circuit stays open before one probe request is let through. */
   openMs: number;
-  onStateChange?: (state: CircuitState) => void;
+  /** Told of every change; `cause` is the failure given to `recordFailure` when that failure opened it. */
+  onStateChange?: (state: CircuitState, cause: Cause | undefined) => void;
 }
 
 /**
  * Counts consecutive failed attempts; after `failureThreshold` it opens and rejects requests for
  * `openMs`, then lets exactly one probe through: success closes it, failure opens it again.
  */
-export class CircuitBreaker {
-  readonly #options: CircuitBreakerOptions;
+export class CircuitBreaker<Cause = unknown> {
+  readonly #options: CircuitBreakerOptions<Cause>;
   #state: CircuitState = 'closed';
   #consecutiveFailures = 0;
   #openedAt = 0;
   #probeInFlight = false;
   #opens = 0;
 
-  constructor(options: CircuitBreakerOptions) {
+  constructor(options: CircuitBreakerOptions<Cause>) {
     this.#options = options;
   }
 
@@ -60,7 +61,8 @@ export class CircuitBreaker {
     if (this.#state !== 'closed') this.#transition('closed');
   }
 
-  recordFailure(isProbe: boolean, now: number): void {
+  /** Counts a failed attempt; `cause` (the failure) reaches `onStateChange` if it opens the circuit. */
+  recordFailure(isProbe: boolean, now: number, cause?: Cause): void {
     if (this.#options.failureThreshold <= 0) return;
     if (isProbe) this.#probeInFlight = false;
     this.#consecutiveFailures++;
@@ -68,7 +70,7 @@ export class CircuitBreaker {
     if (reopen || (this.#state === 'closed' && this.#consecutiveFailures >= this.#options.failureThreshold)) {
       this.#openedAt = now;
       this.#opens++;
-      this.#transition('open');
+      this.#transition('open', cause);
     }
   }
 
@@ -77,9 +79,9 @@ export class CircuitBreaker {
     this.#probeInFlight = false;
   }
 
-  #transition(state: CircuitState): void {
+  #transition(state: CircuitState, cause?: Cause): void {
     if (this.#state === state) return;
     this.#state = state;
-    this.#options.onStateChange?.(state);
+    this.#options.onStateChange?.(state, cause);
   }
 }

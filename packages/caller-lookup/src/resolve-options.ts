@@ -1,7 +1,9 @@
 import type { Dispatcher } from 'undici';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
+import { describeValue } from './describe-value.js';
 import { CallerLookupOptionsError } from './errors.js';
+import { checkHeaders } from './http-headers.js';
 import type { CallerLookupLogEntry, CallerLookupOptions } from './types.js';
 
 /**
@@ -63,17 +65,45 @@ export interface ResolvedOptions {
 
 const PLACEHOLDER = 'ctrstreamphoneplaceholder';
 
+/**
+ * The longest delay a Node.js timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms
+ * with a TimeoutOverflowWarning, so every millisecond option is capped here.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 function integer(
   name: keyof CallerLookupOptions,
-  value: number | undefined,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new CallerLookupOptionsError(name, `expected an integer ${range}, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** A millisecond option: an integer from `min` to 2^31 - 1 (a Node.js timer's longest delay). */
+function milliseconds(
+  name: keyof CallerLookupOptions,
+  value: unknown,
   fallback: number,
   min: number,
 ): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new CallerLookupOptionsError(name, `expected an integer >= ${min}, got ${String(value)}`);
-  }
-  return value;
+  return integer(name, value, fallback, min, MAX_TIMER_MS);
+}
+
+/** An optional function option (`random`, `logger`). */
+function optionalFunction<Fn>(
+  name: keyof CallerLookupOptions,
+  value: unknown,
+  expected: string,
+): Fn | undefined {
+  if (value === undefined || typeof value === 'function') return value as Fn | undefined;
+  throw new CallerLookupOptionsError(name, `expected ${expected}, got ${describeValue(value)}`);
 }
 
 function parseUrlTemplate(option: 'baseUrl' | 'urlTemplate', template: string) {
@@ -134,18 +164,17 @@ export function resolveOptions(options: CallerLookupOptions): ResolvedOptions {
     throw new CallerLookupOptionsError('baseUrl', 'one of baseUrl or urlTemplate is required');
   }
 
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(options.headers ?? {})) {
-    if (typeof value !== 'string')
-      throw new CallerLookupOptionsError('headers', `header ${name} must be a string`);
-    headers[name.toLowerCase()] = value;
-  }
+  // Checked here, once: undici would otherwise reject every request (a network error that opens the circuit).
+  const checkedHeaders = checkHeaders(options.headers ?? {}, true);
+  if ('problem' in checkedHeaders) throw new CallerLookupOptionsError('headers', checkedHeaders.problem);
+  const { headers } = checkedHeaders;
   const responseFormat = options.responseFormat ?? defaults.responseFormat;
   if (responseFormat !== 'text' && responseFormat !== 'json') {
     throw new CallerLookupOptionsError('responseFormat', "expected 'text' or 'json'");
   }
-  const rawPath = options.namePath ?? defaults.namePath;
-  const namePath = typeof rawPath === 'string' ? rawPath.split('.') : [...rawPath];
+  const rawPath: unknown = options.namePath ?? defaults.namePath;
+  const namePath =
+    typeof rawPath === 'string' ? rawPath.split('.') : Array.isArray(rawPath) ? [...rawPath] : [];
   if (namePath.length === 0 || namePath.some((key) => typeof key !== 'string' || key === '')) {
     throw new CallerLookupOptionsError(
       'namePath',
@@ -162,6 +191,25 @@ export function resolveOptions(options: CallerLookupOptions): ResolvedOptions {
   if (options.clock !== undefined && typeof options.clock?.now !== 'function') {
     throw new CallerLookupOptionsError('clock', 'expected an object with a now() method');
   }
+  const emptyBodyIsNotFound: unknown = options.emptyBodyIsNotFound ?? defaults.emptyBodyIsNotFound;
+  if (typeof emptyBodyIsNotFound !== 'boolean') {
+    throw new CallerLookupOptionsError(
+      'emptyBodyIsNotFound',
+      `expected true or false, got ${describeValue(emptyBodyIsNotFound)}`,
+    );
+  }
+  const dispatcher: unknown = options.dispatcher;
+  if (
+    dispatcher !== undefined &&
+    (dispatcher === null ||
+      typeof dispatcher !== 'object' ||
+      typeof (dispatcher as Partial<Dispatcher>).dispatch !== 'function')
+  ) {
+    throw new CallerLookupOptionsError(
+      'dispatcher',
+      `expected an undici Dispatcher (Agent, Pool, MockAgent...) with a dispatch() method, got ${describeValue(dispatcher)}; leave it out to use the client's own Agent`,
+    );
+  }
 
   return {
     ...target,
@@ -169,28 +217,44 @@ export function resolveOptions(options: CallerLookupOptions): ResolvedOptions {
     responseFormat,
     namePath,
     notFoundStatuses: new Set(notFoundStatuses),
-    emptyBodyIsNotFound: options.emptyBodyIsNotFound ?? defaults.emptyBodyIsNotFound,
-    requestTimeoutMs: integer('requestTimeoutMs', options.requestTimeoutMs, defaults.requestTimeoutMs, 1),
+    emptyBodyIsNotFound,
+    requestTimeoutMs: milliseconds(
+      'requestTimeoutMs',
+      options.requestTimeoutMs,
+      defaults.requestTimeoutMs,
+      1,
+    ),
     maxConcurrency: integer('maxConcurrency', options.maxConcurrency, defaults.maxConcurrency, 1),
     maxRetries: integer('maxRetries', options.maxRetries, defaults.maxRetries, 0),
-    retryBaseDelayMs: integer('retryBaseDelayMs', options.retryBaseDelayMs, defaults.retryBaseDelayMs, 0),
-    retryMaxDelayMs: integer('retryMaxDelayMs', options.retryMaxDelayMs, defaults.retryMaxDelayMs, 0),
-    maxRetryAfterMs: integer('maxRetryAfterMs', options.maxRetryAfterMs, defaults.maxRetryAfterMs, 0),
+    retryBaseDelayMs: milliseconds(
+      'retryBaseDelayMs',
+      options.retryBaseDelayMs,
+      defaults.retryBaseDelayMs,
+      0,
+    ),
+    retryMaxDelayMs: milliseconds('retryMaxDelayMs', options.retryMaxDelayMs, defaults.retryMaxDelayMs, 0),
+    maxRetryAfterMs: milliseconds('maxRetryAfterMs', options.maxRetryAfterMs, defaults.maxRetryAfterMs, 0),
     circuitFailureThreshold: integer(
       'circuitFailureThreshold',
       options.circuitFailureThreshold,
       defaults.circuitFailureThreshold,
       0,
     ),
-    circuitOpenMs: integer('circuitOpenMs', options.circuitOpenMs, defaults.circuitOpenMs, 0),
+    circuitOpenMs: milliseconds('circuitOpenMs', options.circuitOpenMs, defaults.circuitOpenMs, 0),
     cacheMaxEntries: integer('cacheMaxEntries', options.cacheMaxEntries, defaults.cacheMaxEntries, 0),
-    foundTtlMs: integer('foundTtlMs', options.foundTtlMs, defaults.foundTtlMs, 0),
-    notFoundTtlMs: integer('notFoundTtlMs', options.notFoundTtlMs, defaults.notFoundTtlMs, 0),
+    foundTtlMs: milliseconds('foundTtlMs', options.foundTtlMs, defaults.foundTtlMs, 0),
+    notFoundTtlMs: milliseconds('notFoundTtlMs', options.notFoundTtlMs, defaults.notFoundTtlMs, 0),
     maxResponseBytes: integer('maxResponseBytes', options.maxResponseBytes, defaults.maxResponseBytes, 1),
     maxNameLength: integer('maxNameLength', options.maxNameLength, defaults.maxNameLength, 1),
     dispatcher: options.dispatcher,
     clock: options.clock ?? systemClock,
-    random: options.random ?? Math.random,
-    logger: options.logger,
+    random:
+      optionalFunction<() => number>('random', options.random, 'a function returning a number in [0, 1)') ??
+      Math.random,
+    logger: optionalFunction<(entry: CallerLookupLogEntry) => void>(
+      'logger',
+      options.logger,
+      'a function that takes a log entry, e.g. (entry) => console.log(JSON.stringify(entry))',
+    ),
   };
 }

@@ -14,15 +14,21 @@ import type { Clock } from './clock.js';
 export type CallerLookupErrorReason =
   /** The directory did not answer within `requestTimeoutMs`. */
   | 'timeout'
-  /** The caller's deadline passed (or would pass before a retry) before an answer arrived. */
+  /**
+   * The caller's deadline passed before an answer arrived. A retry that would reach the deadline is not made:
+   * the lookup then ends with the failure before it (e.g. `http_status` 429), not with this reason.
+   */
   | 'deadline_exceeded'
   /** The caller's `signal` aborted, or the client was closed. */
   | 'aborted'
   /** The directory answered with an HTTP status that is neither success nor not-found (see `statusCode`). */
   | 'http_status'
-  /** The connection failed: refused, reset, DNS, TLS. */
+  /** The connection failed: refused, reset, DNS, TLS; `detail` is the code, e.g. `ECONNREFUSED`, `UND_ERR_SOCKET`. */
   | 'network'
-  /** The circuit breaker is open after repeated failures: no request was sent. */
+  /**
+   * The circuit breaker is open after repeated failures and no request was sent for this lookup. A lookup
+   * whose retry the circuit refused ends with its own last failure instead (`http_status`, `network`...).
+   */
   | 'circuit_open'
   /** The answer is not a plausible name: HTML, markup, not UTF-8, too large, no letters, not JSON. */
   | 'bad_response';
@@ -63,7 +69,8 @@ export type CallerLookupResult =
 export type CallerLookupStatus = CallerLookupResult['status'];
 
 /**
- * One structured log entry. `phone` is always masked (`+61******854`).
+ * One structured log entry. `phone` is always masked (`+61******854`). `circuit_opened` carries the failure
+ * that opened the circuit: its number (masked), `reason`, `statusCode` or `detail`, and `attempt`.
  *
  * @example
  * ```ts
@@ -104,7 +111,11 @@ export interface CallerLookupOptions {
   baseUrl?: string;
   /** A URL with one `{phone}` placeholder in its path or query, e.g. `https://dir.example.com/v1/callers?number={phone}`. */
   urlTemplate?: string;
-  /** Extra request headers, e.g. `{ 'x-api-key': process.env.DIRECTORY_KEY }`. Never put secrets in the URL. */
+  /**
+   * Extra request headers, e.g. `{ 'x-api-key': process.env.DIRECTORY_KEY }`. Never put secrets in the URL.
+   * Names must be HTTP tokens and values RFC 9110 field values (no CR, LF or other control character): checked
+   * at creation, the value never shown in the error.
+   */
   headers?: Record<string, string>;
   /** `'text'` (default): the body is the name. `'json'`: the name is read at `namePath`. */
   responseFormat?: 'text' | 'json';
@@ -114,7 +125,7 @@ export interface CallerLookupOptions {
   notFoundStatuses?: readonly number[];
   /** Whether a 2xx with an empty body (or a JSON `null`/missing name) is `not_found` (default) rather than `bad_response`. */
   emptyBodyIsNotFound?: boolean;
-  /** Timeout of one HTTP request, headers and body included. Default 2000 ms. */
+  /** Timeout of one HTTP request, headers and body included. Default 2000 ms; every `...Ms` option is at most 2147483647. */
   requestTimeoutMs?: number;
   /** Maximum HTTP requests in flight; more wait in a queue. Default 64. */
   maxConcurrency?: number;
@@ -140,7 +151,7 @@ export interface CallerLookupOptions {
   maxResponseBytes?: number;
   /** Longest name kept (in characters); longer names are cut. Default 128. */
   maxNameLength?: number;
-  /** The undici dispatcher to send requests with (a Pool, Agent, MockAgent...). Default: the client's own keep-alive Agent, closed by `close()`. */
+  /** The undici dispatcher to send requests with (a Pool, Agent, MockAgent...): anything with `dispatch()`. Default: the client's own keep-alive Agent, closed by `close()`. */
   dispatcher?: Dispatcher;
   /** Time source for cache TTLs, the circuit breaker, Retry-After dates and deadlines. Default `Date.now`. */
   clock?: Clock;

@@ -127,7 +127,8 @@ class SourceBuilder {
       );
     }
     if (node.format !== undefined) {
-      // zod's datetime check is its regex (the pattern) plus the package's with-seconds refinement.
+      // zod's datetime check is its regex plus the package's with-seconds refinement; the pattern
+      // (TIMESTAMP_PATTERN) already requires seconds, property-tested against TimestampSchema.
       if (node.format !== 'date-time' || node.pattern === undefined) throw new UnsupportedSchema('format');
       checks.push(`${this.constant(TIMESTAMP_WITH_SECONDS)}.test(${value})`);
     }

@@ -181,8 +181,9 @@ export function parseContactTraceRecordJson(text: string): ContactTraceRecord {
 
 /**
  * A cheap check that tells a contact trace record from other things on the same stream (agent
- * events, heartbeats): a plain object with a string `ContactId` and a string
- * `AWSContactTraceRecordFormatVersion`. It does not validate the rest.
+ * events, heartbeats): a plain object (what `JSON.parse` and `structuredClone` make: prototype
+ * `Object.prototype` or `null`; not an array, a `Date`, a `Map` or a class instance) with a string
+ * `ContactId` and a string `AWSContactTraceRecordFormatVersion`. It does not validate the rest.
  *
  * @example
  * ```ts
@@ -193,7 +194,9 @@ export function parseContactTraceRecordJson(text: string): ContactTraceRecord {
 export function isContactTraceRecordLike(
   value: unknown,
 ): value is { ContactId: string; AWSContactTraceRecordFormatVersion: string; [key: string]: unknown } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
   const candidate = value as { ContactId?: unknown; AWSContactTraceRecordFormatVersion?: unknown };
   return (
     typeof candidate.ContactId === 'string' &&

@@ -16,6 +16,15 @@ const TIMESTAMP_MESSAGE = 'expected an ISO-8601 UTC timestamp such as 2018-11-02
 /** Seconds present (`T07:00:12Z`, `T07:00:12.345Z`); shared with the fast validator, which must apply the same refinement. */
 export const TIMESTAMP_WITH_SECONDS = /T\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
 
+/**
+ * The JSON Schema `pattern` of every timestamp: what {@link TimestampSchema} accepts, zod's datetime
+ * regex with seconds required. zod 4.5+ writes exactly this; zod 4.1 to 4.4 write seconds as optional
+ * (their pattern accepts `07:00Z`, which the refinement rejects), so `contactTraceRecordJsonSchema()`
+ * sets it itself and the JSON Schema is the same under every zod `^4.1`. A property test pins that it
+ * accepts exactly what `TimestampSchema` accepts.
+ */
+export const TIMESTAMP_PATTERN = String.raw`^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z))$`;
+
 export const TimestampSchema = z.iso
   .datetime({ error: TIMESTAMP_MESSAGE })
   // Some zod 4 releases accept minute precision by default; Connect always writes seconds.

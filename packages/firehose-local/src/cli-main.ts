@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseFirehoseLocalConfig } from './config.js';
-import { FirehoseLocalError } from './errors.js';
+import { FirehoseLocalError, FirehoseLocalListenError, hostAndPort } from './errors.js';
 import { startFirehoseLocal } from './firehose-local.js';
 import type { FirehoseLocalLogger } from './logger.js';
 import type { DeliveryStreamMetrics } from './metrics.js';
@@ -33,12 +33,17 @@ function stderrLogger(stderr: CliStreams['stderr'], verbose: boolean): FirehoseL
   };
 }
 
-/** Formats the metrics as the bin prints them on exit. */
+/** Formats the metrics as the bin prints them on exit: one aligned column of values for every stream. */
 export function formatMetrics(all: readonly DeliveryStreamMetrics[]): string {
+  const entriesOf = (metrics: DeliveryStreamMetrics) => [
+    ...Object.entries(metrics.cloudWatch),
+    ...Object.entries(metrics.local),
+  ];
+  const nameWidth = Math.max(0, ...all.flatMap((metrics) => entriesOf(metrics).map(([name]) => name.length)));
   const lines: string[] = [];
   for (const metrics of all) {
     lines.push(`Delivery stream ${metrics.streamName}`);
-    for (const [name, value] of [...Object.entries(metrics.cloudWatch), ...Object.entries(metrics.local)]) {
+    for (const [name, value] of entriesOf(metrics)) {
       const shown =
         value === null
           ? '-'
@@ -47,15 +52,33 @@ export function formatMetrics(all: readonly DeliveryStreamMetrics[]): string {
             : Number.isInteger(value)
               ? String(value)
               : value.toFixed(3);
-      lines.push(`  ${name.padEnd(34)} ${shown}`);
+      lines.push(`  ${name.padEnd(nameWidth)} ${shown}`);
     }
   }
   return `${lines.join('\n')}\n`;
 }
 
+/** A listen failure in the bin's own terms: what to pass on the command line instead. */
+export function listenFailureLine(error: FirehoseLocalListenError): string {
+  switch (error.systemCode) {
+    case 'EADDRINUSE':
+      return `Port ${error.port} on ${error.host} is in use: pass --port N (0 picks a free port).`;
+    case 'EACCES':
+      return `Port ${error.port} on ${error.host} needs privileges (EACCES): pass --port N above 1023 (0 picks a free port).`;
+    case 'EADDRNOTAVAIL':
+      return `Host ${error.host} is not an address of this machine (EADDRNOTAVAIL): pass --host 127.0.0.1, 0.0.0.0 (every interface) or another local address.`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `Host ${error.host} does not resolve (${error.systemCode}): pass --host 127.0.0.1 or another local address.`;
+    default:
+      return `Cannot listen on ${hostAndPort(error.host, error.port)}: ${(error.cause as Error).message}. Check --host and --port.`;
+  }
+}
+
 /**
  * Runs the `ctr-firehose-local` bin until `shutdown` aborts; resolves with the exit code.
- * Exit code 0: stopped cleanly; 1: nothing pending was lost but a record could not be settled; 2: bad usage.
+ * Exit code 0: stopped cleanly; 1: a record could not be settled; 2: bad usage, a bad config, a processor
+ * that does not load, or a host and port it cannot listen on.
  */
 export async function runCli(
   argv: readonly string[],
@@ -121,6 +144,10 @@ export async function runCli(
     io.stdout.write(formatMetrics(all));
     return all.some((metrics) => metrics.local.pendingRecords > 0) ? 1 : 0;
   } catch (error) {
+    if (error instanceof FirehoseLocalListenError) {
+      io.stderr.write(`${listenFailureLine(error)}\n`);
+      return 2;
+    }
     if (error instanceof FirehoseLocalError) {
       io.stderr.write(`${error.message}\n`);
       return 2;

@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { z } from 'zod';
 import type { Clock } from './clock.js';
-import { FirehoseLocalConfigError } from './errors.js';
+import { type ConfigIssue, FirehoseLocalConfigError } from './errors.js';
 import type { FirehoseProcessorHandler } from './lambda-types.js';
 import type { FirehoseLocalLogger } from './logger.js';
 
@@ -49,7 +49,7 @@ const clientSchema = z.custom<Client>(
 
 /** The Lambda processor of a delivery stream (console: "Transform source records with AWS Lambda"). */
 export const ProcessorConfigSchema = z
-  .object({
+  .strictObject({
     /** The handler function itself, invoked in-process. Either this or `modulePath`. */
     handler: handlerSchema.optional(),
     /** Path of the handler module (ESM or CJS), absolute or relative to `baseDirectory`. */
@@ -104,7 +104,7 @@ export const ProcessorConfigSchema = z
 
 /** The Elasticsearch destination (console: "Amazon Elasticsearch Service" / OpenSearch Service). */
 export const ElasticsearchDestinationConfigSchema = z
-  .object({
+  .strictObject({
     /** The node URL, e.g. http://127.0.0.1:9200. Either this or `client`. */
     url: z.url({ protocol: /^https?$/ }).optional(),
     /** An @elastic/elasticsearch Client to use instead of `url`. */
@@ -123,14 +123,14 @@ export const ElasticsearchDestinationConfigSchema = z
     retryDurationInSeconds: z.number().min(0).max(7200).default(300),
     /** `BufferingHints` of the destination: 1-100 MB, 0-900 s. */
     bufferingHints: z
-      .object({
+      .strictObject({
         sizeInMBs: z.number().min(1).max(100).default(5),
         intervalInSeconds: z.number().min(0).max(900).default(300),
       })
       .prefault({}),
     /** How a buffer is cut into `_bulk` requests. */
     bulk: z
-      .object({
+      .strictObject({
         maxBytes: z
           .number()
           .int()
@@ -149,7 +149,7 @@ export const ElasticsearchDestinationConfigSchema = z
   });
 
 /** The S3 backup, written to a directory with S3's key layout. */
-export const BackupConfigSchema = z.object({
+export const BackupConfigSchema = z.strictObject({
   /** The directory standing in for the S3 bucket. */
   directory: z.string().min(1),
   /** `S3BackupMode`. */
@@ -164,7 +164,7 @@ export const BackupConfigSchema = z.object({
 });
 
 /** Fault injection for producer tests: what the real service does under load. */
-export const FaultsConfigSchema = z.object({
+export const FaultsConfigSchema = z.strictObject({
   /** The first N PutRecord/PutRecordBatch calls are answered with ServiceUnavailableException. */
   throttleFirstRequests: z.number().int().min(0).default(0),
   /** In PutRecordBatch, every Nth record (counting across calls) fails with ServiceUnavailableException. */
@@ -172,7 +172,7 @@ export const FaultsConfigSchema = z.object({
 });
 
 /** One delivery stream, mirroring the console choices of the tutorial. */
-export const DeliveryStreamConfigSchema = z.object({
+export const DeliveryStreamConfigSchema = z.strictObject({
   /** `DeliveryStreamName`. */
   name: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -'),
   region: z
@@ -209,8 +209,11 @@ export type ProcessorConfig = z.input<typeof ProcessorConfigSchema>;
 export type ElasticsearchDestinationConfig = z.input<typeof ElasticsearchDestinationConfigSchema>;
 export type BackupConfig = z.input<typeof BackupConfigSchema>;
 
-/** The JSON file the `ctr-firehose-local` bin reads with `--config`. */
-export const FirehoseLocalConfigFileSchema = z.object({
+/**
+ * The JSON file the `ctr-firehose-local` bin reads with `--config`. Every object is strict: a key the schema does
+ * not declare (a typo such as `procesor`) is an error, never silently ignored.
+ */
+export const FirehoseLocalConfigFileSchema = z.strictObject({
   host: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65_535).optional(),
   streams: z.array(DeliveryStreamConfigSchema).min(1, 'configure at least one delivery stream'),
@@ -230,13 +233,132 @@ export interface FirehoseLocalOptions {
   clock?: Clock;
 }
 
-function toIssues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+/** `startFirehoseLocal`'s options: the config file's keys plus the ones only code can pass. */
+const FirehoseLocalOptionsSchema = FirehoseLocalConfigFileSchema.extend({
+  baseDirectory: z.string().min(1).optional(),
+  logger: z
+    .custom<FirehoseLocalLogger>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        (['debug', 'info', 'warn', 'error'] as const).every(
+          (level) => typeof (value as Record<string, unknown>)[level] === 'function',
+        ),
+      { message: 'must be an object with debug, info, warn and error functions' },
+    )
+    .optional(),
+  clock: z
+    .custom<Clock>(
+      (value) =>
+        typeof value === 'object' && value !== null && typeof (value as { now?: unknown }).now === 'function',
+      { message: 'must be an object with a now() function' },
+    )
+    .optional(),
+});
+
+/** Unwraps optional, default, prefault, nullable and pipe schemas down to the schema that holds the value. */
+function innermost(schema: z.ZodType): z.ZodType {
+  let current = schema;
+  for (;;) {
+    if (
+      current instanceof z.ZodOptional ||
+      current instanceof z.ZodDefault ||
+      current instanceof z.ZodPrefault ||
+      current instanceof z.ZodNullable
+    ) {
+      current = current.unwrap() as z.ZodType;
+    } else if (current instanceof z.ZodPipe) {
+      current = current.in as z.ZodType;
+    } else return current;
+  }
+}
+
+/** The keys the object schema at `path` (as zod reports issue paths) declares; empty if there is none. */
+function declaredKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let current = innermost(schema);
+  for (const segment of path) {
+    if (current instanceof z.ZodArray) current = innermost(current.element as z.ZodType);
+    else if (current instanceof z.ZodObject && typeof segment === 'string' && segment in current.shape)
+      current = innermost(current.shape[segment] as z.ZodType);
+    else return [];
+  }
+  return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
+}
+
+/** Optimal string alignment distance (Levenshtein plus swapping two neighbours), case-insensitive. */
+function editDistance(left: string, right: string): number {
+  const a = left.toLowerCase();
+  const b = right.toLowerCase();
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i += 1) {
+    for (let j = 1; j <= b.length; j += 1) {
+      const row = rows[i]!;
+      const above = rows[i - 1]!;
+      row[j] = Math.min(above[j]! + 1, row[j - 1]! + 1, above[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j]!, rows[i - 2]![j - 2]! + 1);
+    }
+  }
+  return rows[a.length]![b.length]!;
+}
+
+/** The declared key an unknown key is most likely a typo of, if one is close enough. */
+function closestKey(unknownKey: string, declaredKeys: readonly string[]): string | undefined {
+  const allowed = unknownKey.length <= 4 ? 1 : unknownKey.length <= 8 ? 2 : 3;
+  let best: { key: string; distance: number } | undefined;
+  for (const key of declaredKeys) {
+    const distance = editDistance(unknownKey, key);
+    if (distance <= allowed && (best === undefined || distance < best.distance)) best = { key, distance };
+  }
+  return best?.key;
+}
+
+function unknownKeyMessage(unknownKey: string, declaredKeys: readonly string[]): string {
+  const suggestion = closestKey(unknownKey, declaredKeys);
+  if (suggestion !== undefined) return `unknown key (did you mean ${suggestion}?)`;
+  return declaredKeys.length === 0
+    ? 'unknown key (remove it)'
+    : `unknown key (remove it, or use one of ${declaredKeys.join(', ')})`;
+}
+
+const pathText = (path: readonly PropertyKey[]) => path.map(String).join('.');
+
+/** One `ConfigIssue` per problem; an unknown key gets its own path and, when close to a known key, a suggestion. */
+function toIssues(schema: z.ZodType, error: z.ZodError): ConfigIssue[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code !== 'unrecognized_keys') return [{ path: pathText(issue.path), message: issue.message }];
+    const declaredKeys = declaredKeysAt(schema, issue.path);
+    return issue.keys.map((key) => ({
+      path: pathText([...issue.path, key]),
+      message: unknownKeyMessage(key, declaredKeys),
+    }));
+  });
+}
+
+function parseOrThrow<
+  Schema extends typeof FirehoseLocalConfigFileSchema | typeof FirehoseLocalOptionsSchema,
+>(schema: Schema, input: unknown): z.output<Schema> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success)
+    throw new FirehoseLocalConfigError(toIssues(schema, parsed.error), { cause: parsed.error });
+  const names = new Set<string>();
+  for (const [index, stream] of parsed.data.streams.entries()) {
+    if (names.has(stream.name)) {
+      throw new FirehoseLocalConfigError([
+        { path: `streams.${index}.name`, message: `duplicate delivery stream name "${stream.name}"` },
+      ]);
+    }
+    names.add(stream.name);
+  }
+  return parsed.data as z.output<Schema>;
 }
 
 /**
  * Validates a `ctr-firehose-local` configuration (the JSON of `--config`, or `{ streams }`) and fills in
- * Firehose's defaults. Throws `FirehoseLocalConfigError` listing every problem.
+ * Firehose's defaults. Throws `FirehoseLocalConfigError` listing every problem, unknown keys included (with a
+ * suggestion when one is close to a known key).
  *
  * @example
  * ```ts
@@ -248,16 +370,12 @@ function toIssues(error: z.ZodError): { path: string; message: string }[] {
  * ```
  */
 export function parseFirehoseLocalConfig(input: unknown): z.output<typeof FirehoseLocalConfigFileSchema> {
-  const parsed = FirehoseLocalConfigFileSchema.safeParse(input);
-  if (!parsed.success) throw new FirehoseLocalConfigError(toIssues(parsed.error), { cause: parsed.error });
-  const names = new Set<string>();
-  for (const [index, stream] of parsed.data.streams.entries()) {
-    if (names.has(stream.name)) {
-      throw new FirehoseLocalConfigError([
-        { path: `streams.${index}.name`, message: `duplicate delivery stream name "${stream.name}"` },
-      ]);
-    }
-    names.add(stream.name);
-  }
-  return parsed.data;
+  return parseOrThrow(FirehoseLocalConfigFileSchema, input);
+}
+
+/** Validates `startFirehoseLocal`'s options as `parseFirehoseLocalConfig` validates a config file. */
+export function parseFirehoseLocalOptions(
+  input: FirehoseLocalOptions,
+): z.output<typeof FirehoseLocalOptionsSchema> {
+  return parseOrThrow(FirehoseLocalOptionsSchema, input);
 }

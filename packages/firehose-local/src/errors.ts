@@ -126,3 +126,62 @@ export class UnknownDeliveryStreamError extends FirehoseLocalError {
     this.streamName = streamName;
   }
 }
+
+/** `host:port` as a URL writes it (`[::1]:4573` for IPv6). */
+export function hostAndPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function listenProblem(host: string, port: number, systemCode: string | undefined, cause: Error): string {
+  const where = hostAndPort(host, port);
+  switch (systemCode) {
+    case 'EADDRINUSE':
+      return `Cannot listen on ${where}: the port is in use (EADDRINUSE). Pass another port, or port 0 to pick a free one.`;
+    case 'EACCES':
+      return `Cannot listen on ${where}: permission denied (EACCES; ports below 1024 need privileges). Pass a port above 1023, or port 0 to pick a free one.`;
+    case 'EADDRNOTAVAIL':
+      return `Cannot listen on ${where}: ${host} is not an address of this machine (EADDRNOTAVAIL). Pass a local address as host, e.g. 127.0.0.1 (0.0.0.0 for every interface).`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `Cannot listen on ${where}: the host name ${host} does not resolve (${systemCode}). Pass a local address as host, e.g. 127.0.0.1.`;
+    default:
+      return `Cannot listen on ${where}: ${cause.message}. Check host and port.`;
+  }
+}
+
+/**
+ * Thrown by `startFirehoseLocal` when its server cannot listen: the port is in use (`EADDRINUSE`), needs
+ * privileges (`EACCES`), or the host is not a local address (`EADDRNOTAVAIL`) or does not resolve (`ENOTFOUND`).
+ *
+ * @example
+ * ```ts
+ * import { FirehoseLocalListenError, startFirehoseLocal } from '@ctr-stream/firehose-local';
+ * try {
+ *   await startFirehoseLocal({ port: 4573, streams });
+ * } catch (error) {
+ *   if (error instanceof FirehoseLocalListenError && error.systemCode === 'EADDRINUSE') {
+ *     // start on a free port instead: startFirehoseLocal({ port: 0, streams })
+ *   }
+ * }
+ * ```
+ */
+export class FirehoseLocalListenError extends FirehoseLocalError {
+  override readonly name = 'FirehoseLocalListenError';
+  readonly host: string;
+  readonly port: number;
+  /** Node's error code: `EADDRINUSE`, `EACCES`, `EADDRNOTAVAIL`, `ENOTFOUND`, … */
+  readonly systemCode: string | undefined;
+
+  constructor(host: string, port: number, cause: Error) {
+    const systemCode = (cause as NodeJS.ErrnoException).code;
+    super(
+      listenProblem(host, port, systemCode, cause),
+      // The port may be free on a later try; a bad host stays bad.
+      { code: 'LISTEN_FAILED', isRetryable: systemCode === 'EADDRINUSE' },
+      { cause },
+    );
+    this.host = host;
+    this.port = port;
+    this.systemCode = systemCode;
+  }
+}

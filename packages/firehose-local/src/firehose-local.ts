@@ -6,12 +6,12 @@ import { Client } from '@elastic/elasticsearch';
 import { type Clock, systemClock } from './clock.js';
 import {
   type FirehoseLocalOptions,
-  parseFirehoseLocalConfig,
+  parseFirehoseLocalOptions,
   type ResolvedDeliveryStreamConfig,
   resolveIsolation,
 } from './config.js';
 import { DeliveryStream, processorFunctionArn } from './delivery-stream.js';
-import { FirehoseLocalClosedError, UnknownDeliveryStreamError } from './errors.js';
+import { FirehoseLocalClosedError, FirehoseLocalListenError, UnknownDeliveryStreamError } from './errors.js';
 import {
   FIREHOSE_LIMITS,
   FIREHOSE_TARGET_PREFIX,
@@ -121,17 +121,32 @@ async function createProcessorRuntime(
  * DescribeDeliveryStream, ListDeliveryStreams) over HTTP, each stream with its Lambda processor run in worker-thread execution environments,
  * an Elasticsearch destination and S3-style backups on disk. `GET /metrics` serves the counters as JSON.
  *
+ * Throws `FirehoseLocalConfigError` for invalid options (unknown keys included), `ProcessorLoadError` for a
+ * processor module that does not load, and `FirehoseLocalListenError` when it cannot listen on `host`/`port`.
+ *
  * @example
  * ```ts
+ * import { mkdtemp, writeFile } from 'node:fs/promises';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
  * import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
  * import { startFirehoseLocal } from '@ctr-stream/firehose-local';
  *
+ * // The transformation Lambda: any module exporting a Firehose handler. This one passes every record through.
+ * const directory = await mkdtemp(join(tmpdir(), 'firehose-local-example-'));
+ * await writeFile(
+ *   join(directory, 'pass-through.mjs'),
+ *   `export const handler = async (event) => ({
+ *     records: event.records.map(({ recordId, data }) => ({ recordId, result: 'Ok', data })),
+ *   });`,
+ * );
  * const firehose = await startFirehoseLocal({
+ *   baseDirectory: directory,
  *   streams: [{
  *     name: 'ctr-stream',
- *     processor: { modulePath: './apps/lambda/dist/index.mjs', exportName: 'handler', bufferIntervalInSeconds: 1 },
- *     elasticsearch: { url: 'http://127.0.0.1:9200', indexName: 'connect', indexRotationPeriod: 'NoRotation' },
- *     backup: { directory: './firehose-backup', mode: 'AllDocuments' },
+ *     processor: { modulePath: 'pass-through.mjs', exportName: 'handler', bufferIntervalInSeconds: 1 },
+ *     elasticsearch: { url: 'http://127.0.0.1:9200', indexName: 'firehose-local-example', indexRotationPeriod: 'NoRotation' },
+ *     backup: { directory: 'backup', mode: 'AllDocuments' },
  *   }],
  * });
  * const client = new FirehoseClient({
@@ -143,15 +158,18 @@ async function createProcessorRuntime(
  *   DeliveryStreamName: 'ctr-stream',
  *   Records: [{ Data: Buffer.from(JSON.stringify({ ContactId: 'c-1' })) }],
  * }));
+ * client.destroy();
  * await firehose.close(); // flushes: every record is in Elasticsearch or a failed prefix
  * console.log(firehose.metrics('ctr-stream').cloudWatch['DeliveryToElasticsearch.Records']); // 1
  * ```
  */
 export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise<FirehoseLocal> {
-  const config = parseFirehoseLocalConfig({ streams: options.streams });
-  const baseDirectory = options.baseDirectory ?? process.cwd();
-  const logger: FirehoseLocalLogger = options.logger ?? silentLogger;
-  const clock: Clock = options.clock ?? systemClock;
+  const config = parseFirehoseLocalOptions(options);
+  const baseDirectory = config.baseDirectory ?? process.cwd();
+  const logger: FirehoseLocalLogger = config.logger ?? silentLogger;
+  const clock: Clock = config.clock ?? systemClock;
+  const listenHost = config.host ?? '127.0.0.1';
+  const listenPort = config.port ?? 0;
   const streams = new Map<string, DeliveryStream>();
   const ownedClients: Client[] = [];
   const processorRuntimes: ProcessorRuntime[] = [];
@@ -297,14 +315,14 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
   try {
     await new Promise<void>((started, failed) => {
       server.once('error', failed);
-      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.listen(listenPort, listenHost, () => {
         server.off('error', failed);
         started();
       });
     });
   } catch (error) {
     await closeOwnedClients();
-    throw error;
+    throw new FirehoseLocalListenError(listenHost, listenPort, error as Error);
   }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

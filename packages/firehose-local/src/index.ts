@@ -27,6 +27,7 @@ export {
   FirehoseLocalClosedError,
   FirehoseLocalConfigError,
   FirehoseLocalError,
+  FirehoseLocalListenError,
   ProcessorLoadError,
   UnknownDeliveryStreamError,
 } from './errors.js';

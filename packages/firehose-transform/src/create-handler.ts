@@ -1,10 +1,11 @@
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { decodeStrictBase64 } from './base64.js';
 import { deliveryStreamNameFromArn } from './delivery-stream.js';
-import { FirehoseTransformOptionsError, RecordParseError } from './errors.js';
+import { RecordParseError } from './errors.js';
 import { type FirehoseTransformationEvent, parseFirehoseTransformationEvent } from './event-schema.js';
 import { createJsonLogger, type FirehoseTransformLogger } from './logger.js';
-import { checkMetricsOptions, embeddedMetricsLine } from './metrics.js';
+import { embeddedMetricsLine } from './metrics.js';
+import { checkTransformOptions } from './options.js';
 import type { FirehoseRecordResult, RecordOutcome } from './outcomes.js';
 import { parseJsonRecord } from './parse.js';
 import { FIREHOSE_MAX_RECORD_BYTES, reingestRecords } from './reingest.js';
@@ -34,6 +35,8 @@ const MAX_RECORD_LOG_LINES = 100;
  */
 const PREPARE_GIVE_UP_FLOOR_MS = 100;
 const MAX_REASON_KEYS = 20;
+/** Fields the JSON logger writes on every line: a summary field of your own must not replace them. */
+const LOG_LINE_FIELDS: ReadonlySet<string> = new Set(['level', 'time', 'message']);
 const NEWLINE = Buffer.from('\n');
 const NEWLINE_BYTE = 0x0a;
 /** Serialised text up to this many UTF-16 code units is encoded through the scratch buffer (192 KiB). */
@@ -68,7 +71,9 @@ interface Slot {
  * Wraps a per-record transform into an Amazon Data Firehose data-transformation Lambda handler that
  * answers every recordId exactly once, in input order, on time and within Lambda's 6 MB response limit.
  *
- * @throws {FirehoseTransformOptionsError} when the options are inconsistent.
+ * @throws {FirehoseTransformOptionsError} when the options are unusable (no object, a callback that is not a
+ *   function, a number that is not a finite number in range, metrics without a namespace...), listing every
+ *   problem.
  * @example
  * ```ts
  * import { createFirehoseTransformHandler, dropped, ok, processingFailed } from '@ctr-stream/firehose-transform';
@@ -85,6 +90,8 @@ interface Slot {
 export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = undefined>(
   options: FirehoseTransformOptions<TParsed, TPrepared>,
 ): FirehoseTransformHandler {
+  // Before any default is taken: a JavaScript caller may pass anything (no options, '60000', parse: 'json').
+  checkTransformOptions(options);
   const safetyMarginMs = options.safetyMarginMs ?? 3_000;
   const graceMs = options.prepareBatchGraceMs ?? 200;
   const maxResponseBytes = options.maxResponseBytes ?? LAMBDA_RESPONSE_LIMIT_BYTES;
@@ -98,18 +105,7 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
   const newline = options.newlineDelimiter ?? false;
   const reingestOverflow = options.reingestOverflow ?? true;
   const defaultRemainingTimeMs = options.defaultRemainingTimeMs ?? 60_000;
-  checkNumber('safetyMarginMs', safetyMarginMs, 0);
-  checkNumber('prepareBatchGraceMs', graceMs, 0);
-  checkNumber('maxResponseBytes', maxResponseBytes, RESPONSE_ENVELOPE_BYTES + 64);
-  checkNumber('reingestMaxAttempts', maxAttempts, 1);
-  checkNumber('reingestBaseDelayMs', baseDelayMs, 0);
-  if (options.metrics !== undefined) checkMetricsOptions(options.metrics);
   const writeMetrics = options.metrics?.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  if (typeof options.transformRecord !== 'function') {
-    throw new FirehoseTransformOptionsError(
-      'transformRecord must be a function (record, context) => outcome',
-    );
-  }
   let defaultClient: FirehoseClient | undefined;
   let scratch: Buffer | undefined;
 
@@ -388,13 +384,28 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
       preparation: preparation?.status ?? 'none',
       failureReasons,
     };
-    let extra: Record<string, unknown> = {};
-    try {
-      extra = { ...options.summaryFields?.(preparation, event) };
-    } catch (error) {
-      extra = { summaryFieldsError: describeError(error) };
+    const extra = summaryFieldsOf(preparation, event);
+    // The built-in fields win: a field of your own with the same name (or the logger's `level`, `time`,
+    // `message`) is left out and logged, like an extra metric that reuses a name.
+    const summaryLine: Record<string, unknown> = { ...summary };
+    const leftOutFields: string[] = [];
+    for (const [name, value] of Object.entries(extra)) {
+      if (Object.hasOwn(summary, name) || LOG_LINE_FIELDS.has(name)) leftOutFields.push(name);
+      else
+        Object.defineProperty(summaryLine, name, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
     }
-    logger.info('firehose transform summary', { ...summary, ...extra });
+    logger.info('firehose transform summary', summaryLine);
+    if (leftOutFields.length > 0) {
+      logger.warn('summary fields left out: they reuse the name of a built-in field', {
+        invocationId: event.invocationId,
+        fields: leftOutFields,
+      });
+    }
     if (options.metrics !== undefined) {
       try {
         const { line, leftOut } = embeddedMetricsLine(options.metrics, summary, extra, now());
@@ -425,6 +436,23 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
     }
     return { records };
   };
+
+  /** What `summaryFields` returned, as a copy; its error, or a result that is no object, as `summaryFieldsError`. */
+  function summaryFieldsOf(
+    preparation: BatchPreparation<TPrepared> | undefined,
+    event: FirehoseTransformationEvent,
+  ): Record<string, unknown> {
+    if (options.summaryFields === undefined) return {};
+    try {
+      const fields: unknown = options.summaryFields(preparation, event);
+      if (typeof fields === 'object' && fields !== null && !Array.isArray(fields)) return { ...fields };
+      return {
+        summaryFieldsError: `summaryFields returned ${describeKind(fields)}, expected an object`,
+      };
+    } catch (error) {
+      return { summaryFieldsError: describeError(error) };
+    }
+  }
 
   function applyOutcome(slot: Slot, outcome: unknown): void {
     if (typeof outcome !== 'object' || outcome === null || !('result' in outcome)) {
@@ -589,6 +617,14 @@ function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
+/** `a string`, `null`, `an array`...: what a value is, never what it holds. */
+function describeKind(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return type === 'object' ? 'an object' : `a ${type}`;
+}
+
 function describeError(error: unknown): string {
   try {
     if (error instanceof Error) return `${error.name}: ${error.message}`;
@@ -619,12 +655,4 @@ export function neverThrowingLogger(logger: FirehoseTransformLogger): FirehoseTr
       }
     };
   return { debug: guard('debug'), info: guard('info'), warn: guard('warn'), error: guard('error') };
-}
-
-function checkNumber(name: string, value: number, minimum: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) {
-    throw new FirehoseTransformOptionsError(
-      `${name} must be a finite number >= ${minimum}, got ${String(value)}`,
-    );
-  }
 }

@@ -1,6 +1,6 @@
-/** A problem found in the shape of an input, as a dotted path and a message. */
+/** A problem found in the shape of an input (an event, the options), as a dotted path and a message. */
 export interface FirehoseIssue {
-  /** Dotted path into the event, e.g. `records.3.recordId`. */
+  /** Dotted path into the event or the options, e.g. `records.3.recordId`, `metrics.namespace`. */
   readonly path: string;
   /** What is wrong at that path. */
   readonly message: string;
@@ -65,18 +65,36 @@ export class FirehoseEventError extends FirehoseTransformError {
 }
 
 /**
- * The options given to `createFirehoseTransformHandler` are unusable (for example a safety margin
- * larger than the response limit allows). Thrown when the handler is created, never per invocation.
+ * The options given to `createFirehoseTransformHandler` are unusable: not an object, a callback that is
+ * not a function, a number that is not a finite number in range (a string such as `'60000'` included),
+ * metrics without a namespace... Thrown when the handler is created, never per invocation, with every
+ * problem found in `issues` and in the message.
  *
  * @example
  * ```ts
- * createFirehoseTransformHandler({ transformRecord, maxResponseBytes: 10 }); // throws FirehoseTransformOptionsError
+ * try {
+ *   createFirehoseTransformHandler({ transformRecord, maxResponseBytes: 10, metrics: {} as never });
+ * } catch (error) {
+ *   if (error instanceof FirehoseTransformOptionsError) console.log(error.issues.map((issue) => issue.path));
+ *   // ['maxResponseBytes', 'metrics.namespace']
+ * }
  * ```
  */
 export class FirehoseTransformOptionsError extends FirehoseTransformError {
-  constructor(message: string) {
-    super(message, { isRetryable: false });
+  /** Every problem found in the options: `path` is the option (`metrics.namespace`), `''` for the whole. */
+  readonly issues: readonly FirehoseIssue[];
+
+  /** Takes the problems found, or one message for the options as a whole. */
+  constructor(issues: readonly FirehoseIssue[] | string) {
+    const listed = typeof issues === 'string' ? [{ path: '', message: issues }] : issues;
+    super(
+      `Invalid options for createFirehoseTransformHandler: ${listed
+        .map((issue) => (issue.path === '' ? issue.message : `${issue.path} ${issue.message}`))
+        .join('; ')}`,
+      { isRetryable: false },
+    );
     this.name = 'FirehoseTransformOptionsError';
+    this.issues = listed;
   }
 }
 

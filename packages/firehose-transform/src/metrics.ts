@@ -1,4 +1,3 @@
-import { FirehoseTransformOptionsError } from './errors.js';
 import type { FirehoseTransformSummary } from './types.js';
 
 /** The CloudWatch units the metrics use. */
@@ -44,45 +43,10 @@ export const BUILT_IN_METRICS = {
 
 const UNITS: ReadonlySet<string> = new Set<MetricUnit>(['Count', 'Bytes', 'Milliseconds', 'Percent', 'None']);
 const MAX_METRICS = 100;
-const MAX_DIMENSIONS = 30;
-const NAME = /^[\x20-\x7e]{1,255}$/;
-
-function checkName(kind: string, name: string): void {
-  if (!NAME.test(name) || name.trim() !== name) {
-    throw new FirehoseTransformOptionsError(
-      `metrics: ${kind} ${JSON.stringify(name)} must be 1-255 printable ASCII characters without surrounding spaces`,
-    );
-  }
-}
-
-/** Checks the options once, when the handler is created. */
-export function checkMetricsOptions(options: FirehoseTransformMetricsOptions): void {
-  checkName('namespace', options.namespace);
-  if (options.namespace.includes(':') || options.namespace.startsWith('AWS/')) {
-    throw new FirehoseTransformOptionsError(
-      `metrics: namespace ${JSON.stringify(options.namespace)} must not contain ':' or start with 'AWS/' (reserved for AWS services)`,
-    );
-  }
-  const dimensions = Object.entries(options.dimensions ?? {});
-  if (dimensions.length > MAX_DIMENSIONS) {
-    throw new FirehoseTransformOptionsError(
-      `metrics: at most ${MAX_DIMENSIONS} dimensions, got ${dimensions.length}`,
-    );
-  }
-  for (const [name, value] of dimensions) {
-    checkName('dimension', name);
-    if (typeof value !== 'string' || value === '' || value.length > 1024) {
-      throw new FirehoseTransformOptionsError(
-        `metrics: dimension ${JSON.stringify(name)} needs a value of 1-1024 characters`,
-      );
-    }
-    if (Object.hasOwn(BUILT_IN_METRICS, name) || name === 'invocationId' || name === '_aws') {
-      throw new FirehoseTransformOptionsError(
-        `metrics: dimension ${JSON.stringify(name)} is also a metric name`,
-      );
-    }
-  }
-}
+/** At most this many dimensions (CloudWatch's limit); checked with the other options in options.ts. */
+export const MAX_DIMENSIONS = 30;
+/** What CloudWatch takes as a namespace, metric or dimension name: 1-255 printable ASCII characters. */
+export const METRIC_NAME = /^[\x20-\x7e]{1,255}$/;
 
 /**
  * One line of CloudWatch Embedded Metric Format for an invocation: the built-in metrics from its summary, the
@@ -130,7 +94,7 @@ export function embeddedMetricsLine(
   }
   for (const [name, metric] of Object.entries(extra)) {
     const valid =
-      NAME.test(name) &&
+      METRIC_NAME.test(name) &&
       !values.has(name) &&
       !Object.hasOwn(dimensions, name) &&
       name !== '_aws' &&

@@ -228,6 +228,22 @@ describe('parseStackOptions: invalid options', () => {
         { option: 'retries', message: expect.stringMatching(/unknown option; see the options table/) },
       ],
     );
+    // Another case, dashes or underscores: still a mistake, never silently ignored.
+    expect(
+      issuesOf({
+        callerLookupUrl: LOOKUP,
+        domainArn: DOMAIN,
+        MetricsNamespace: 'X',
+        'alarm-email': 'a@example.com',
+        log_retention_days: '7',
+        Retries: '3',
+      }),
+    ).toEqual([
+      { option: 'MetricsNamespace', message: 'unknown option; did you mean metricsNamespace?' },
+      { option: 'alarm-email', message: 'unknown option; did you mean alarmEmail?' },
+      { option: 'log_retention_days', message: 'unknown option; did you mean logRetentionDays?' },
+      { option: 'Retries', message: expect.stringMatching(/unknown option; see the options table/) },
+    ]);
   });
 
   it('ignores CDK keys (feature flags, CLI settings)', () => {

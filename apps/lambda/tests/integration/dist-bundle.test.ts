@@ -130,6 +130,30 @@ describe('the built bundle dist/index.mjs', () => {
     });
   });
 
+  it('logs nothing when imported outside Lambda without a configuration (e.g. for createHandler)', async () => {
+    const { exports, stdout } = await invokeBundle([], {});
+    expect(exports).toEqual(expect.arrayContaining(['handler', 'createHandler', 'loadConfig']));
+    expect(stdout).toBe('');
+  });
+
+  it('inside Lambda (AWS_LAMBDA_FUNCTION_NAME set) logs an invalid configuration at import, once, and throws on every invocation', async () => {
+    const imported = await invokeBundle([], { AWS_LAMBDA_FUNCTION_NAME: 'AddName' });
+    expect(imported.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(imported.stdout)).toMatchObject({
+      level: 'error',
+      service: 'ctr-stream-lambda',
+      message: expect.stringMatching(/^Invalid Lambda configuration: CALLER_LOOKUP_URL: is required/),
+    });
+    const invoked = await invokeBundle([tutorialEvent(), tutorialEvent()], {
+      AWS_LAMBDA_FUNCTION_NAME: 'AddName',
+    });
+    expect(invoked.responses).toEqual([
+      expect.objectContaining({ error: 'LambdaConfigError' }),
+      expect.objectContaining({ error: 'LambdaConfigError' }),
+    ]);
+    expect(invoked.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
   it.each(['https://dir.example.com/api/user/#/', 'https://dir.example.com/api/{tenant}/'])(
     'starts and reports CALLER_LOOKUP_URL=%s as a LambdaConfigError instead of crashing at cold start',
     async (url) => {

@@ -37,6 +37,26 @@ describe('startFromEnvironment (the cold start)', () => {
   );
 });
 
+describe('startFromEnvironment: an API key undici cannot send', () => {
+  it("reports CALLER_LOOKUP_API_KEY=$'sekret-key\\n' as a LambdaConfigError instead of starting a handler whose every lookup fails", () => {
+    const result = startFromEnvironment({
+      CALLER_LOOKUP_URL: 'http://127.0.0.1:9/api/user/',
+      CALLER_LOOKUP_API_KEY: 'sekret-key\n',
+    });
+    if ('handler' in result) started.push(result.handler);
+    expect('error' in result && result.error).toBeInstanceOf(LambdaConfigError);
+    if ('error' in result) {
+      expect(result.error.issues).toEqual([
+        {
+          variable: 'CALLER_LOOKUP_API_KEY',
+          message: expect.stringContaining('must not contain line breaks'),
+        },
+      ]);
+      expect(result.error.message).not.toContain('sekret');
+    }
+  });
+});
+
 describe('configErrorFromLookupOptions', () => {
   it('names the variable behind the rejected option, keeping the cause', () => {
     const cause = lookupOptionsError('https://dir.example.com/api/user/#/');

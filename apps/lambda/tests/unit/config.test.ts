@@ -105,6 +105,139 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: empty strings and integers', () => {
+  it('reports an empty CALLER_LOOKUP_URL as one issue, as if unset', () => {
+    for (const environment of [{}, { CALLER_LOOKUP_URL: '' }]) {
+      let thrown: unknown;
+      try {
+        loadConfig(environment);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(LambdaConfigError);
+      expect((thrown as LambdaConfigError).issues).toEqual([
+        {
+          variable: 'CALLER_LOOKUP_URL',
+          message: expect.stringMatching(/^is required \(the directory base URL/),
+        },
+      ]);
+    }
+  });
+
+  const integerVariables = [
+    'CALLER_LOOKUP_TIMEOUT_MS',
+    'CALLER_LOOKUP_CONCURRENCY',
+    'CALLER_LOOKUP_CACHE_TTL_SECONDS',
+    'CALLER_LOOKUP_NOT_FOUND_TTL_SECONDS',
+    'TRANSFORM_SAFETY_MARGIN_MS',
+  ];
+  it.each(
+    integerVariables.flatMap((variable) =>
+      [
+        ' 500 ',
+        '500 ',
+        '\t500',
+        '1e3',
+        '0x10',
+        '0b1',
+        '+600',
+        '1.5',
+        '600.0',
+        '1_000',
+        'Infinity',
+        '5 00',
+      ].map((value) => [variable, value] as const),
+    ),
+  )('rejects %s=%j: only plain decimal whole numbers', (variable, value) => {
+    let thrown: unknown;
+    try {
+      loadConfig({ CALLER_LOOKUP_URL: URL_OK, [variable]: value });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(LambdaConfigError);
+    expect((thrown as LambdaConfigError).issues).toEqual([{ variable, message: 'must be a whole number' }]);
+  });
+
+  it('reads plain decimal whole numbers, and says when one is out of range', () => {
+    const config = loadConfig({
+      CALLER_LOOKUP_URL: URL_OK,
+      CALLER_LOOKUP_TIMEOUT_MS: '0250',
+      CALLER_LOOKUP_CONCURRENCY: '1024',
+      CALLER_LOOKUP_CACHE_TTL_SECONDS: '-0',
+      TRANSFORM_SAFETY_MARGIN_MS: '500',
+    });
+    expect(config).toMatchObject({
+      callerLookupTimeoutMs: 250,
+      callerLookupConcurrency: 1_024,
+      safetyMarginMs: 500,
+    });
+    expect(Object.is(config.callerLookupCacheTtlSeconds, 0)).toBe(true);
+    expect(() => loadConfig({ CALLER_LOOKUP_URL: URL_OK, CALLER_LOOKUP_CONCURRENCY: '-5' })).toThrow(
+      'CALLER_LOOKUP_CONCURRENCY: must be at least 1',
+    );
+    expect(() =>
+      loadConfig({ CALLER_LOOKUP_URL: URL_OK, CALLER_LOOKUP_CONCURRENCY: '99999999999999999999' }),
+    ).toThrow('CALLER_LOOKUP_CONCURRENCY: must be at most 1024');
+  });
+});
+
+describe('loadConfig: CALLER_LOOKUP_API_KEY must be sendable as a header', () => {
+  const SPACES_AND_CONTROLS =
+    'must not contain line breaks or control characters, or start or end with a space (check how the secret was stored)';
+  it.each([
+    ['a trailing line feed', 'sekret-key\n'],
+    ['a trailing CR LF', 'sekret-key\r\n'],
+    ['a line break inside', 'sekret\nkey'],
+    ['a NUL', 'sekret\0key'],
+    ['a tab', 'sekret\tkey'],
+    ['another C0 control', 'sekret\x1bkey'],
+    ['DEL', 'sekret-key\x7f'],
+    ['a leading space', ' sekret-key'],
+    ['a trailing space', 'sekret-key '],
+    ['only spaces', '   '],
+    ['a trailing no-break space', 'sekret-key\u00a0'],
+  ])('rejects a key with %s, without echoing it', (_, value) => {
+    let thrown: unknown;
+    try {
+      loadConfig({ CALLER_LOOKUP_URL: URL_OK, CALLER_LOOKUP_API_KEY: value });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(LambdaConfigError);
+    const error = thrown as LambdaConfigError;
+    expect(error.issues).toEqual([{ variable: 'CALLER_LOOKUP_API_KEY', message: SPACES_AND_CONTROLS }]);
+    expect(error.message).toContain(`CALLER_LOOKUP_API_KEY: ${SPACES_AND_CONTROLS}`);
+    expect(error.message).not.toContain('sekret');
+  });
+
+  it('rejects a key with characters beyond Latin-1, which no HTTP header can carry', () => {
+    let thrown: unknown;
+    try {
+      loadConfig({ CALLER_LOOKUP_URL: URL_OK, CALLER_LOOKUP_API_KEY: 'ключ-sekret' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(LambdaConfigError);
+    const error = thrown as LambdaConfigError;
+    expect(error.issues).toEqual([
+      {
+        variable: 'CALLER_LOOKUP_API_KEY',
+        message: 'must contain only ASCII or Latin-1 characters (an HTTP header value cannot carry others)',
+      },
+    ]);
+    expect(error.message).not.toMatch(/ключ|sekret/);
+  });
+
+  it('accepts keys a header can carry: inner spaces, punctuation, Latin-1', () => {
+    for (const value of ['Bearer sekret.key', 'sk_live_0123/+=~', 'clé-sekret']) {
+      expect(loadConfig({ CALLER_LOOKUP_URL: URL_OK, CALLER_LOOKUP_API_KEY: value }).callerLookupApiKey).toBe(
+        value,
+      );
+    }
+  });
+});
+
 describe('loadConfig: values the caller-lookup client or the deadline would reject', () => {
   it.each([
     ['https://dir.example.com/api/user/#/', 'must not contain a fragment'],

@@ -24,8 +24,8 @@ let workRoot: string;
 const elasticsearch = new Client({ node: elasticsearchUrl });
 const indices: string[] = [];
 
-function uniqueIndex(name: string): string {
-  const index = `connect-e2e-${name}-${process.pid}-${Date.now()}`;
+function uniqueIndex(name: string, prefix = 'connect-e2e'): string {
+  const index = `${prefix}-${name}-${process.pid}-${Date.now()}`;
   indices.push(index);
   return index;
 }
@@ -186,11 +186,19 @@ describe('the local pipeline with faults in the directory and in Elasticsearch',
   let report: LocalPipelineReport;
   let index: string;
   let proxy: Awaited<ReturnType<typeof startThrottlingProxy>>;
+  let kibana: Server;
   const rejectedContactId = 'e2e00000-0000-4000-8000-00000000bad1';
 
   beforeAll(async () => {
-    index = uniqueIndex('faults');
+    // An index connect* does not match: the Kibana objects must use its own pattern.
+    index = uniqueIndex('faults', 'ctr-e2e');
     proxy = await startThrottlingProxy(elasticsearchUrl, 2);
+    // A Kibana that refuses every request (no credentials given).
+    kibana = createServer((_request, response) => {
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end('{"statusCode":401,"error":"Unauthorized","message":"Unauthorized"}');
+    });
+    await new Promise<void>((resolve) => kibana.listen(0, '127.0.0.1', resolve));
     // A document Elasticsearch itself rejects: valid for ctr-schema (unknown fields are kept), but its
     // E2eProbe field is mapped as an object in this index and carries a plain value. (A number field would
     // not do: the template sets index.mapping.ignore_malformed, so malformed values are ignored, not rejected.)
@@ -214,11 +222,25 @@ describe('the local pipeline with faults in the directory and in Elasticsearch',
       },
       extraRecords: [JSON.stringify(rejected), '{"this is": not json'],
       directoryFaults: { errorRate: 0.25, hangRate: 0.05, garbageRate: 0.05, resetRate: 0.02 },
+      kibanaUrl: `http://127.0.0.1:${(kibana.address() as { port: number }).port}`,
     });
   });
 
   afterAll(async () => {
     await proxy.close();
+    await new Promise<void>((resolve) => kibana.close(() => resolve()));
+  });
+
+  test('a Kibana that refuses the objects is reported next to the results, which still stand', () => {
+    expect(report.kibanaInstalled).toBe(false);
+    expect(report.kibanaError).toMatch(/401/);
+    expect(report.totals.sent).toBeGreaterThan(0);
+    expect(report.kibanaIndexPattern).toBe(`${index}*`);
+    const written = readFileSync(report.paths.kibanaNdjson, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(written.find((object) => object.type === 'index-pattern').attributes.title).toBe(`${index}*`);
   });
 
   test('nothing is lost: delivered + failed prefixes = sent', () => {

@@ -8,7 +8,7 @@
  * ```
  */
 export type DirectoryFault =
-  /** Answer with this HTTP status (e.g. 500, or 429 with `headers: { 'retry-after': '1' }`). */
+  /** Answer with this HTTP status, an integer from 100 to 599 (e.g. 500, or 429 with `headers: { 'retry-after': '1' }`). */
   | { type: 'status'; status: number; body?: string; headers?: Record<string, string> }
   /** Accept the request and never answer (until the client gives up or the server closes). */
   | { type: 'hang' }
@@ -22,7 +22,9 @@ export type DirectoryFault =
   | { type: 'huge-body'; bytes: number };
 
 /**
- * When to inject a fault: the first matching rule whose draw succeeds applies.
+ * When to inject a fault: the rules are tried in order, and the first that matches (`times` not used up, the
+ * number in `phones`) and wins its seeded draw (`probability`) applies; one that loses its draw lets the next
+ * rule try.
  *
  * @example
  * ```ts

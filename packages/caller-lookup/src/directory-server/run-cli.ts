@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CallerLookupOptionsError } from '../errors.js';
+import { MAX_TIMER_MS } from '../resolve-options.js';
 import type { DirectoryFaultRule } from './faults.js';
 import { type DirectoryServer, type DirectoryServerOptions, startDirectoryServer } from './server.js';
 
@@ -23,7 +24,7 @@ Options:
   --base-path <path>      path the number is appended to (default /api/user/)
   --latency-ms <n>        delay before every answer (default 0)
   --error-rate <0..1>     share of requests answered with --error-status (default 0)
-  --error-status <n>      status of injected errors (default 500)
+  --error-status <n>      status of injected errors, an integer from 100 to 599 (default 500)
   --hang-rate <0..1>      share of requests never answered
   --reset-rate <0..1>     share of connections reset without an answer
   --slow-body-rate <0..1> share of answers sent one byte every 100 ms
@@ -41,6 +42,22 @@ function number(
   const parsed = Number(value);
   if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0 || parsed > max) {
     throw new CallerLookupOptionsError(flag, `expected a number between 0 and ${max}, got "${value}"`);
+  }
+  return parsed;
+}
+
+/** An integer flag from `min` to `max`: `--port`, `--error-status`. */
+function integer(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || parsed < min || parsed > max) {
+    throw new CallerLookupOptionsError(flag, `expected an integer from ${min} to ${max}, got "${value}"`);
   }
   return parsed;
 }
@@ -96,10 +113,9 @@ export async function runDirectoryCli(
   const file = text('file');
   if (file === undefined)
     throw new CallerLookupOptionsError('--file', 'is required (a CSV or JSON directory file)');
-  const port = number('--port', text('port'), 8080, 65_535);
-  if (!Number.isInteger(port))
-    throw new CallerLookupOptionsError('--port', `expected an integer, got ${port}`);
-  const errorStatus = number('--error-status', text('error-status'), 500, 599);
+  const port = integer('--port', text('port'), 8080, 0, 65_535);
+  // node:http throws on a status outside 100-999, in the middle of an answer: checked here, at start.
+  const errorStatus = integer('--error-status', text('error-status'), 500, 100, 599);
   const faults: DirectoryFaultRule[] = [];
   const rate = (flag: string, rule: Omit<DirectoryFaultRule, 'probability'>) => {
     const probability = number(`--${flag}`, text(flag), 0, 1);
@@ -120,7 +136,7 @@ export async function runDirectoryCli(
     file,
     port,
     host: text('host') ?? '127.0.0.1',
-    latencyMs: number('--latency-ms', text('latency-ms'), 0),
+    latencyMs: number('--latency-ms', text('latency-ms'), 0, MAX_TIMER_MS),
     seed: number('--seed', text('seed'), 1),
     faults,
     ...(text('base-path') === undefined ? {} : { basePath: text('base-path')! }),

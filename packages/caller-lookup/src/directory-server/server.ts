@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { describeValue } from '../describe-value.js';
 import { CallerLookupOptionsError, DirectoryFileError } from '../errors.js';
+import { checkHeaders } from '../http-headers.js';
 import { maskPhoneNumber, normalizePhoneNumber } from '../phone-number.js';
+import { MAX_TIMER_MS } from '../resolve-options.js';
 import { buildDirectory, type DirectoryEntries, loadDirectoryFile } from './directory-file.js';
 import { type DirectoryFault, type DirectoryFaultRule, seededRandom } from './faults.js';
 
@@ -17,7 +20,7 @@ import { type DirectoryFault, type DirectoryFaultRule, seededRandom } from './fa
 export interface DirectoryServerOptions {
   /** Interface to bind. Default `127.0.0.1`. */
   host?: string;
-  /** Port; 0 (default) picks a free one. */
+  /** Port, an integer from 0 to 65535; 0 (default) picks a free one. */
   port?: number;
   /** A directory file: CSV with a `phone,name` header, or JSON `{ "<phone>": "<name>" }`. */
   file?: string;
@@ -27,7 +30,7 @@ export interface DirectoryServerOptions {
   basePath?: string;
   /** Delay before every answer, in ms. Default 0. */
   latencyMs?: number;
-  /** Fault injection rules, checked in order for each request. */
+  /** Fault injection rules, checked in order for each request (and checked for errors at start and in `setFaults`). */
   faults?: readonly DirectoryFaultRule[];
   /** Seed of the fault draws. Default 1. */
   seed?: number;
@@ -112,13 +115,80 @@ interface ActiveRule {
   used: number;
 }
 
+const FAULT_TYPES: ReadonlySet<string> = new Set<DirectoryFault['type']>([
+  'status',
+  'hang',
+  'reset',
+  'slow-body',
+  'body',
+  'huge-body',
+]);
+
+/**
+ * Checks one fault where it is given, not when a request draws it: node:http throws (and the server process
+ * dies) on a status outside 100-999 or a header value with a line break, in the middle of an answer.
+ */
+function checkFault(fault: unknown, where: string): void {
+  const bad = (problem: string) => new CallerLookupOptionsError('faults', `${where}${problem}`);
+  if (fault === null || typeof fault !== 'object')
+    throw bad(`: expected an object, got ${describeValue(fault)}`);
+  const { type } = fault as { type?: unknown };
+  if (typeof type !== 'string' || !FAULT_TYPES.has(type)) {
+    throw bad(`.type: expected one of ${[...FAULT_TYPES].join(', ')}, got ${describeValue(type)}`);
+  }
+  const given = fault as Partial<Record<string, unknown>>;
+  const status = given.status;
+  if (type === 'status' || (type === 'body' && status !== undefined)) {
+    if (!(typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599)) {
+      throw bad(`.status: expected an integer HTTP status from 100 to 599, got ${describeValue(status)}`);
+    }
+  }
+  if (type === 'status' && given.headers !== undefined) {
+    const checked = checkHeaders(given.headers, false);
+    if ('problem' in checked) throw bad(`.headers: ${checked.problem}`);
+  }
+  if (type === 'status' && given.body !== undefined && typeof given.body !== 'string') {
+    throw bad(`.body: expected a string, got ${describeValue(given.body)}`);
+  }
+  if (type === 'body') {
+    if (typeof given.body !== 'string' && !(given.body instanceof Uint8Array)) {
+      throw bad(`.body: expected a string or a Uint8Array, got ${describeValue(given.body)}`);
+    }
+    if (given.contentType !== undefined) {
+      const checked = checkHeaders({ 'content-type': given.contentType }, false);
+      if ('problem' in checked) throw bad(`.contentType: ${checked.problem}`);
+    }
+  }
+  if (type === 'huge-body' && !(Number.isSafeInteger(given.bytes) && (given.bytes as number) >= 0)) {
+    throw bad(`.bytes: expected an integer >= 0, got ${describeValue(given.bytes)}`);
+  }
+  const delay = given.chunkDelayMs;
+  if (
+    type === 'slow-body' &&
+    delay !== undefined &&
+    !(typeof delay === 'number' && delay >= 0 && delay <= MAX_TIMER_MS)
+  ) {
+    throw bad(`.chunkDelayMs: expected a number from 0 to ${MAX_TIMER_MS}, got ${describeValue(delay)}`);
+  }
+}
+
 function activate(faults: readonly DirectoryFaultRule[]): ActiveRule[] {
-  return faults.map((rule) => {
+  if (!Array.isArray(faults)) {
+    throw new CallerLookupOptionsError('faults', `expected an array of rules, got ${describeValue(faults)}`);
+  }
+  return faults.map((rule: DirectoryFaultRule, index: number): ActiveRule => {
+    if (rule === null || typeof rule !== 'object') {
+      throw new CallerLookupOptionsError(
+        'faults',
+        `faults[${index}]: expected a rule { fault, probability?, times?, phones? }, got ${describeValue(rule)}`,
+      );
+    }
+    checkFault(rule.fault, `faults[${index}].fault`);
     const probability = rule.probability ?? 1;
     if (!(probability >= 0 && probability <= 1)) {
       throw new CallerLookupOptionsError(
         'faults',
-        `probability must be in [0, 1], got ${String(probability)}`,
+        `faults[${index}].probability must be in [0, 1], got ${describeValue(probability)}`,
       );
     }
     return {
@@ -153,10 +223,14 @@ export async function startDirectoryServer(options: DirectoryServerOptions = {})
   if (!basePath.startsWith('/') || !basePath.endsWith('/')) {
     throw new CallerLookupOptionsError('basePath', "expected a path that starts and ends with '/'");
   }
-  let latencyMs = options.latencyMs ?? 0;
-  if (!(Number.isFinite(latencyMs) && latencyMs >= 0)) {
-    throw new CallerLookupOptionsError('latencyMs', `expected a number >= 0, got ${String(latencyMs)}`);
+  const port = options.port ?? 0;
+  if (!(typeof port === 'number' && Number.isInteger(port) && port >= 0 && port <= 65_535)) {
+    throw new CallerLookupOptionsError(
+      'port',
+      `expected an integer from 0 to 65535 (0 picks a free port), got ${describeValue(port)}`,
+    );
   }
+  let latencyMs = checkLatency(options.latencyMs ?? 0);
   const directory =
     options.file === undefined ? new Map<string, string>() : await loadDirectoryFile(options.file);
   if (options.entries !== undefined) {
@@ -316,7 +390,7 @@ export async function startDirectoryServer(options: DirectoryServerOptions = {})
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
@@ -336,7 +410,7 @@ export async function startDirectoryServer(options: DirectoryServerOptions = {})
       rules = activate(faults);
     },
     setLatencyMs: (value) => {
-      latencyMs = value;
+      latencyMs = checkLatency(value);
     },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
@@ -347,6 +421,17 @@ export async function startDirectoryServer(options: DirectoryServerOptions = {})
       return closing;
     },
   };
+}
+
+/** A latency in ms: a number from 0 to 2^31 - 1 (a longer Node.js timer would fire after 1 ms). */
+function checkLatency(latencyMs: unknown): number {
+  if (!(typeof latencyMs === 'number' && latencyMs >= 0 && latencyMs <= MAX_TIMER_MS)) {
+    throw new CallerLookupOptionsError(
+      'latencyMs',
+      `expected a number from 0 to ${MAX_TIMER_MS}, got ${describeValue(latencyMs)}`,
+    );
+  }
+  return latencyMs;
 }
 
 /** The latest `limit` requests in a ring buffer (oldest overwritten), and how many there were in all. */

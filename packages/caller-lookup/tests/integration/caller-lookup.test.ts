@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type DirectoryServer, startDirectoryServer } from '../../src/directory-server/index.js';
-import { type CallerLookup, type CallerLookupOptions, createCallerLookup } from '../../src/index.js';
+import {
+  type CallerLookup,
+  type CallerLookupLogEntry,
+  type CallerLookupOptions,
+  createCallerLookup,
+} from '../../src/index.js';
 
 const JANE = '+61299999854';
 const UNKNOWN = '0299990000';
@@ -226,6 +231,63 @@ describe('caller lookup against a real directory server', () => {
     await expect(callers.lookup('0412345678')).resolves.toEqual({ status: 'found', name: 'Émilie Nguyễn' });
     expect(callers.stats().circuit).toEqual({ state: 'closed', opens: 1 });
     await expect(callers.lookup(JANE)).resolves.toEqual({ status: 'found', name: 'Jane Citizen' });
+  });
+
+  it('reports the 500 that opened the circuit, not circuit_open, on every lookup of the first batch', async () => {
+    const logs: CallerLookupLogEntry[] = [];
+    const { directory, callers } = await setup(
+      { faults: [{ fault: { type: 'status', status: 500 } }] },
+      { maxConcurrency: 1, circuitFailureThreshold: 1, logger: (entry) => logs.push(entry) },
+    );
+    const results = await callers.lookupMany([JANE, '0412345678', UNKNOWN, '0412345679']);
+    // The first number's request failed and its retry was refused; the others were never sent.
+    expect([...results.values()]).toEqual([
+      { status: 'error', reason: 'http_status', statusCode: 500 },
+      { status: 'error', reason: 'circuit_open' },
+      { status: 'error', reason: 'circuit_open' },
+      { status: 'error', reason: 'circuit_open' },
+    ]);
+    expect(directory.requests()).toHaveLength(1);
+    const warnings = logs.filter((entry) => entry.level === 'warn');
+    expect(warnings[0]).toEqual({
+      level: 'warn',
+      event: 'circuit_opened',
+      phone: '+61******854',
+      reason: 'http_status',
+      statusCode: 500,
+      attempt: 0,
+    });
+    expect(
+      warnings.find((entry) => entry.phone === '+61******854' && entry.event === 'lookup_failed'),
+    ).toMatchObject({
+      reason: 'http_status',
+      statusCode: 500,
+    });
+    expect(JSON.stringify(logs)).not.toMatch(/61299999854|412345678|299990000/);
+  });
+
+  it('reports the refused connection that opened the circuit, not circuit_open', async () => {
+    const directory = await startDirectoryServer();
+    await directory.close();
+    const logs: CallerLookupLogEntry[] = [];
+    const callers = createCallerLookup({
+      baseUrl: directory.baseUrl,
+      maxRetries: 2,
+      retryBaseDelayMs: 1,
+      circuitFailureThreshold: 1,
+      logger: (entry) => logs.push(entry),
+    });
+    cleanup.push(() => callers.close());
+    await expect(callers.lookup(JANE)).resolves.toEqual({
+      status: 'error',
+      reason: 'network',
+      detail: 'ECONNREFUSED',
+    });
+    expect(logs.find((entry) => entry.event === 'circuit_opened')).toMatchObject({
+      reason: 'network',
+      detail: 'ECONNREFUSED',
+    });
+    expect(callers.stats().requests.sent).toBe(1);
   });
 
   it('re-opens the circuit when the probe fails', async () => {

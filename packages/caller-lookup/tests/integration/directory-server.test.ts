@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDirectoryCli, startDirectoryServer } from '../../src/directory-server/index.js';
+import {
+  type DirectoryFault,
+  runDirectoryCli,
+  startDirectoryServer,
+} from '../../src/directory-server/index.js';
 import { CallerLookupOptionsError, DirectoryFileError } from '../../src/index.js';
 
 const events = (name: string) => fileURLToPath(new URL(`../events/${name}`, import.meta.url));
@@ -264,6 +268,89 @@ describe('startDirectoryServer', () => {
       startDirectoryServer({ faults: [{ fault: { type: 'hang' }, probability: 2 }] }),
     ).rejects.toThrow(/probability/);
   });
+
+  it.each([
+    [70_000, 'got 70000'],
+    [-1, 'got -1'],
+    [80.5, 'got 80.5'],
+    ['8080', 'got the string "8080"'],
+  ])('rejects port %j as an option error, not a raw RangeError', async (port, got) => {
+    const error = await startDirectoryServer({ port: port as number }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CallerLookupOptionsError);
+    expect(error).toMatchObject({ option: 'port', code: 'INVALID_OPTIONS' });
+    expect((error as Error).message).toContain(
+      `expected an integer from 0 to 65535 (0 picks a free port), ${got}`,
+    );
+  });
+
+  it.each([
+    [
+      'status 0',
+      { type: 'status', status: 0 },
+      /faults\[0\]\.fault\.status: expected an integer HTTP status from 100 to 599, got 0/,
+    ],
+    ['status 42', { type: 'status', status: 42 }, /status from 100 to 599, got 42/],
+    ['status 600', { type: 'status', status: 600 }, /got 600/],
+    ['status 500.5', { type: 'status', status: 500.5 }, /got 500\.5/],
+    ['a status string', { type: 'status', status: '500' }, /got the string "500"/],
+    ['no status', { type: 'status' }, /got undefined/],
+    ['a body fault with status 1000', { type: 'body', body: 'x', status: 1000 }, /\.status: .*got 1000/],
+    [
+      'a header with a newline',
+      { type: 'status', status: 429, headers: { 'retry-after': '1\n' } },
+      /\.headers: header "retry-after" has an invalid value/,
+    ],
+    [
+      'a bad content type',
+      { type: 'body', body: 'x', contentType: 'text/html\r\n' },
+      /\.contentType: .*line break/,
+    ],
+    [
+      'an unknown type',
+      { type: 'stauts', status: 500 },
+      /\.type: expected one of status, hang, reset, slow-body, body, huge-body, got the string "stauts"/,
+    ],
+    ['huge-body without bytes', { type: 'huge-body' }, /\.bytes: expected an integer >= 0, got undefined/],
+  ])('rejects a fault with %s when the server starts and in setFaults', async (_label, fault, message) => {
+    const faults = [{ fault: fault as unknown as DirectoryFault }];
+    const error = await startDirectoryServer({ faults }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CallerLookupOptionsError);
+    expect(error).toMatchObject({ option: 'faults' });
+    expect((error as Error).message).toMatch(message);
+    const server = await startDirectoryServer({ entries: { '+61299999854': 'Jane' } });
+    try {
+      expect(() => server.setFaults(faults)).toThrow(message);
+      // The rules in place are kept, and the server still answers.
+      expect((await get(`${server.baseUrl}%2B61299999854`)).text).toBe('Jane');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('accepts every status from 100 to 599 in a fault', async () => {
+    const server = await startDirectoryServer({ entries: { '+61299999854': 'Jane' } });
+    try {
+      for (const status of [100, 200, 418, 599])
+        expect(() => server.setFaults([{ fault: { type: 'status', status } }])).not.toThrow();
+      server.setFaults([{ fault: { type: 'status', status: 599 } }]);
+      expect((await get(`${server.baseUrl}%2B61299999854`)).statusCode).toBe(599);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rejects a latency a timer cannot hold, at start and in setLatencyMs', async () => {
+    await expect(startDirectoryServer({ latencyMs: 2 ** 31 })).rejects.toThrow(
+      /"latencyMs": expected a number from 0 to 2147483647, got 2147483648/,
+    );
+    const server = await startDirectoryServer();
+    try {
+      expect(() => server.setLatencyMs(Number.NaN)).toThrow(CallerLookupOptionsError);
+      expect(() => server.setLatencyMs(-1)).toThrow(/got -1/);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('ctr-caller-directory command line', () => {
@@ -316,5 +403,24 @@ describe('ctr-caller-directory command line', () => {
     await expect(runDirectoryCli(['--file', 'x.csv', '--port', 'abc'])).rejects.toThrow(/--port/);
     await expect(runDirectoryCli(['--file', 'x.csv', '--hang-rate', '1.5'])).rejects.toThrow(/--hang-rate/);
     await expect(runDirectoryCli(['--file', 'x.csv', '--bogus'])).rejects.toThrow(/Unknown option '--bogus'/);
+  });
+
+  it.each(['0', '42', '99', '600', '500.5', '5e2', '-500', ''])(
+    'rejects --error-status %j before starting (node:http would crash the server on the first request)',
+    async (status) => {
+      const error = await runDirectoryCli(
+        ['--file', events('callers.csv'), '--port', '0', '--error-rate', '1', `--error-status=${status}`],
+        () => undefined,
+      ).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(CallerLookupOptionsError);
+      expect(error).toMatchObject({ option: '--error-status' });
+      expect((error as Error).message).toContain(`expected an integer from 100 to 599, got "${status}"`);
+    },
+  );
+
+  it.each(['65536', '80.5', '-1'])('rejects --port %j', async (port) => {
+    await expect(runDirectoryCli(['--file', events('callers.csv'), `--port=${port}`])).rejects.toThrow(
+      `"--port": expected an integer from 0 to 65535, got "${port}"`,
+    );
   });
 });

@@ -332,13 +332,99 @@ describe('createCallerLookup with MockAgent', () => {
     const callers = client({ maxConcurrency: 1, circuitFailureThreshold: 1, maxRetries: 0 });
     const phones = numbers(20_000);
     const results = await callers.lookupMany(phones);
-    expect(countResults(results.values())).toEqual({ 'error:http_status': 2, 'error:circuit_open': 19_998 });
-    expect(callers.stats().requests).toMatchObject({ sent: 2, inFlight: 0, queued: 0 });
+    expect(countResults(results.values())).toEqual({ 'error:http_status': 1, 'error:circuit_open': 19_999 });
+    expect(callers.stats().requests).toMatchObject({ sent: 1, inFlight: 0, queued: 0 });
     expect(callers.stats().circuit.opens).toBe(1);
     await callers.close();
   });
 
-  it('hands slots to queued lookups in a loop when they fail at once (failed half-open probe)', async () => {
+  it('returns the real failure, not circuit_open, when the circuit that failure opened refuses the retry', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(500, 'oops');
+    directory().intercept({ path: JANE_PATH }).reply(200, 'never sent');
+    const logs: CallerLookupLogEntry[] = [];
+    const callers = client({
+      circuitFailureThreshold: 1,
+      maxRetries: 2,
+      logger: (entry) => logs.push(entry),
+    });
+    await expect(callers.lookup('+61 2 9999 9854')).resolves.toEqual({
+      status: 'error',
+      reason: 'http_status',
+      statusCode: 500,
+    });
+    expect(callers.stats()).toMatchObject({
+      requests: { sent: 1, retries: 1 },
+      errors: { http_status: 1, circuit_open: 0 },
+      lastError: { phone: '+61******854', reason: 'http_status', statusCode: 500 },
+      circuit: { state: 'open', opens: 1 },
+    });
+    // The entry that opened the circuit says why; the failed lookup names the request that failed (attempt 0).
+    expect(logs.filter((entry) => entry.event !== 'retry_scheduled')).toEqual([
+      {
+        level: 'warn',
+        event: 'circuit_opened',
+        phone: '+61******854',
+        reason: 'http_status',
+        statusCode: 500,
+        attempt: 0,
+      },
+      {
+        level: 'warn',
+        event: 'lookup_failed',
+        phone: '+61******854',
+        reason: 'http_status',
+        statusCode: 500,
+        attempt: 0,
+      },
+    ]);
+    expect(JSON.stringify(logs)).not.toMatch(/2999|99999854/);
+    // A lookup for which no request is sent is circuit_open.
+    await expect(callers.lookup('0299990000')).resolves.toEqual({ status: 'error', reason: 'circuit_open' });
+  });
+
+  it('returns the network error (with its code) when the opened circuit refuses the retry', async () => {
+    directory()
+      .intercept({ path: JANE_PATH })
+      .replyWithError(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
+    const logs: CallerLookupLogEntry[] = [];
+    const callers = client({
+      circuitFailureThreshold: 1,
+      maxRetries: 1,
+      logger: (entry) => logs.push(entry),
+    });
+    await expect(callers.lookup(JANE)).resolves.toEqual({
+      status: 'error',
+      reason: 'network',
+      detail: 'ECONNREFUSED',
+    });
+    expect(logs.find((entry) => entry.event === 'circuit_opened')).toEqual({
+      level: 'warn',
+      event: 'circuit_opened',
+      phone: '+61******854',
+      reason: 'network',
+      detail: 'ECONNREFUSED',
+      attempt: 0,
+    });
+    expect(callers.stats().requests.sent).toBe(1);
+  });
+
+  it('records a failure before handing its slot on: no queued lookup is sent once the circuit opens', async () => {
+    directory()
+      .intercept({ path: (path) => path.startsWith('/api/user/') })
+      .reply(500, '')
+      .persist();
+    const callers = client({ maxConcurrency: 1, circuitFailureThreshold: 1, maxRetries: 0 });
+    const results = await callers.lookupMany(numbers(4));
+    expect([...results.values()]).toEqual([
+      { status: 'error', reason: 'http_status', statusCode: 500 },
+      { status: 'error', reason: 'circuit_open' },
+      { status: 'error', reason: 'circuit_open' },
+      { status: 'error', reason: 'circuit_open' },
+    ]);
+    expect(callers.stats().requests).toMatchObject({ sent: 1, inFlight: 0, queued: 0 });
+  });
+
+  it('settles every queued lookup when a half-open probe fails, and still lets the next probe through', async () => {
     directory().intercept({ path: '/api/user/0299990000' }).reply(500, '');
     const callers = client({
       maxConcurrency: 1,
@@ -353,7 +439,7 @@ describe('createCallerLookup with MockAgent', () => {
     const queued = callers.lookupMany(numbers(20_000));
     expect(callers.stats().requests.queued).toBe(20_000);
     await expect(probe).resolves.toMatchObject({ status: 'error', reason: 'http_status' });
-    expect(countResults((await queued).values())).toEqual({ 'error:circuit_open': 20_000 });
+    expect(countResults((await queued).values())).toEqual({ 'error:circuit_open': 20_000 }); // none sent
     expect(callers.stats().requests).toMatchObject({ sent: 2, inFlight: 0, queued: 0 });
     directory().intercept({ path: JANE_PATH }).reply(200, 'Jane');
     now += 1000; // the next probe still gets a slot
@@ -361,7 +447,7 @@ describe('createCallerLookup with MockAgent', () => {
     expect(callers.stats().requests).toMatchObject({ inFlight: 0, queued: 0 });
   });
 
-  it('fails queued lookups (new and retrying) as circuit_open as soon as the circuit opens', async () => {
+  it('fails queued lookups as soon as the circuit opens: new ones circuit_open, retrying ones with their last failure', async () => {
     const slowFailure = (phone: string, delayMs: number) =>
       directory()
         .intercept({ path: `/api/user/${phone}` })
@@ -371,7 +457,8 @@ describe('createCallerLookup with MockAgent', () => {
     directory().intercept({ path: '/api/user/0299990002' }).reply(500, ''); // A: fails, waits to retry
     directory().intercept({ path: '/api/user/0299990002' }).reply(200, 'never sent');
     slowFailure('0299990003', 300); // C: gets A's slot
-    directory().intercept({ path: '/api/user/0299990004' }).reply(200, 'Dee').delay(300); // D: gets B's slot
+    // D: queued for B's slot, but B's failure opens the circuit before the slot is handed on.
+    directory().intercept({ path: '/api/user/0299990004' }).reply(200, 'never sent').delay(300);
     const callers = client({ maxConcurrency: 2, circuitFailureThreshold: 2, maxRetries: 1 });
     const settled: string[] = [];
     const track = (phone: string) =>
@@ -386,15 +473,22 @@ describe('createCallerLookup with MockAgent', () => {
       track('0299990004'),
       track('0299990005'), // E: queued behind D, never sent
     ];
-    await expect(a).resolves.toEqual({ status: 'error', reason: 'circuit_open' });
-    await expect(e).resolves.toEqual({ status: 'error', reason: 'circuit_open' });
-    // Shed when B's failure opened the circuit: before B itself (which waits to retry) and C and D.
-    expect(settled.slice(0, 2).sort()).toEqual(['0299990002', '0299990005']);
-    await expect(b).resolves.toEqual({ status: 'error', reason: 'circuit_open' }); // its retry
-    await expect(c).resolves.toEqual({ status: 'error', reason: 'circuit_open' });
-    await expect(d).resolves.toEqual({ status: 'found', name: 'Dee' });
-    expect(settled.slice(2)).toEqual(['0299990001', '0299990003', '0299990004']);
-    expect(callers.stats().requests).toMatchObject({ sent: 4, retries: 3, inFlight: 0, queued: 0 });
+    const http500 = { status: 'error', reason: 'http_status', statusCode: 500 };
+    // A's retry was refused: its own failure (the 500), not circuit_open, which would hide it.
+    await expect(a).resolves.toEqual(http500);
+    await expect(d).resolves.toEqual({ status: 'error', reason: 'circuit_open' }); // never sent
+    await expect(e).resolves.toEqual({ status: 'error', reason: 'circuit_open' }); // never sent
+    // Shed when B's failure opened the circuit: before B itself (which waits to retry) and C.
+    expect(settled.slice(0, 3).sort()).toEqual(['0299990002', '0299990004', '0299990005']);
+    await expect(b).resolves.toEqual(http500); // its retry was refused
+    await expect(c).resolves.toEqual(http500); // failed after the circuit opened; its retry was refused
+    expect(settled.slice(3)).toEqual(['0299990001', '0299990003']);
+    expect(callers.stats().requests).toMatchObject({ sent: 3, retries: 3, inFlight: 0, queued: 0 });
+    expect(callers.stats().errors).toMatchObject({ http_status: 3, circuit_open: 2 });
+    expect(mockAgent.pendingInterceptors().map((pending) => pending.path)).toEqual([
+      '/api/user/0299990002',
+      '/api/user/0299990004',
+    ]);
   });
 
   describe('a hanging directory and a deadline', () => {
@@ -526,6 +620,25 @@ describe('createCallerLookup options', () => {
     [{ baseUrl: BASE_URL, notFoundStatuses: [99] }, 'notFoundStatuses'],
     [{ baseUrl: BASE_URL, responseFormat: 'xml' }, 'responseFormat'],
     [{ baseUrl: BASE_URL, headers: { 'x-api-key': 42 } }, 'headers'],
+    [{ baseUrl: BASE_URL, headers: 'x-api-key: k' }, 'headers'],
+    [{ baseUrl: BASE_URL, namePath: 42 }, 'namePath'],
+    [{ baseUrl: BASE_URL, emptyBodyIsNotFound: 'false' }, 'emptyBodyIsNotFound'],
+    [{ baseUrl: BASE_URL, emptyBodyIsNotFound: 0 }, 'emptyBodyIsNotFound'],
+    [{ baseUrl: BASE_URL, logger: 'console' }, 'logger'],
+    [{ baseUrl: BASE_URL, logger: console }, 'logger'],
+    [{ baseUrl: BASE_URL, random: 0.5 }, 'random'],
+    [{ baseUrl: BASE_URL, dispatcher: {} }, 'dispatcher'],
+    [{ baseUrl: BASE_URL, dispatcher: 'agent' }, 'dispatcher'],
+    [{ baseUrl: BASE_URL, dispatcher: null }, 'dispatcher'],
+    [{ baseUrl: BASE_URL, requestTimeoutMs: 2 ** 31 }, 'requestTimeoutMs'],
+    [{ baseUrl: BASE_URL, requestTimeoutMs: '2000' }, 'requestTimeoutMs'],
+    [{ baseUrl: BASE_URL, retryBaseDelayMs: 2 ** 31 }, 'retryBaseDelayMs'],
+    [{ baseUrl: BASE_URL, retryMaxDelayMs: 2 ** 31 }, 'retryMaxDelayMs'],
+    [{ baseUrl: BASE_URL, maxRetryAfterMs: 2 ** 31 }, 'maxRetryAfterMs'],
+    [{ baseUrl: BASE_URL, circuitOpenMs: 2 ** 31 }, 'circuitOpenMs'],
+    [{ baseUrl: BASE_URL, foundTtlMs: 2 ** 31 }, 'foundTtlMs'],
+    [{ baseUrl: BASE_URL, notFoundTtlMs: Number.POSITIVE_INFINITY }, 'notFoundTtlMs'],
+    [{ baseUrl: BASE_URL, maxConcurrency: Number.NaN }, 'maxConcurrency'],
   ])('rejects %j naming option %s', (options, option) => {
     let thrown: unknown;
     try {
@@ -535,6 +648,87 @@ describe('createCallerLookup options', () => {
     }
     expect(thrown).toBeInstanceOf(CallerLookupOptionsError);
     expect(thrown).toMatchObject({ option, code: 'INVALID_OPTIONS', name: 'CallerLookupOptionsError' });
+  });
+
+  it('accepts every millisecond option up to 2^31 - 1 ms, the longest Node.js timer', () => {
+    const max = 2 ** 31 - 1;
+    expect(() =>
+      client({
+        requestTimeoutMs: max,
+        retryBaseDelayMs: max,
+        retryMaxDelayMs: max,
+        maxRetryAfterMs: max,
+        circuitOpenMs: max,
+        foundTtlMs: max,
+        notFoundTtlMs: max,
+        emptyBodyIsNotFound: false,
+        logger: () => undefined,
+      }),
+    ).not.toThrow();
+  });
+
+  it('shows the type of a value that is not a number, and the range of a millisecond option', () => {
+    const message = (options: Record<string, unknown>) => {
+      try {
+        createCallerLookup({ baseUrl: BASE_URL, ...options } as CallerLookupOptions);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(message({ requestTimeoutMs: '2000' })).toBe(
+      'Invalid caller-lookup option "requestTimeoutMs": expected an integer from 1 to 2147483647, got the string "2000"',
+    );
+    expect(message({ requestTimeoutMs: 2 ** 31 })).toMatch(/from 1 to 2147483647, got 2147483648$/);
+    expect(message({ maxRetries: true })).toMatch(/expected an integer >= 0, got the boolean true$/);
+    expect(message({ emptyBodyIsNotFound: 'false' })).toMatch(
+      /expected true or false, got the string "false"$/,
+    );
+    expect(message({ dispatcher: {} })).toMatch(/expected an undici Dispatcher .*got an object/);
+    expect(message({ random: 0.5 })).toMatch(/expected a function returning a number in \[0, 1\), got 0\.5$/);
+  });
+
+  it.each([
+    ['a trailing newline', { 'x-api-key': 's3cr3t-key\n' }, /"x-api-key" has an invalid value .*line break/],
+    ['a CR LF (header injection)', { 'x-api-key': 's3cr3t\r\nx-admin: 1' }, /"x-api-key" .*line break/],
+    ['a NUL', { 'x-api-key': 's3cr3t\u0000' }, /"x-api-key" .*NUL/],
+    ['a control character', { 'x-api-key': 's3c\u001br3t' }, /"x-api-key" .*control character/],
+    ['DEL', { 'x-api-key': 's3cr3t\u007f' }, /"x-api-key" .*control character/],
+    ['a character above U+00FF', { 'x-api-key': 's3cr3t€' }, /"x-api-key" .*above U\+00FF/],
+    ['a space in the name', { 'bad header': 's3cr3t' }, /header name "bad header" is not a valid HTTP token/],
+    ['a colon in the name', { 'x-api-key:': 's3cr3t' }, /"x-api-key:" is not a valid HTTP token/],
+    ['a newline in the name', { 'x-api-key\n': 's3cr3t' }, /"x-api-key\\n" is not a valid HTTP token/],
+    ['an empty name', { '': 's3cr3t' }, /header name cannot be empty/],
+    [
+      'a header the client sets',
+      { 'Transfer-Encoding': 'chunked' },
+      /"Transfer-Encoding" is set by the HTTP client/,
+    ],
+    ['an unset variable', { 'x-api-key': undefined }, /"x-api-key" must have a string value, got undefined/],
+    ['a name given twice', { 'X-Api-Key': 's3cr3t', 'x-api-key': 's3cr3t' }, /"x-api-key" is given twice/],
+  ])(
+    'rejects a header with %s at creation, naming the header but never its value',
+    (_label, headers, message) => {
+      let thrown: unknown;
+      try {
+        createCallerLookup({ baseUrl: BASE_URL, headers } as unknown as CallerLookupOptions);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(CallerLookupOptionsError);
+      expect(thrown).toMatchObject({ option: 'headers', code: 'INVALID_OPTIONS' });
+      expect((thrown as Error).message).toMatch(message);
+      expect((thrown as Error).message).not.toMatch(/s3cr3t|r3t/);
+      expect((thrown as Error).cause).toBeUndefined();
+    },
+  );
+
+  it('accepts header values with spaces, tabs and obs-text, and sends them', async () => {
+    const headers = { 'x-api-key': 'k 1\t2', 'x-latin1': 'caf\u00e9', Host: 'directory.test' };
+    directory()
+      .intercept({ path: JANE_PATH, headers: { 'x-api-key': 'k 1\t2', 'x-latin1': 'caf\u00e9' } })
+      .reply(200, 'Jane');
+    await expect(client({ headers }).lookup(JANE)).resolves.toEqual({ status: 'found', name: 'Jane' });
   });
 
   it('never echoes credentials from a rejected URL', () => {

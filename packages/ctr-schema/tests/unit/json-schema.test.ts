@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ContactTraceRecordSchema } from '../../src/contact-trace-record-schema.js';
 import {
   CHANNELS,
   contactTraceRecordJsonSchema,
@@ -7,6 +10,8 @@ import {
   INITIATION_METHODS,
   type JsonSchema,
 } from '../../src/index.js';
+import { normaliseJsonSchema } from '../../src/json-schema.js';
+import { TIMESTAMP_PATTERN } from '../../src/primitives.js';
 import { loadEvent, validEventNames } from '../load-events.js';
 
 const schema = contactTraceRecordJsonSchema();
@@ -33,6 +38,26 @@ function propertyAt(path: string[]): JsonSchema {
 }
 
 const TIMESTAMP = expect.objectContaining({ type: 'string', format: 'date-time' });
+
+/** zod 4.1 to 4.4's datetime pattern: seconds optional (`07:00Z` matches). */
+const OPTIONAL_SECONDS_PATTERN = TIMESTAMP_PATTERN.replace(
+  String.raw`:[0-5]\d:[0-5]\d(?:\.\d+)?`,
+  String.raw`:[0-5]\d(?::[0-5]\d(?:\.\d+)?)?`,
+);
+
+/**
+ * What zod 4.1 to 4.4 write where zod 4.5+ writes `type: [A, B]` (`anyOf: [{ type: A }, { type: B }]`)
+ * and a timestamp pattern (seconds optional); checked against real zod 4.1.0 to 4.4.3 output.
+ */
+function olderZodOutput(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(olderZodOutput);
+  if (typeof node !== 'object' || node === null) return node;
+  const older: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) older[key] = olderZodOutput(value);
+  if (older.format === 'date-time') older.pattern = OPTIONAL_SECONDS_PATTERN;
+  const { type, ...rest } = older;
+  return Array.isArray(type) ? { ...rest, anyOf: type.map((member: unknown) => ({ type: member })) } : older;
+}
 
 /**
  * A deliberately small JSON Schema validator (type, enum, anyOf, properties, required, items,
@@ -187,6 +212,92 @@ describe('contactTraceRecordJsonSchema()', () => {
       '$.LastUpdateTimestamp',
       '$.Queue',
     ]);
+  });
+
+  it('writes every timestamp with the pattern that requires seconds', () => {
+    const patterns = new Set<unknown>();
+    JSON.stringify(schema, (_key, value: { format?: unknown; pattern?: unknown }) => {
+      if (typeof value === 'object' && value !== null && value.format === 'date-time')
+        patterns.add(value.pattern);
+      return value;
+    });
+    expect([...patterns]).toEqual([TIMESTAMP_PATTERN]);
+    const pattern = new RegExp(properties.LastUpdateTimestamp!.pattern!);
+    expect(pattern.test('2018-11-02T07:00:12Z')).toBe(true);
+    expect(pattern.test('2018-11-02T07:00:12.412Z')).toBe(true);
+    expect(pattern.test('2018-11-02T07:00Z')).toBe(false);
+    expect(
+      validate(schema, {
+        ...loadEvent('tutorial-abandoned-2018.json'),
+        LastUpdateTimestamp: '2018-11-02T07:00Z',
+      }),
+    ).toEqual(['$.LastUpdateTimestamp']);
+  });
+
+  it('is the document shipped in the package (the shape is under semver: update the file on purpose only)', async () => {
+    // Byte for byte what scripts/write-json-schema.mjs writes to dist/contact-trace-record.schema.json.
+    await expect(`${JSON.stringify(schema, null, 2)}\n`).toMatchFileSnapshot(
+      './__snapshots__/contact-trace-record.schema.json',
+    );
+  });
+
+  const builtFile = new URL('../../dist/contact-trace-record.schema.json', import.meta.url);
+  it.skipIf(!existsSync(builtFile))(
+    'is what the build wrote to dist/contact-trace-record.schema.json',
+    () => {
+      expect(JSON.parse(readFileSync(builtFile, 'utf8'))).toEqual(schema);
+    },
+  );
+
+  it('is the same document whatever zod ^4.1 generated it (zod 4.1 to 4.4 write unions and timestamps differently)', () => {
+    const generated = z.toJSONSchema(ContactTraceRecordSchema, { target: 'draft-2020-12', reused: 'inline' });
+    const asOlderZodWritesIt = olderZodOutput(generated);
+    expect(asOlderZodWritesIt).not.toEqual(normaliseJsonSchema(generated)); // there is something to normalise
+    expect(normaliseJsonSchema(asOlderZodWritesIt)).toEqual(normaliseJsonSchema(generated));
+    expect(JSON.stringify(normaliseJsonSchema(asOlderZodWritesIt))).toBe(
+      JSON.stringify(normaliseJsonSchema(generated)),
+    );
+  });
+
+  it.each([
+    [
+      'an anyOf of bare types (zod < 4.5) becomes a type list',
+      { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'null' }] },
+      { type: ['string', 'number', 'boolean', 'null'] },
+    ],
+    [
+      'a type list (zod >= 4.5) stays',
+      { type: ['string', 'number', 'boolean', 'null'] },
+      { type: ['string', 'number', 'boolean', 'null'] },
+    ],
+    [
+      'a nullable bare type (zod < 4.5) stays an anyOf',
+      { anyOf: [{ type: 'string' }, { type: 'null' }] },
+      { anyOf: [{ type: 'string' }, { type: 'null' }] },
+    ],
+    [
+      'a nullable type list (zod >= 4.5) becomes an anyOf',
+      { type: ['integer', 'null'], minimum: 0 },
+      { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }] },
+    ],
+    [
+      'a nullable union of bare types folds into one type list, as zod >= 4.5 writes it',
+      { anyOf: [{ anyOf: [{ type: 'string' }, { type: 'number' }] }, { type: 'null' }] },
+      { type: ['string', 'number', 'null'] },
+    ],
+    [
+      'a nullable open enumeration is one flat anyOf',
+      { anyOf: [{ anyOf: [{ type: 'string', enum: ['VOICE'] }, { type: 'string' }] }, { type: 'null' }] },
+      { anyOf: [{ type: 'string', enum: ['VOICE'] }, { type: 'string' }, { type: 'null' }] },
+    ],
+    [
+      "a timestamp with zod < 4.5's optional seconds gets the pattern that requires them",
+      { type: 'string', format: 'date-time', pattern: OPTIONAL_SECONDS_PATTERN },
+      { type: 'string', format: 'date-time', pattern: TIMESTAMP_PATTERN },
+    ],
+  ])('normalises zod output: %s', (_case, generated, expected) => {
+    expect(new RegExp(OPTIONAL_SECONDS_PATTERN).test('2018-11-02T07:00Z')).toBe(true); // a faithful stand-in
+    expect(normaliseJsonSchema(generated)).toEqual(expected);
   });
 
   it('returns a fresh copy on every call', () => {

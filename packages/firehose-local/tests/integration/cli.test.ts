@@ -1,8 +1,11 @@
 import { writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { PutRecordCommand } from '@aws-sdk/client-firehose';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { runCli } from '../../src/cli-main.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { listenFailureLine, runCli } from '../../src/cli-main.js';
+import { FirehoseLocalListenError } from '../../src/index.js';
 import {
   deleteIndices,
   firehoseClient,
@@ -107,5 +110,121 @@ describe('ctr-firehose-local', () => {
       ),
     ).toBe(2);
     expect(missing.text()).toMatch(/Cannot read the config file/);
+  });
+
+  it('rejects a misspelled key in the config file, naming it and the key it is close to', async () => {
+    const config = await configFile({
+      streams: [
+        {
+          name: 'ctr-stream',
+          procesor: { modulePath: 'lambda.mjs' },
+          elasticsearch: { url: elasticsearchUrl, indexName, bufferingHints: { intervalInSecond: 1 } },
+          backup: { directory: 'backup' },
+        },
+      ],
+      prot: 4573,
+    });
+    const stdout = capture();
+    const stderr = capture();
+    // Already aborted: a config that were accepted would start, stop at once and exit 0 instead of hanging.
+    const stopAtOnce = AbortSignal.abort();
+    expect(
+      await runCli(
+        ['--config', config, '--port', '0'],
+        { stdout: stdout.stream, stderr: stderr.stream },
+        stopAtOnce,
+      ),
+    ).toBe(2);
+    expect(stdout.text()).toBe('');
+    expect(stderr.text()).toContain('streams.0.procesor: unknown key (did you mean processor?)');
+    expect(stderr.text()).toContain(
+      'streams.0.elasticsearch.bufferingHints.intervalInSecond: unknown key (did you mean intervalInSeconds?)',
+    );
+    expect(stderr.text()).toContain('prot: unknown key (did you mean port?)');
+    expect(stderr.text().trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  describe('a host and port it cannot listen on: one line saying what to pass, exit 2', () => {
+    let occupied: Server;
+    let occupiedPort: number;
+    const streamConfig = () =>
+      configFile({
+        streams: [
+          {
+            name: 'ctr-stream',
+            elasticsearch: { url: elasticsearchUrl, indexName },
+            backup: { directory: 'backup' },
+          },
+        ],
+      });
+    const run = async (argv: string[]) => {
+      const stdout = capture();
+      const stderr = capture();
+      const exitCode = await runCli(
+        argv,
+        { stdout: stdout.stream, stderr: stderr.stream },
+        new AbortController().signal,
+      );
+      return { exitCode, stdout: stdout.text(), stderr: stderr.text() };
+    };
+
+    beforeAll(async () => {
+      occupied = createServer();
+      await new Promise<void>((listening) => occupied.listen(0, '127.0.0.1', listening));
+      occupiedPort = (occupied.address() as AddressInfo).port;
+    });
+    afterAll(() => new Promise<void>((closed) => occupied.close(() => closed())));
+
+    it('a port in use (from --port or the config file)', async () => {
+      const fromFlag = await run(['--config', await streamConfig(), '--port', String(occupiedPort)]);
+      expect(fromFlag).toEqual({
+        exitCode: 2,
+        stdout: '',
+        stderr: `Port ${occupiedPort} on 127.0.0.1 is in use: pass --port N (0 picks a free port).\n`,
+      });
+      const config = await configFile({
+        port: occupiedPort,
+        streams: [
+          {
+            name: 'ctr-stream',
+            elasticsearch: { url: elasticsearchUrl, indexName },
+            backup: { directory: 'b' },
+          },
+        ],
+      });
+      expect((await run(['--config', config])).stderr).toBe(
+        `Port ${occupiedPort} on 127.0.0.1 is in use: pass --port N (0 picks a free port).\n`,
+      );
+    });
+
+    it('a host that is not an address of this machine (EADDRNOTAVAIL)', async () => {
+      // 192.0.2.1 is TEST-NET-1: documentation only, never a local address.
+      const result = await run(['--config', await streamConfig(), '--host', '192.0.2.1', '--port', '0']);
+      expect(result).toEqual({
+        exitCode: 2,
+        stdout: '',
+        stderr:
+          'Host 192.0.2.1 is not an address of this machine (EADDRNOTAVAIL): pass --host 127.0.0.1, 0.0.0.0 (every interface) or another local address.\n',
+      });
+    });
+
+    it('a host name that does not resolve', async () => {
+      const result = await run(['--config', await streamConfig(), '--host', 'no-such-host.invalid']);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(
+        /^Host no-such-host\.invalid does not resolve \((ENOTFOUND|EAI_AGAIN)\): pass --host 127\.0\.0\.1 or another local address\.\n$/,
+      );
+    });
+
+    it('a port that needs privileges (EACCES), and any other failure, still one line', () => {
+      const failure = (code: string, message: string) =>
+        new FirehoseLocalListenError('127.0.0.1', 80, Object.assign(new Error(message), { code }));
+      expect(listenFailureLine(failure('EACCES', 'listen EACCES: permission denied 127.0.0.1:80'))).toBe(
+        'Port 80 on 127.0.0.1 needs privileges (EACCES): pass --port N above 1023 (0 picks a free port).',
+      );
+      expect(listenFailureLine(failure('EMFILE', 'too many open files'))).toBe(
+        'Cannot listen on 127.0.0.1:80: too many open files. Check --host and --port.',
+      );
+    });
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { DeliveryStream } from '../../src/delivery-stream.js';
 import {
   type DeliveryStreamConfig,
+  FirehoseLocalListenError,
   type FirehoseTransformationEvent,
   ProcessorLoadError,
   parseFirehoseLocalConfig,
@@ -280,5 +281,36 @@ describe('startFirehoseLocal failing part-way', () => {
     } finally {
       await new Promise<void>((closed) => blocker.close(() => closed()));
     }
+  });
+
+  it('says which host and port it cannot listen on, and what to pass instead', async () => {
+    const blocker = createServer();
+    await new Promise<void>((listening) => blocker.listen(0, '127.0.0.1', listening));
+    const { port } = blocker.address() as AddressInfo;
+    const directory = await backupDirectory();
+    try {
+      const error = await startFirehoseLocal({ port, streams: [streamWithUrl('in-use', directory)] }).catch(
+        (rejection: unknown) => rejection,
+      );
+      expect(error).toBeInstanceOf(FirehoseLocalListenError);
+      expect(error).toMatchObject({
+        code: 'LISTEN_FAILED',
+        systemCode: 'EADDRINUSE',
+        host: '127.0.0.1',
+        port,
+        isRetryable: true,
+        message: `Cannot listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE). Pass another port, or port 0 to pick a free one.`,
+      });
+    } finally {
+      await new Promise<void>((closed) => blocker.close(() => closed()));
+    }
+    const notLocal = await startFirehoseLocal({
+      host: '192.0.2.1',
+      streams: [streamWithUrl('not-local', directory)],
+    }).catch((rejection: unknown) => rejection);
+    expect(notLocal).toMatchObject({ systemCode: 'EADDRNOTAVAIL', host: '192.0.2.1', isRetryable: false });
+    expect((notLocal as Error).message).toMatch(
+      /^Cannot listen on 192\.0\.2\.1:\d+: 192\.0\.2\.1 is not an address/,
+    );
   });
 });

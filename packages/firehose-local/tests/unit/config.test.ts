@@ -4,6 +4,7 @@ import {
   DeliveryStreamConfigSchema,
   FirehoseLocalConfigError,
   parseFirehoseLocalConfig,
+  startFirehoseLocal,
 } from '../../src/index.js';
 
 const minimal = {
@@ -119,5 +120,157 @@ describe('parseFirehoseLocalConfig', () => {
       parseFirehoseLocalConfig({ streams: [{ ...minimal, maxPendingBytes: 5 * 1024 * 1024 }] }).streams[0]
         ?.maxPendingBytes,
     ).toBe(5 * 1024 * 1024);
+  });
+});
+
+describe('unknown keys', () => {
+  const issuesOf = (input: unknown) => {
+    try {
+      parseFirehoseLocalConfig(input);
+    } catch (error) {
+      expect(error).toBeInstanceOf(FirehoseLocalConfigError);
+      return (error as FirehoseLocalConfigError).issues;
+    }
+    throw new Error('expected a FirehoseLocalConfigError');
+  };
+
+  it('are rejected at every level, each with its path and the known key it is close to', () => {
+    const issues = issuesOf({
+      prot: 4573,
+      streams: [
+        {
+          ...minimal,
+          procesor: { modulePath: './lambda.mjs' },
+          elasticsearch: {
+            ...minimal.elasticsearch,
+            IndexRotationPeriod: 'NoRotation',
+            bufferingHints: { intervalInSecond: 1 },
+            bulk: { maxDocument: 10 },
+          },
+          backup: { ...minimal.backup, mdoe: 'AllDocuments' },
+          faults: { throttleFirstRequest: 1 },
+        },
+        {
+          ...minimal,
+          name: 'second',
+          processor: { modulePath: './lambda.mjs', bufferIntervalInSecond: 1 },
+        },
+      ],
+    });
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: 'prot', message: 'unknown key (did you mean port?)' },
+        { path: 'streams.0.procesor', message: 'unknown key (did you mean processor?)' },
+        {
+          path: 'streams.0.elasticsearch.IndexRotationPeriod',
+          message: 'unknown key (did you mean indexRotationPeriod?)',
+        },
+        {
+          path: 'streams.0.elasticsearch.bufferingHints.intervalInSecond',
+          message: 'unknown key (did you mean intervalInSeconds?)',
+        },
+        {
+          path: 'streams.0.elasticsearch.bulk.maxDocument',
+          message: 'unknown key (did you mean maxDocuments?)',
+        },
+        { path: 'streams.0.backup.mdoe', message: 'unknown key (did you mean mode?)' },
+        {
+          path: 'streams.0.faults.throttleFirstRequest',
+          message: 'unknown key (did you mean throttleFirstRequests?)',
+        },
+        {
+          path: 'streams.1.processor.bufferIntervalInSecond',
+          message: 'unknown key (did you mean bufferIntervalInSeconds?)',
+        },
+      ]),
+    );
+    expect(issues).toHaveLength(8);
+  });
+
+  it('name every unknown key of one object, and list the known keys when none is close', () => {
+    const issues = issuesOf({
+      streams: [{ ...minimal, backup: { ...minimal.backup, bucket: 'b', zzz: 1 } }],
+    });
+    expect(issues).toEqual([
+      {
+        path: 'streams.0.backup.bucket',
+        message: 'unknown key (remove it, or use one of directory, mode, prefix, appendNewline)',
+      },
+      {
+        path: 'streams.0.backup.zzz',
+        message: 'unknown key (remove it, or use one of directory, mode, prefix, appendNewline)',
+      },
+    ]);
+  });
+
+  it('are named in the error message, one line', () => {
+    expect(() => parseFirehoseLocalConfig({ streams: [{ ...minimal, procesor: {} }] })).toThrow(
+      /^Invalid firehose-local configuration: streams\.0\.procesor: unknown key \(did you mean processor\?\)$/,
+    );
+  });
+
+  it('are rejected by the exported schemas too', () => {
+    expect(DeliveryStreamConfigSchema.safeParse({ ...minimal, procesor: {} }).success).toBe(false);
+  });
+
+  it('are rejected in the options of startFirehoseLocal, before anything starts', async () => {
+    const rejection = startFirehoseLocal({
+      prot: 4573,
+      baseDirectry: '.',
+      streams: [{ ...minimal, procesor: { modulePath: './lambda.mjs' } }],
+    } as unknown as Parameters<typeof startFirehoseLocal>[0]);
+    await expect(rejection).rejects.toBeInstanceOf(FirehoseLocalConfigError);
+    const { issues } = (await rejection.catch((error: unknown) => error)) as FirehoseLocalConfigError;
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: 'prot', message: 'unknown key (did you mean port?)' },
+        { path: 'baseDirectry', message: 'unknown key (did you mean baseDirectory?)' },
+        { path: 'streams.0.procesor', message: 'unknown key (did you mean processor?)' },
+      ]),
+    );
+  });
+
+  it('still accept every declared key, including the code-only options', () => {
+    const full = {
+      host: '127.0.0.1',
+      port: 0,
+      streams: [
+        {
+          name: 'full',
+          region: 'ap-southeast-2',
+          accountId: '123456789012',
+          processor: {
+            modulePath: './lambda.mjs',
+            exportName: 'handler',
+            functionName: 'AddName',
+            timeoutSeconds: 60,
+            memorySizeInMB: 256,
+            numberOfRetries: 1,
+            bufferSizeInMBs: 1,
+            bufferIntervalInSeconds: 1,
+            concurrency: 2,
+            isolation: 'worker',
+            environment: { CALLER_LOOKUP_URL: 'http://127.0.0.1:1/' },
+          },
+          elasticsearch: {
+            url: 'http://127.0.0.1:9200',
+            indexName: 'connect',
+            typeName: '_doc',
+            indexRotationPeriod: 'NoRotation',
+            retryDurationInSeconds: 60,
+            bufferingHints: { sizeInMBs: 5, intervalInSeconds: 1 },
+            bulk: { maxBytes: 1024 * 1024, maxDocuments: 100, concurrency: 1 },
+            documentIdFormat: 'NO_DOCUMENT_ID',
+          },
+          backup: { directory: './backup', mode: 'AllDocuments', prefix: 'ctr/', appendNewline: false },
+          faults: { throttleFirstRequests: 1, failEveryNthRecord: 3 },
+          maxPendingBytes: 64 * 1024 * 1024,
+        },
+      ],
+    };
+    expect(parseFirehoseLocalConfig(full).streams[0]?.processor?.functionName).toBe('AddName');
+    // What parsing returns (every default filled in) parses again, as the bin passes it to startFirehoseLocal.
+    const parsed = parseFirehoseLocalConfig({ streams: [minimal] });
+    expect(parseFirehoseLocalConfig(parsed)).toEqual(parsed);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatMetrics } from '../../src/cli-main.js';
 import { MetricsRecorder } from '../../src/metrics.js';
 
 const freshness = (metrics: MetricsRecorder, now: number) =>
@@ -51,5 +52,23 @@ describe('local.deliveryLatencyMs', () => {
     });
     metrics.recordDeliveryLatency(30); // replaces the oldest of the window (a 10)
     expect(metrics.snapshot('s', 0).local.deliveryLatencyMs).toMatchObject({ p50: 20, samples: 200_001 });
+  });
+});
+
+describe('formatMetrics (the bin prints it on exit)', () => {
+  it('aligns every value in one column, after the longest metric name', () => {
+    const metrics = new MetricsRecorder();
+    const text = formatMetrics([metrics.snapshot('first', 0), metrics.snapshot('second-stream', 0)]);
+    const rows = text.split('\n').filter((line) => line.startsWith('  '));
+    expect(rows.some((row) => row.trimStart().startsWith('DeliveryToElasticsearch.DataFreshness '))).toBe(
+      true,
+    );
+    const longestName = Math.max(...rows.map((row) => row.trim().split(' ')[0]!.length));
+    // Every row: two spaces, the name padded to the longest one, one space, the value.
+    for (const row of rows) {
+      expect(row, row).toMatch(/^ {2}\S+ +\S/);
+      expect(row.slice(2 + longestName, 2 + longestName + 1), row).toBe(' ');
+      expect(row[2 + longestName + 1], row).not.toBe(' ');
+    }
   });
 });

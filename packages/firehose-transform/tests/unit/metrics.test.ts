@@ -171,4 +171,51 @@ describe('per-invocation CloudWatch metrics (Embedded Metric Format)', () => {
     expect(make({ namespace: 'ok', dimensions: many })).toThrow(/at most 30 dimensions/);
     expect(make({ namespace: 'CtrStream', dimensions: { FunctionName: 'AddName' } })).not.toThrow();
   });
+
+  it('refuses metrics without a namespace, or that are no object, with FirehoseTransformOptionsError', () => {
+    const make = (metrics: unknown) => () =>
+      createFirehoseTransformHandler({
+        metrics: metrics as FirehoseTransformMetricsOptions,
+        transformRecord: (record) => ok(record.data),
+      });
+    for (const metrics of [{}, { dimensions: { FunctionName: 'AddName' } }, { namespace: 42 }]) {
+      expect(make(metrics)).toThrow(FirehoseTransformOptionsError);
+      expect(make(metrics)).toThrow(/metrics\.namespace is required/);
+    }
+    for (const metrics of [true, null, 'CtrStream', ['CtrStream']]) {
+      expect(make(metrics)).toThrow(FirehoseTransformOptionsError);
+      expect(make(metrics)).toThrow(/metrics must be an object \{ namespace/);
+    }
+  });
+
+  it('lists every bad metrics option at once, with its path', () => {
+    let error: unknown;
+    try {
+      createFirehoseTransformHandler({
+        metrics: {
+          namespace: ' CtrStream',
+          dimensions: { FunctionName: '', ' Padded': 'x' },
+          extraMetrics: 'LookupHits',
+          write: process.stdout,
+        } as unknown as FirehoseTransformMetricsOptions,
+        transformRecord: (record) => ok(record.data),
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(FirehoseTransformOptionsError);
+    expect((error as FirehoseTransformOptionsError).issues.map((issue) => issue.path)).toEqual([
+      'metrics.namespace',
+      'metrics.dimensions.FunctionName',
+      'metrics.dimensions',
+      'metrics.extraMetrics',
+      'metrics.write',
+    ]);
+    expect(() =>
+      createFirehoseTransformHandler({
+        metrics: { namespace: 'ok', dimensions: ['FunctionName'] as unknown as Record<string, string> },
+        transformRecord: (record) => ok(record.data),
+      }),
+    ).toThrow(/metrics\.dimensions must be an object/);
+  });
 });

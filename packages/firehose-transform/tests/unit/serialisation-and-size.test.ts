@@ -148,3 +148,83 @@ describe('summary: failure reasons', () => {
     );
   });
 });
+
+describe('summary: fields of your own', () => {
+  it('keeps the built-in fields when summaryFields returns the same names, and logs the names left out', async () => {
+    const { entries, logger } = recordingLogger();
+    const lines: string[] = [];
+    let metricFields: Readonly<Record<string, unknown>> = {};
+    const handler = createFirehoseTransformHandler({
+      logger,
+      metrics: {
+        namespace: 'CtrStream',
+        write: (line) => lines.push(line),
+        extraMetrics: (_summary, fields) => {
+          metricFields = fields;
+          return {};
+        },
+      },
+      summaryFields: () => ({
+        records: 999,
+        ok: -1,
+        failureReasons: {},
+        invocationId: 'forged',
+        message: 'not the summary',
+        level: 'debug',
+        cacheHitRate: 0.5,
+      }),
+      transformRecord: (record) => (record.index === 0 ? ok(record.data) : processingFailed('asked to')),
+    });
+    await handler(directPutEvent(['{}', '{}']), lambdaContext());
+    const summary = entries.find((entry) => entry.message === 'firehose transform summary');
+    expect(summary?.level).toBe('info');
+    expect(summary?.fields).toMatchObject({
+      invocationId: 'invocation-test',
+      records: 2,
+      ok: 1,
+      processingFailed: 1,
+      failureReasons: { 'asked to': 1 },
+      cacheHitRate: 0.5,
+    });
+    expect(summary?.fields).not.toHaveProperty('message');
+    expect(summary?.fields).not.toHaveProperty('level');
+    const leftOut = entries.find((entry) => entry.message.startsWith('summary fields left out'));
+    expect(leftOut?.level).toBe('warn');
+    expect(leftOut?.fields).toEqual({
+      invocationId: 'invocation-test',
+      fields: ['records', 'ok', 'failureReasons', 'invocationId', 'message', 'level'],
+    });
+    // The metrics see the summary's own figures; extraMetrics still gets what summaryFields returned.
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      Records: 2,
+      RecordsOk: 1,
+      invocationId: 'invocation-test',
+    });
+    expect(metricFields).toMatchObject({ records: 999, cacheHitRate: 0.5 });
+  });
+
+  it('logs nothing extra when summaryFields returns no conflicting name', async () => {
+    const { entries, logger } = recordingLogger();
+    const handler = createFirehoseTransformHandler({
+      logger,
+      summaryFields: () => ({ cacheHitRate: 0.5 }),
+      transformRecord: (record) => ok(record.data),
+    });
+    await handler(directPutEvent(['{}']), lambdaContext());
+    expect(entries.map((entry) => entry.message)).toEqual(['firehose transform summary']);
+    expect(entries[0]!.fields).toMatchObject({ records: 1, cacheHitRate: 0.5 });
+  });
+
+  it('ignores a summaryFields result that is not an object, and says so', async () => {
+    const { entries, logger } = recordingLogger();
+    const handler = createFirehoseTransformHandler({
+      logger,
+      summaryFields: () => 'hits=3' as unknown as Record<string, unknown>,
+      transformRecord: (record) => ok(record.data),
+    });
+    await handler(directPutEvent(['{}']), lambdaContext());
+    const summary = entries.find((entry) => entry.message === 'firehose transform summary');
+    expect(summary?.fields).not.toHaveProperty('0');
+    expect(summary?.fields.summaryFieldsError).toBe('summaryFields returned a string, expected an object');
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, test } from 'vitest';
+import { parseStartArguments } from '../../src/index.js';
+
+const parse = (argv: string[], environment: Record<string, string | undefined> = {}) =>
+  parseStartArguments(argv, environment);
+const failure = (argv: string[], environment: Record<string, string | undefined> = {}) => {
+  const result = parse(argv, environment);
+  if (!('exitCode' in result)) throw new Error('expected a usage error');
+  return result;
+};
+
+describe("npm start's arguments: every mistake is caught before anything is started or deleted", () => {
+  test('defaults, and every option read', () => {
+    expect(parse([])).toEqual({
+      settings: {
+        days: 7,
+        contactsPerDay: 200,
+        seed: 1,
+        startDate: undefined,
+        index: undefined,
+        resetIndex: false,
+        kibanaUrl: undefined,
+        lambdaLogLevel: undefined,
+      },
+    });
+    expect(
+      parse(
+        [
+          '--days',
+          '3',
+          '--contacts-per-day',
+          '50',
+          '--seed',
+          '9',
+          '--start-date',
+          '2026-03-02',
+          '--index',
+          'x',
+          '--reset-index',
+        ],
+        { LOG_LEVEL: 'INFO', KIBANA_URL: 'http://localhost:5601' },
+      ),
+    ).toEqual({
+      settings: {
+        days: 3,
+        contactsPerDay: 50,
+        seed: 9,
+        startDate: '2026-03-02',
+        index: 'x',
+        resetIndex: true,
+        kibanaUrl: 'http://localhost:5601',
+        lambdaLogLevel: 'info',
+      },
+    });
+  });
+
+  test('--help is the usage with exit code 0', () => {
+    const help = failure(['--help']);
+    expect(help.exitCode).toBe(0);
+    expect(help.output).toMatch(/^usage: npm start -- /);
+  });
+
+  test.each([
+    [['--dayz', '3'], "Unknown option '--dayz'"],
+    [['--days', '0'], '--days must be a positive integer, got "0"'],
+    [['--days', '1e2'], '--days must be a positive integer, got "1e2"'],
+    [['--days', '400'], '--days must be an integer from 1 to 366'],
+    [['--start-date', '2026-13-45'], '--start-date must be a real date as yyyy-mm-dd (got "2026-13-45")'],
+  ])('%j: exit code 2, %s, then the usage', (argv, message) => {
+    const result = failure(argv);
+    expect(result.exitCode).toBe(2);
+    expect(result.output).toContain(message);
+    expect(result.output).toContain('usage: npm start -- ');
+  });
+
+  test('a LOG_LEVEL in the shell the Lambda would refuse (it would fail every record)', () => {
+    expect(failure([], { LOG_LEVEL: 'trace' }).output).toContain(
+      'LOG_LEVEL is "trace" in this shell, and the Lambda accepts only debug, info, warn or error: change it or unset it',
+    );
+    expect(parse([], { LOG_LEVEL: '' })).toMatchObject({ settings: { lambdaLogLevel: undefined } });
+  });
+
+  test('a KIBANA_URL that is not an http(s) URL, its credentials never shown', () => {
+    expect(failure([], { KIBANA_URL: 'localhost:5601' }).output).toContain(
+      'KIBANA_URL must be an http:// or https:// URL such as http://localhost:5601 (got "localhost:5601")',
+    );
+    const withSecret = failure([], { KIBANA_URL: 'ftp://elastic:s3cret@kibana.example.com' });
+    expect(withSecret.output).toContain('KIBANA_URL must be an http:// or https:// URL');
+    expect(withSecret.output).not.toContain('s3cret');
+  });
+});
