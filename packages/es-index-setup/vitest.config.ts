@@ -1,3 +1,3 @@
 import { ctrStreamProject } from '../../vitest.shared.js';
 
-export default ctrStreamProject({ name: 'es-index-setup', elasticsearch: true });
+export default ctrStreamProject({ name: 'es-index-setup', elasticsearch: true, typeTests: true });

@@ -15,8 +15,13 @@ export interface CallsPerDayOptions {
   precisionThreshold?: number | undefined;
 }
 
-/** The `aggs` body of the "Calls per day" table. */
-export interface CallsPerDayAggregation {
+/**
+ * The `aggs` body of the "Calls per day" table. A `type` (not an `interface`) on purpose: an object type
+ * alias is assignable to the `Record<string, AggregationsAggregationContainer>` that the
+ * `@elastic/elasticsearch` client's `search({ aggs })` takes; an interface has no index signature and is not
+ * (TS2769). `tests/types.test-d.ts` type-checks that call.
+ */
+export type CallsPerDayAggregation = {
   [CALLS_PER_DAY_AGGREGATION_NAME]: {
     date_histogram: {
       field: string;
@@ -29,7 +34,7 @@ export interface CallsPerDayAggregation {
       [CALLS_AGGREGATION_NAME]: { cardinality: { field: string; precision_threshold?: number } };
     };
   };
-}
+};
 
 /**
  * The aggregation behind the "Calls per day" table: a daily `date_histogram` on `LastUpdateTimestamp`

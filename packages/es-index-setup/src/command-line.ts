@@ -1,8 +1,13 @@
 import { parseArgs } from 'node:util';
-import { EsIndexSetupError, InvalidOptionError, MappingConflictError } from './errors.js';
+import {
+  ElasticsearchRequestError,
+  EsIndexSetupError,
+  InvalidOptionError,
+  MappingConflictError,
+} from './errors.js';
 import { DEFAULT_INDEX } from './fields.js';
 import { type InstallReport, installIndexTemplate } from './installer.js';
-import { DEFAULT_OFFLINE_SERVER_VERSION, parseServerSpecification } from './search-engine-server.js';
+import { parseServerSpecification } from './search-engine-server.js';
 
 export const USAGE = `Usage: ctr-es-setup [options]
 
@@ -21,7 +26,8 @@ Options:
   --dynamic false|true|runtime  unknown new fields: stored only (default), indexed, or runtime
   --no-create-index         do not create the index NAME when it does not exist
   --server DIST@VERSION     skip version detection, e.g. elasticsearch@8.19.0, opensearch@2.11.0
-  --dry-run                 change nothing; print the JSON that would be sent and what would change
+  --dry-run                 change nothing; print what would change and the requests that would be sent;
+                            with --server it runs offline (contacts no node, plans for an empty cluster)
   --json                    print the report as JSON
   -h, --help                show this help
 
@@ -43,8 +49,38 @@ function wholeNumber(option: string, value: string | undefined): number | undefi
   return Number(value);
 }
 
+/** Empty values (`ELASTICSEARCH_API_KEY=`) count as not given, as in ctr-kibana-setup. */
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** The options whose value may start with a dash: `--refresh-interval -1` (parseArgs alone calls it ambiguous). */
+const NEGATIVE_VALUE_OPTIONS = new Set([
+  '--refresh-interval',
+  '--replicas',
+  '--shards',
+  '--total-fields-limit',
+]);
+
+/** Joins `--option -1` into `--option=-1` for the options above, so a negative number is read as the value. */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let position = 0; position < argv.length; position++) {
+    const argument = argv[position] as string;
+    const next = argv[position + 1];
+    if (NEGATIVE_VALUE_OPTIONS.has(argument) && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${argument}=${next}`);
+      position++;
+    } else joined.push(argument);
+  }
+  return joined;
+}
+
+/**
+ * The `--dry-run` output: `requests` are exactly the writes of the `would_*` actions (see the README's
+ * "Dry run" section for every key).
+ */
 function dryRunDocument(report: InstallReport) {
-  const { bundle } = report;
   return {
     dryRun: true,
     node: report.node,
@@ -52,19 +88,7 @@ function dryRunDocument(report: InstallReport) {
     changed: report.changed,
     actions: report.actions,
     conflicts: report.conflicts,
-    requests: [
-      ...bundle.componentTemplates.map((component) => ({
-        method: 'PUT',
-        path: `/_component_template/${component.name}`,
-        body: component.body,
-      })),
-      {
-        method: 'PUT',
-        path: `/_index_template/${bundle.indexTemplate.name}`,
-        body: bundle.indexTemplate.body,
-      },
-      { method: 'PUT', path: `/${bundle.index}`, body: {} },
-    ],
+    requests: report.requests,
   };
 }
 
@@ -101,6 +125,7 @@ function humanReport(report: InstallReport): string {
  * ```
  */
 export async function runCommandLine(argv: readonly string[], io: CommandLineIo): Promise<number> {
+  let dryRun = false;
   try {
     let parsed: ReturnType<typeof parse>;
     try {
@@ -114,14 +139,17 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo)
       io.stdout(USAGE);
       return 0;
     }
-    const node = values.node ?? io.env.ELASTICSEARCH_URL;
-    const dryRun = values['dry-run'] ?? false;
-    const server =
-      values.server !== undefined
-        ? parseServerSpecification(values.server)
-        : dryRun && !node
-          ? parseServerSpecification(DEFAULT_OFFLINE_SERVER_VERSION)
-          : undefined;
+    dryRun = values['dry-run'] ?? false;
+    const server = values.server !== undefined ? parseServerSpecification(values.server) : undefined;
+    // A dry run with --server is offline: it never contacts a node, not even ELASTICSEARCH_URL's.
+    const offline = dryRun && server !== undefined;
+    if (offline && nonEmpty(values.node) !== undefined) {
+      throw new InvalidOptionError(
+        'node',
+        '--dry-run with --server plans offline and contacts no node: drop --node to plan offline, or drop --server to compare with the node.',
+      );
+    }
+    const node = offline ? undefined : (nonEmpty(values.node) ?? nonEmpty(io.env.ELASTICSEARCH_URL));
     const replicasText = values.replicas;
     const dynamic = values.dynamic;
     if (dynamic !== undefined && dynamic !== 'false' && dynamic !== 'true' && dynamic !== 'runtime') {
@@ -130,20 +158,27 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo)
         `--dynamic must be false, true or runtime (got ${JSON.stringify(dynamic)}).`,
       );
     }
+    const shards = wholeNumber('shards', values.shards);
+    const replicas =
+      replicasText === undefined || replicasText === 'auto' ? 'auto' : wholeNumber('replicas', replicasText);
+    const totalFieldsLimit = wholeNumber('total-fields-limit', values['total-fields-limit']);
+    if (!offline && node === undefined) {
+      throw new InvalidOptionError(
+        'node',
+        `No Elasticsearch node: pass --node URL or set ELASTICSEARCH_URL${dryRun ? ', or pass --server DIST@VERSION (e.g. elasticsearch@8.19.0) to plan the dry run offline' : ''}.`,
+      );
+    }
     const report = await installIndexTemplate({
       node,
-      env: io.env,
-      apiKey: values['api-key'] ?? io.env.ELASTICSEARCH_API_KEY,
-      username: values.username ?? io.env.ELASTICSEARCH_USERNAME,
-      password: values.password ?? io.env.ELASTICSEARCH_PASSWORD,
+      env: {},
+      apiKey: nonEmpty(values['api-key']) ?? nonEmpty(io.env.ELASTICSEARCH_API_KEY),
+      username: nonEmpty(values.username) ?? nonEmpty(io.env.ELASTICSEARCH_USERNAME),
+      password: nonEmpty(values.password) ?? nonEmpty(io.env.ELASTICSEARCH_PASSWORD),
       index: values.index,
-      shards: wholeNumber('shards', values.shards),
-      replicas:
-        replicasText === undefined || replicasText === 'auto'
-          ? 'auto'
-          : wholeNumber('replicas', replicasText),
+      shards,
+      replicas,
       refreshInterval: values['refresh-interval'],
-      totalFieldsLimit: wholeNumber('total-fields-limit', values['total-fields-limit']),
+      totalFieldsLimit,
       dynamic,
       createIndex: !(values['no-create-index'] ?? false),
       server,
@@ -151,7 +186,7 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo)
     });
     if (dryRun) io.stdout(JSON.stringify(dryRunDocument(report), null, 2));
     else if (values.json) {
-      const { bundle: _bundle, ...summary } = report;
+      const { bundle: _bundle, requests: _requests, ...summary } = report;
       io.stdout(JSON.stringify(summary, null, 2));
     } else io.stdout(humanReport(report));
     if (report.conflicts.length > 0) {
@@ -170,6 +205,13 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo)
       io.stderr(`${error.message}\nRun ctr-es-setup --help for the options.`);
       return 2;
     }
+    if (error instanceof ElasticsearchRequestError && error.statusCode === undefined && dryRun) {
+      // A dry run without --server connects only to detect the server (and read what is installed).
+      io.stderr(
+        `${error.name}: ${error.message} To plan the dry run offline, pass --server DIST@VERSION (e.g. --server elasticsearch@8.19.0).`,
+      );
+      return 1;
+    }
     if (error instanceof EsIndexSetupError) {
       io.stderr(`${error.name}: ${error.message}`);
       return 1;
@@ -181,7 +223,7 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo)
 
 function parse(argv: readonly string[]) {
   return parseArgs({
-    args: [...argv],
+    args: joinNegativeValues(argv),
     strict: true,
     allowPositionals: false,
     options: {

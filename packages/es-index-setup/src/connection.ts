@@ -24,12 +24,29 @@ export interface ElasticsearchConnection {
   readonly displayUrl: string;
 }
 
+/**
+ * How a value that is not a URL is shown in an error: as given when it holds no credentials, else with
+ * everything before the last `@` masked (`***@host:9200`). Capped at 200 characters.
+ */
+function describeNodeValue(value: string): string {
+  const at = value.lastIndexOf('@');
+  return (at === -1 ? value : `***${value.slice(at)}`).slice(0, 200);
+}
+
+/** ` Did you mean "http://127.0.0.1:9200"?` when the value lacks a scheme; '' otherwise. */
+function schemeHint(value: string): string {
+  // Only for what looks like `[user@]host[:port][/path]`: an address without its scheme.
+  if (!/^([^@/\s]*@)?[A-Za-z0-9.-]+(:\d+)?(\/\S*)?$/.test(value.trim())) return '';
+  return ` Add the scheme: did you mean ${JSON.stringify(`http://${describeNodeValue(value.trim())}`)}?`;
+}
+
 /** How to reach the server over HTTP. Credentials never appear in errors or reports. */
 export interface HttpConnectionOptions {
   /** The node URL, e.g. `https://search.example.com:9200`. Credentials in it (`https://user:pass@host`) are used as basic auth. */
   node: string;
-  /** An Elasticsearch API key (the base64 `id:api_key` form sent as `Authorization: ApiKey <key>`). */
+  /** An Elasticsearch API key (the base64 `id:api_key` form sent as `Authorization: ApiKey <key>`). Empty counts as not given. */
   apiKey?: string | undefined;
+  /** Basic auth user (with `password`). Empty counts as not given, for both. */
   username?: string | undefined;
   password?: string | undefined;
   /** An undici dispatcher (an `Agent` with TLS options, a `ProxyAgent`, a `MockAgent` in tests). */
@@ -115,15 +132,21 @@ export function createHttpConnection(options: HttpConnectionOptions): Elasticsea
   } catch {
     throw new InvalidOptionError(
       'node',
-      `node must be a URL such as http://127.0.0.1:9200 (got ${JSON.stringify(redactUrl(options.node))}).`,
+      `node must be a URL such as http://127.0.0.1:9200 (got ${JSON.stringify(describeNodeValue(options.node))}).${schemeHint(options.node)}`,
     );
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-    throw new InvalidOptionError('node', `node must be an http:// or https:// URL (got ${base.protocol}).`);
+    // `localhost:9200` parses as the scheme `localhost:`.
+    throw new InvalidOptionError(
+      'node',
+      `node must be an http:// or https:// URL (got ${JSON.stringify(describeNodeValue(redactUrl(options.node)))}).${schemeHint(options.node)}`,
+    );
   }
-  const username = options.username ?? (base.username ? decodeURIComponent(base.username) : undefined);
-  const password = options.password ?? (base.password ? decodeURIComponent(base.password) : undefined);
-  if (options.apiKey !== undefined && username !== undefined) {
+  const given = (value: string | undefined) => (value === '' ? undefined : value);
+  const apiKey = given(options.apiKey);
+  const username = given(options.username) ?? (base.username ? decodeURIComponent(base.username) : undefined);
+  const password = given(options.password) ?? (base.password ? decodeURIComponent(base.password) : undefined);
+  if (apiKey !== undefined && username !== undefined) {
     throw new InvalidOptionError('apiKey', 'Give either an API key or a username and password, not both.');
   }
   if ((username === undefined) !== (password === undefined)) {
@@ -133,7 +156,7 @@ export function createHttpConnection(options: HttpConnectionOptions): Elasticsea
     );
   }
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (options.apiKey !== undefined) headers.authorization = `ApiKey ${options.apiKey}`;
+  if (apiKey !== undefined) headers.authorization = `ApiKey ${apiKey}`;
   else if (username !== undefined && password !== undefined) {
     headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   }

@@ -50,6 +50,7 @@ export {
   type InstallAction,
   type InstallIndexTemplateOptions,
   type InstallReport,
+  type InstallRequest,
   type InstallStatus,
   type InstallTarget,
   installIndexTemplate,

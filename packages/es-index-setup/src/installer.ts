@@ -26,7 +26,10 @@ export interface InstallIndexTemplateOptions extends Omit<IndexTemplateOptions, 
   password?: string | undefined;
   dispatcher?: Dispatcher | undefined;
   requestTimeoutMs?: number | undefined;
-  /** Skip detection and build for this server (required to run offline with `dryRun` and no node). */
+  /**
+   * Skip detection and build for this server. With `dryRun` and no node, client or connection, the installer
+   * runs offline: it plans for a cluster that has none of the objects yet and contacts nothing.
+   */
   server?: SearchEngineServer | undefined;
   /** Create `<index>` when no index or alias has that name yet. Default true. */
   createIndex?: boolean | undefined;
@@ -45,6 +48,14 @@ export interface InstallAction {
   detail?: string;
 }
 
+/** One write the installer sent (or, in a dry run, would send). */
+export interface InstallRequest {
+  method: 'PUT';
+  /** E.g. `/_component_template/ctr-stream-connect-settings`, `/connect/_mapping`, `/connect`. */
+  path: string;
+  body: unknown;
+}
+
 export interface InstallReport {
   /** The node URL without credentials, or `offline`. */
   node: string;
@@ -55,7 +66,13 @@ export interface InstallReport {
   actions: InstallAction[];
   /** Existing indices whose mapping disagrees (a dry run reports them; a real run throws `MappingConflictError`). */
   conflicts: MappingConflict[];
-  /** What was (or would be) sent. */
+  /**
+   * The writes, in order, one per action that is not `unchanged`: what was sent, or in a dry run what would be
+   * sent (the `would_*` actions). Offline (a dry run with `server` and no node) the plan is for a cluster
+   * that has none of the objects yet.
+   */
+  requests: InstallRequest[];
+  /** Everything the template consists of (whether or not it had to be sent). */
   bundle: IndexTemplateBundle;
 }
 
@@ -213,21 +230,22 @@ export async function installIndexTemplate(
     changed: false,
     actions: [],
     conflicts: [],
+    requests: [],
     bundle,
   };
-  if (!connection) return report;
 
   const record = (action: InstallAction) => {
     report.actions.push(action);
     if (action.status !== 'unchanged') report.changed = true;
   };
+  /** Records one write; sends it unless this is a dry run (`send` defaults to `PUT path body`). */
   const apply = async (
-    target: InstallTarget,
-    name: string,
-    exists: boolean,
-    put: () => Promise<unknown>,
-    detail?: string,
+    action: { target: InstallTarget; name: string; exists: boolean; detail?: string },
+    request: { path: string; body: unknown },
+    send: () => Promise<unknown> = () =>
+      (connection as ElasticsearchConnection).request('PUT', request.path, request.body),
   ) => {
+    const { target, name, exists, detail } = action;
     const status: InstallStatus = dryRun
       ? exists
         ? 'would_update'
@@ -235,25 +253,46 @@ export async function installIndexTemplate(
       : exists
         ? 'updated'
         : 'created';
-    if (!dryRun) await put();
+    if (!dryRun) await send();
+    report.requests.push({ method: 'PUT', ...request });
     record({ target, name, status, ...(detail === undefined ? {} : { detail }) });
   };
+  const componentPath = (name: string) => `/_component_template/${encodeURIComponent(name)}`;
+  const templatePath = `/_index_template/${encodeURIComponent(bundle.indexTemplate.name)}`;
+  const indexPath = `/${encodeURIComponent(bundle.index)}`;
+
+  if (!connection) {
+    // Offline dry run: nothing to compare with, so plan for a cluster that has none of the objects.
+    for (const component of bundle.componentTemplates) {
+      await apply(
+        { target: 'component_template', name: component.name, exists: false },
+        { path: componentPath(component.name), body: component.body },
+      );
+    }
+    await apply(
+      { target: 'index_template', name: bundle.indexTemplate.name, exists: false },
+      { path: templatePath, body: bundle.indexTemplate.body },
+    );
+    if (options.createIndex ?? true)
+      await apply({ target: 'index', name: bundle.index, exists: false }, { path: indexPath, body: {} });
+    return report;
+  }
 
   for (const component of bundle.componentTemplates) {
-    const path = `/_component_template/${encodeURIComponent(component.name)}`;
+    const path = componentPath(component.name);
     const { statusCode, body } = await connection.request('GET', path);
     const installed = (body as { component_templates?: { component_template?: unknown }[] } | undefined)
       ?.component_templates?.[0]?.component_template;
     if (statusCode === 200 && componentTemplateMatches(installed, component.body)) {
       record({ target: 'component_template', name: component.name, status: 'unchanged' });
     } else {
-      await apply('component_template', component.name, statusCode === 200, () =>
-        connection.request('PUT', path, component.body),
+      await apply(
+        { target: 'component_template', name: component.name, exists: statusCode === 200 },
+        { path, body: component.body },
       );
     }
   }
 
-  const templatePath = `/_index_template/${encodeURIComponent(bundle.indexTemplate.name)}`;
   const template = await connection.request('GET', templatePath);
   const installedTemplate = (
     template.body as { index_templates?: { index_template?: unknown }[] } | undefined
@@ -261,8 +300,9 @@ export async function installIndexTemplate(
   if (template.statusCode === 200 && indexTemplateMatches(installedTemplate, bundle.indexTemplate.body)) {
     record({ target: 'index_template', name: bundle.indexTemplate.name, status: 'unchanged' });
   } else {
-    await apply('index_template', bundle.indexTemplate.name, template.statusCode === 200, () =>
-      connection.request('PUT', templatePath, bundle.indexTemplate.body),
+    await apply(
+      { target: 'index_template', name: bundle.indexTemplate.name, exists: template.statusCode === 200 },
+      { path: templatePath, body: bundle.indexTemplate.body },
     );
   }
 
@@ -290,32 +330,33 @@ export async function installIndexTemplate(
   }
   for (const { index, missing } of updates) {
     await apply(
-      'index_mapping',
-      index,
-      true,
-      () => connection.request('PUT', `/${encodeURIComponent(index)}/_mapping`, { properties: missing }),
-      `adds ${countLeaves(missing)} field(s)`,
+      { target: 'index_mapping', name: index, exists: true, detail: `adds ${countLeaves(missing)} field(s)` },
+      { path: `/${encodeURIComponent(index)}/_mapping`, body: { properties: missing } },
     );
   }
 
-  const concrete = await connection.request('HEAD', `/${encodeURIComponent(bundle.index)}`);
+  const concrete = await connection.request('HEAD', indexPath);
   if (concrete.statusCode === 200) {
     record({ target: 'index', name: bundle.index, status: 'unchanged' });
   } else if (options.createIndex ?? true) {
-    await apply('index', bundle.index, false, async () => {
-      try {
-        await connection.request('PUT', `/${encodeURIComponent(bundle.index)}`, {});
-      } catch (error) {
-        // Firehose (or a parallel run) created it in between: the template applied to it all the same.
-        if (
-          !(
-            error instanceof ElasticsearchRequestError &&
-            error.errorType === 'resource_already_exists_exception'
+    await apply(
+      { target: 'index', name: bundle.index, exists: false },
+      { path: indexPath, body: {} },
+      async () => {
+        try {
+          await connection.request('PUT', indexPath, {});
+        } catch (error) {
+          // Firehose (or a parallel run) created it in between: the template applied to it all the same.
+          if (
+            !(
+              error instanceof ElasticsearchRequestError &&
+              error.errorType === 'resource_already_exists_exception'
+            )
           )
-        )
-          throw error;
-      }
-    });
+            throw error;
+        }
+      },
+    );
   }
   return report;
 }

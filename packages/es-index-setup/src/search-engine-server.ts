@@ -86,7 +86,7 @@ export function parseServerSpecification(specification: string): SearchEngineSer
   return describeSearchEngineServer(second, first);
 }
 
-/** The server the installer assumes when it runs offline (`--dry-run` without a node). */
+/** The server `buildIndexTemplate` builds for when no `server` is given. The installer never assumes it: it detects the server or takes `server`. */
 export const DEFAULT_OFFLINE_SERVER_VERSION = '9.0.0';
 
 /**

@@ -2,17 +2,17 @@ import { INDEX_PATTERN } from '@ctr-stream/es-index-setup';
 import { authorizationHeader, describeUrl, parseServerUrl } from './connection.js';
 import { ElasticsearchRequestError, FieldCheckError, type FieldProblem } from './errors.js';
 import { type FieldRequirement, fieldRequirements } from './field-requirements.js';
-import { describeNetworkError, errorMessageOf, type HttpOptions, parseJson, send } from './http.js';
+import { describeNetworkError, errorMessageOf, type HttpOptions, parseJson, send, sentence } from './http.js';
 
 export interface CheckFieldsOptions extends HttpOptions {
   /** Elasticsearch URL, e.g. `http://localhost:9200` (no credentials inside). */
   elasticsearchUrl: string;
-  /** Elasticsearch API key (the base64 `encoded` value, or `id:api_key`). */
-  elasticsearchApiKey?: string;
-  elasticsearchUsername?: string;
-  elasticsearchPassword?: string;
+  /** Elasticsearch API key (the base64 `encoded` value, or `id:api_key`). Empty counts as not given. */
+  elasticsearchApiKey?: string | undefined;
+  elasticsearchUsername?: string | undefined;
+  elasticsearchPassword?: string | undefined;
   /** The index pattern to check (default `connect*`). */
-  indexPattern?: string;
+  indexPattern?: string | undefined;
 }
 
 /** One field as `_field_caps` reported it and whether it meets the requirement. */
@@ -75,11 +75,19 @@ export async function checkFields(options: CheckFieldsOptions): Promise<FieldChe
     options.elasticsearchUrl,
     '--es-api-key, --es-username/--es-password or ELASTICSEARCH_API_KEY, ELASTICSEARCH_USERNAME, ELASTICSEARCH_PASSWORD',
   );
-  const authorization = authorizationHeader('elasticsearch', {
-    apiKey: options.elasticsearchApiKey,
-    username: options.elasticsearchUsername,
-    password: options.elasticsearchPassword,
-  });
+  const authorization = authorizationHeader(
+    {
+      apiKey: options.elasticsearchApiKey,
+      username: options.elasticsearchUsername,
+      password: options.elasticsearchPassword,
+    },
+    {
+      product: 'Elasticsearch',
+      apiKey: 'elasticsearchApiKey',
+      username: 'elasticsearchUsername',
+      password: 'elasticsearchPassword',
+    },
+  );
   const indexPattern = options.indexPattern ?? INDEX_PATTERN;
   const requirements = fieldRequirements();
   const query = new URLSearchParams({
@@ -109,7 +117,7 @@ export async function checkFields(options: CheckFieldsOptions): Promise<FieldChe
         ? ' Check the Elasticsearch credentials (--es-api-key, --es-username/--es-password); the user needs view_index_metadata on the indices.'
         : '';
     throw new ElasticsearchRequestError(
-      `Elasticsearch answered ${answer.statusCode} to _field_caps on "${indexPattern}": ${message}.${hint}`,
+      `Elasticsearch answered ${answer.statusCode} to _field_caps on "${indexPattern}": ${sentence(message || 'no body')}${hint}`,
       { statusCode: answer.statusCode, isRetryable: answer.statusCode >= 500 },
     );
   }

@@ -1,21 +1,41 @@
 import { InvalidOptionError } from './errors.js';
 
-/** How to reach and authenticate to Kibana / OpenSearch Dashboards. */
+/**
+ * How to reach and authenticate to Kibana / OpenSearch Dashboards. Every optional option also takes `undefined`
+ * (so `apiKey: process.env.KIBANA_API_KEY` compiles under `exactOptionalPropertyTypes`); an empty string counts
+ * as not given.
+ */
 export interface KibanaConnectionOptions {
   /** The server URL, e.g. `http://localhost:5601` or `https://search-x.eu-west-1.es.amazonaws.com/_dashboards`. */
   kibanaUrl: string;
   /** A path prefix to add to `kibanaUrl` (`/_dashboards`, `/_plugin/kibana`, a `server.basePath`). */
-  basePath?: string;
+  basePath?: string | undefined;
   /** Kibana space id; objects go to `/s/<space>`. Omit (or `default`) for the default space. Kibana only. */
-  space?: string;
+  space?: string | undefined;
   /** OpenSearch Dashboards security tenant (sent as the `securitytenant` header). OpenSearch Dashboards only. */
-  tenant?: string;
+  tenant?: string | undefined;
   /** Kibana API key: the base64 `encoded` value, or `id:api_key` (encoded for you). Sent as `Authorization: ApiKey`. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Basic auth user (with `password`). */
-  username?: string;
-  password?: string;
+  username?: string | undefined;
+  password?: string | undefined;
 }
+
+/** Which server the credentials are for, and the names of its options (for messages and `InvalidOptionError.option`). */
+export interface CredentialOptionNames {
+  /** `Kibana` or `Elasticsearch`. */
+  product: string;
+  apiKey: string;
+  username: string;
+  password: string;
+}
+
+const KIBANA_CREDENTIAL_OPTIONS: CredentialOptionNames = {
+  product: 'Kibana',
+  apiKey: 'apiKey',
+  username: 'username',
+  password: 'password',
+};
 
 /** A validated connection: the base URL (no credentials) and the headers that authenticate. */
 export interface ResolvedConnection {
@@ -70,27 +90,33 @@ export function parseServerUrl(option: string, value: string, envHint: string): 
   return url;
 }
 
-/** Builds the `Authorization` header from an API key or basic credentials; validates that they are complete. */
+/**
+ * Builds the `Authorization` header from an API key or basic credentials; validates that they are complete.
+ * Empty strings count as not given. `names` are the options errors report (default: Kibana's).
+ */
 export function authorizationHeader(
-  scope: string,
   credentials: { apiKey?: string | undefined; username?: string | undefined; password?: string | undefined },
+  names: CredentialOptionNames = KIBANA_CREDENTIAL_OPTIONS,
 ): string | undefined {
-  const { apiKey, username, password } = credentials;
-  if (apiKey !== undefined && apiKey !== '') {
+  const given = (value: string | undefined) => (value === '' ? undefined : value);
+  const apiKey = given(credentials.apiKey);
+  const username = given(credentials.username);
+  const password = given(credentials.password);
+  if (apiKey !== undefined) {
     if (username !== undefined || password !== undefined) {
       throw new InvalidOptionError(
-        `${scope}apiKey`,
-        `Give either an API key or a username and password for ${scope || 'Kibana'}, not both.`,
+        names.apiKey,
+        `Give either an API key or a username and password for ${names.product}, not both.`,
       );
     }
     const encoded = apiKey.includes(':') ? Buffer.from(apiKey, 'utf8').toString('base64') : apiKey;
     return `ApiKey ${encoded}`;
   }
   if (username === undefined && password === undefined) return undefined;
-  if (username === undefined || username === '' || password === undefined) {
+  if (username === undefined || password === undefined) {
     throw new InvalidOptionError(
-      `${scope}username`,
-      `Give both a username and a password for ${scope || 'Kibana'} (one is missing).`,
+      username === undefined ? names.username : names.password,
+      `Give both a username and a password for ${names.product} (the ${username === undefined ? 'username' : 'password'} is missing).`,
     );
   }
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
@@ -145,6 +171,6 @@ export function resolveConnection(options: KibanaConnectionOptions): ResolvedCon
     spacePrefix,
     space,
     tenant: options.tenant === undefined || options.tenant === '' ? undefined : options.tenant,
-    authorization: authorizationHeader('', options),
+    authorization: authorizationHeader(options),
   };
 }

@@ -1,6 +1,15 @@
 import { type KibanaConnectionOptions, type ResolvedConnection, resolveConnection } from './connection.js';
 import { KibanaRequestError, TargetDetectionError } from './errors.js';
-import { describeNetworkError, type HttpOptions, parseJson, send } from './http.js';
+import {
+  describeNetworkError,
+  errorMessageOf,
+  type HttpOptions,
+  notKibanaMessage,
+  parseJson,
+  redirectMessage,
+  searchEngineBehind,
+  send,
+} from './http.js';
 import { type Product, type TargetName, targetForVersion } from './targets.js';
 
 /** What `GET /api/status` told about the server. */
@@ -87,15 +96,21 @@ export async function detectTargetWith(
     );
   }
   const body = parseJson(answer.text);
+  const searchEngine = answer.statusCode === 200 ? undefined : searchEngineBehind(answer, body);
+  if (searchEngine !== undefined) {
+    const serverMessage = errorMessageOf(body);
+    throw new KibanaRequestError(
+      `GET ${url} answered ${answer.statusCode}${serverMessage === undefined ? '' : ` (${serverMessage.trimEnd().replace(/\.$/, '')})`}. ${notKibanaMessage(searchEngine)}`,
+      { statusCode: answer.statusCode, ...(serverMessage === undefined ? {} : { serverMessage }) },
+    );
+  }
   if (answer.statusCode === 200 || (answer.statusCode === 503 && body !== undefined)) {
     return targetFromStatusBody(body);
   }
   if (answer.statusCode >= 300 && answer.statusCode < 400) {
-    throw new KibanaRequestError(
-      `GET ${url} redirected (${answer.statusCode}) to ${answer.location === undefined ? 'another page' : new URL(answer.location, url).host}: ` +
-        'the server wants a browser login (Cognito/SAML). Use credentials the API accepts (basic auth with fine-grained access control), or --out FILE and import the file by hand.',
-      { statusCode: answer.statusCode },
-    );
+    throw new KibanaRequestError(`GET ${url} ${redirectMessage(answer, url)}`, {
+      statusCode: answer.statusCode,
+    });
   }
   if (answer.statusCode === 401 || answer.statusCode === 403) {
     throw new KibanaRequestError(

@@ -208,3 +208,46 @@ export class FieldCheckError extends KibanaSavedObjectsError {
 export class ElasticsearchRequestError extends KibanaSavedObjectsError {
   override readonly name = 'ElasticsearchRequestError';
 }
+
+const WRITE_FAILURES: Readonly<Record<string, string>> = {
+  ENOENT: 'the directory does not exist',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a directory',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+};
+
+/**
+ * The import file (`--out FILE`) could not be written. `path` is the file as given.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await runCli(['--out', '/missing/dir/objects.ndjson', '--target', 'kibana-8.8'], io);
+ * } catch (error) {
+ *   if (error instanceof OutputFileError) console.error(error.path);
+ * }
+ * ```
+ */
+export class OutputFileError extends KibanaSavedObjectsError {
+  override readonly name = 'OutputFileError';
+  readonly path: string;
+
+  constructor(path: string, cause: unknown) {
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    const reason =
+      typeof code === 'string'
+        ? `${WRITE_FAILURES[code] ?? (cause as Error).message} (${code})`
+        : cause instanceof Error
+          ? cause.message
+          : String(cause);
+    super(
+      `Could not write ${path}: ${reason}. Check that the directory exists and is writable, or pass --out - to print the NDJSON.`,
+      {},
+      { cause },
+    );
+    this.path = path;
+  }
+}

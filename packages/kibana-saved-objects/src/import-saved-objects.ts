@@ -7,10 +7,20 @@ import {
   SavedObjectImportError,
   type SavedObjectImportFailure,
 } from './errors.js';
-import { describeNetworkError, errorMessageOf, type HttpOptions, parseJson, send } from './http.js';
+import {
+  describeNetworkError,
+  errorMessageOf,
+  type HttpOptions,
+  notKibanaMessage,
+  parseJson,
+  redirectMessage,
+  searchEngineBehind,
+  send,
+  sentence,
+} from './http.js';
 import type { SavedObject } from './saved-object.js';
 import { toNdjson } from './saved-objects.js';
-import { type TargetName, targetProfile } from './targets.js';
+import { parseTarget, type TargetName, type TargetSpecifier, targetProfile } from './targets.js';
 
 /** The value of the CSRF header; any value works, this one names the sender in Kibana's logs. */
 export const XSRF_VALUE = 'ctr-kibana-setup';
@@ -47,7 +57,8 @@ export interface ImportResult {
 }
 
 export interface ImportSavedObjectsOptions extends KibanaConnectionOptions, HttpOptions {
-  target: TargetName;
+  /** A target name or what `--target` takes (`kibana@8.6.2`, `kibana-9`); anything else throws `InvalidOptionError`. */
+  target: TargetSpecifier;
   objects: readonly SavedObject[];
 }
 
@@ -96,6 +107,8 @@ function hintFor(statusCode: number, serverMessage: string | undefined, target: 
       return ' The server caps the import size (savedObjects.maxImportPayloadBytes) or a proxy in front of it limits the body size.';
     case 415:
       return ' The server did not receive a multipart upload: a proxy may rewrite the request body.';
+    case 409:
+      return ' Another write to the same objects happened at the same time (another import, or Kibana migrating its saved objects index); run the installer again: the import overwrites, so repeating it is safe.';
     case 422:
       return ` The objects are newer than this server accepts; the target was ${target}. Pass --target matching the server version (e.g. kibana@8.6.2).`;
     default:
@@ -156,7 +169,8 @@ function failuresOf(body: Record<string, unknown>): SavedObjectImportFailure[] {
  * ```
  */
 export async function importSavedObjects(options: ImportSavedObjectsOptions): Promise<ImportResult> {
-  return importSavedObjectsWith(resolveConnection(options), options.target, options.objects, options);
+  const connection = resolveConnection(options);
+  return importSavedObjectsWith(connection, parseTarget(options.target), options.objects, options);
 }
 
 export async function importSavedObjectsWith(
@@ -185,14 +199,26 @@ export async function importSavedObjectsWith(
     );
   }
   const body = parseJson(answer.text);
+  if (answer.statusCode >= 300 && answer.statusCode < 400) {
+    throw new KibanaRequestError(`Import into ${url} was ${redirectMessage(answer, url)}`, {
+      statusCode: answer.statusCode,
+    });
+  }
   if (answer.statusCode !== 200) {
     const serverMessage = errorMessageOf(body);
     const shown = serverMessage ?? (answer.text.length > 0 ? `${answer.text.slice(0, 200)}` : 'no body');
+    const searchEngine = searchEngineBehind(answer, body);
+    const hint =
+      searchEngine === undefined
+        ? hintFor(answer.statusCode, serverMessage, target)
+        : ` ${notKibanaMessage(searchEngine)}`;
     throw new KibanaRequestError(
-      `Import into ${url} failed with HTTP ${answer.statusCode}: ${shown}.${hintFor(answer.statusCode, serverMessage, target)}`,
+      `Import into ${url} failed with HTTP ${answer.statusCode}: ${sentence(shown)}${hint}`,
       {
         statusCode: answer.statusCode,
-        isRetryable: answer.statusCode >= 500 || answer.statusCode === 429,
+        isRetryable:
+          searchEngine === undefined &&
+          (answer.statusCode >= 500 || answer.statusCode === 429 || answer.statusCode === 409),
         ...(serverMessage === undefined ? {} : { serverMessage }),
       },
     );

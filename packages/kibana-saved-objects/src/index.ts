@@ -15,6 +15,7 @@ export {
   KibanaRequestError,
   KibanaSavedObjectsError,
   type KibanaSavedObjectsErrorFields,
+  OutputFileError,
   SavedObjectImportError,
   type SavedObjectImportFailure,
   TargetDetectionError,
@@ -45,6 +46,7 @@ export {
   TARGET_NAMES,
   type TargetName,
   type TargetProfile,
+  type TargetSpecifier,
   targetForVersion,
   targetProfile,
 } from './targets.js';

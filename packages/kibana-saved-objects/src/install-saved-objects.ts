@@ -8,15 +8,18 @@ import {
   importSavedObjectsWith,
 } from './import-saved-objects.js';
 import { buildSavedObjects } from './saved-objects.js';
-import type { TargetName } from './targets.js';
+import { parseTarget, type TargetSpecifier } from './targets.js';
 
 export interface InstallSavedObjectsOptions extends KibanaConnectionOptions, HttpOptions {
-  /** The target; detected from `GET /api/status` when omitted. */
-  target?: TargetName;
+  /**
+   * The target: a target name or what `--target` takes (`kibana@8.6.2`, `kibana-9`, `osd-2`); detected from
+   * `GET /api/status` when omitted. Anything else throws `InvalidOptionError` before a request is sent.
+   */
+  target?: TargetSpecifier | undefined;
   /** Check the fields through Elasticsearch first (skipped when omitted). */
-  elasticsearch?: Omit<CheckFieldsOptions, keyof HttpOptions | 'indexPattern'>;
+  elasticsearch?: Omit<CheckFieldsOptions, keyof HttpOptions | 'indexPattern'> | undefined;
   /** The index pattern's title (default `connect*`), also the pattern the field check looks at. */
-  indexPattern?: string;
+  indexPattern?: string | undefined;
 }
 
 export interface InstallResult extends ImportResult {
@@ -46,7 +49,8 @@ export interface InstallResult extends ImportResult {
  */
 export async function installSavedObjects(options: InstallSavedObjectsOptions): Promise<InstallResult> {
   const connection = resolveConnection(options);
-  if (options.target !== undefined) checkConnectionForTarget(connection, options.target);
+  const given = options.target === undefined ? undefined : parseTarget(options.target);
+  if (given !== undefined) checkConnectionForTarget(connection, given);
   const fieldCheck =
     options.elasticsearch === undefined
       ? undefined
@@ -55,8 +59,8 @@ export async function installSavedObjects(options: InstallSavedObjectsOptions): 
           ...httpOf(options),
           ...(options.indexPattern === undefined ? {} : { indexPattern: options.indexPattern }),
         });
-  const detected = options.target === undefined ? await detectTargetWith(connection, options) : undefined;
-  const target = options.target ?? detected!.target;
+  const detected = given === undefined ? await detectTargetWith(connection, options) : undefined;
+  const target = given ?? detected!.target;
   const result = await importSavedObjectsWith(
     connection,
     target,

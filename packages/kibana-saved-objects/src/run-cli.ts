@@ -3,7 +3,12 @@ import { parseArgs } from 'node:util';
 import type { Dispatcher } from 'undici';
 import { resolveConnection } from './connection.js';
 import { detectTargetWith } from './detect-target.js';
-import { FieldCheckError, KibanaSavedObjectsError, SavedObjectImportError } from './errors.js';
+import {
+  FieldCheckError,
+  KibanaSavedObjectsError,
+  OutputFileError,
+  SavedObjectImportError,
+} from './errors.js';
 import { installSavedObjects } from './install-saved-objects.js';
 import { buildSavedObjects, toNdjson } from './saved-objects.js';
 import { parseTarget, type TargetName, targetProfile } from './targets.js';
@@ -40,7 +45,7 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** For tests: the undici Dispatcher to use. */
-  dispatcher?: Dispatcher;
+  dispatcher?: Dispatcher | undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -156,7 +161,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (out === '-') {
         io.stdout(ndjson);
       } else {
-        await writeFile(out, ndjson, 'utf8');
+        try {
+          await writeFile(out, ndjson, 'utf8');
+        } catch (error) {
+          throw new OutputFileError(out, error);
+        }
         io.stderr(
           `Wrote ${ndjson.split('\n').length - 1} objects for ${target} to ${out}. Import it in Stack Management > Saved objects > Import (overwrite).\n`,
         );

@@ -1,17 +1,19 @@
 import { buildContactCenterDashboard } from './dashboard.js';
 import { buildIndexPattern } from './index-pattern.js';
 import type { SavedObject } from './saved-object.js';
-import type { TargetName } from './targets.js';
+import { parseTarget, type TargetSpecifier } from './targets.js';
 
 export interface BuildSavedObjectsOptions {
   /** The index pattern's title (default `connect*`); set it when Firehose writes to another index. */
-  indexPattern?: string;
+  indexPattern?: string | undefined;
 }
 
 import { buildDataTable, contactCenterTables } from './visualizations.js';
 
 /**
  * All saved objects for a target, in import order: the index pattern, the six data tables, the dashboard.
+ * `target` is a target name or what `--target` takes (`kibana@8.6.2`, `kibana-9`); anything else throws
+ * `InvalidOptionError`.
  *
  * @example
  * ```ts
@@ -19,7 +21,11 @@ import { buildDataTable, contactCenterTables } from './visualizations.js';
  * objects.map((object) => object.type); // ['index-pattern', 'visualization', ..., 'dashboard']
  * ```
  */
-export function buildSavedObjects(target: TargetName, options: BuildSavedObjectsOptions = {}): SavedObject[] {
+export function buildSavedObjects(
+  targetSpecifier: TargetSpecifier,
+  options: BuildSavedObjectsOptions = {},
+): SavedObject[] {
+  const target = parseTarget(targetSpecifier);
   return [
     buildIndexPattern(target, options.indexPattern),
     ...contactCenterTables().map((table) => buildDataTable(target, table)),

@@ -11,6 +11,12 @@ import { InvalidOptionError } from './errors.js';
 export type TargetName = 'kibana-7.10' | 'kibana-8.0' | 'kibana-8.8' | 'opensearch-dashboards-2';
 
 /**
+ * What the `target` options and `--target` take: a {@link TargetName}, or a product and version that
+ * {@link parseTarget} maps to one (`kibana@8.6.2`, `kibana-9`, `opensearch-dashboards@2.11.0`, `osd-2`).
+ */
+export type TargetSpecifier = TargetName | (string & {});
+
+/**
  * Every target name, in the order the README lists them.
  *
  * @example
@@ -137,15 +143,16 @@ const PROFILES: Readonly<Record<TargetName, TargetProfile>> = {
 };
 
 /**
- * The profile (headers, object versions, import options) of a target.
+ * The profile (headers, object versions, import options) of a target. Also takes what {@link parseTarget}
+ * takes (`kibana-9`); throws {@link InvalidOptionError} for anything else.
  *
  * @example
  * ```ts
  * targetProfile('opensearch-dashboards-2').xsrfHeader; // 'osd-xsrf'
  * ```
  */
-export function targetProfile(name: TargetName): TargetProfile {
-  return PROFILES[name];
+export function targetProfile(name: TargetSpecifier): TargetProfile {
+  return Object.hasOwn(PROFILES, name) ? PROFILES[name as TargetName] : PROFILES[parseTarget(name)];
 }
 
 /**
@@ -159,7 +166,13 @@ export function targetProfile(name: TargetName): TargetProfile {
  * parseTarget('kibana-9'); // 'kibana-8.8'
  * ```
  */
-export function parseTarget(value: string): TargetName {
+export function parseTarget(value: TargetSpecifier): TargetName {
+  if (typeof value !== 'string') {
+    throw new InvalidOptionError(
+      'target',
+      `The target must be a string such as kibana-8.8 or kibana@8.15.2 (got ${typeof value}).`,
+    );
+  }
   const trimmed = value.trim().toLowerCase();
   if ((TARGET_NAMES as readonly string[]).includes(trimmed)) return trimmed as TargetName;
   const match = /^(kibana|opensearch-dashboards|osd)[@-]v?(\d+(?:\.\d+){0,2})$/.exec(trimmed);

@@ -196,7 +196,7 @@ describe('installIndexTemplate on the real node', () => {
       contact('aaaaaaaa-0000-4000-8000-000000000003', '2024-03-05T01:00:00Z'),
     ];
     expect(await bulkIndex(index, records)).toEqual([]);
-    const utc = await client.search({ index: `${index}*`, size: 0, aggs: callsPerDayAggregation() as never });
+    const utc = await client.search({ index: `${index}*`, size: 0, aggs: callsPerDayAggregation() });
     expect(parseCallsPerDay(utc)).toEqual([
       { date: '2024-03-04', calls: 2 },
       { date: '2024-03-05', calls: 1 },
@@ -206,7 +206,7 @@ describe('installIndexTemplate on the real node', () => {
     const sydney = await client.search({
       index: `${index}*`,
       size: 0,
-      aggs: callsPerDayAggregation({ timeZone: 'Australia/Sydney' }) as never,
+      aggs: callsPerDayAggregation({ timeZone: 'Australia/Sydney' }),
     });
     expect(parseCallsPerDay(sydney)).toEqual([
       { date: '2024-03-04', calls: 1 },

@@ -62,4 +62,88 @@ describe('ctr-es-setup (offline)', () => {
     expect(status).toBe(2);
     expect(stderr).toMatch(/ELASTICSEARCH_URL/);
   });
+
+  it('plans offline for an empty cluster: every action would_create, one request each, --no-create-index honoured', async () => {
+    const { status, stdout } = await run([
+      '--dry-run',
+      '--server',
+      'elasticsearch@8.19.0',
+      '--index',
+      'ctr-logs',
+      '--no-create-index',
+    ]);
+    expect(status).toBe(0);
+    const document = JSON.parse(stdout);
+    expect(Object.keys(document)).toEqual([
+      'dryRun',
+      'node',
+      'server',
+      'changed',
+      'actions',
+      'conflicts',
+      'requests',
+    ]);
+    expect(document.changed).toBe(true);
+    expect(document.actions.map((action: { status: string }) => action.status)).toEqual([
+      'would_create',
+      'would_create',
+      'would_create',
+    ]);
+    expect(document.requests.map((request: { method: string; path: string }) => request.path)).toEqual([
+      '/_component_template/ctr-stream-ctr-logs-settings',
+      '/_component_template/ctr-stream-ctr-logs-mappings',
+      '/_index_template/ctr-stream-ctr-logs',
+    ]);
+  });
+
+  it('does not guess a server for a dry run without --server and without a node: it asks for one', async () => {
+    const { status, stdout, stderr } = await run(['--dry-run'], { ELASTICSEARCH_URL: '' });
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('--node URL or set ELASTICSEARCH_URL');
+    expect(stderr).toContain('pass --server DIST@VERSION');
+  });
+
+  it('refuses --node with an offline --dry-run --server instead of silently not contacting it', async () => {
+    const { status, stderr } = await run([
+      '--dry-run',
+      '--server',
+      'elasticsearch@8.19.0',
+      '--node',
+      'http://search.test:9200',
+    ]);
+    expect(status).toBe(2);
+    expect(stderr).toContain('drop --node to plan offline, or drop --server');
+  });
+
+  it.each([[['--refresh-interval', '-1']], [['--refresh-interval=-1']]])(
+    'reads %j as the value -1 (refresh disabled)',
+    async (argv) => {
+      const { status, stdout, stderr } = await run([...argv, '--dry-run', '--server', '9.0.0']);
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      expect(JSON.parse(stdout).requests[0].body.template.settings['index.refresh_interval']).toBe('-1');
+    },
+  );
+
+  it('says "must be a whole number" for --replicas -1 (not "ambiguous")', async () => {
+    const { status, stderr } = await run(['--replicas', '-1', '--dry-run', '--server', '9.0.0']);
+    expect(status).toBe(2);
+    expect(stderr).toContain('--replicas must be a whole number (got "-1")');
+  });
+
+  it('echoes a node without a scheme and suggests http://, masking credentials', async () => {
+    const bare = await run(['--node', '127.0.0.1:9200']);
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toContain('(got "127.0.0.1:9200")');
+    expect(bare.stderr).toContain('did you mean "http://127.0.0.1:9200"?');
+    expect(bare.stderr).not.toContain('<invalid URL>');
+    const host = await run(['--node', 'localhost:9200']);
+    expect(host.status).toBe(2);
+    expect(host.stderr).toContain('did you mean "http://localhost:9200"?');
+    const secret = await run(['--node', 'elastic:s3cret-pw@127.0.0.1:9200']);
+    expect(secret.status).toBe(2);
+    expect(secret.stderr).toContain('"***@127.0.0.1:9200"');
+    expect(secret.stderr).not.toContain('s3cret-pw');
+  });
 });

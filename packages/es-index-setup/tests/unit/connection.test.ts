@@ -27,6 +27,37 @@ describe('createHttpConnection', () => {
     ).toThrow(/either/);
   });
 
+  it('treats an empty API key, username or password as not given', async () => {
+    agent = new MockAgent();
+    agent.disableNetConnect();
+    const seen: string[] = [];
+    agent
+      .get('http://search.test:9200')
+      .intercept({ path: '/', method: 'GET' })
+      .reply((options) => {
+        seen.push(String((options.headers as Record<string, string>).authorization));
+        return { statusCode: 200, data: {} };
+      })
+      .times(2);
+    const basic = createHttpConnection({
+      node: 'http://search.test:9200',
+      apiKey: '',
+      username: 'elastic',
+      password: 'pw',
+      dispatcher: agent,
+    });
+    await basic.request('GET', '/');
+    const none = createHttpConnection({
+      node: 'http://search.test:9200',
+      apiKey: '',
+      username: '',
+      password: '',
+      dispatcher: agent,
+    });
+    await none.request('GET', '/');
+    expect(seen).toEqual([`Basic ${Buffer.from('elastic:pw').toString('base64')}`, 'undefined']);
+  });
+
   it('sends the API key or basic auth header and never puts them in errors', async () => {
     agent = new MockAgent();
     agent.disableNetConnect();

@@ -33,4 +33,39 @@ describe('installIndexTemplate', () => {
       'PUT /connect',
     ]);
   });
+
+  it('reports in requests exactly the writes it sent', async () => {
+    const { connection, requests } = emptyServer();
+    const report = await installIndexTemplate({
+      connection,
+      index: 'connect',
+      server: describeSearchEngineServer('9.5.4'),
+    });
+    const sent = requests.filter((line) => line.startsWith('PUT'));
+    expect(report.requests.map((request) => `${request.method} ${request.path}`)).toEqual(sent);
+    expect(report.requests[0]?.body).toEqual(report.bundle.componentTemplates[0]?.body);
+  });
+
+  it('offline (dryRun with server and no node) plans for an empty cluster and contacts nothing', async () => {
+    const report = await installIndexTemplate({
+      dryRun: true,
+      env: { ELASTICSEARCH_URL: undefined },
+      index: 'connect',
+      server: describeSearchEngineServer('2.11.0', 'opensearch'),
+    });
+    expect(report.node).toBe('offline');
+    expect(report.changed).toBe(true);
+    expect(report.actions).toEqual([
+      { target: 'component_template', name: 'ctr-stream-connect-settings', status: 'would_create' },
+      { target: 'component_template', name: 'ctr-stream-connect-mappings', status: 'would_create' },
+      { target: 'index_template', name: 'ctr-stream-connect', status: 'would_create' },
+      { target: 'index', name: 'connect', status: 'would_create' },
+    ]);
+    expect(report.requests.map((request) => request.path)).toEqual([
+      '/_component_template/ctr-stream-connect-settings',
+      '/_component_template/ctr-stream-connect-mappings',
+      '/_index_template/ctr-stream-connect',
+      '/connect',
+    ]);
+  });
 });

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import {
   buildSavedObjects,
   importSavedObjects,
-  type KibanaRequestError,
+  KibanaRequestError,
   runCli,
   SavedObjectImportError,
   toNdjson,
@@ -76,6 +76,16 @@ describe('ctr-kibana-setup --out', () => {
     expect(readFileSync(file, 'utf8')).toBe(toNdjson(buildSavedObjects('opensearch-dashboards-2')));
     expect(result.stderr).toContain('Detected OpenSearch Dashboards 2.11.0');
     expect(server.requests.some((entry) => entry.path === '/api/saved_objects/_import')).toBe(false);
+  });
+
+  it('a path it cannot write is one line naming the path and what to do, exit 1, no stack trace', async () => {
+    const file = join(directory, 'missing-directory', 'objects.ndjson');
+    const result = await run(['--out', file, '--target', 'kibana-8.8']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `OutputFileError: Could not write ${file}: the directory does not exist (ENOENT). Check that the directory exists and is writable, or pass --out - to print the NDJSON.\n`,
+    );
+    expect(result.stdout).toBe('');
   });
 
   it('needs --target or --kibana', async () => {
@@ -221,13 +231,13 @@ describe('ctr-kibana-setup install', () => {
 
 describe('import answers that are not what Kibana documents', () => {
   let server: Server;
-  let answer: { status: number; contentType: string; body: string };
+  let answer: { status: number; contentType: string; body: string; headers?: Record<string, string> };
   let url: string;
   beforeAll(async () => {
     server = createServer((incoming, response) => {
       incoming.resume();
       incoming.on('end', () => {
-        response.writeHead(answer.status, { 'content-type': answer.contentType });
+        response.writeHead(answer.status, { 'content-type': answer.contentType, ...answer.headers });
         response.end(answer.body);
       });
     });
@@ -272,6 +282,10 @@ describe('import answers that are not what Kibana documents', () => {
     };
     const failed = (await importAll().catch((caught: unknown) => caught)) as KibanaRequestError;
     expect(failed.isRetryable).toBe(true);
+    expect(failed.message).toContain(
+      'failed with HTTP 500: An internal server error occurred. The server failed',
+    );
+    expect(failed.message).not.toContain('..');
     answer = {
       status: 413,
       contentType: 'application/json',
@@ -292,6 +306,77 @@ describe('import answers that are not what Kibana documents', () => {
       }),
     };
     await expect(importAll()).rejects.toThrow(/multipart/);
+  });
+
+  it('a redirect on _import (target given, no detection) explains the browser login, naming only the host', async () => {
+    answer = {
+      status: 302,
+      contentType: 'text/html',
+      body: '',
+      headers: { location: 'https://login.example.com/oauth2/authorize?state=s3cret-state' },
+    };
+    const error = (await importAll().catch((caught: unknown) => caught)) as KibanaRequestError;
+    expect(error).toBeInstanceOf(KibanaRequestError);
+    expect(error.statusCode).toBe(302);
+    expect(error.message).toContain('was redirected (302) to login.example.com');
+    expect(error.message).toContain('browser login (Cognito/SAML)');
+    expect(error.message).toContain('--out FILE');
+    expect(error.message).not.toContain('no body');
+    expect(error.message).not.toContain('s3cret-state');
+  });
+
+  it('a redirect to the same host over https says to use https', async () => {
+    answer = {
+      status: 301,
+      contentType: 'text/html',
+      body: '',
+      headers: { location: `${url.replace('http://', 'https://')}/api/saved_objects/_import` },
+    };
+    await expect(importAll()).rejects.toThrow(
+      /redirected \(301\) to https:\/\/127\.0\.0\.1:\d+: use https:\/\/ in --kibana\./,
+    );
+  });
+
+  it('a 409 on _import is retryable and says that running again is safe', async () => {
+    answer = {
+      status: 409,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        statusCode: 409,
+        error: 'Conflict',
+        message: 'version conflict, document already exists',
+      }),
+    };
+    const error = (await importAll().catch((caught: unknown) => caught)) as KibanaRequestError;
+    expect(error.statusCode).toBe(409);
+    expect(error.isRetryable).toBe(true);
+    expect(error.message).toContain(
+      'failed with HTTP 409: version conflict, document already exists. Another write',
+    );
+    expect(error.message).toContain('run the installer again');
+  });
+});
+
+describe('--kibana pointing at Elasticsearch (the real node)', () => {
+  it('detection says it looks like Elasticsearch, not Kibana, instead of "pass --target"', async () => {
+    const result = await run(['--kibana', elasticsearchUrl]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('answered 400 (no handler found for uri [/api/status]');
+    expect(result.stderr).toContain('This looks like Elasticsearch, not Kibana');
+    expect(result.stderr).toContain('port 5601');
+    expect(result.stderr).not.toContain('pass --target');
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('an import with --target says it looks like Elasticsearch, and is not retryable', async () => {
+    const error = (await importSavedObjects({
+      kibanaUrl: elasticsearchUrl,
+      target: 'kibana-8.8',
+      objects: buildSavedObjects('kibana-8.8'),
+    }).catch((caught: unknown) => caught)) as KibanaRequestError;
+    expect(error.statusCode).toBe(400);
+    expect(error.isRetryable).toBe(false);
+    expect(error.message).toContain('This looks like Elasticsearch, not Kibana');
   });
 });
 

@@ -109,6 +109,55 @@ describe.each(TARGETS)('$label', ({ product, version, basePath, target, xsrf }) 
     await installSavedObjects({ kibanaUrl: server.url, basePath: basePath || '/', target });
     expect(server.requests.map((entry) => entry.path)).toEqual(['/api/saved_objects/_import']);
   });
+
+  it('takes the product@version the CLI takes as target, in the library too', async () => {
+    const server = await start({ product, version, basePath });
+    const result = await installSavedObjects({
+      kibanaUrl: server.url,
+      basePath: basePath || '/',
+      target: `${product}@${version}`,
+    });
+    expect(result.target).toBe(target);
+    expect(server.requests.map((entry) => entry.path)).toEqual(['/api/saved_objects/_import']);
+  });
+});
+
+describe('target aliases in the library', () => {
+  it('installSavedObjects accepts kibana-9 (README) and installs the kibana-8.8 objects', async () => {
+    const server = await start({ product: 'kibana', version: '9.1.0' });
+    const result = await installSavedObjects({ kibanaUrl: server.url, target: 'kibana-9' });
+    expect(result.target).toBe('kibana-8.8');
+    expect(result.imported).toHaveLength(8);
+    const imported = server.requests.find((entry) => entry.path === '/api/saved_objects/_import');
+    expect(imported?.lines).toEqual(JSON.parse(JSON.stringify(buildSavedObjects('kibana-8.8'))));
+  });
+
+  it('importSavedObjects and buildSavedObjects accept aliases too', async () => {
+    const server = await start({ product: 'opensearch-dashboards', version: '2.11.0' });
+    expect(buildSavedObjects('osd-2')).toEqual(buildSavedObjects('opensearch-dashboards-2'));
+    expect(buildSavedObjects('kibana@8.6.2')).toEqual(buildSavedObjects('kibana-8.0'));
+    const result = await importSavedObjects({
+      kibanaUrl: server.url,
+      target: 'opensearch-dashboards@2.11.0',
+      objects: buildSavedObjects('osd-2'),
+    });
+    expect(result.target).toBe('opensearch-dashboards-2');
+  });
+
+  it('an unknown target is an InvalidOptionError naming the option, and nothing is sent', async () => {
+    const server = await start({ product: 'kibana', version: '9.1.0' });
+    for (const attempt of [
+      () => installSavedObjects({ kibanaUrl: server.url, target: 'kibana-6' }),
+      () => installSavedObjects({ kibanaUrl: server.url, target: 'grafana-10' }),
+      () => importSavedObjects({ kibanaUrl: server.url, target: 'kibana-99', objects: [] }),
+      async () => buildSavedObjects('kibana-6'),
+    ]) {
+      const error = await attempt().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect((error as InvalidOptionError).option).toBe('target');
+    }
+    expect(server.requests).toHaveLength(0);
+  });
 });
 
 describe('objects and options a version rejects', () => {
@@ -195,7 +244,10 @@ describe('objects and options a version rejects', () => {
       (caught: unknown) => caught,
     );
     expect((error as KibanaRequestError).serverMessage).toBe('Request must contain a osd-xsrf header.');
-    expect((error as Error).message).toContain('The server is OpenSearch Dashboards');
+    expect((error as Error).message).toContain(
+      'failed with HTTP 400: Request must contain a osd-xsrf header. The server is OpenSearch Dashboards',
+    );
+    expect((error as Error).message).not.toContain('..');
   });
 
   it('an OpenSearch target against Kibana fails on the xsrf header', async () => {

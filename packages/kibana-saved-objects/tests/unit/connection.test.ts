@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, resolveConnection } from '../../src/index.js';
+import { checkFields, InvalidOptionError, resolveConnection } from '../../src/index.js';
 
 describe('resolveConnection', () => {
   it('keeps the URL path as the base path, without a trailing slash', () => {
@@ -61,6 +61,60 @@ describe('resolveConnection', () => {
       resolveConnection({ kibanaUrl: 'http://k', username: 'elastic', password: 'pw' }).authorization,
     ).toBe(`Basic ${Buffer.from('elastic:pw').toString('base64')}`);
     expect(resolveConnection({ kibanaUrl: 'http://k' }).authorization).toBeUndefined();
+  });
+
+  it('treats empty credentials as not given', () => {
+    expect(
+      resolveConnection({ kibanaUrl: 'http://k', apiKey: '', username: 'elastic', password: 'pw' })
+        .authorization,
+    ).toBe(`Basic ${Buffer.from('elastic:pw').toString('base64')}`);
+    expect(
+      resolveConnection({ kibanaUrl: 'http://k', apiKey: '', username: '', password: '' }).authorization,
+    ).toBeUndefined();
+  });
+
+  it('names the real option in InvalidOptionError for Kibana and for the Elasticsearch field check', async () => {
+    const optionOf = async (attempt: () => unknown) => {
+      try {
+        await attempt();
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidOptionError);
+        return (error as InvalidOptionError).option;
+      }
+      throw new Error('expected an InvalidOptionError');
+    };
+    expect(
+      await optionOf(() =>
+        resolveConnection({ kibanaUrl: 'http://k', apiKey: 'k', username: 'u', password: 'p' }),
+      ),
+    ).toBe('apiKey');
+    expect(await optionOf(() => resolveConnection({ kibanaUrl: 'http://k', password: 'p' }))).toBe(
+      'username',
+    );
+    expect(await optionOf(() => resolveConnection({ kibanaUrl: 'http://k', username: 'u' }))).toBe(
+      'password',
+    );
+    // Credentials are validated before any request: no network here.
+    const es = 'http://127.0.0.1:1';
+    expect(
+      await optionOf(() =>
+        checkFields({
+          elasticsearchUrl: es,
+          elasticsearchApiKey: 'k',
+          elasticsearchUsername: 'u',
+          elasticsearchPassword: 'p',
+        }),
+      ),
+    ).toBe('elasticsearchApiKey');
+    expect(await optionOf(() => checkFields({ elasticsearchUrl: es, elasticsearchPassword: 'p' }))).toBe(
+      'elasticsearchUsername',
+    );
+    expect(await optionOf(() => checkFields({ elasticsearchUrl: es, elasticsearchUsername: 'u' }))).toBe(
+      'elasticsearchPassword',
+    );
+    await expect(checkFields({ elasticsearchUrl: es, elasticsearchUsername: 'u' })).rejects.toThrow(
+      'Give both a username and a password for Elasticsearch (the password is missing).',
+    );
   });
 
   it('rejects half or double credentials', () => {

@@ -1,0 +1,46 @@
+// Type tests (vitest typecheck, and `tsc` of the package's typecheck target): the README's TypeScript
+// example compiles under the repository's `exactOptionalPropertyTypes`, with values straight from process.env.
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  buildSavedObjects,
+  type InstallResult,
+  type InstallSavedObjectsOptions,
+  installSavedObjects,
+  type KibanaConnectionOptions,
+  type TargetName,
+  toNdjson,
+} from '../src/index.js';
+
+describe('the README example', () => {
+  it('takes optional options as string | undefined (process.env values)', async () => {
+    const result = await installSavedObjects({
+      kibanaUrl: 'http://localhost:5601',
+      apiKey: process.env.KIBANA_API_KEY,
+      username: process.env.KIBANA_USERNAME,
+      password: process.env.KIBANA_PASSWORD,
+      space: process.env.KIBANA_SPACE,
+      target: process.env.KIBANA_TARGET,
+      elasticsearch: {
+        elasticsearchUrl: 'http://localhost:9200',
+        elasticsearchApiKey: process.env.ELASTICSEARCH_API_KEY,
+      },
+    });
+    expectTypeOf(result).toEqualTypeOf<InstallResult>();
+    expectTypeOf(result.target).toEqualTypeOf<TargetName>();
+    expectTypeOf<{
+      kibanaUrl: string;
+      basePath: undefined;
+      tenant: undefined;
+    }>().toExtend<KibanaConnectionOptions>();
+    expectTypeOf<{
+      kibanaUrl: string;
+      timeoutMs: undefined;
+      indexPattern: undefined;
+    }>().toExtend<InstallSavedObjectsOptions>();
+  });
+
+  it('builds objects for a target name or an alias', () => {
+    expectTypeOf(toNdjson(buildSavedObjects('kibana-8.8'))).toEqualTypeOf<string>();
+    expectTypeOf(toNdjson(buildSavedObjects('kibana@9.1.0'))).toEqualTypeOf<string>();
+  });
+});
