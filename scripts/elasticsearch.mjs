@@ -122,7 +122,9 @@ export function elasticsearchUrlProblem(url) {
     return 'ELASTICSEARCH_URL is not a URL: write it with its scheme, e.g. http://127.0.0.1:9200';
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    return `ELASTICSEARCH_URL must be an http:// or https:// URL, e.g. http://${url.replace(/^[a-z]+:\/\//i, '')}`;
+    // The example keeps the host and port, never a user or password written before an @.
+    const rest = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/^[^/?#]*@/, '***@');
+    return `ELASTICSEARCH_URL must be an http:// or https:// URL, e.g. http://${rest}`;
   }
   return undefined;
 }

@@ -76,6 +76,13 @@ describe('es:start failure paths: one line naming the fix', () => {
     expect(host.lastError).toBe(
       'es:start: ELASTICSEARCH_URL must be an http:// or https:// URL, e.g. http://localhost:9200',
     );
+    const secret = esStart({
+      ELASTICSEARCH_URL: 'elastic:s3cret@localhost:9200',
+      CTR_STREAM_CACHE_DIR: join(scratch, 'i'),
+    });
+    expect(secret.lastError).toBe(
+      'es:start: ELASTICSEARCH_URL must be an http:// or https:// URL, e.g. http://***@localhost:9200',
+    );
     const port = esStart({ ES_PORT: 'abc', CTR_STREAM_CACHE_DIR: join(scratch, 'i') });
     expect(port.status).toBe(1);
     expect(port.lastError).toBe(

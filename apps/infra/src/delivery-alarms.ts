@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -159,7 +159,7 @@ export class DeliveryAlarms extends Construct {
         'bad input reached the stream (not a contact trace record, or invalid JSON). Firehose wrote those records ' +
         "to the backup bucket under processing-failed/. The transform's log group names the problem of each record; " +
         'fix the producer (or the Lambda), then send them back with ' +
-        `npx -p @ctr-stream/ctr-simulator ctr-replay s3://${props.backupBucketName ?? '<BackupBucketName>'}/processing-failed/YYYY/MM/DD/ --stream ${streamName} ` +
+        `npx -p @ctr-stream/ctr-simulator ctr-replay s3://${props.backupBucketName ?? '<BackupBucketName>'}/processing-failed/YYYY/MM/DD/ --stream ${streamName} --region ${Stack.of(this).region} ` +
         '(--dry-run first shows what would be sent).',
       transformMetric('RecordsProcessingFailed'),
       ComparisonOperator.GREATER_THAN_THRESHOLD,

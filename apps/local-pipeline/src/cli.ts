@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resolveSimulationOptions, SimulationOptionsError } from '@ctr-stream/ctr-simulator';
+import { validateIndexName } from '@ctr-stream/es-index-setup';
 import { formatCallsPerDay, formatTable } from './report.js';
 import { DELIVERY_STREAM_NAME, redactUrl, runLocalPipeline } from './run-local-pipeline.js';
 import type { LocalPipelineReport } from './types.js';
@@ -49,9 +50,9 @@ function positiveInteger(name: string, value: string | undefined, fallback: numb
   return parsed;
 }
 
-/** A URL for messages: its credentials hidden. */
-function shown(url: string): string {
-  return redactUrl(url);
+/** A URL-like value for messages: anything before an `@` (a user, a password) masked, with or without a scheme. */
+function shown(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1***@');
 }
 
 /**
@@ -93,6 +94,14 @@ export function parseStartArguments(
     const startDate = values['start-date'] as string | undefined;
     // The simulator's own checks (a real date, at most 366 days, ...), before the work directory is emptied.
     resolveSimulationOptions({ startDate: startDate ?? '2026-01-01', days, contactsPerDay, seed });
+    const index = values.index as string | undefined;
+    if (index !== undefined) {
+      try {
+        validateIndexName(index);
+      } catch (error) {
+        throw new Error(`--index: ${(error as Error).message}`);
+      }
+    }
     const logLevel = environment.LOG_LEVEL?.trim().toLowerCase() || undefined;
     if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
       throw new Error(
@@ -107,7 +116,7 @@ export function parseStartArguments(
       } catch {}
       if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
         throw new Error(
-          `KIBANA_URL must be an http:// or https:// URL such as http://localhost:5601 (got "${url === undefined ? kibanaUrl : shown(kibanaUrl)}"): fix it, or unset it to only write the Kibana file`,
+          `KIBANA_URL must be an http:// or https:// URL such as http://localhost:5601 (got "${shown(kibanaUrl)}"): fix it, or unset it to only write the Kibana file`,
         );
       }
     }
@@ -117,7 +126,7 @@ export function parseStartArguments(
         contactsPerDay,
         seed,
         startDate,
-        index: values.index as string | undefined,
+        index,
         resetIndex: values['reset-index'] === true,
         kibanaUrl,
         lambdaLogLevel: logLevel as StartSettings['lambdaLogLevel'],

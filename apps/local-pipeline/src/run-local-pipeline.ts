@@ -251,7 +251,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
             kibanaUrl: options.kibanaUrl,
             ...kibanaCredentials(),
             ...(indexPattern === undefined ? {} : { indexPattern }),
-            elasticsearch: { elasticsearchUrl: options.elasticsearchUrl },
+            elasticsearch: elasticsearchConnection(options.elasticsearchUrl),
           });
           kibanaInstalled = true;
         } catch (error) {
@@ -311,6 +311,24 @@ async function settleAll(steps: readonly (() => unknown)[]): Promise<void> {
 /** A local run that cannot go ahead, with what to do about it. */
 export class LocalPipelineError extends Error {
   override readonly name = 'LocalPipelineError';
+}
+
+/**
+ * The field check's Elasticsearch connection: a user and password in the URL (`http://elastic:pw@host:9200`, as
+ * ELASTICSEARCH_URL may carry them) become its username and password options, and the URL goes without them.
+ */
+function elasticsearchConnection(url: string): {
+  elasticsearchUrl: string;
+  elasticsearchUsername?: string;
+  elasticsearchPassword?: string;
+} {
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return { elasticsearchUrl: url };
+  const elasticsearchUsername = decodeURIComponent(parsed.username);
+  const elasticsearchPassword = decodeURIComponent(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  return { elasticsearchUrl: parsed.toString(), elasticsearchUsername, elasticsearchPassword };
 }
 
 /** Kibana credentials from the environment, never from the URL. */

@@ -81,19 +81,24 @@ export function parseRateOption(rate: string | undefined): number | undefined {
 }
 
 /** `--endpoint URL`: an http(s) URL without credentials in it. */
+/** A URL-like text for a message, with anything before an `@` (a user, a password) masked: `u:p@host` -> `***@host`. */
+export function maskUserInfo(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1***@');
+}
+
 export function parseEndpointOption(endpoint: string | undefined, option = '--endpoint'): string | undefined {
   if (endpoint === undefined) return undefined;
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
-    throw new CliUsageError(`${option} must be a URL such as http://127.0.0.1:4573 (got "${endpoint}")`);
+    throw new CliUsageError(`${option} must be a URL such as http://127.0.0.1:4573 (got "${maskUserInfo(endpoint)}")`);
   }
   if (url.username !== '' || url.password !== '') {
     throw new CliUsageError(`${option} must not contain credentials; use the standard AWS credential chain`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CliUsageError(`${option} must be an http:// or https:// URL (got "${endpoint}")`);
+    throw new CliUsageError(`${option} must be an http:// or https:// URL (got "${maskUserInfo(endpoint)}")`);
   }
   return endpoint;
 }

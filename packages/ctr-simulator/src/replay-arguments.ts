@@ -7,6 +7,7 @@ import {
 } from './cli-arguments.js';
 import { parseCommandLine } from './cli-command.js';
 import { CliUsageError } from './errors.js';
+import { isS3Url } from './s3-backup.js';
 
 /** What `ctr-replay` was asked to do. */
 export interface ReplaySettings {
@@ -25,6 +26,8 @@ export interface ReplaySettings {
   /** Only failed records with one of these error codes; undefined for every record. */
   readonly errorCodes: readonly string[] | undefined;
   readonly dryRun: boolean;
+  /** Send the records of the objects that read even when others could not be read at all. */
+  readonly skipUnreadable: boolean;
   /** Where the records that could not be sent are written, as failed records. */
   readonly failedOutPath: string | undefined;
   readonly json: boolean;
@@ -53,6 +56,8 @@ Options:
                         (repeat it for several codes)
   --documents           also send backed-up documents (they include records that were delivered)
   --dry-run             read and count what would be sent; send nothing
+  --skip-unreadable     send even when some objects cannot be read at all (by default nothing is sent
+                        then, so that a second run of the same paths sends no record twice)
   --failed-out FILE     write the records that could not be sent (failed or unsent) to FILE as failed
                         records, to replay later with: ctr-replay FILE
   --json                print a machine-readable summary (JSON) on stdout
@@ -73,6 +78,7 @@ const OPTIONS = {
   'error-code': { type: 'string', multiple: true },
   documents: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  'skip-unreadable': { type: 'boolean' },
   'failed-out': { type: 'string' },
   json: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
@@ -106,6 +112,11 @@ export function parseReplayArguments(
   if (values['dry-run'] === true && values['failed-out'] !== undefined) {
     throw new CliUsageError('--dry-run sends nothing, so --failed-out would have nothing to write');
   }
+  if (values['failed-out'] !== undefined && isS3Url(values['failed-out'])) {
+    throw new CliUsageError(
+      '--failed-out writes a local file (S3 is read, never written): name a path such as ./not-sent.ndjson',
+    );
+  }
   return {
     help,
     version,
@@ -118,6 +129,7 @@ export function parseReplayArguments(
     documents: values.documents === true,
     errorCodes,
     dryRun: values['dry-run'] === true,
+    skipUnreadable: values['skip-unreadable'] === true,
     failedOutPath: values['failed-out'],
     json: values.json === true,
     progress: values['no-progress'] !== true,

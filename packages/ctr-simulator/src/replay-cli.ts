@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { randomUUID } from 'node:crypto';
-import { realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { runCommand, startCommand } from './cli-command.js';
 import { loopbackCredentials, sendFromCommandLine } from './cli-send.js';
@@ -99,6 +100,12 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 async function failedOutConflict(settings: ReplaySettings): Promise<string | undefined> {
   if (settings.failedOutPath === undefined) return undefined;
   const target = resolve(settings.failedOutPath);
+  // Checked before anything is sent: the list of records not sent must have somewhere to go.
+  try {
+    await access(dirname(target), constants.W_OK);
+  } catch {
+    return `--failed-out ${settings.failedOutPath}: the directory ${dirname(target)} does not exist or is not writable. Create it, or write elsewhere.`;
+  }
   const targetDirectory = await realpath(dirname(target)).catch(() => dirname(target));
   for (const path of settings.paths) {
     if (isS3Url(path)) continue;
@@ -158,10 +165,24 @@ async function main(): Promise<number> {
   const report: Record<string, unknown> = { paths: settings.paths, dryRun: settings.dryRun, read };
   const unreadable = contents.problems.length > 0;
 
+  // An object that could not be read at all would be replayed by running the same paths again, which would send
+  // every other record a second time: so nothing is sent until every object reads, unless asked.
+  const unreadableObjects = contents.problems.filter((problem) => problem.position === 0).length;
+  const blocked = unreadableObjects > 0 && !settings.skipUnreadable && !settings.dryRun;
+  report.blocked = blocked;
+
   const outcomes = new Map<number, SendRecordOutcome>();
   let sendFailed = false;
   let aborted = false;
-  if (settings.dryRun || contents.records.length === 0) {
+  if (blocked) {
+    const message =
+      `${unreadableObjects} backup object${unreadableObjects === 1 ? '' : 's'} could not be read: nothing was sent, so that ` +
+      'running the same paths again once they read sends no record twice. Fix them (or leave them out), or pass ' +
+      '--skip-unreadable to send the rest now.';
+    log(message);
+    if (settings.json) process.stderr.write(`ctr-replay: ${message}\n`);
+    sendFailed = true;
+  } else if (settings.dryRun || contents.records.length === 0) {
     log(settings.dryRun ? 'Dry run: nothing sent.' : 'Nothing to send.');
   } else {
     const { summary, fatal } = await sendFromCommandLine(settings, contents.records, log, (index, outcome) =>

@@ -49,8 +49,10 @@ export function parseS3Url(url: string): S3Location {
   if (!BUCKET_NAME.test(bucket)) {
     throw new BackupReadError(
       url,
-      new Error(`"${bucket}" is not an S3 bucket name`),
-      'Write it as s3://<bucket>/<prefix>, e.g. s3://my-ctr-backup/processing-failed/2026/11/27/.',
+      new Error(
+        `"${bucket}" is not a bucket name ctr-replay can read (3-63 lowercase letters, digits, dots, hyphens)`,
+      ),
+      'Write it as s3://<bucket>/<prefix>, e.g. s3://my-ctr-backup/processing-failed/2026/11/27/; for a legacy bucket name, copy the objects locally (aws s3 cp --recursive) and replay the copy.',
     );
   }
   return { bucket, prefix: slash === -1 ? '' : rest.slice(slash + 1) };
@@ -116,8 +118,24 @@ export class S3BackupSource {
           },
         });
       }
+      if (page.IsTruncated === true && !page.NextContinuationToken) {
+        // Stopping here would replay part of the prefix and call it done.
+        throw new BackupReadError(
+          url,
+          new Error('the listing is truncated but gives no continuation token'),
+          'The S3-compatible service does not page ListObjectsV2 as S3 does: replay smaller prefixes, or copy the objects locally.',
+        );
+      }
       continuationToken = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     } while (continuationToken !== undefined);
+    if (objects.length === 0) {
+      // A mistyped day or prefix must not look like a replay with nothing left to do.
+      throw new BackupReadError(
+        url,
+        new Error('no objects under it'),
+        'Check the bucket, the prefix and the date (Firehose writes <prefix>YYYY/MM/DD/HH/ in UTC, by arrival time), e.g. list it with aws s3 ls.',
+      );
+    }
     return objects;
   }
 

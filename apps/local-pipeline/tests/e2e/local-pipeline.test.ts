@@ -277,6 +277,31 @@ describe('the local pipeline with faults in the directory and in Elasticsearch',
   });
 });
 
+describe('the local pipeline on an ELASTICSEARCH_URL with a user and password', () => {
+  test('delivers, and the Kibana field check gets them as options, not in its URL', async () => {
+    const index = uniqueIndex('credentials');
+    // The local node has no security: it ignores the Authorization header these credentials become.
+    const withCredentials = elasticsearchUrl.replace(/^http:\/\//, 'http://elastic:pa%40ss@');
+    const kibana = await startKibanaContractServer({ product: 'kibana', version: '9.1.0' });
+    try {
+      const report = await runLocalPipeline({
+        elasticsearchUrl: withCredentials,
+        workDirectory: join(workRoot, 'credentials'),
+        index,
+        kibanaUrl: kibana.url,
+        ...scenario,
+        days: 1,
+        contactsPerDay: 10,
+      });
+      expect(report.kibanaError).toBeUndefined();
+      expect(report.kibanaInstalled).toBe(true);
+      expect(report.totals.delivered).toBe(report.totals.sent);
+    } finally {
+      await kibana.close();
+    }
+  });
+});
+
 describe('the local pipeline on an index that already holds documents', () => {
   test('refuses to run instead of deleting them, unless asked to reset', async () => {
     const index = uniqueIndex('existing');

@@ -66,6 +66,7 @@ describe("npm start's arguments: every mistake is caught before anything is star
     [['--days', '1e2'], '--days must be a positive integer, got "1e2"'],
     [['--days', '400'], '--days must be an integer from 1 to 366'],
     [['--start-date', '2026-13-45'], '--start-date must be a real date as yyyy-mm-dd (got "2026-13-45")'],
+    [['--index', 'Bad Index'], '--index: Invalid index name "Bad Index": use lowercase letters'],
   ])('%j: exit code 2, %s, then the usage', (argv, message) => {
     const result = failure(argv);
     expect(result.exitCode).toBe(2);
@@ -87,5 +88,12 @@ describe("npm start's arguments: every mistake is caught before anything is star
     const withSecret = failure([], { KIBANA_URL: 'ftp://elastic:s3cret@kibana.example.com' });
     expect(withSecret.output).toContain('KIBANA_URL must be an http:// or https:// URL');
     expect(withSecret.output).not.toContain('s3cret');
+    // Without a scheme, or with a port no URL can have: the password is still masked.
+    for (const value of ['elastic:s3cret@localhost:5601', 'http://elastic:s3cret@localhost:99999']) {
+      const result = failure([], { KIBANA_URL: value });
+      expect(result.output).toContain('(got "');
+      expect(result.output).toContain('***@localhost');
+      expect(result.output).not.toContain('s3cret');
+    }
   });
 });

@@ -131,8 +131,28 @@ describe('readFirehoseBackup with s3:// URLs', () => {
       /NoSuchBucket/,
     );
     await expect(readFirehoseBackup(['s3://Not_A_Bucket/x'], { s3: s3Options(server) })).rejects.toThrow(
-      /"Not_A_Bucket" is not an S3 bucket name\. Write it as s3:\/\/<bucket>\/<prefix>/,
+      /"Not_A_Bucket" is not a bucket name ctr-replay can read .*Write it as s3:\/\/<bucket>\/<prefix>.*legacy bucket name, copy the objects locally/,
     );
+  });
+
+  it('throws for a prefix with no objects (a mistyped day is not a replay with nothing to do)', async () => {
+    const server = await startBucket();
+    await expect(
+      readFirehoseBackup(['s3://ctr-backup/processing-failed/2026/11/7/'], { s3: s3Options(server) }),
+    ).rejects.toThrow(
+      /^Cannot read the backup at s3:\/\/ctr-backup\/processing-failed\/2026\/11\/7\/: no objects under it\. Check the bucket, the prefix and the date/,
+    );
+    // Only folder placeholders: nothing to read either.
+    await expect(
+      readFirehoseBackup(['s3://ctr-backup/processing-failed/2026/11/27/11/x'], { s3: s3Options(server) }),
+    ).rejects.toBeInstanceOf(BackupReadError);
+  });
+
+  it('throws rather than stop early when a truncated listing gives no continuation token', async () => {
+    const server = await startBucket({ omitContinuationToken: true });
+    await expect(
+      readFirehoseBackup(['s3://ctr-backup/processing-failed/'], { s3: s3Options(server) }),
+    ).rejects.toThrow(/the listing is truncated but gives no continuation token/);
   });
 
   it('reports an object it cannot read as a problem and reads the others', async () => {
@@ -174,6 +194,41 @@ describe('ctr-replay s3://… (node dist/replay-cli.js)', () => {
     expect(report.send).toMatchObject({ records: 12, sent: 12, failed: 0, unsent: 0 });
   });
 
+  it('sends nothing when an object cannot be read, unless --skip-unreadable; --failed-out is never an s3:// URL', async () => {
+    const key = 'processing-failed/2026/11/27/10/CTRFHStream-1-2026-11-27-10-17-00-a';
+    const server = await startBucket({ deniedObjects: [`ctr-backup/${key}`] });
+    firehose = await startFirehoseTestServer();
+    const args = [
+      's3://ctr-backup/processing-failed/2026/',
+      '--s3-endpoint',
+      server.url,
+      '--endpoint',
+      firehose.url,
+    ];
+    const blocked = await runCli(replayCli, args);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stdout).toContain(
+      `s3://ctr-backup/${key}: the whole object: cannot read the object: AccessDenied`,
+    );
+    expect(blocked.stdout).toContain(
+      '1 backup object could not be read: nothing was sent, so that running the same paths again once they read sends no record twice.',
+    );
+    expect(firehose.calls).toHaveLength(0);
+    const skipped = await runCli(replayCli, [...args, '--skip-unreadable']);
+    expect(skipped.code).toBe(1); // still: a record could not be read
+    expect(firehose.accepted.map((data) => data.toString('utf8'))).toEqual(ctrs.slice(4, 12));
+    const s3Out = await runCli(replayCli, [...args, '--failed-out', 's3://ctr-backup/not-sent.ndjson']);
+    expect(s3Out.code).toBe(2);
+    expect(s3Out.stderr).toContain('--failed-out writes a local file (S3 is read, never written)');
+    const noDirectory = await runCli(replayCli, [
+      ...args,
+      '--failed-out',
+      '/nonexistent-dir/not-sent.ndjson',
+    ]);
+    expect(noDirectory.code).toBe(2);
+    expect(noDirectory.stderr).toContain('the directory /nonexistent-dir does not exist or is not writable');
+  });
+
   it('exits 2 with the S3 error for a bucket that does not exist, and 2 for a bad --s3-endpoint', async () => {
     const server = await startBucket();
     const missing = await runCli(replayCli, [
@@ -196,5 +251,14 @@ describe('ctr-replay s3://… (node dist/replay-cli.js)', () => {
     const badEndpoint = await runCli(replayCli, ['s3://ctr-backup/', '--s3-endpoint', 'minio:9000']);
     expect(badEndpoint.code).toBe(2);
     expect(badEndpoint.stderr).toContain('--s3-endpoint must be an http:// or https:// URL');
+    // Written without its scheme, a URL with a password is never echoed whole.
+    const withPassword = await runCli(replayCli, [
+      's3://ctr-backup/',
+      '--s3-endpoint',
+      'minio:s3cret@127.0.0.1:9000',
+    ]);
+    expect(withPassword.code).toBe(2);
+    expect(withPassword.stderr).toContain('(got "***@127.0.0.1:9000")');
+    expect(withPassword.stderr).not.toContain('s3cret');
   });
 });

@@ -15,6 +15,8 @@ export interface S3TestServerOptions {
   readonly deniedBuckets?: readonly string[];
   /** Keys (`bucket/key`) whose GetObject is refused with 403 AccessDenied. */
   readonly deniedObjects?: readonly string[];
+  /** Truncated listings without NextContinuationToken (a broken S3-compatible service). */
+  readonly omitContinuationToken?: boolean;
 }
 
 export interface S3TestRequest {
@@ -84,7 +86,7 @@ export async function startS3TestServer(options: S3TestServerOptions): Promise<S
         .join('');
       response.writeHead(200, { 'content-type': 'application/xml' });
       response.end(
-        `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucketName}</Name><Prefix>${escapeXml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${pageSize}</MaxKeys>${urlEncoded ? '<EncodingType>url</EncodingType>' : ''}<IsTruncated>${truncated}</IsTruncated>${contents}${truncated ? `<NextContinuationToken>${start + pageSize}</NextContinuationToken>` : ''}</ListBucketResult>`,
+        `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucketName}</Name><Prefix>${escapeXml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${pageSize}</MaxKeys>${urlEncoded ? '<EncodingType>url</EncodingType>' : ''}<IsTruncated>${truncated}</IsTruncated>${contents}${truncated && !options.omitContinuationToken ? `<NextContinuationToken>${start + pageSize}</NextContinuationToken>` : ''}</ListBucketResult>`,
       );
       return;
     }
