@@ -39,7 +39,8 @@ Options:
   --region REGION           AWS region (default $AWS_REGION, $AWS_DEFAULT_REGION or ap-southeast-2)
   --out FILE.ndjson         write the records to a file instead of sending them
   --directory-out FILE      write the caller directory (.csv or .json) for the directory server
-  --utc-offset-minutes N    the contact center's clock vs UTC, e.g. 600 for Sydney (default 0)
+  --utc-offset-minutes N    the contact center's clock vs UTC, e.g. 600 for Sydney, -300 for New
+                            York (default 0)
   --country-codes LIST      caller country codes and weights, e.g. 61=0.85,64=0.15
   --json                    print a machine-readable summary (JSON) on stdout
   --no-progress             no progress bar (it is shown on a terminal only, on stderr)
@@ -92,7 +93,9 @@ export function parseEndpointOption(endpoint: string | undefined, option = '--en
   try {
     url = new URL(endpoint);
   } catch {
-    throw new CliUsageError(`${option} must be a URL such as http://127.0.0.1:4573 (got "${maskUserInfo(endpoint)}")`);
+    throw new CliUsageError(
+      `${option} must be a URL such as http://127.0.0.1:4573 (got "${maskUserInfo(endpoint)}")`,
+    );
   }
   if (url.username !== '' || url.password !== '') {
     throw new CliUsageError(`${option} must not contain credentials; use the standard AWS credential chain`);
@@ -103,14 +106,31 @@ export function parseEndpointOption(endpoint: string | undefined, option = '--en
   return endpoint;
 }
 
-/** `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else ap-southeast-2 (the tutorial's region). */
+/**
+ * `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else ap-southeast-2 (the tutorial's region). An empty
+ * variable counts as unset; a bad value is reported under the name it came from.
+ */
 export function resolveRegionOption(
   region: string | undefined,
   environment: Readonly<Record<string, string | undefined>>,
 ): string {
-  const resolved = region ?? environment.AWS_REGION ?? environment.AWS_DEFAULT_REGION ?? 'ap-southeast-2';
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(resolved))
-    throw new CliUsageError(`--region must look like ap-southeast-2 (got "${resolved}")`);
+  const fromEnvironment = (['AWS_REGION', 'AWS_DEFAULT_REGION'] as const).find(
+    (name) => environment[name] !== undefined && environment[name] !== '',
+  );
+  const [source, resolved] =
+    region !== undefined
+      ? ['--region', region]
+      : fromEnvironment !== undefined
+        ? [fromEnvironment, environment[fromEnvironment]!]
+        : ['the default region', 'ap-southeast-2'];
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(resolved)) {
+    const shown = JSON.stringify(resolved.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'));
+    throw new CliUsageError(
+      source === '--region'
+        ? `--region must look like ap-southeast-2 (got ${shown})`
+        : `${source} must look like ap-southeast-2 (got ${shown}): set it to a region, unset it, or pass --region`,
+    );
+  }
   return resolved;
 }
 

@@ -1,19 +1,53 @@
 import { readFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { CliUsageError, CtrSimulatorError } from './errors.js';
+import { CliUsageError, CtrSimulatorError, reasonOf, withoutFinalPeriod } from './errors.js';
 
-/** `parseArgs` in strict mode with positionals; an unknown or malformed option is a `CliUsageError`. */
+/**
+ * `--name -300` as `--name=-300` for the options that take a value: parseArgs alone calls a value that starts with a
+ * dash ambiguous, but a negative number cannot be an option. Nothing after `--` is touched.
+ */
+function joinNegativeNumbers(
+  argv: readonly string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): string[] {
+  const joined: string[] = [];
+  for (let position = 0; position < argv.length; position++) {
+    const argument = argv[position]!;
+    if (argument === '--') {
+      joined.push(...argv.slice(position));
+      break;
+    }
+    const next = argv[position + 1];
+    const option = argument.startsWith('--') ? options[argument.slice(2)] : undefined;
+    if (option?.type === 'string' && next !== undefined && /^-\d+(\.\d+)?$/.test(next)) {
+      joined.push(`${argument}=${next}`);
+      position++;
+    } else {
+      joined.push(argument);
+    }
+  }
+  return joined;
+}
+
+/**
+ * `parseArgs` in strict mode with positionals; an unknown or malformed option is a `CliUsageError` on one line. A
+ * negative number may follow an option that takes a value (`--utc-offset-minutes -300`).
+ */
 export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options']>>(
   argv: readonly string[],
   options: T,
   command: string,
 ): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
   try {
-    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    return parseArgs({
+      args: joinNegativeNumbers(argv, options),
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
-    throw new CliUsageError(
-      `${error instanceof Error ? error.message : String(error)}. Run ${command} --help.`,
-    );
+    const reason = withoutFinalPeriod(reasonOf(error).replace(/\s*\n\s*/g, ' '));
+    throw new CliUsageError(`${reason}. Run ${command} --help.`);
   }
 }
 
@@ -50,11 +84,31 @@ export function startCommand<T extends { help: boolean; version: boolean }>(
   return settings;
 }
 
+/**
+ * Output nobody reads any more (`ctr-simulate | head -5`: the reader has gone) is dropped quietly: EPIPE stops the
+ * writes, not the run, and the exit code stays the run's. Another stdout error (a full disk) is reported once on
+ * stderr and turns a success into exit code 1. Returns whether output was lost that way.
+ */
+function guardOutput(command: string): () => boolean {
+  let lost = false;
+  const gone = (error: NodeJS.ErrnoException) =>
+    error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (gone(error) || lost) return;
+    lost = true;
+    process.stderr.write(`${command}: cannot write to stdout: ${reasonOf(error)}\n`);
+  });
+  // Nowhere left to report a stderr error: drop it rather than crash.
+  process.stderr.on('error', () => undefined);
+  return () => lost;
+}
+
 /** Runs a bin's main: its result is the exit code; an unexpected error is printed (message only) and exits 1. */
 export function runCommand(command: string, main: () => Promise<number>): void {
+  const outputLost = guardOutput(command);
   main().then(
     (code) => {
-      process.exitCode = code;
+      process.exitCode = code === 0 && outputLost() ? 1 : code;
     },
     (error: unknown) => {
       const message =

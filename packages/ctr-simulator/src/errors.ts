@@ -1,6 +1,20 @@
+import { credentialsAdvice, isCredentialsError, UNREACHED_ERRORS } from './request-errors.js';
 import type { SendSummary } from './send-summary.js';
 
-/** Base class of every error thrown by `@ctr-stream/ctr-simulator`. */
+/**
+ * `text` without its closing period(s), for a message that goes on after it: an AWS or Node message often ends
+ * with one (`... not found.`), and `${reason}. ${advice}` must not read `not found.. Check`.
+ */
+export function withoutFinalPeriod(text: string): string {
+  return text.replace(/[.\s]+$/, '');
+}
+
+/** An error's message (any thrown value's text) without its closing period. */
+export function reasonOf(cause: unknown): string {
+  return withoutFinalPeriod(cause instanceof Error ? cause.message : String(cause));
+}
+
+/** Base class of the errors `@ctr-stream/ctr-simulator` throws (but `writeNdjson`'s `RangeError`, a standard one). */
 export class CtrSimulatorError extends Error {
   /** True when the same call may succeed if tried again later (e.g. a throttled request). */
   readonly isRetryable: boolean;
@@ -32,14 +46,30 @@ export class SimulationOptionsError extends CtrSimulatorError {
   }
 }
 
+/**
+ * The options given to `sendToFirehose` are invalid (e.g. a negative `retry.baseDelayMs`, a `concurrency` of 0, a
+ * record whose `data` is neither a string nor bytes). Nothing was sent.
+ */
+export class SendOptionsError extends CtrSimulatorError {
+  /** One line per problem found, e.g. `retry.baseDelayMs must be a number of milliseconds, 0 or more (got -1)`. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Invalid sendToFirehose options: ${problems.join('; ')}`);
+    this.name = 'SendOptionsError';
+    this.problems = problems;
+  }
+}
+
 /** Writing an output file (NDJSON, caller directory) failed. */
 export class OutputFileError extends CtrSimulatorError {
   /** The path that could not be written. */
   readonly path: string;
 
   constructor(path: string, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`Could not write ${path}: ${reason}. Check that the directory exists and is writable.`, { cause });
+    super(`Could not write ${path}: ${reasonOf(cause)}. Check that the directory exists and is writable.`, {
+      cause,
+    });
     this.name = 'OutputFileError';
     this.path = path;
   }
@@ -47,8 +77,8 @@ export class OutputFileError extends CtrSimulatorError {
 
 /**
  * Sending stopped because Firehose refused the requests themselves (not single records), for a
- * reason that retrying cannot fix: unknown delivery stream, access denied, bad credentials, invalid
- * argument. `summary` counts exactly what was sent before the stop and what was not.
+ * reason that retrying cannot fix: unknown delivery stream, access denied, bad credentials or none found
+ * (the message then says what to check, naming the profile when `AWS_PROFILE` is set), invalid argument. `summary` counts exactly what was sent before the stop and what was not.
  */
 export class FirehoseSendError extends CtrSimulatorError {
   /** The AWS error name, e.g. `ResourceNotFoundException`. */
@@ -67,15 +97,18 @@ export class FirehoseSendError extends CtrSimulatorError {
     summary: SendSummary;
     cause: unknown;
   }) {
-    const reason = details.cause instanceof Error ? details.cause.message : String(details.cause);
     const advice =
       details.errorCode === 'ResourceNotFoundException'
         ? ' Create the delivery stream, or pass the right name (--stream) and region (--region).'
-        : details.errorCode === 'AccessDeniedException' || details.statusCode === 403
-          ? ' Check the credentials and that they allow firehose:PutRecordBatch on this stream.'
-          : '';
+        : isCredentialsError(details.errorCode)
+          ? ` ${credentialsAdvice()}`
+          : details.errorCode === 'AccessDeniedException' || details.statusCode === 403
+            ? ' Check the credentials and that they allow firehose:PutRecordBatch on this stream.'
+            : UNREACHED_ERRORS.has(details.errorCode)
+              ? ' Check the endpoint (--endpoint) and the region (--region), and that the network reaches it.'
+              : '';
     super(
-      `PutRecordBatch to delivery stream "${details.deliveryStreamName}" failed with ${details.errorCode}: ${reason}.` +
+      `PutRecordBatch to delivery stream "${details.deliveryStreamName}" failed with ${details.errorCode}: ${reasonOf(details.cause)}.` +
         ` Sent ${details.summary.sent} of ${details.summary.records} records before stopping.${advice}`,
       { cause: details.cause },
     );
@@ -88,8 +121,9 @@ export class FirehoseSendError extends CtrSimulatorError {
 }
 
 /**
- * A backup path given to `readFirehoseBackup` cannot be read at all: missing, not a file or directory, no access;
- * for an `s3://` URL, a bucket that cannot be listed (unknown, another account's, no credentials).
+ * A backup path given to `readFirehoseBackup` cannot be read at all: missing, not a file or directory, no access, no
+ * backup object in it (an empty directory); for an `s3://` URL, a bucket that cannot be listed (unknown, another
+ * account's, no credentials) or no object under the prefix.
  */
 export class BackupReadError extends CtrSimulatorError {
   /** The path as given. */
@@ -100,8 +134,7 @@ export class BackupReadError extends CtrSimulatorError {
     cause: unknown,
     advice = 'Pass the backup objects (files), a directory holding them, or an s3://bucket/prefix URL.',
   ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`Cannot read the backup at ${path}: ${reason}. ${advice}`, { cause });
+    super(`Cannot read the backup at ${path}: ${reasonOf(cause)}. ${advice}`, { cause });
     this.name = 'BackupReadError';
     this.path = path;
   }

@@ -47,6 +47,8 @@ export interface FirehoseBackupContents {
   readonly files: number;
   /** Failed records left out by the `errorCodes` filter. */
   readonly skipped: number;
+  /** Those failed records by `errorCode` (`(none)` when absent): what the filter could have chosen instead. */
+  readonly skippedByErrorCode: Readonly<Record<string, number>>;
   /** Documents left out because `documents` was not set (with `errorCodes`, every document is left out). */
   readonly skippedDocuments: number;
   /** Records kept, by kind. */
@@ -97,7 +99,8 @@ const startsWith = (body: Uint8Array, magic: readonly number[]) =>
  *
  * A value that is not valid JSON, or whose `rawData` is not base64, becomes a problem (file, position, reason;
  * never the content), and reading goes on with the next line. Throws `BackupReadError` when a given path cannot
- * be read at all, or an `s3://` bucket cannot be listed.
+ * be read at all or holds no backup object (an empty directory), or an `s3://` bucket cannot be listed or has no
+ * object under the prefix.
  *
  * @example
  * ```ts
@@ -115,6 +118,7 @@ export async function readFirehoseBackup(
 ): Promise<FirehoseBackupContents> {
   const objects: BackupObject[] = [];
   const seen = new Set<string>();
+  const directoryFiles = new Map<string, number>();
   const s3 = paths.some(isS3Url) ? new S3BackupSource(options.s3) : undefined;
   try {
     for (const path of paths) {
@@ -125,7 +129,7 @@ export async function readFirehoseBackup(
           objects.push(object);
         }
       } else {
-        await listFiles(path, seen, objects);
+        await listLocalPath(path, seen, objects, directoryFiles);
       }
     }
     return await readObjects(objects, options);
@@ -142,6 +146,7 @@ async function readObjects(
   const records: BackupRecord[] = [];
   const problems: BackupProblem[] = [];
   const byErrorCode: Record<string, number> = {};
+  const skippedByErrorCode: Record<string, number> = {};
   let skipped = 0;
   let skippedDocuments = 0;
   let failedRecords = 0;
@@ -170,6 +175,8 @@ async function readObjects(
         skippedDocuments++;
       } else if (wanted !== undefined && (found.errorCode === undefined || !wanted.has(found.errorCode))) {
         skipped++;
+        const code = found.errorCode ?? '(none)';
+        skippedByErrorCode[code] = (skippedByErrorCode[code] ?? 0) + 1;
       } else {
         records.push(found);
         if (found.kind === 'failed-record') {
@@ -184,6 +191,7 @@ async function readObjects(
     records,
     files: objects.length,
     skipped,
+    skippedByErrorCode,
     skippedDocuments,
     failedRecords,
     documents: records.length - failedRecords,
@@ -192,8 +200,37 @@ async function readObjects(
   };
 }
 
-/** Appends the files under `path` (itself when a file), each real file once, in path order. */
-async function listFiles(path: string, seen: Set<string>, objects: BackupObject[]): Promise<void> {
+/**
+ * Appends the files under a path given to `readFirehoseBackup`; throws `BackupReadError` when it holds none (an empty
+ * directory, or only hidden files), as for an `s3://` prefix with no objects: a mistyped path must not look like a
+ * replay with nothing left to do. A path also reached through another one is read once, and judged the same.
+ */
+async function listLocalPath(
+  path: string,
+  seen: Set<string>,
+  objects: BackupObject[],
+  directoryFiles: Map<string, number>,
+): Promise<void> {
+  if ((await listFiles(path, seen, objects, directoryFiles)) === 0) {
+    throw new BackupReadError(
+      path,
+      new Error('no backup objects under it'),
+      'Check the path and the date (Firehose writes <prefix>YYYY/MM/DD/HH/ in UTC, by arrival time); hidden files (names starting with a dot) are left out.',
+    );
+  }
+}
+
+/**
+ * Appends the files under `path` (itself when a file), each real file once, in path order. Returns the number of
+ * files found there, those listed before through another path included (`directoryFiles` remembers the count of each
+ * directory walked).
+ */
+async function listFiles(
+  path: string,
+  seen: Set<string>,
+  objects: BackupObject[],
+  directoryFiles: Map<string, number>,
+): Promise<number> {
   let info: Awaited<ReturnType<typeof stat>>;
   let real: string;
   try {
@@ -202,11 +239,12 @@ async function listFiles(path: string, seen: Set<string>, objects: BackupObject[
   } catch (error) {
     throw new BackupReadError(path, error);
   }
-  if (seen.has(real)) return; // the same object (or a directory link loop) reached again
+  // The same object, or a directory reached again (a directory link loop counts 0 until it is walked).
+  if (seen.has(real)) return info.isFile() ? 1 : (directoryFiles.get(real) ?? 0);
   seen.add(real);
   if (info.isFile()) {
     objects.push({ name: path, read: () => readFile(path) });
-    return;
+    return 1;
   }
   if (!info.isDirectory()) throw new BackupReadError(path, new Error('not a file or a directory'));
   let entries: string[];
@@ -215,7 +253,10 @@ async function listFiles(path: string, seen: Set<string>, objects: BackupObject[
   } catch (error) {
     throw new BackupReadError(path, error);
   }
-  for (const name of entries) await listFiles(join(path, name), seen, objects);
+  let found = 0;
+  for (const name of entries) found += await listFiles(join(path, name), seen, objects, directoryFiles);
+  directoryFiles.set(real, found);
+  return found;
 }
 
 /** A JSON value's place in an object: `[start, end)` byte offsets and its 1-based position. */

@@ -19,6 +19,7 @@ export {
   CtrSimulatorError,
   FirehoseSendError,
   OutputFileError,
+  SendOptionsError,
   SimulationOptionsError,
 } from './errors.js';
 export {

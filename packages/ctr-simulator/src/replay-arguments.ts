@@ -52,8 +52,8 @@ Options:
                         in another region than --region is followed)
   --region REGION       AWS region (default $AWS_REGION, $AWS_DEFAULT_REGION or ap-southeast-2)
   --rate N              records per second, at most (default: as fast as Firehose accepts)
-  --error-code CODE     replay only failed records with this errorCode, e.g. Lambda.FunctionError
-                        (repeat it for several codes)
+  --error-code CODE     replay only failed records with exactly this errorCode, e.g.
+                        Lambda.FunctionError (repeat it for several codes)
   --documents           also send backed-up documents (they include records that were delivered)
   --dry-run             read and count what would be sent; send nothing
   --skip-unreadable     send even when some objects cannot be read at all (by default nothing is sent
@@ -67,7 +67,8 @@ Options:
 
 ${CREDENTIALS_HELP}
 Exit code: 0 every record read was sent (with --dry-run: read), 1 some record could not be read or
-was not sent, 2 bad usage or an unreadable path, 130 interrupted.`;
+was not sent, 2 bad usage, an unreadable or empty path, or --error-code choosing no record,
+130 interrupted.`;
 
 const OPTIONS = {
   stream: { type: 'string' },

@@ -45,6 +45,45 @@ function describeContents(contents: FirehoseBackupContents, settings: ReplaySett
   return lines;
 }
 
+/** Error codes listed in a message, most frequent first. */
+const CODES_SHOWN = 10;
+
+/**
+ * One line for each `--error-code` that matched no failed record: the code as given (printable), the codes that
+ * were found, and how to ask for several codes (a code with a comma in it was probably meant as a list).
+ */
+function unmatchedErrorCodes(
+  contents: FirehoseBackupContents,
+  settings: ReplaySettings,
+): { code: string; message: string }[] {
+  if (settings.errorCodes === undefined) return [];
+  const found: Record<string, number> = { ...contents.skippedByErrorCode };
+  for (const [code, count] of Object.entries(contents.byErrorCode)) found[code] = (found[code] ?? 0) + count;
+  const ranked = Object.entries(found).sort(([, left], [, right]) => right - left);
+  const foundText =
+    ranked.length === 0
+      ? 'no failed records were found'
+      : `found: ${ranked
+          .slice(0, CODES_SHOWN)
+          .map(([code, count]) => `${printable(code)} ${count}`)
+          .join(', ')}${ranked.length > CODES_SHOWN ? ` and ${ranked.length - CODES_SHOWN} more codes` : ''}`;
+  return [...new Set(settings.errorCodes)]
+    .filter((code) => (contents.byErrorCode[code] ?? 0) === 0)
+    .map((code) => {
+      const hint = code.includes(',')
+        ? ` It contains a comma, but a code is matched whole: for several codes, repeat the option (${code
+            .split(',')
+            .filter((part) => part.trim() !== '')
+            .map((part) => `--error-code ${printable(part.trim())}`)
+            .join(' ')}).`
+        : ' Codes are matched exactly, case included; repeat --error-code for several codes.';
+      return {
+        code,
+        message: `--error-code ${JSON.stringify(printable(code))} matched no failed record (${foundText}).${hint}`,
+      };
+    });
+}
+
 /**
  * The records not accepted, as failed records `ctr-replay` reads back: `rawData` is what was to be sent, the
  * error is why it was not, and the source object and position say where it came from. `mayHaveBeenDelivered`
@@ -107,9 +146,19 @@ async function failedOutConflict(settings: ReplaySettings): Promise<string | und
     return `--failed-out ${settings.failedOutPath}: the directory ${dirname(target)} does not exist or is not writable. Create it, or write elsewhere.`;
   }
   const targetDirectory = await realpath(dirname(target)).catch(() => dirname(target));
+  const targetFile = await realpath(target).catch(() => undefined);
   for (const path of settings.paths) {
     if (isS3Url(path)) continue;
     const info = await stat(path).catch(() => undefined);
+    if (
+      info?.isFile() === true &&
+      settings.errorCodes !== undefined &&
+      targetFile !== undefined &&
+      (await realpath(path)) === targetFile
+    ) {
+      // Rewritten with the chosen records only, it would lose the others.
+      return `--failed-out ${settings.failedOutPath} is also being replayed, and --error-code leaves some of its records out: rewriting it would lose them. Write it elsewhere.`;
+    }
     if (!info?.isDirectory()) continue;
     const directory = await realpath(path);
     if (`${targetDirectory}${sep}`.startsWith(`${directory}${sep}`)) {
@@ -161,8 +210,18 @@ async function main(): Promise<number> {
     throw error;
   }
   for (const line of describeContents(contents, settings)) log(line);
+  const unmatched = unmatchedErrorCodes(contents, settings);
+  for (const { message } of unmatched) process.stderr.write(`ctr-replay: ${message}\n`);
+  if (settings.errorCodes !== undefined && contents.records.length === 0 && contents.skipped > 0) {
+    // Failed records were there, and the codes chose none of them: most likely a typo, not a finished replay.
+    process.stderr.write(
+      `ctr-replay: --error-code chose none of the ${contents.skipped} failed records read: nothing was sent${settings.failedOutPath === undefined ? '' : ` and ${settings.failedOutPath} was left as it was`}.\n`,
+    );
+    return 2;
+  }
   const { records: _records, ...read } = contents;
   const report: Record<string, unknown> = { paths: settings.paths, dryRun: settings.dryRun, read };
+  if (unmatched.length > 0) report.unmatchedErrorCodes = unmatched.map(({ code }) => code);
   const unreadable = contents.problems.length > 0;
 
   // An object that could not be read at all would be replayed by running the same paths again, which would send

@@ -1,5 +1,6 @@
 import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
-import { BackupReadError } from './errors.js';
+import { BackupReadError, withoutFinalPeriod } from './errors.js';
+import { credentialsAdvice, isCredentialsError } from './request-errors.js';
 
 /** How `readFirehoseBackup` reaches `s3://` URLs. */
 export interface S3BackupOptions {
@@ -35,9 +36,6 @@ const S3_SCHEME = /^s3:\/\//i;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const S3_ADVICE =
   'Check the bucket, the prefix and the region (--region), and that the credentials allow s3:ListBucket and s3:GetObject.';
-
-const NO_CREDENTIALS_ADVICE =
-  'No AWS credentials were found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), log in with aws sso login, or run where a role applies.';
 
 export const isS3Url = (path: string): boolean => S3_SCHEME.test(path);
 
@@ -94,10 +92,8 @@ export class S3BackupSource {
           }),
         );
       } catch (error) {
-        const advice =
-          (error as Error | undefined)?.name === 'CredentialsProviderError'
-            ? NO_CREDENTIALS_ADVICE
-            : S3_ADVICE;
+        const name = (error as Error | undefined)?.name;
+        const advice = typeof name === 'string' && isCredentialsError(name) ? credentialsAdvice() : S3_ADVICE;
         throw new BackupReadError(url, new Error(describeS3Error(error)), advice);
       }
       for (const { Key: key } of page.Contents ?? []) {
@@ -173,6 +169,7 @@ export class S3BackupSource {
 function describeS3Error(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const message = error.message === '' || error.message === 'UnknownError' ? '' : `: ${error.message}`;
+  const text = withoutFinalPeriod(error.message);
+  const message = text === '' || text === 'UnknownError' ? '' : `: ${text}`;
   return `${error.name}${message}${status === undefined ? '' : ` (HTTP ${status})`}`;
 }

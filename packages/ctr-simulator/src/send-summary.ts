@@ -18,13 +18,16 @@ export interface SendSummary {
   readonly records: number;
   /** Records Firehose accepted (a RecordId came back). */
   readonly sent: number;
-  /** Records given up: oversize, failed on every attempt, or in flight when aborted (those may have arrived). */
+  /**
+   * Records given up: oversize, failed on every attempt, refused, or in flight (or waiting for a retry) when aborted
+   * (those in flight may have arrived).
+   */
   readonly failed: number;
   /** Record re-sends (a record sent three times counts 2). */
   readonly retried: number;
-  /** Records never attempted because the send was aborted or stopped. */
+  /** Records never attempted because the send was aborted or stopped (waiting for the rate limit included). */
   readonly unsent: number;
-  /** PutRecordBatch requests made, retries included. */
+  /** PutRecordBatch requests made, retries included (a call that found no credentials to sign with made none). */
   readonly requests: number;
   /** Record bytes accepted (before base64). */
   readonly bytesSent: number;

@@ -5,10 +5,11 @@ import {
 } from '@aws-sdk/client-firehose';
 import { defaultBatchLimits, type PreparedRecord, packBatches } from './batching.js';
 import { type Clock, systemClock } from './clock.js';
-import { FirehoseSendError, SimulationOptionsError } from './errors.js';
+import { FirehoseSendError, SendOptionsError } from './errors.js';
 import { FIREHOSE_LIMITS } from './firehose-limits.js';
 import { createRandom } from './random.js';
 import { RateLimiter } from './rate-limiter.js';
+import { isCredentialsError, UNREACHED_ERRORS } from './request-errors.js';
 import { SendCounters, type SendProgress, type SendSummary } from './send-summary.js';
 
 /** A record to send: its bytes (a string is sent as UTF-8) and, optionally, its day for per-day counts. */
@@ -19,8 +20,11 @@ export interface SendableRecord {
 
 /**
  * What became of one record: accepted by Firehose, or given up for `reason` (as in `failuresByReason`).
- * `attempts` counts the requests that carried it. `mayHaveBeenDelivered` is true when its last request got no
- * per-record answer (aborted in flight, a 5xx or network error, a malformed response): Firehose may have taken it.
+ * `attempts` counts the requests that carried it (a request that found no credentials to be signed with is not one).
+ * `mayHaveBeenDelivered` is true when a request that carried it may have reached Firehose without a per-record
+ * answer (aborted in flight, a 5xx, a reset or timeout, a malformed response; the SDK's own retries included), so
+ * Firehose may have taken it; false when every request was answered for it, refused (4xx), never connected
+ * (connection refused, host name not found) or never signed (no credentials).
  */
 export type SendRecordOutcome =
   | { readonly status: 'sent'; readonly attempts: number }
@@ -57,7 +61,10 @@ export interface SendToFirehoseOptions {
    * to send again. It must not throw.
    */
   onRecordOutcome?: (index: number, outcome: SendRecordOutcome) => void;
-  /** Stops sending: in-flight records count as failed (`Aborted`, they may have arrived), the rest as unsent. */
+  /**
+   * Stops sending: records in flight, or waiting to be retried, count as failed (`Aborted`; those in flight may have
+   * arrived); records not sent yet (waiting for the rate limit included) count as unsent and get no outcome.
+   */
   signal?: AbortSignal;
   /** PutRecordBatch requests in flight at once. Default 2. */
   concurrency?: number;
@@ -85,40 +92,83 @@ const NON_RETRYABLE_ERRORS = new Set([
   'SerializationException',
   'UnknownOperationException',
   'CredentialsProviderError',
+  'TokenProviderError',
+  'ProviderError',
 ]);
 
 interface ErrorFacts {
   readonly code: string;
   readonly statusCode: number | undefined;
   readonly retryable: boolean;
+  /** No credentials to sign it with: the request was never made. */
+  readonly unsigned: boolean;
+  /** The request may have reached Firehose without an answer (a 5xx, a reset or timeout after it was written). */
+  readonly mayHaveArrived: boolean;
+}
+
+type ErrorShape = {
+  name?: unknown;
+  code?: unknown;
+  errors?: unknown;
+  $metadata?: { httpStatusCode?: number };
+} | null;
+
+/** A connection that was never made: refused, or a host name that did not resolve (also inside an AggregateError). */
+function unreached(error: ErrorShape): boolean {
+  if (typeof error?.code === 'string') return UNREACHED_ERRORS.has(error.code);
+  return (
+    Array.isArray(error?.errors) &&
+    error.errors.length > 0 &&
+    error.errors.every(
+      (inner: ErrorShape) => typeof inner?.code === 'string' && UNREACHED_ERRORS.has(inner.code),
+    )
+  );
 }
 
 function describeError(error: unknown): ErrorFacts {
-  const candidate = error as {
-    name?: unknown;
-    code?: unknown;
-    $metadata?: { httpStatusCode?: number };
-    $retryable?: unknown;
-  } | null;
+  const candidate = error as ErrorShape;
   const name = typeof candidate?.name === 'string' && candidate.name !== 'Error' ? candidate.name : undefined;
   const code = typeof candidate?.code === 'string' ? candidate.code : undefined;
   const statusCode = candidate?.$metadata?.httpStatusCode;
   const errorCode = name ?? code ?? 'UnknownError';
-  if (NON_RETRYABLE_ERRORS.has(errorCode)) return { code: errorCode, statusCode, retryable: false };
-  if (
-    statusCode !== undefined &&
-    statusCode >= 400 &&
-    statusCode < 500 &&
-    statusCode !== 429 &&
-    statusCode !== 408
-  ) {
-    return { code: errorCode, statusCode, retryable: false };
-  }
-  return { code: errorCode, statusCode, retryable: true };
+  const unsigned = isCredentialsError(errorCode);
+  // A 4xx is a refusal: the records were not taken. A 5xx or a network error after connecting leaves it open.
+  const refused = statusCode !== undefined && statusCode >= 400 && statusCode < 500;
+  const mayHaveArrived = !unsigned && !refused && !unreached(candidate);
+  const facts = { code: errorCode, statusCode, unsigned, mayHaveArrived };
+  if (NON_RETRYABLE_ERRORS.has(errorCode)) return { ...facts, retryable: false };
+  if (refused && statusCode !== 429 && statusCode !== 408) return { ...facts, retryable: false };
+  return { ...facts, retryable: true };
+}
+
+/**
+ * Watches each attempt the SDK makes for one request (its own retries included): `mayHaveArrived` becomes true when
+ * one of them may have reached Firehose without an answer, even if a later one was refused or answered. A client
+ * that does not run the command's middleware (a mock) is judged by its final error alone.
+ */
+function watchAttempts(command: PutRecordBatchCommand): { mayHaveArrived: boolean } {
+  const watch = { mayHaveArrived: false };
+  command.middlewareStack?.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (describeError(error).mayHaveArrived) watch.mayHaveArrived = true;
+        throw error;
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'ctrSimulatorAttemptWatch' },
+  );
+  return watch;
 }
 
 function checkOptions(options: SendToFirehoseOptions): void {
   const problems: string[] = [];
+  if (typeof options !== 'object' || options === null)
+    throw new SendOptionsError(['options must be an object']);
+  const client = options.client as { send?: unknown } | undefined;
+  if (typeof client !== 'object' || client === null || typeof client.send !== 'function')
+    problems.push('client must be a FirehoseClient (an object with a send method)');
   if (
     typeof options.deliveryStreamName !== 'string' ||
     !/^[a-zA-Z0-9_.-]{1,64}$/.test(options.deliveryStreamName)
@@ -127,21 +177,74 @@ function checkOptions(options: SendToFirehoseOptions): void {
       `deliveryStreamName must be 1-64 characters of letters, digits, _ . - (got ${JSON.stringify(options.deliveryStreamName)})`,
     );
   }
-  if (!Array.isArray(options.records)) problems.push('records must be an array');
-  const positive = (name: string, value: number | undefined, max: number) => {
-    if (value !== undefined && !(Number.isFinite(value) && value > 0 && value <= max)) {
-      problems.push(`${name} must be a number above 0 and at most ${max} (got ${String(value)})`);
+  if (!Array.isArray(options.records)) {
+    problems.push('records must be an array');
+  } else {
+    const bad = options.records.flatMap((record, index) => {
+      const data = (record as { data?: unknown } | null)?.data;
+      return typeof data === 'string' || data instanceof Uint8Array ? [] : [index];
+    });
+    if (bad.length > 0)
+      problems.push(
+        `records[].data must be a string or a Uint8Array (not so at index ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ` and ${bad.length - 5} more` : ''})`,
+      );
+  }
+  const describe = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+  const positive = (name: string, value: unknown, max: number) => {
+    if (
+      value !== undefined &&
+      !(typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= max)
+    ) {
+      problems.push(`${name} must be a number above 0 and at most ${max} (got ${describe(value)})`);
     }
+  };
+  const integer = (name: string, value: unknown) => {
+    if (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value))
+      problems.push(`${name} must be an integer (got ${value})`);
+  };
+  const delay = (name: string, value: unknown) => {
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0))
+      problems.push(`${name} must be a number of milliseconds, 0 or more (got ${describe(value)})`);
+  };
+  const callback = (name: string, value: unknown) => {
+    if (value !== undefined && typeof value !== 'function') problems.push(`${name} must be a function`);
   };
   positive('rateLimitPerSecond', options.rateLimitPerSecond, 1_000_000);
   positive('concurrency', options.concurrency, 64);
+  integer('concurrency', options.concurrency);
   positive('maxRecordsPerBatch', options.maxRecordsPerBatch, FIREHOSE_LIMITS.maxRecordsPerBatch);
-  positive('retry.maxAttempts', options.retry?.maxAttempts, 100);
-  if (options.concurrency !== undefined && !Number.isInteger(options.concurrency))
-    problems.push('concurrency must be an integer');
-  if (options.retry?.maxAttempts !== undefined && !Number.isInteger(options.retry.maxAttempts))
-    problems.push('retry.maxAttempts must be an integer');
-  if (problems.length > 0) throw new SimulationOptionsError(problems);
+  integer('maxRecordsPerBatch', options.maxRecordsPerBatch);
+  const retry = options.retry as unknown;
+  if (retry !== undefined && (typeof retry !== 'object' || retry === null)) {
+    problems.push('retry must be an object: { maxAttempts?, baseDelayMs?, maxDelayMs? }');
+  } else if (retry !== undefined) {
+    positive('retry.maxAttempts', options.retry?.maxAttempts, 100);
+    integer('retry.maxAttempts', options.retry?.maxAttempts);
+    delay('retry.baseDelayMs', options.retry?.baseDelayMs);
+    delay('retry.maxDelayMs', options.retry?.maxDelayMs);
+  }
+  callback('onProgress', options.onProgress);
+  callback('onRecordOutcome', options.onRecordOutcome);
+  callback('random', options.random);
+  const signal = options.signal as { aborted?: unknown; addEventListener?: unknown } | undefined;
+  if (
+    signal !== undefined &&
+    (typeof signal !== 'object' ||
+      signal === null ||
+      typeof signal.aborted !== 'boolean' ||
+      typeof signal.addEventListener !== 'function')
+  )
+    problems.push('signal must be an AbortSignal');
+  const clock = options.clock as { now?: unknown; sleep?: unknown } | undefined;
+  if (
+    clock !== undefined &&
+    (typeof clock !== 'object' ||
+      clock === null ||
+      typeof clock.now !== 'function' ||
+      typeof clock.sleep !== 'function')
+  )
+    problems.push('clock must have now() and sleep(milliseconds, signal) methods');
+  if (problems.length > 0) throw new SendOptionsError(problems);
 }
 
 /**
@@ -150,8 +253,8 @@ function checkOptions(options: SendToFirehoseOptions): void {
  * failed entries retried (per-entry ErrorCode) with jittered exponential backoff and a bounded
  * number of attempts, an optional records/s rate limit, exact counts. Resolves with the summary,
  * even when some records failed. Throws `FirehoseSendError` (with the summary so far) when requests
- * are refused for a reason retrying cannot fix (unknown stream, access denied) or keep failing as a
- * whole, and `SimulationOptionsError` on invalid options.
+ * are refused for a reason retrying cannot fix (unknown stream, access denied, no credentials) or keep failing
+ * as a whole, and `SendOptionsError` on invalid options (before sending anything).
  *
  * @example
  * ```ts
@@ -212,10 +315,12 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
 
   const sendBatch = async (batch: PreparedRecord[]): Promise<void> => {
     let pending = batch;
-    // Until a request is made: stopped by another batch's fatal error (an abort says `Aborted` below).
-    let lastReason = 'Stopped';
+    let lastReason = 'Aborted';
     let attempts = 0;
-    let unanswered = false;
+    // Whether a request for these records was made (or given to the SDK, which may find no credentials for it).
+    let tried = false;
+    // Whether a request carrying them may have reached Firehose without a per-record answer: it stays true.
+    let mayHaveBeenDelivered = false;
     for (let attempt = 1; attempt <= maxAttempts && pending.length > 0; attempt++) {
       if (attempt > 1) {
         const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2));
@@ -224,48 +329,55 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
         } catch {
           break;
         }
-        for (const record of pending) counters.recordRetried(record.day);
       }
-      if (fatal !== undefined || signal?.aborted) break;
+      if (stopped()) break;
       try {
         await limiter?.acquire(pending.length, signal);
       } catch {
         break;
       }
+      // The wait may be long: another batch may have been refused for good, or the send aborted, meanwhile.
+      if (stopped()) break;
+      if (attempt > 1) for (const record of pending) counters.recordRetried(record.day);
+      tried = true;
       counters.requests++;
       attempts++;
-      unanswered = true;
+      const command = new PutRecordBatchCommand({
+        DeliveryStreamName: deliveryStreamName,
+        Records: pending.map((record) => ({ Data: record.bytes })),
+      });
+      const watch = watchAttempts(command);
       let response: PutRecordBatchCommandOutput;
       try {
-        response = await client.send(
-          new PutRecordBatchCommand({
-            DeliveryStreamName: deliveryStreamName,
-            Records: pending.map((record) => ({ Data: record.bytes })),
-          }),
-          signal === undefined ? {} : { abortSignal: signal },
-        );
+        response = await client.send(command, signal === undefined ? {} : { abortSignal: signal });
       } catch (error) {
         if (signal?.aborted) {
+          // Aborted in flight: Firehose may have taken them.
           lastReason = 'Aborted';
+          mayHaveBeenDelivered = true;
           break;
         }
         const facts = describeError(error);
         lastReason = facts.code;
-        // A 4xx is a refusal: the records were not taken. A 5xx or a network error leaves it open.
-        if (facts.statusCode !== undefined && facts.statusCode >= 400 && facts.statusCode < 500)
-          unanswered = false;
+        if (facts.unsigned) {
+          // No credentials: the request was never made, so it is not counted as one.
+          counters.requests--;
+          attempts--;
+        }
+        if (facts.mayHaveArrived || watch.mayHaveArrived) mayHaveBeenDelivered = true;
         if (!facts.retryable || attempt === maxAttempts) {
           fatal ??= { error, facts };
           break;
         }
         continue;
       }
-      unanswered = false;
+      // An earlier attempt of the SDK's own retries may have reached Firehose unanswered.
+      if (watch.mayHaveArrived) mayHaveBeenDelivered = true;
       const entries = response.RequestResponses ?? [];
       if (entries.length !== pending.length) {
         // A response that does not account for every entry cannot be trusted: resend them all.
         lastReason = 'MalformedResponse';
-        unanswered = true;
+        mayHaveBeenDelivered = true;
         continue;
       }
       const failedEntries: PreparedRecord[] = [];
@@ -282,19 +394,19 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
       pending = failedEntries;
       reportProgress();
     }
-    if (pending.length > 0) {
-      const reason = signal?.aborted ? 'Aborted' : lastReason;
-      for (const record of pending) {
-        counters.recordFailed(record.day, reason);
-        options.onRecordOutcome?.(record.index, {
-          status: 'failed',
-          reason,
-          attempts,
-          mayHaveBeenDelivered: unanswered,
-        });
-      }
-      reportProgress();
+    // Never sent (aborted or stopped before the first request, e.g. while waiting for the rate limit): unsent.
+    if (pending.length === 0 || !tried) return;
+    const reason = signal?.aborted ? 'Aborted' : lastReason;
+    for (const record of pending) {
+      counters.recordFailed(record.day, reason);
+      options.onRecordOutcome?.(record.index, {
+        status: 'failed',
+        reason,
+        attempts,
+        mayHaveBeenDelivered,
+      });
     }
+    reportProgress();
   };
 
   const worker = async (): Promise<void> => {

@@ -98,6 +98,88 @@ describe('ctr-simulate (node dist/cli.js)', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('ResourceNotFoundException');
       expect(result.stderr).toContain('--stream');
+      // The server's message ends with a period: it is not doubled.
+      expect(result.stderr).toContain('not found. Sent 0 of');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('stops writing quietly when the reader of stdout goes away (| head), and keeps the exit code', async () => {
+    const out = join(directory, 'piped.ndjson');
+    const result = await runCli(
+      cli,
+      ['--days', '60', '--contacts-per-day', '5', '--start-date', '2024-03-01', '--out', out],
+      {},
+      (child) => child.stdout?.destroy(),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect((await readFile(out, 'utf8')).length).toBeGreaterThan(0);
+  });
+
+  it('accepts a negative number after an option (--utc-offset-minutes -300) and reports bad usage on one line', async () => {
+    const spaced = await run([
+      ...scenario,
+      '--utc-offset-minutes',
+      '-300',
+      '--out',
+      join(directory, 'a.ndjson'),
+      '--json',
+    ]);
+    expect(spaced.code).toBe(0);
+    expect(JSON.parse(spaced.stdout).options.utcOffsetMinutes).toBe(-300);
+    const joined = await run([
+      ...scenario,
+      '--utc-offset-minutes=-300',
+      '--out',
+      join(directory, 'b.ndjson'),
+    ]);
+    expect(joined.code).toBe(0);
+    expect(await readFile(join(directory, 'b.ndjson'), 'utf8')).toBe(
+      await readFile(join(directory, 'a.ndjson'), 'utf8'),
+    );
+    const ambiguous = await run(['--seed', '-XYZ']);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toBe(
+      "ctr-simulate: Option '--seed' argument is ambiguous. Did you forget to specify the option argument for '--seed'? To specify an option argument starting with a dash use '--seed=-XYZ'. Run ctr-simulate --help.\n",
+    );
+    const negative = await run(['--days', '-3']);
+    expect(negative.stderr).toBe('ctr-simulate: --days must be an integer from 1 to 366 (got -3)\n');
+  });
+
+  it('names an empty or bad AWS_REGION for what it is: unset, or the variable to fix', async () => {
+    const empty = await run([...scenario, '--out', join(directory, 'c.ndjson'), '--json'], {
+      AWS_REGION: '',
+    });
+    expect(empty.code).toBe(0);
+    expect(JSON.parse(empty.stdout).options.region).toBe('ap-southeast-2');
+    const bad = await run([...scenario], { AWS_REGION: 'Sydney' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('AWS_REGION must look like ap-southeast-2 (got "Sydney")');
+    expect(bad.stderr).not.toContain('--region must');
+  });
+
+  it('gives credential advice that knows about AWS_PROFILE, sends nothing and counts no request', async () => {
+    const server = await startFirehoseTestServer();
+    try {
+      const home = join(directory, 'home');
+      const result = await run([...scenario, '--endpoint', server.url, '--json'], {
+        AWS_PROFILE: 'nope',
+        HOME: home,
+        AWS_CONFIG_FILE: join(home, 'config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+      });
+      expect(result.code).toBe(1);
+      expect(server.calls).toHaveLength(0);
+      expect(result.stderr).toContain('CredentialsProviderError');
+      expect(result.stderr).toContain(
+        'The profile nope (AWS_PROFILE) gives no credentials: check that ~/.aws/config or ~/.aws/credentials defines it, or run aws sso login --profile nope',
+      );
+      expect(result.stderr).not.toContain('..');
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+      const report = JSON.parse(result.stdout);
+      expect(report.send).toMatchObject({ requests: 0, sent: 0 });
     } finally {
       await server.close();
     }

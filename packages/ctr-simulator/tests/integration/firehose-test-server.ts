@@ -23,6 +23,11 @@ export interface FirehoseTestServerOptions {
   readonly failEntry?: (details: { call: number; position: number; data: Buffer }) => string | undefined;
   /** Return a status and __type to refuse the whole call. */
   readonly refuseCall?: (call: number) => { status: number; type: string } | undefined;
+  /**
+   * Take the records of this valid call (0-based), then close the connection without answering: the client cannot
+   * tell whether they arrived.
+   */
+  readonly dropCall?: (call: number) => boolean;
   /** Milliseconds to wait before answering a valid call (records are taken when the answer is sent). */
   readonly answerDelayMs?: (call: number) => number;
 }
@@ -138,6 +143,12 @@ export async function startFirehoseTestServer(
     const refusal = options.refuseCall?.(call);
     if (refusal) {
       refuse(refusal.status, refusal.type, 'injected refusal');
+      return;
+    }
+    if (options.dropCall?.(call) === true) {
+      calls.push({ streamName, bodyBytes: body.length, records, errorCodes: records.map(() => undefined) });
+      accepted.push(...records);
+      request.socket.destroy();
       return;
     }
     const delayMs = options.answerDelayMs?.(call) ?? 0;

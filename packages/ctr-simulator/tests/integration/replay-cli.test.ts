@@ -92,6 +92,7 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
     expect(report.read).toEqual({
       files: 3,
       skipped: 0,
+      skippedByErrorCode: {},
       skippedDocuments: 0,
       failedRecords: 25,
       documents: 0,
@@ -200,6 +201,24 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
       sourceErrorCode: 'Lambda.ProcessingFailedStatus',
     });
 
+    // Replaying a file into itself with --error-code would drop the records the codes leave out: refused.
+    const mixed = `${bucket}-mixed.ndjson`;
+    const both = `${failedRecord(ctrs[0]!, 'Replay.Aborted')}\n${failedRecord(ctrs[1]!, 'Replay.Unsent')}\n`;
+    await writeFile(mixed, both);
+    const intoItself = await run([
+      mixed,
+      '--endpoint',
+      server.url,
+      '--error-code',
+      'Replay.Aborted',
+      '--failed-out',
+      mixed,
+    ]);
+    expect(intoItself.code).toBe(2);
+    expect(intoItself.stderr).toContain('rewriting it would lose them');
+    expect(await readFile(mixed, 'utf8')).toBe(both);
+    await rm(mixed);
+
     await server.close();
     server = await startFirehoseTestServer();
     const again = await run([failedOut, '--endpoint', server.url]);
@@ -226,21 +245,72 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
       lines.filter((line) => line.errorCode === 'Replay.ResourceNotFoundException').length,
     ).toBeGreaterThan(0);
     for (const line of lines) {
-      expect(['Replay.ResourceNotFoundException', 'Replay.Unsent', 'Replay.Stopped']).toContain(
-        line.errorCode,
-      );
+      expect(['Replay.ResourceNotFoundException', 'Replay.Unsent']).toContain(line.errorCode);
       expect(line.mayHaveBeenDelivered).toBe(false);
     }
-    // Nothing left to send: the old file is emptied, never replayed again by mistake.
-    const empty = await run([
-      join(bucket, 'processing-failed'),
+    // Nothing left to send (only documents, not asked for): the old file is emptied, never replayed again by mistake.
+    await writeFile(join(bucket, 'documents-only'), `${ctrs[0]}\n`);
+    const empty = await run([join(bucket, 'documents-only'), '--failed-out', failedOut]);
+    expect(empty.stdout).toContain('Nothing to send.');
+    expect(empty.code).toBe(0);
+    expect(await readFile(failedOut, 'utf8')).toBe('');
+    await rm(failedOut);
+  });
+
+  it('names each --error-code that matched nothing with the codes found, and exits 2 when the codes chose no record', async () => {
+    await writeBucket();
+    await writeFile(
+      join(bucket, 'processing-failed', 'odd-code'),
+      failedRecord(ctrs[25]!, 'Lambda.\u001b[31mRed'),
+    );
+    server = await startFirehoseTestServer();
+    const failedOut = `${bucket}-not-sent.ndjson`;
+    await writeFile(failedOut, 'from an earlier run\n');
+    const list = 'Lambda.FunctionError,mapper_parsing_exception';
+    const comma = await run([
+      bucket,
+      '--endpoint',
+      server.url,
       '--error-code',
-      'Nope',
+      list,
       '--failed-out',
       failedOut,
     ]);
-    expect(empty.code).toBe(0);
-    expect(await readFile(failedOut, 'utf8')).toBe('');
+    expect(comma.code).toBe(2);
+    expect(comma.stderr).toContain(
+      `--error-code "${list}" matched no failed record (found: Lambda.FunctionError 16, mapper_parsing_exception 5, Lambda.ProcessingFailedStatus 4, Lambda.?[31mRed 1).`,
+    );
+    expect(comma.stderr).toContain(
+      'It contains a comma, but a code is matched whole: for several codes, repeat the option (--error-code Lambda.FunctionError --error-code mapper_parsing_exception).',
+    );
+    expect(comma.stderr).toContain('--error-code chose none of the 26 failed records read: nothing was sent');
+    expect(comma.stderr).not.toContain('\u001b');
+    expect(server.calls).toHaveLength(0);
+    // Bad usage: the list of an earlier run is left as it was.
+    expect(await readFile(failedOut, 'utf8')).toBe('from an earlier run\n');
+    const dry = await run([bucket, '--dry-run', '--error-code', 'Lambda.FunctionErorr']);
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain('--error-code "Lambda.FunctionErorr" matched no failed record (found: ');
+    expect(dry.stderr).toContain(
+      'Codes are matched exactly, case included; repeat --error-code for several codes.',
+    );
+
+    // One code matches, one does not: a warning, and the records of the one that matched are sent.
+    const partial = await run([
+      bucket,
+      '--endpoint',
+      server.url,
+      '--error-code',
+      'mapper_parsing_exception',
+      '--error-code',
+      'lambda.functionerror',
+      '--json',
+    ]);
+    expect(partial.code).toBe(0);
+    expect(partial.stderr).toContain('--error-code "lambda.functionerror" matched no failed record');
+    expect(partial.stderr).not.toContain('mapper_parsing_exception" matched');
+    expect(JSON.parse(partial.stdout).unmatchedErrorCodes).toEqual(['lambda.functionerror']);
+    expect(server.accepted.map((data) => data.toString('utf8'))).toEqual(ctrs.slice(20, 25));
     await rm(failedOut);
   });
 
@@ -308,6 +378,11 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
     const none = await run([]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('name the backup objects, directories or s3:// URLs to replay');
+    const emptyDirectory = await run([bucket, '--dry-run']);
+    expect(emptyDirectory.code).toBe(2);
+    expect(emptyDirectory.stderr).toContain(
+      `Cannot read the backup at ${bucket}: no backup objects under it. Check`,
+    );
     const missing = await run([join(bucket, 'nothing-here')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`Cannot read the backup at ${join(bucket, 'nothing-here')}: ENOENT`);
@@ -322,6 +397,46 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: ctr-replay /);
+  });
+
+  it('stops writing quietly when the reader of stdout goes away (| head), and keeps the exit code', async () => {
+    await writeBucket();
+    const result = await runCli(replayCli, [bucket, '--dry-run'], {}, (child) => child.stdout?.destroy());
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('gives the same credential advice as ctr-simulate when AWS_PROFILE names a profile without credentials', async () => {
+    await writeBucket();
+    server = await startFirehoseTestServer();
+    const home = join(bucket, 'home');
+    const environment = {
+      AWS_PROFILE: 'nope',
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+    };
+    const failedOut = `${bucket}-not-sent.ndjson`;
+    const result = await runCli(
+      replayCli,
+      [join(bucket, 'processing-failed'), '--endpoint', server.url, '--failed-out', failedOut],
+      environment,
+    );
+    expect(result.code).toBe(1);
+    expect(server.calls).toHaveLength(0);
+    expect(result.stderr).toContain(
+      'The profile nope (AWS_PROFILE) gives no credentials: check that ~/.aws/config or ~/.aws/credentials defines it, or run aws sso login --profile nope',
+    );
+    expect(result.stderr).not.toContain('No AWS credentials were found');
+    expect(result.stdout).toMatch(/Sent 0, failed 20, retried 0, unsent 0 in 0 requests/);
+    // Nothing left the machine: no record may have been delivered.
+    const lines = (await readFile(failedOut, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(20);
+    for (const line of lines) expect(line).toMatchObject({ attemptsMade: 0, mayHaveBeenDelivered: false });
+    await rm(failedOut);
   });
 
   it('exits 1 with the stream named when the delivery stream does not exist', async () => {

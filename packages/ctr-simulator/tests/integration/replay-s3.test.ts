@@ -248,6 +248,23 @@ describe('ctr-replay s3://… (node dist/replay-cli.js)', () => {
     expect(noCredentials.code).toBe(2);
     expect(noCredentials.stderr).toContain('CredentialsProviderError');
     expect(noCredentials.stderr).toContain('No AWS credentials were found: set AWS_PROFILE');
+    // A profile that gives no credentials: the advice is about that profile, never "set AWS_PROFILE" again.
+    const requestsBefore = server.requests.length;
+    const badProfile = await runCli(
+      replayCli,
+      ['s3://ctr-backup/processing-failed/', '--s3-endpoint', server.url],
+      {
+        AWS_EC2_METADATA_DISABLED: 'true',
+        HOME: '/nonexistent',
+        AWS_PROFILE: 'nope',
+      },
+    );
+    expect(badProfile.code).toBe(2);
+    expect(badProfile.stderr).toContain(
+      'The profile nope (AWS_PROFILE) gives no credentials: check that ~/.aws/config or ~/.aws/credentials defines it, or run aws sso login --profile nope',
+    );
+    expect(badProfile.stderr).not.toContain('No AWS credentials were found');
+    expect(server.requests.length).toBe(requestsBefore);
     const badEndpoint = await runCli(replayCli, ['s3://ctr-backup/', '--s3-endpoint', 'minio:9000']);
     expect(badEndpoint.code).toBe(2);
     expect(badEndpoint.stderr).toContain('--s3-endpoint must be an http:// or https:// URL');

@@ -1,7 +1,9 @@
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../src/clock.js';
-import { FirehoseSendError, SimulationOptionsError } from '../../src/errors.js';
+import { FirehoseSendError, SendOptionsError, SimulationOptionsError } from '../../src/errors.js';
 import type { SendProgress } from '../../src/send-summary.js';
 import { type SendableRecord, type SendRecordOutcome, sendToFirehose } from '../../src/send-to-firehose.js';
 import { simulateContactTraffic } from '../../src/simulate.js';
@@ -44,6 +46,68 @@ function virtualClock(): Clock & { slept: number[]; elapsed: () => number } {
       now += milliseconds;
     },
   };
+}
+
+/** A clock whose sleeps end only when the test says so (`advance`), or when aborted. */
+function manualClock(): Clock & { sleepers: () => number; advance: () => void } {
+  let now = 0;
+  const waiting: { until: number; wake: () => void }[] = [];
+  return {
+    now: () => now,
+    sleep: (milliseconds, signal) =>
+      new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) {
+          reject(signal.reason);
+          return;
+        }
+        const entry = {
+          until: now + milliseconds,
+          wake: () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+        };
+        const onAbort = () => {
+          waiting.splice(waiting.indexOf(entry), 1);
+          reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        waiting.push(entry);
+      }),
+    sleepers: () => waiting.length,
+    advance: () => {
+      waiting.sort((left, right) => left.until - right.until);
+      const next = waiting.shift();
+      if (next === undefined) throw new Error('nothing is sleeping');
+      now = Math.max(now, next.until);
+      next.wake();
+    },
+  };
+}
+
+/** A client whose requests are never answered: they end only when aborted. */
+function silentClient(): FirehoseClient & { sends: number } {
+  const client = {
+    sends: 0,
+    send: (_command: unknown, options?: { abortSignal?: AbortSignal }) => {
+      client.sends++;
+      return new Promise((_, reject) => {
+        options?.abortSignal?.addEventListener('abort', () =>
+          reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' })),
+        );
+      });
+    },
+  };
+  return client as unknown as FirehoseClient & { sends: number };
+}
+
+/** A loopback port nothing listens on: connections to it are refused. */
+async function closedPort(): Promise<number> {
+  const listener = createServer().listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  const { port } = listener.address() as { port: number };
+  await new Promise((resolve) => listener.close(resolve));
+  return port;
 }
 
 function sortedStrings(buffers: readonly Buffer[]): string[] {
@@ -320,6 +384,192 @@ describe('sendToFirehose against a local PutRecordBatch endpoint', () => {
     expect(summary.unsent).toBeGreaterThan(0);
   });
 
+  it('leaves a batch waiting for the rate limit unsent when aborted: only the records in flight count as failed', async () => {
+    const client = silentClient();
+    const clock = manualClock();
+    const controller = new AbortController();
+    const outcomes = new Map<number, SendRecordOutcome>();
+    const sending = sendToFirehose({
+      client,
+      deliveryStreamName: 'CTRFHStream',
+      records: simulation.records.slice(0, 50),
+      rateLimitPerSecond: 10,
+      clock,
+      signal: controller.signal,
+      onRecordOutcome: (index, outcome) => outcomes.set(index, outcome),
+    });
+    // The first batch waits for its tokens, then goes out and is never answered; the second waits for the limiter.
+    await vi.waitFor(() => expect(clock.sleepers()).toBe(1));
+    clock.advance();
+    await vi.waitFor(() => expect(client.sends).toBe(1));
+    await vi.waitFor(() => expect(clock.sleepers()).toBe(1));
+    controller.abort(new Error('interrupted'));
+    const summary = await sending;
+    expect(summary).toMatchObject({
+      aborted: true,
+      sent: 0,
+      failed: 10,
+      unsent: 40,
+      requests: 1,
+      failuresByReason: { Aborted: 10 },
+    });
+    expect([...outcomes.keys()]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (const outcome of outcomes.values()) {
+      expect(outcome).toEqual({
+        status: 'failed',
+        reason: 'Aborted',
+        attempts: 1,
+        mayHaveBeenDelivered: true,
+      });
+    }
+  });
+
+  it('sends no request for a batch that was waiting for the rate limit when another batch was refused for good', async () => {
+    const { server, client } = await setUp({ streams: ['OtherStream'] });
+    const clock = manualClock();
+    const outcomes = new Map<number, SendRecordOutcome>();
+    const sending = sendToFirehose({
+      client,
+      deliveryStreamName: 'CTRFHStream',
+      records: simulation.records.slice(0, 30),
+      rateLimitPerSecond: 10,
+      clock,
+      onRecordOutcome: (index, outcome) => outcomes.set(index, outcome),
+    }).catch((error: unknown) => error);
+    await vi.waitFor(() => expect(clock.sleepers()).toBe(1));
+    clock.advance();
+    // The first batch is refused (unknown stream) while the second waits for its tokens.
+    await vi.waitFor(() => expect(outcomes.size).toBe(10));
+    await vi.waitFor(() => expect(clock.sleepers()).toBe(1));
+    clock.advance();
+    const error = await sending;
+    expect(error).toBeInstanceOf(FirehoseSendError);
+    expect(server.calls).toHaveLength(1);
+    expect((error as FirehoseSendError).summary).toMatchObject({ failed: 10, unsent: 20, requests: 1 });
+    expect(outcomes.size).toBe(10);
+  });
+
+  it('says a record cannot have been delivered when the connection was refused on every attempt', async () => {
+    const port = await closedPort();
+    // The SDK's own retries (3 attempts) inside each of the sender's 2.
+    const client = new FirehoseClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'ap-southeast-2',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const outcomes = new Map<number, SendRecordOutcome>();
+    const error = await sendToFirehose({
+      client,
+      deliveryStreamName: 'CTRFHStream',
+      records: simulation.records.slice(0, 5),
+      clock: virtualClock(),
+      retry: { maxAttempts: 2 },
+      onRecordOutcome: (index, outcome) => outcomes.set(index, outcome),
+    }).catch((caught: unknown) => caught);
+    client.destroy();
+    expect(error).toBeInstanceOf(FirehoseSendError);
+    expect((error as FirehoseSendError).errorCode).toBe('ECONNREFUSED');
+    expect((error as FirehoseSendError).message).toContain('Check the endpoint (--endpoint)');
+    expect(outcomes.size).toBe(5);
+    for (const outcome of outcomes.values()) {
+      expect(outcome).toEqual({
+        status: 'failed',
+        reason: 'ECONNREFUSED',
+        attempts: 2,
+        mayHaveBeenDelivered: false,
+      });
+    }
+  });
+
+  it('counts no request and no delivery when there are no credentials to sign with', async () => {
+    const { server } = await setUp();
+    const client = new FirehoseClient({
+      endpoint: server.url,
+      region: 'ap-southeast-2',
+      credentials: async () => {
+        throw Object.assign(new Error('Could not load credentials from any providers'), {
+          name: 'CredentialsProviderError',
+        });
+      },
+    });
+    const outcomes = new Map<number, SendRecordOutcome>();
+    const error = await sendToFirehose({
+      client,
+      deliveryStreamName: 'CTRFHStream',
+      records: simulation.records.slice(0, 5),
+      clock: virtualClock(),
+      onRecordOutcome: (index, outcome) => outcomes.set(index, outcome),
+    }).catch((caught: unknown) => caught);
+    client.destroy();
+    expect(server.calls).toHaveLength(0);
+    expect(error).toBeInstanceOf(FirehoseSendError);
+    const sendError = error as FirehoseSendError;
+    expect(sendError.errorCode).toBe('CredentialsProviderError');
+    expect(sendError.summary).toMatchObject({ requests: 0, sent: 0, failed: 5, unsent: 0 });
+    expect(sendError.message).not.toContain('..');
+    expect(sendError.message).toMatch(/credentials/i);
+    for (const outcome of outcomes.values()) {
+      expect(outcome).toEqual({
+        status: 'failed',
+        reason: 'CredentialsProviderError',
+        attempts: 0,
+        mayHaveBeenDelivered: false,
+      });
+    }
+  });
+
+  it('still says a record may have been delivered when a request carrying it went unanswered, whatever came after', async () => {
+    // The SDK's first attempt is taken and left unanswered; its retry is refused (400): one failed send.
+    const sdkRetries = await setUp({
+      dropCall: (call) => call === 0,
+      refuseCall: (call) => (call === 1 ? { status: 400, type: 'InvalidArgumentException' } : undefined),
+    });
+    const retryingClient = new FirehoseClient({
+      endpoint: sdkRetries.server.url,
+      region: 'ap-southeast-2',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 2,
+    });
+    const outcomes = new Map<number, SendRecordOutcome>();
+    await sendToFirehose({
+      client: retryingClient,
+      deliveryStreamName: 'CTRFHStream',
+      records: simulation.records.slice(0, 3),
+      clock: virtualClock(),
+      onRecordOutcome: (index, outcome) => outcomes.set(index, outcome),
+    }).catch(() => undefined);
+    retryingClient.destroy();
+    expect(sdkRetries.server.accepted).toHaveLength(3);
+    expect(
+      [...outcomes.values()].map((outcome) => outcome.status === 'failed' && outcome.mayHaveBeenDelivered),
+    ).toEqual([true, true, true]);
+    await server?.close();
+
+    // The sender's own retries: unanswered first, then refused per record every time.
+    const ownRetries = await setUp({
+      dropCall: (call) => call === 0,
+      failEntry: () => 'ServiceUnavailableException',
+    });
+    outcomes.clear();
+    const summary = await sendToFirehose({
+      client: ownRetries.client,
+      deliveryStreamName: 'CTRFHStream',
+      records: simulation.records.slice(0, 3),
+      clock: virtualClock(),
+      retry: { maxAttempts: 3 },
+      onRecordOutcome: (index, outcome) => outcomes.set(index, outcome),
+    });
+    expect(summary).toMatchObject({ failed: 3, requests: 3 });
+    for (const outcome of outcomes.values()) {
+      expect(outcome).toEqual({
+        status: 'failed',
+        reason: 'ServiceUnavailableException',
+        attempts: 3,
+        mayHaveBeenDelivered: true,
+      });
+    }
+  });
+
   it('holds the rate limit (virtual clock) and cuts batches to one second of records', async () => {
     const { server, client } = await setUp();
     const clock = virtualClock();
@@ -338,11 +588,33 @@ describe('sendToFirehose against a local PutRecordBatch endpoint', () => {
     expect(clock.elapsed()).toBeLessThan(5500);
   });
 
-  it('refuses invalid options with SimulationOptionsError before sending', async () => {
+  it('refuses invalid options with SendOptionsError, naming each problem, before sending', async () => {
     const { server, client } = await setUp();
-    await expect(
-      sendToFirehose({ client, deliveryStreamName: 'bad name!', records: [], rateLimitPerSecond: 0 }),
-    ).rejects.toThrow(SimulationOptionsError);
+    const invalid = await sendToFirehose({
+      client,
+      deliveryStreamName: 'bad name!',
+      records: [],
+      rateLimitPerSecond: 0,
+    }).catch((error: unknown) => error);
+    expect(invalid).toBeInstanceOf(SendOptionsError);
+    // Send options are not simulation options.
+    expect(invalid).not.toBeInstanceOf(SimulationOptionsError);
+    expect((invalid as SendOptionsError).message).toMatch(/^Invalid sendToFirehose options: /);
+    const retry = await sendToFirehose({
+      client,
+      deliveryStreamName: 'CTRFHStream',
+      records: [{ data: 'a' }, { data: 7 as unknown as string }],
+      retry: { baseDelayMs: -1, maxDelayMs: 'soon' as unknown as number, maxAttempts: 2.5 },
+      maxRecordsPerBatch: Number.NaN,
+    }).catch((error: unknown) => error);
+    expect(retry).toBeInstanceOf(SendOptionsError);
+    expect((retry as SendOptionsError).problems).toEqual([
+      'records[].data must be a string or a Uint8Array (not so at index 1)',
+      'maxRecordsPerBatch must be a number above 0 and at most 500 (got NaN)',
+      'retry.maxAttempts must be an integer (got 2.5)',
+      'retry.baseDelayMs must be a number of milliseconds, 0 or more (got -1)',
+      'retry.maxDelayMs must be a number of milliseconds, 0 or more (got "soon")',
+    ]);
     await expect(
       sendToFirehose({ client, deliveryStreamName: 'CTRFHStream', records: [], concurrency: 0 }),
     ).rejects.toThrow(/concurrency/);

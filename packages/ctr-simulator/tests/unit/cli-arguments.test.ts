@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCliArguments } from '../../src/cli-arguments.js';
 import { CliUsageError } from '../../src/errors.js';
+import { parseReplayArguments } from '../../src/replay-arguments.js';
 
 const NOW = Date.parse('2026-11-28T10:00:00Z');
 const parse = (argv: string[], environment: Record<string, string> = {}) =>
@@ -72,6 +73,24 @@ describe('parseCliArguments', () => {
   it('takes the region from the environment', () => {
     expect(parse([], { AWS_REGION: 'eu-west-1' }).region).toBe('eu-west-1');
     expect(parse([], { AWS_DEFAULT_REGION: 'us-west-2' }).region).toBe('us-west-2');
+  });
+
+  it('treats an empty region variable as unset, and names the variable a bad region came from', () => {
+    expect(parse([], { AWS_REGION: '' }).region).toBe('ap-southeast-2');
+    expect(parse([], { AWS_REGION: '', AWS_DEFAULT_REGION: 'us-west-2' }).region).toBe('us-west-2');
+    expect(parse([], { AWS_DEFAULT_REGION: '' }).region).toBe('ap-southeast-2');
+    expect(() => parse([], { AWS_REGION: 'Sydney' })).toThrow(
+      'AWS_REGION must look like ap-southeast-2 (got "Sydney"): set it to a region, unset it, or pass --region',
+    );
+    expect(() => parse([], { AWS_REGION: '', AWS_DEFAULT_REGION: 'sydney\u001b' })).toThrow(
+      'AWS_DEFAULT_REGION must look like ap-southeast-2 (got "sydney?")',
+    );
+    // --region wins over the environment, and is blamed only when it is the one given.
+    expect(parse(['--region', 'us-east-1'], { AWS_REGION: 'bad' }).region).toBe('us-east-1');
+    expect(() => parse(['--region', ''], { AWS_REGION: 'eu-west-1' })).toThrow(
+      '--region must look like ap-southeast-2 (got "")',
+    );
+    expect(() => parseReplayArguments(['backup'], { AWS_REGION: '' })).not.toThrow();
   });
 
   it.each([

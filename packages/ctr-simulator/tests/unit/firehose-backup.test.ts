@@ -273,6 +273,38 @@ describe('readFirehoseBackup', () => {
     expect(backup.files).toBe(1);
   });
 
+  it('throws BackupReadError for a path with no backup object under it, not for a path named again', async () => {
+    const empty = join(directory, 'processing-failed', '2026', '11', '31');
+    await mkdir(empty, { recursive: true });
+    await expect(readFirehoseBackup([empty])).rejects.toThrow(
+      `Cannot read the backup at ${empty}: no backup objects under it. Check the path and the date`,
+    );
+    // Hidden files only (firehose-local's objects in the making): nothing to replay either.
+    await writeFile(join(empty, '.0d5c.partial'), 'garbage');
+    await expect(readFirehoseBackup([empty])).rejects.toThrow(BackupReadError);
+    await writeFile(join(directory, 'object'), failed(record('c-1'), 'Lambda.FunctionError'));
+    await expect(readFirehoseBackup([directory, empty])).rejects.toThrow(BackupReadError);
+    // Named twice, or reached inside another path given: read once, and not an error.
+    const twice = await readFirehoseBackup([join(directory, 'object'), directory, join(directory, 'object')]);
+    expect(twice.files).toBe(1);
+  });
+
+  it('counts the failed records the errorCodes filter left out, by code', async () => {
+    await writeFile(
+      join(directory, 'object'),
+      [
+        failed(record('c-1'), 'Lambda.FunctionError'),
+        failed(record('c-2'), 'Lambda.FunctionError'),
+        failed(record('c-3'), 'Lambda.ProcessingFailedStatus'),
+        JSON.stringify({ attemptsMade: 1, rawData: Buffer.from(record('c-4')).toString('base64') }),
+      ].join('\n'),
+    );
+    const backup = await readFirehoseBackup([directory], { errorCodes: ['Lambda.ProcessingFailedStatus'] });
+    expect(backup.skippedByErrorCode).toEqual({ 'Lambda.FunctionError': 2, '(none)': 1 });
+    expect(backup.byErrorCode).toEqual({ 'Lambda.ProcessingFailedStatus': 1 });
+    expect((await readFirehoseBackup([directory])).skippedByErrorCode).toEqual({});
+  });
+
   it('gives no day for an arrivalTimestamp a date cannot hold', async () => {
     await writeFile(join(directory, 'o'), failed(record('c-1'), 'E', 1e20));
     const backup = await readFirehoseBackup([directory]);
