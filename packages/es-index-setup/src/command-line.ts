@@ -8,6 +8,7 @@ import {
 import { DEFAULT_INDEX } from './fields.js';
 import { type InstallReport, installIndexTemplate } from './installer.js';
 import { parseServerSpecification } from './search-engine-server.js';
+import { errorText, sentence } from './sentence.js';
 
 export const USAGE = `Usage: ctr-es-setup [options]
 
@@ -131,7 +132,7 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo)
     try {
       parsed = parse(argv);
     } catch (error) {
-      io.stderr(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+      io.stderr(`${sentence(errorText(error))}\n\n${USAGE}`);
       return 2;
     }
     const { values } = parsed;
@@ -208,7 +209,7 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo)
     if (error instanceof ElasticsearchRequestError && error.statusCode === undefined && dryRun) {
       // A dry run without --server connects only to detect the server (and read what is installed).
       io.stderr(
-        `${error.name}: ${error.message} To plan the dry run offline, pass --server DIST@VERSION (e.g. --server elasticsearch@8.19.0).`,
+        `${error.name}: ${sentence(error.message)} To plan the dry run offline, pass --server DIST@VERSION (e.g. --server elasticsearch@8.19.0).`,
       );
       return 1;
     }
@@ -216,7 +217,7 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo)
       io.stderr(`${error.name}: ${error.message}`);
       return 1;
     }
-    io.stderr(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    io.stderr(`Unexpected error: ${sentence(errorText(error))}`);
     return 1;
   }
 }

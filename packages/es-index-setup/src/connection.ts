@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { type Dispatcher, request } from 'undici';
 import { ElasticsearchRequestError, InvalidOptionError } from './errors.js';
+import { errorText, sentence } from './sentence.js';
 
 /** One answer from the server: the status and the parsed JSON body (`undefined` when empty). */
 export interface ElasticsearchResponse {
@@ -100,11 +101,13 @@ function requestError(
   else if (statusCode === 403)
     hint =
       ' The credentials lack a privilege (manage_index_templates and create_index on the pattern, monitor for the version).';
+  // The server's reason and the network error's message end with a stop of their own or none: `sentence` adds
+  // one only when missing, never `..`.
   const what =
     statusCode === undefined
-      ? `could not reach ${displayUrl}: ${cause instanceof Error ? cause.message : String(cause)}`
-      : `${displayUrl} answered ${statusCode}${errorType ? ` ${errorType}` : ''}${reason ? `: ${reason}` : ''}`;
-  return new ElasticsearchRequestError(`${method} ${pathOnly} failed: ${what}.${hint}`, {
+      ? `could not reach ${displayUrl}: ${errorText(cause)}`
+      : `${displayUrl} answered ${statusCode}${errorType ? ` ${errorType}` : ''}${reason?.trim() ? `: ${reason}` : ''}`;
+  return new ElasticsearchRequestError(`${method} ${pathOnly} failed: ${sentence(what)}${hint}`, {
     statusCode,
     method,
     path: pathOnly,

@@ -67,8 +67,9 @@ export class FirehoseEventError extends FirehoseTransformError {
 /**
  * The options given to `createFirehoseTransformHandler` are unusable: not an object, a callback that is
  * not a function, a number that is not a finite number in range (a string such as `'60000'` included),
- * metrics without a namespace... Thrown when the handler is created, never per invocation, with every
- * problem found in `issues` and in the message.
+ * metrics without a namespace, a name that is not an option (`safetyMargin`: did you mean `safetyMarginMs`?)...
+ * Thrown when the handler is created, never per invocation, with every problem found in `issues` and in the
+ * message.
  *
  * @example
  * ```ts

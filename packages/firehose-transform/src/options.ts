@@ -98,7 +98,80 @@ export function checkTransformOptions(options: unknown): void {
     const value = (options as Record<string, unknown>)[name];
     if (value !== undefined || name === 'transformRecord') rule(value, name, issues);
   }
+  unknownNames(options, Object.keys(OPTION_RULES), '', issues);
   if (issues.length > 0) throw new FirehoseTransformOptionsError(issues);
+}
+
+/** The members of the `metrics` option, in the README's order. */
+const METRICS_OPTION_NAMES = ['namespace', 'dimensions', 'extraMetrics', 'write'] as const;
+
+/**
+ * Adds an issue for each own name of `object` that is not one of `known` (a typo such as `safetyMargin` would
+ * otherwise be ignored without a word), with the closest known name when one is close. Its value does not
+ * matter: a misspelt option set to `undefined` is still misspelt.
+ */
+function unknownNames(
+  object: object,
+  known: readonly string[],
+  prefix: string,
+  issues: FirehoseIssue[],
+): void {
+  for (const name of Object.keys(object)) {
+    if (known.includes(name)) continue;
+    const closest = closestName(name, known);
+    issues.push({
+      path: `${prefix}${describeName(name)}`,
+      message:
+        closest === undefined
+          ? `is not an option${prefix === '' ? '' : ` of ${prefix.slice(0, -1)}`}; remove it (the options are ${known.join(', ')})`
+          : `is not an option${prefix === '' ? '' : ` of ${prefix.slice(0, -1)}`}; did you mean ${closest}?`,
+    });
+  }
+}
+
+/**
+ * The known name closest to `name`: the same ignoring case, or at most 2 edits away (1 for names shorter than
+ * 5 letters, so that `log` does not suggest `now`). `undefined` when none is that close.
+ */
+function closestName(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of known) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    const allowed = Math.min(name.length, candidate.length) < 5 ? 1 : 2;
+    if (distance <= allowed && distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Edits (insert, delete, replace, swap of two neighbours) from `a` to `b`; stops early past 2. */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let beforePrevious: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let distance = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        distance = Math.min(distance, beforePrevious[j - 2]! + 1);
+      current.push(distance);
+    }
+    beforePrevious = previous;
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** An option name as a path: as written when it looks like one, else quoted (and cut). */
+function describeName(name: string): string {
+  if (/^[A-Za-z_$][\w$]{0,63}$/.test(name)) return name;
+  return JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}...` : name);
 }
 
 function metricsRule(metrics: unknown, path: string, issues: FirehoseIssue[]): void {
@@ -134,6 +207,7 @@ function metricsRule(metrics: unknown, path: string, issues: FirehoseIssue[]): v
       issues,
     );
   if (write !== undefined) callback('(line) => void')(write, `${path}.write`, issues);
+  unknownNames(metrics, METRICS_OPTION_NAMES, `${path}.`, issues);
 }
 
 function dimensionsRule(dimensions: unknown, path: string, issues: FirehoseIssue[]): void {

@@ -65,6 +65,57 @@ function nonEmpty(value: string | undefined): string | undefined {
  * ```
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await runCliUnguarded(argv, io);
+  } catch (error) {
+    // Not one of this package's errors (those are answered in runCliUnguarded): a bug or a broken stream.
+    io.stderr(unexpectedErrorReport(error, io.env));
+    return 1;
+  }
+}
+
+/**
+ * What the CLI prints for an error that is not one of this package's: one line
+ * `ctr-kibana-setup: unexpected error: <name>: <message>`, then the stack (and causes) only when `DEBUG` or
+ * `CTR_STREAM_DEBUG` is set (not empty). URLs have what comes before their `@` masked, the message and the
+ * stack alike, so that credentials in a URL are never printed.
+ */
+export function unexpectedErrorReport(error: unknown, env: Record<string, string | undefined>): string {
+  const { name, message } = describeUnexpected(error);
+  const line = `ctr-kibana-setup: unexpected error: ${name}: ${oneLine(message)}\n`;
+  const debug = nonEmpty(env.DEBUG) !== undefined || nonEmpty(env.CTR_STREAM_DEBUG) !== undefined;
+  if (!debug) return maskUrlCredentials(line);
+  const stacks: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    stacks.push(`${depth === 0 ? '' : 'Caused by: '}${current.stack ?? `${current.name}: ${current.message}`}`);
+    current = current.cause;
+  }
+  return maskUrlCredentials(`${line}${stacks.map((stack) => `${stack}\n`).join('')}`);
+}
+
+/** The name and message of anything thrown: an Error's own, else its type and text. */
+function describeUnexpected(error: unknown): { name: string; message: string } {
+  try {
+    if (error instanceof Error) return { name: error.name || 'Error', message: error.message || '(no message)' };
+    return { name: `thrown ${error === null ? 'null' : typeof error}`, message: String(error) };
+  } catch {
+    return { name: 'thrown value', message: '(cannot be described)' };
+  }
+}
+
+/** A message on one line (line breaks become spaces), cut at 1000 characters. */
+function oneLine(text: string): string {
+  const flat = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return flat.length > 1000 ? `${flat.slice(0, 1000)}...` : flat;
+}
+
+/** `https://user:secret@host/path` becomes `https://***@host/path`: everything before the authority's last `@`. */
+function maskUrlCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi, '$1***@');
+}
+
+async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({

@@ -155,4 +155,89 @@ describe('createFirehoseTransformHandler: options are checked when the handler i
     expect(deadline - started).toBeGreaterThan(56_000);
     expect(deadline - started).toBeLessThanOrEqual(57_100);
   });
+  it('refuses misspelt option names, suggesting the option meant', () => {
+    const error = creationError({
+      transformRecord,
+      safetyMargin: 5_000,
+      prepareBatches: () => undefined,
+      SafetyMarginMS: 1_000,
+      reingestOverFlow: false,
+      nwo: Date.now,
+    });
+    expect(error.issues).toEqual([
+      { path: 'safetyMargin', message: 'is not an option; did you mean safetyMarginMs?' },
+      { path: 'prepareBatches', message: 'is not an option; did you mean prepareBatch?' },
+      { path: 'SafetyMarginMS', message: 'is not an option; did you mean safetyMarginMs?' },
+      { path: 'reingestOverFlow', message: 'is not an option; did you mean reingestOverflow?' },
+      { path: 'nwo', message: 'is not an option; did you mean now?' },
+    ]);
+    expect(error.message).toBe(
+      'Invalid options for createFirehoseTransformHandler: safetyMargin is not an option; did you mean safetyMarginMs?; ' +
+        'prepareBatches is not an option; did you mean prepareBatch?; ' +
+        'SafetyMarginMS is not an option; did you mean safetyMarginMs?; ' +
+        'reingestOverFlow is not an option; did you mean reingestOverflow?; ' +
+        'nwo is not an option; did you mean now?',
+    );
+    expect(error.isRetryable).toBe(false);
+  });
+
+  it('refuses unknown option names with no close match, listing the options, even when set to undefined', () => {
+    const error = creationError({ transformRecord, log: console, timeoutMs: undefined, '': 1 });
+    expect(error.issues.map((issue) => issue.path)).toEqual(['log', 'timeoutMs', '""']);
+    for (const issue of error.issues) {
+      expect(issue.message).toMatch(
+        /^is not an option; remove it \(the options are transformRecord, prepareBatch, /,
+      );
+      expect(issue.message).not.toContain('did you mean');
+    }
+    expect(error.issues[0]!.message).toContain('safetyMarginMs');
+    expect(error.issues[0]!.message).toContain('onSummary)');
+  });
+
+  it('reports unknown names together with bad values, after them', () => {
+    const error = creationError({ transformRecord: 'ok', safetyMarginMs: -1, maxResponseByte: 1_000 });
+    expect(error.issues.map((issue) => issue.path)).toEqual([
+      'transformRecord',
+      'safetyMarginMs',
+      'maxResponseByte',
+    ]);
+    expect(error.issues[2]!.message).toBe('is not an option; did you mean maxResponseBytes?');
+  });
+
+  it('refuses unknown names inside metrics, suggesting the member meant', () => {
+    const error = creationError({
+      transformRecord,
+      metrics: { namespace: 'CtrStream', dimension: { FunctionName: 'f' }, Write: () => {}, unit: 'Count' },
+    });
+    expect(error.issues).toEqual([
+      { path: 'metrics.dimension', message: 'is not an option of metrics; did you mean dimensions?' },
+      { path: 'metrics.Write', message: 'is not an option of metrics; did you mean write?' },
+      {
+        path: 'metrics.unit',
+        message:
+          'is not an option of metrics; remove it (the options are namespace, dimensions, extraMetrics, write)',
+      },
+    ]);
+    // A misspelt namespace is both missing and unknown.
+    expect(
+      creationError({ transformRecord, metrics: { nameSpace: 'CtrStream' } }).issues.map(
+        (issue) => issue.path,
+      ),
+    ).toEqual(['metrics.namespace', 'metrics.nameSpace']);
+  });
+
+  it('leaves the names inside dimensions, logger and firehoseClient alone: they are not options', () => {
+    expect(() =>
+      createFirehoseTransformHandler({
+        transformRecord,
+        logger: { ...silentLogger, child: () => silentLogger, level: 'info' } as never,
+        firehoseClient: { send: async () => ({}), config: {}, middlewareStack: {} } as never,
+        metrics: {
+          namespace: 'CtrStream',
+          dimensions: { FunctionName: 'f', Stage: 'prod' },
+          write: () => {},
+        },
+      }),
+    ).not.toThrow();
+  });
 });

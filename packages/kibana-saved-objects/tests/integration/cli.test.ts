@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { buildIndexTemplate } from '@ctr-stream/es-index-setup';
 import { request } from 'undici';
@@ -429,5 +429,32 @@ describe('the built bin (dist/cli.js, built before the tests: nx test depends on
       type: 'index-pattern',
       attributes: { title: `${mappedIndex}*` },
     });
+  });
+  it('answers an unexpected internal error with one line and exit 1, the stack only with DEBUG', async () => {
+    // A preload makes the first stdout write throw, as a bug in the CLI would: not one of the package's errors.
+    // (A file, not a data: URL, so that the stack does not quote the source and its URL.)
+    const breakStdout = join(directory, 'break-stdout.mjs');
+    writeFileSync(
+      breakStdout,
+      "process.stdout.write = () => { throw new TypeError('write to http://admin:s3cr3t@127.0.0.1:9/ failed'); };\n",
+    );
+    const runBroken = (env: Record<string, string>) =>
+      promisify(execFile)(
+        process.execPath,
+        ['--import', pathToFileURL(breakStdout).href, cli, '--out', '-', '--target', 'kibana-8.8'],
+        { env: { PATH: process.env.PATH ?? '', ...env } },
+      ).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+      );
+    const quiet = await runBroken({});
+    expect(quiet).toEqual({
+      code: 1,
+      stderr: 'ctr-kibana-setup: unexpected error: TypeError: write to http://***@127.0.0.1:9/ failed\n',
+    });
+    const debug = await runBroken({ CTR_STREAM_DEBUG: '1' });
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toContain('    at ');
+    expect(debug.stderr).not.toContain('s3cr3t');
   });
 });
