@@ -88,7 +88,9 @@ export function unexpectedErrorReport(error: unknown, env: Record<string, string
   const stacks: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    stacks.push(`${depth === 0 ? '' : 'Caused by: '}${current.stack ?? `${current.name}: ${current.message}`}`);
+    stacks.push(
+      `${depth === 0 ? '' : 'Caused by: '}${current.stack ?? `${current.name}: ${current.message}`}`,
+    );
     current = current.cause;
   }
   return maskUrlCredentials(`${line}${stacks.map((stack) => `${stack}\n`).join('')}`);
@@ -97,7 +99,8 @@ export function unexpectedErrorReport(error: unknown, env: Record<string, string
 /** The name and message of anything thrown: an Error's own, else its type and text. */
 function describeUnexpected(error: unknown): { name: string; message: string } {
   try {
-    if (error instanceof Error) return { name: error.name || 'Error', message: error.message || '(no message)' };
+    if (error instanceof Error)
+      return { name: error.name || 'Error', message: error.message || '(no message)' };
     return { name: `thrown ${error === null ? 'null' : typeof error}`, message: String(error) };
   } catch {
     return { name: 'thrown value', message: '(cannot be described)' };
