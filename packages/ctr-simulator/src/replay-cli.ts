@@ -8,14 +8,12 @@ import { loopbackCredentials, sendFromCommandLine } from './cli-send.js';
 import { BackupReadError, OutputFileError } from './errors.js';
 import { type BackupRecord, type FirehoseBackupContents, readFirehoseBackup } from './firehose-backup.js';
 import { parseReplayArguments, REPLAY_USAGE, type ReplaySettings } from './replay-arguments.js';
+import { printable } from './request-errors.js';
 import { isS3Url } from './s3-backup.js';
 import type { SendRecordOutcome } from './send-to-firehose.js';
 
 /** Problems listed on the terminal; `--json` has them all. */
 const PROBLEMS_SHOWN = 20;
-
-/** An error code from a backup object, safe to print: control characters become `?`. */
-const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
 function describeContents(contents: FirehoseBackupContents, settings: ReplaySettings): string[] {
   const codes = Object.entries(contents.byErrorCode)
@@ -240,7 +238,6 @@ async function main(): Promise<number> {
       '--skip-unreadable to send the rest now.';
     log(message);
     if (settings.json) process.stderr.write(`ctr-replay: ${message}\n`);
-    sendFailed = true;
   } else if (settings.dryRun || contents.records.length === 0) {
     log(settings.dryRun ? 'Dry run: nothing sent.' : 'Nothing to send.');
   } else {

@@ -18,7 +18,8 @@ export function isCredentialsError(name: string): boolean {
   return CREDENTIALS_ERRORS.has(name);
 }
 
-const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+/** Text from outside (an error code, a profile name), safe to print: control characters become `?`. */
+export const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
 /**
  * What to check when the SDK found no credentials, aware of the environment the standard chain reads (its values are
