@@ -3,12 +3,15 @@
 // Elasticsearch) against the raw `_bulk` rate of the same documents into the same node, in one run.
 // Goal: >= 0.7 of the raw rate at buffer settings that keep end-to-end latency under 5 s.
 // BENCH_CPU_PROFILE=<file.cpuprofile> profiles the main thread of the local Firehose's process end to end.
-import { fork } from 'node:child_process';
+// BENCH_PIN_ELASTICSEARCH=1 (Linux, a node this run started or reuses, 2+ cores) gives Elasticsearch CPU 0 alone and
+// everything else the other cores, in both cases, as on AWS, where the domain's cores are its own.
+import { execFileSync, fork } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
-import { startDirectoryProcess } from '../apps/local-pipeline/dist/index.js';
+import { LAMBDA_MEMORY_MB, startDirectoryProcess } from '../apps/local-pipeline/dist/index.js';
 import { simulateContactTraffic, writeCallerDirectory } from '../packages/ctr-simulator/dist/index.js';
 import { installIndexTemplate } from '../packages/es-index-setup/dist/index.js';
 import { startElasticsearch } from '../scripts/elasticsearch.mjs';
@@ -31,6 +34,34 @@ process.env.CALLER_LOOKUP_CONCURRENCY ??= '128';
 const here = new URL('.', import.meta.url).pathname;
 
 const node = await startElasticsearch({ log: () => {} });
+const PIN = process.env.BENCH_PIN_ELASTICSEARCH === '1';
+/** The node's process and its descendants (Elasticsearch's launcher starts the server as its child). */
+function processTree(pid) {
+  const children = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] === String(pid);
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+  return [pid, ...children.flatMap((child) => processTree(Number(child)))];
+}
+function pinElasticsearch(cores) {
+  for (const pid of processTree(node.pid))
+    execFileSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' });
+}
+const lastCore = availableParallelism() - 1;
+if (PIN) {
+  if (node.pid === undefined || lastCore < 1)
+    throw new Error('BENCH_PIN_ELASTICSEARCH needs a local node (no ELASTICSEARCH_URL) and 2 or more cores');
+  // -a: every thread. The node is a launcher and the server it starts; the producer, the local Firehose and the
+  // directory are forked later and inherit this process's affinity.
+  pinElasticsearch('0');
+  execFileSync('taskset', ['-a', '-p', '-c', `1-${lastCore}`, String(process.pid)], { stdio: 'ignore' });
+}
 const elasticsearch = new Client({ node: node.url });
 const work = await mkdtemp(join(tmpdir(), 'bench-pipeline-'));
 const rawIndex = `bench-raw-${process.pid}`;
@@ -193,6 +224,9 @@ async function endToEndWith(directory) {
             bufferSizeInMBs: PROCESSOR_BUFFER_MB,
             bufferIntervalInSeconds: BUFFER_SECONDS,
             concurrency: PROCESSOR_CONCURRENCY,
+            // The memory apps/infra deploys the function with, which also sizes its heap (and so its garbage
+            // collector's work) as Lambda's Node.js runtime does.
+            memorySizeInMB: Number(process.env.BENCH_LAMBDA_MEMORY_MB ?? LAMBDA_MEMORY_MB),
             environment: {
               CALLER_LOOKUP_URL: directory.baseUrl,
               CALLER_LOOKUP_CONCURRENCY: process.env.CALLER_LOOKUP_CONCURRENCY,
@@ -318,9 +352,12 @@ try {
   );
   // If every core were busy all the time, the chain's CPU per record would cap the end-to-end rate here.
   const cores = availableParallelism();
-  const ceiling = (cores * 1e6) / cpuTotal(pipeline.cpuMicrosPerRecord);
+  const { Elasticsearch: elasticsearchMicros = 0, ...chain } = pipeline.cpuMicrosPerRecord;
+  const ceiling = PIN
+    ? Math.min(1e6 / elasticsearchMicros, (lastCore * 1e6) / cpuTotal(chain))
+    : (cores * 1e6) / cpuTotal(pipeline.cpuMicrosPerRecord);
   console.log(
-    `CPU-bound ceiling on ${cores} cores: ${Math.round(ceiling)} docs/s end to end, ${(ceiling / raw.docsPerSecond).toFixed(2)} of raw (this run reached ${(pipeline.docsPerSecond / ceiling).toFixed(2)} of it)`,
+    `CPU-bound ceiling on ${PIN ? `1 core for Elasticsearch and ${lastCore} for the rest` : `${cores} cores`}: ${Math.round(ceiling)} docs/s end to end, ${(ceiling / raw.docsPerSecond).toFixed(2)} of raw (this run reached ${(pipeline.docsPerSecond / ceiling).toFixed(2)} of it)`,
   );
   console.log(
     `  of which local Firehose + Lambda threads: ${cpuLine(pipeline.firehoseThreadsMicrosPerRecord)}`,
@@ -334,9 +371,11 @@ try {
   await mkdir(join(here, 'results'), { recursive: true });
   await writeFile(
     join(here, 'results', 'pipeline.json'),
-    `${JSON.stringify({ records: records.length, bytes, rounds: ROUNDS, raw, pipeline, ratio, cpuBoundCeiling: { docsPerSecond: ceiling, ratio: ceiling / raw.docsPerSecond }, rawRuns, pipelineRuns, bufferSeconds: BUFFER_SECONDS, at: new Date().toISOString() }, null, 2)}\n`,
+    `${JSON.stringify({ records: records.length, bytes, rounds: ROUNDS, pinnedElasticsearch: PIN, raw, pipeline, ratio, cpuBoundCeiling: { docsPerSecond: ceiling, ratio: ceiling / raw.docsPerSecond }, rawRuns, pipelineRuns, bufferSeconds: BUFFER_SECONDS, at: new Date().toISOString() }, null, 2)}\n`,
   );
 } finally {
+  // The node stays up for the next run: give it every core back.
+  if (PIN) pinElasticsearch(`0-${lastCore}`);
   await elasticsearch.indices.delete({
     index: [warmupIndex, rawIndex, pipelineIndex],
     ignore_unavailable: true,

@@ -10,6 +10,7 @@ export { type DirectoryFaults, type DirectoryProcess, startDirectoryProcess } fr
 export { formatCallsPerDay, formatTable } from './report.js';
 export {
   DELIVERY_STREAM_NAME,
+  LAMBDA_MEMORY_MB,
   LocalPipelineError,
   type LocalPipelineOptions,
   lambdaBundlePath,

@@ -27,6 +27,8 @@ import type { LocalPipelineReport } from './types.js';
 export { redactUrl };
 
 export const DELIVERY_STREAM_NAME = 'CTRFHStream';
+/** The Lambda's memory, as apps/infra deploys it (`lambdaMemoryMb`): it sizes the handler's heap, as on AWS. */
+export const LAMBDA_MEMORY_MB = 512;
 
 /** Options of {@link runLocalPipeline}. */
 export interface LocalPipelineOptions {
@@ -188,6 +190,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
                 AWS_SECRET_ACCESS_KEY: 'local',
               },
               timeoutSeconds: 60,
+              memorySizeInMB: LAMBDA_MEMORY_MB,
               bufferSizeInMBs: options.bufferSizeInMBs ?? 1,
               bufferIntervalInSeconds: options.bufferIntervalInSeconds ?? 1,
             },

@@ -65,7 +65,9 @@ export const ProcessorConfigSchema = z
     timeoutSeconds: z.number().positive().max(900).default(60),
     /**
      * Lambda's `MemorySize` (128-10,240 MB): the context's `memoryLimitInMB` and `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`.
-     * Reported to the handler only; the memory it uses is not limited.
+     * In `worker` environments it also sizes the handler's JavaScript heap as Lambda's Node.js runtime does (a
+     * tenth for new objects, the rest for old ones), so a function that runs out of memory on Lambda does here too.
+     * `in-process` handlers share firehose-local's heap: there it is reported only.
      */
     memorySizeInMB: z.number().int().min(128).max(10_240).default(128),
     /** Firehose's `NumberOfRetries` for failed invocations. */

@@ -1,9 +1,23 @@
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { EXECUTION_ENVIRONMENT_RUNTIME } from './execution-environment-runtime.js';
 import { LAMBDA_RESPONSE_LIMIT_BYTES } from './processor-response.js';
 
 /** Lambda's limit on the init phase (importing the module) of an on-demand execution environment. */
 export const INIT_TIMEOUT_MS = 10_000;
+
+/**
+ * The V8 heap limits Lambda's Node.js runtime starts a function with, from its `MemorySize`. The runtime's bootstrap
+ * (`/var/runtime/bootstrap` in AWS's Lambda base images) gives the young generation a tenth of the memory, as
+ * `--max-semi-space-size` of half that, and the old generation the rest (`--max-old-space-size`). A worker's young
+ * generation is three semi-spaces in V8 (two, plus the space for large new objects).
+ */
+export function lambdaHeapLimits(
+  memorySizeInMB: number,
+): Required<Pick<ResourceLimits, 'maxYoungGenerationSizeMb' | 'maxOldGenerationSizeMb'>> {
+  const newSpace = Math.floor(memorySizeInMB / 10);
+  const semiSpace = Math.floor(newSpace / 2);
+  return { maxYoungGenerationSizeMb: semiSpace * 3, maxOldGenerationSizeMb: memorySizeInMB - newSpace };
+}
 
 /** How the init phase (cold start) of an environment ended. */
 export type InitOutcome =
@@ -64,9 +78,12 @@ export class ExecutionEnvironment {
   #settleInit: ((outcome: InitOutcome) => void) | undefined;
 
   constructor(options: ExecutionEnvironmentOptions) {
+    const heapLimits = lambdaHeapLimits(options.memorySizeInMB);
     this.#worker = new Worker(EXECUTION_ENVIRONMENT_RUNTIME, {
       eval: true,
       env: options.environment,
+      // The handler's heap is as large as on Lambda: a function that runs out of memory there does here too.
+      resourceLimits: heapLimits,
       workerData: {
         moduleUrl: options.moduleUrl,
         exportName: options.exportName,
@@ -97,7 +114,14 @@ export class ExecutionEnvironment {
       };
     });
     this.#worker.on('message', (message: RuntimeMessage) => this.#onMessage(message));
-    this.#worker.on('error', (error: Error) => this.#onGone(`${error.name}: ${error.message}`, error));
+    this.#worker.on('error', (error: Error & { code?: string }) =>
+      this.#onGone(
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `the function ran out of memory: its JavaScript heap reached the ${heapLimits.maxOldGenerationSizeMb} MB that Lambda's Node.js runtime gives a ${options.memorySizeInMB} MB function (raise processor.memorySizeInMB, or hold less of the batch at once)`
+          : `${error.name}: ${error.message}`,
+        error,
+      ),
+    );
     this.#worker.on('exit', (code: number) =>
       this.#onGone(`the execution environment exited with code ${code}`),
     );

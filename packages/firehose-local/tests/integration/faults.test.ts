@@ -147,6 +147,49 @@ describe.each([
   });
 });
 
+describe("a processor's memory (worker environments sized like the Lambda function)", () => {
+  it('a function that runs out of its heap fails the invocation like Lambda, and the records land in processing-failed/', async () => {
+    const { metrics, directory } = await runStream({
+      processor: {
+        modulePath: fixture('faulty.mjs'),
+        exportName: 'exhaustsMemory',
+        memorySizeInMB: 128,
+        numberOfRetries: 0,
+        bufferIntervalInSeconds: 0,
+      },
+      elasticsearch: destination('out-of-memory'),
+    });
+    expect(metrics.local).toMatchObject({ processorInvocationFailures: 1, processingFailedRecords: 5 });
+    const failed = await backupLines(directory, 'processing-failed/');
+    expect(failed).toHaveLength(5);
+    expect(failed[0]).toMatchObject({ errorCode: 'Lambda.FunctionError' });
+    expect(String(failed[0]?.errorMessage)).toMatch(
+      /Runtime\.ExitError: the function ran out of memory: its JavaScript heap reached the 116 MB that Lambda's Node\.js runtime gives a 128 MB function/,
+    );
+  });
+
+  it.each([
+    [128, 0, 5],
+    [512, 5, 0],
+  ])(
+    'a batch that needs 150 MB of heap, with memorySizeInMB %i: %i delivered, %i failed',
+    async (memorySizeInMB, delivered, failed) => {
+      const { metrics } = await runStream({
+        processor: {
+          modulePath: fixture('faulty.mjs'),
+          exportName: 'holds150MB',
+          memorySizeInMB,
+          numberOfRetries: 0,
+          bufferIntervalInSeconds: 0,
+        },
+        elasticsearch: destination(`holds-${memorySizeInMB}`),
+      });
+      expect(metrics.cloudWatch['DeliveryToElasticsearch.Records']).toBe(delivered);
+      expect(metrics.local.processingFailedRecords).toBe(failed);
+    },
+  );
+});
+
 describe('Elasticsearch answering 429 and 5xx', () => {
   it('retries bulk requests answered 429 within the retry duration and loses nothing', async () => {
     const proxy = await startBulkFaultProxy(elasticsearchUrl, { failBulkRequests: 3, status: 429 });
