@@ -98,7 +98,8 @@ export async function runCli(
       },
     }));
   } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    const message = (error as Error).message;
+    io.stderr.write(`${/[.!?]$/.test(message) ? message : `${message}.`}\n${USAGE}\n`);
     return 2;
   }
   if (values.help) {

@@ -107,6 +107,11 @@ function describeUnexpected(error: unknown): { name: string; message: string } {
   }
 }
 
+/** Node's argument errors end without a full stop (`Unknown option '--x'`): this adds one. */
+function asSentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
 /** A message on one line (line breaks become spaces), cut at 1000 characters. */
 function oneLine(text: string): string {
   const flat = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
@@ -145,7 +150,7 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
       },
     }));
   } catch (error) {
-    io.stderr(`${(error as Error).message}\n\n${USAGE}\n`);
+    io.stderr(`${asSentence((error as Error).message)}\n\n${USAGE}\n`);
     return 2;
   }
   if (values.help === true) {

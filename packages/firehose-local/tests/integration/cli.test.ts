@@ -84,6 +84,10 @@ describe('ctr-firehose-local', () => {
     expect(await runCli([], { stdout: capture().stream, stderr: stderr.stream }, never)).toBe(2);
     expect(stderr.text()).toMatch(/--config is required/);
 
+    const unknown = capture();
+    expect(await runCli(['--bogus'], { stdout: capture().stream, stderr: unknown.stream }, never)).toBe(2);
+    expect(unknown.text()).toMatch(/^Unknown option '--bogus'\.\nUsage: ctr-firehose-local/);
+
     const badPort = capture();
     expect(
       await runCli(

@@ -124,7 +124,9 @@ describe('ctr-kibana-setup install', () => {
 
   it('exits 2 on bad usage without sending anything, and never echoes a password from the URL', async () => {
     expect((await run([])).code).toBe(2);
-    expect((await run(['--kibana', 'http://127.0.0.1:1', '--bogus'])).code).toBe(2);
+    const unknown = await run(['--kibana', 'http://127.0.0.1:1', '--bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^Unknown option '--bogus'\.\n\nUsage: ctr-kibana-setup/);
     const withSecret = await run(['--kibana', 'http://admin:hunter2@127.0.0.1:1']);
     expect(withSecret.code).toBe(2);
     expect(withSecret.stderr).not.toContain('hunter2');
