@@ -139,3 +139,41 @@ export class BackupReadError extends CtrSimulatorError {
     this.path = path;
   }
 }
+
+/**
+ * A compressed backup object cannot be decompressed: corrupt (a checksum or length that does not match), cut off, or
+ * using something not read here (a ZIP method other than stored and deflate, encryption). Internal:
+ * `readFirehoseBackup` reports it as a problem of the object (`cannot read the object: <message>`) and reads on; it
+ * is never thrown to callers. The message describes the structure, never the content.
+ */
+export class CompressedObjectError extends CtrSimulatorError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, options);
+    this.name = 'CompressedObjectError';
+  }
+}
+
+/**
+ * A compressed backup object would decompress to more than the limit (`maxDecompressedBytes`, 1 GiB by default):
+ * refused before the memory runs out, as a compression bomb would be. Internal, as `CompressedObjectError`.
+ */
+export class DecompressedSizeError extends CompressedObjectError {
+  /** The limit that was reached, in bytes. */
+  readonly limit: number;
+
+  constructor(limit: number) {
+    super(
+      `it decompresses to more than ${describeByteCount(limit)}, the most read from one object: refused as a possible ` +
+        'compression bomb (if it is real, decompress it and replay it in parts)',
+    );
+    this.name = 'DecompressedSizeError';
+    this.limit = limit;
+  }
+}
+
+/** `1 GiB`, `64 MiB`, `1000 bytes`: a byte count as it was most likely chosen. */
+export function describeByteCount(bytes: number): string {
+  if (bytes >= 2 ** 30 && bytes % 2 ** 30 === 0) return `${bytes / 2 ** 30} GiB`;
+  if (bytes >= 2 ** 20 && bytes % 2 ** 20 === 0) return `${bytes / 2 ** 20} MiB`;
+  return `${bytes} byte${bytes === 1 ? '' : 's'}`;
+}

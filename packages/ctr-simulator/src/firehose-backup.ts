@@ -1,11 +1,9 @@
+import { constants } from 'node:buffer';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, decompressBackupObject, startsWith } from './backup-compression.js';
 import { BackupReadError } from './errors.js';
 import { type BackupObject, isS3Url, type S3BackupOptions, S3BackupSource } from './s3-backup.js';
-
-const gunzipAsync = promisify(gunzip);
 
 /** What a record found in a backup object is. */
 export type BackupRecordKind =
@@ -72,35 +70,45 @@ export interface ReadFirehoseBackupOptions {
   readonly documents?: boolean;
   /** How `s3://` URLs are read: a client of your own, or the region, endpoint and credentials of one made here. */
   readonly s3?: S3BackupOptions;
+  /**
+   * The most bytes one compressed object may decompress to (default 1 GiB, at most 4 GiB): an object that would
+   * decompress to more is a problem (`cannot read the object: it decompresses to more than 1 GiB ...`), not an
+   * out-of-memory crash. Uncompressed objects are read as they are.
+   */
+  readonly maxDecompressedBytes?: number;
 }
 
 /** The largest epoch milliseconds a Date can hold. */
 const MAX_DATE_MS = 8.64e15;
 const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-/** Compressions Firehose can write that are not read here (GZIP is). */
-const UNREAD_COMPRESSIONS: readonly { name: string; magic: readonly number[] }[] = [
-  { name: 'ZIP', magic: [0x50, 0x4b, 0x03, 0x04] },
-  { name: 'Snappy', magic: [0xff, 0x06, 0x00, 0x00, 0x73, 0x4e, 0x61, 0x50, 0x70, 0x59] },
-];
-const startsWith = (body: Uint8Array, magic: readonly number[]) =>
-  body.length >= magic.length && magic.every((byte, index) => body[index] === byte);
 
 /**
  * Reads the records of Firehose S3 backup objects: from the bucket itself (`s3://bucket/prefix`, listed in key
  * order with `@aws-sdk/client-s3`), from a copy of it (`aws s3 cp --recursive`) or from
  * `@ctr-stream/firehose-local`'s backup directory. Directories are walked recursively in path order (hidden files,
  * such as firehose-local's `.partial` objects in the making, are left out); an object reached through several
- * paths, URLs or links is read once; GZIP objects are decompressed. Each object holds JSON values one
- * after another (one per line, or concatenated as Firehose writes AllDocuments backups without a delimiter):
+ * paths, URLs or links is read once.
+ *
+ * Objects are read whatever the delivery stream's `CompressionFormat`, recognised by their bytes (the key does not
+ * say): UNCOMPRESSED; GZIP; ZIP (every file entry, in central directory order, stored or deflated, ZIP64 too, each
+ * CRC-32 checked); Snappy (the framing format, each chunk's CRC-32C checked); HADOOP_SNAPPY (Hadoop's block format,
+ * which has no magic number: recognised only when the whole object is such blocks, every length agreeing to the
+ * byte, else read as it is). An object that would decompress to more than `maxDecompressedBytes` (1 GiB by default) is refused.
+ *
+ * Each object holds JSON values one after another (one per line, or concatenated as Firehose writes AllDocuments
+ * backups without a delimiter):
  * - an object with a string `rawData` and an `errorCode` or `attemptsMade` is a failed record
  *   (`processing-failed/`, `elasticsearch-failed/`, `AmazonOpenSearchService-failed/`, `http-endpoint-failed/`)
  *   and yields its decoded `rawData`;
  * - any other JSON value is a backed-up document, kept only with `documents: true`, and yields its bytes.
  *
  * A value that is not valid JSON, or whose `rawData` is not base64, becomes a problem (file, position, reason;
- * never the content), and reading goes on with the next line. Throws `BackupReadError` when a given path cannot
- * be read at all or holds no backup object (an empty directory), or an `s3://` bucket cannot be listed or has no
- * object under the prefix.
+ * never the content), and reading goes on with the next line. An object that cannot be read at all (no access,
+ * a compressed object that is corrupt, cut off, encrypted, of a ZIP method other than stored and deflate, or too
+ * large) becomes one problem at position 0 and yields no record, and reading goes on with the next object. Throws
+ * `BackupReadError` when a given path cannot be read at all or holds no backup object (an empty directory), or an
+ * `s3://` bucket cannot be listed or has no object under the prefix; `RangeError` for a `maxDecompressedBytes`
+ * that is not a whole number from 1 to 4 GiB.
  *
  * @example
  * ```ts
@@ -116,6 +124,20 @@ export async function readFirehoseBackup(
   paths: readonly string[],
   options: ReadFirehoseBackupOptions = {},
 ): Promise<FirehoseBackupContents> {
+  const { maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES } = options;
+  if (
+    !Number.isSafeInteger(maxDecompressedBytes) ||
+    maxDecompressedBytes < 1 ||
+    maxDecompressedBytes > constants.MAX_LENGTH
+  ) {
+    const got =
+      typeof maxDecompressedBytes === 'number'
+        ? String(maxDecompressedBytes)
+        : `the ${typeof maxDecompressedBytes} ${JSON.stringify(maxDecompressedBytes)}`;
+    throw new RangeError(
+      `readFirehoseBackup: maxDecompressedBytes must be a whole number of bytes from 1 to ${constants.MAX_LENGTH} (got ${got})`,
+    );
+  }
   const objects: BackupObject[] = [];
   const seen = new Set<string>();
   const directoryFiles = new Map<string, number>();
@@ -132,7 +154,7 @@ export async function readFirehoseBackup(
         await listLocalPath(path, seen, objects, directoryFiles);
       }
     }
-    return await readObjects(objects, options);
+    return await readObjects(objects, options, maxDecompressedBytes);
   } finally {
     await s3?.close();
   }
@@ -141,6 +163,7 @@ export async function readFirehoseBackup(
 async function readObjects(
   objects: readonly BackupObject[],
   options: ReadFirehoseBackupOptions,
+  maxDecompressedBytes: number,
 ): Promise<FirehoseBackupContents> {
   const wanted = options.errorCodes === undefined ? undefined : new Set(options.errorCodes);
   const records: BackupRecord[] = [];
@@ -151,24 +174,16 @@ async function readObjects(
   let skippedDocuments = 0;
   let failedRecords = 0;
   for (const { name: file, read } of objects) {
-    let body: Buffer;
+    let parts: readonly Buffer[];
     try {
-      body = await read();
-      if (startsWith(body, [0x1f, 0x8b])) body = await gunzipAsync(body);
+      ({ parts } = await decompressBackupObject(await read(), maxDecompressedBytes));
     } catch (error) {
+      // All or nothing: a compressed object that cannot be read whole gives no record, so that replaying it
+      // again once it reads sends none of its records twice.
       problems.push({ file, position: 0, reason: `cannot read the object: ${describe(error)}` });
       continue;
     }
-    const compression = UNREAD_COMPRESSIONS.find(({ magic }) => startsWith(body, magic));
-    if (compression !== undefined) {
-      problems.push({
-        file,
-        position: 0,
-        reason: `the object is ${compression.name}-compressed: decompress it first (GZIP objects are read as they are)`,
-      });
-      continue;
-    }
-    for (const found of readValues(body, file)) {
+    for (const found of readParts(parts, file)) {
       if ('reason' in found) {
         problems.push(found);
       } else if (found.kind === 'document' && (options.documents !== true || wanted !== undefined)) {
@@ -365,11 +380,26 @@ export function* splitJsonValues(body: Uint8Array): Generator<JsonValueSpan> {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * The records and problems of one object. After a value that cannot be read, reading resumes at the line after
- * the value's first line break: with one record per line, one broken record costs that record only.
+ * The records and problems of one object, from its content: one part, or a ZIP archive's file entries, read one
+ * after another with their values numbered on from one entry to the next.
  */
-function* readValues(body: Buffer, file: string): Generator<BackupRecord | BackupProblem> {
+function* readParts(parts: readonly Buffer[], file: string): Generator<BackupRecord | BackupProblem> {
   let position = 0;
+  for (const part of parts) {
+    for (const found of readValues(part, file, position)) {
+      position = found.position;
+      yield found;
+    }
+  }
+}
+
+/**
+ * The records and problems of one part of an object, numbered from `firstPosition + 1`. After a value that cannot be
+ * read, reading resumes at the line after the value's first line break: with one record per line, one broken
+ * record costs that record only.
+ */
+function* readValues(body: Buffer, file: string, firstPosition = 0): Generator<BackupRecord | BackupProblem> {
+  let position = firstPosition;
   let from = 0;
   for (let next = nextJsonValue(body, from); next !== undefined; next = nextJsonValue(body, from)) {
     position++;

@@ -43,7 +43,8 @@ Sends the records of Firehose backup objects into a delivery stream again, with 
 Read the objects from the backup bucket, e.g.
   ctr-replay s3://<bucket>/processing-failed/2026/11/27/ --dry-run
 (every object under the prefix, in key order), from a copy of it, or from firehose-local's backup
-directory. Directories are read recursively; GZIP objects too. The objects are never changed.
+directory. Directories are read recursively. Objects are read whatever the stream's compression
+(none, GZIP, ZIP, Snappy, Hadoop-Snappy; up to 1 GiB decompressed each). They are never changed.
 
 Options:
   --stream NAME         delivery stream name (default CTRFHStream)

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { simulateContactTraffic } from '../../src/index.js';
+import { hadoopSnappy, snappyFramed, zipArchive } from '../unit/compression-fixtures.js';
 import { type FirehoseTestServer, startFirehoseTestServer } from './firehose-test-server.js';
 import { ensureBuilt, packageRoot, runCli } from './run-cli.js';
 
@@ -353,6 +354,31 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
       lines.some((line) => line.mayHaveBeenDelivered === true && line.errorCode === 'Replay.Aborted'),
     ).toBe(true);
     await rm(failedOut);
+  });
+
+  it('sends the records of ZIP, Snappy and Hadoop-Snappy objects; a corrupt one stops the send', async () => {
+    const lines = (slice: string[]) =>
+      Buffer.from(slice.map((data) => `${failedRecord(data, 'Lambda.FunctionError')}\n`).join(''));
+    await writeFile(join(bucket, 'a-zip'), zipArchive([{ name: 'a', content: lines(ctrs.slice(0, 3)) }]));
+    await writeFile(join(bucket, 'b-snappy'), snappyFramed(lines(ctrs.slice(3, 6))));
+    await writeFile(join(bucket, 'c-hadoop-snappy'), hadoopSnappy(lines(ctrs.slice(6, 9))));
+    server = await startFirehoseTestServer();
+    const result = await run([bucket, '--endpoint', server.url]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(server.accepted.map((data) => data.toString('utf8'))).toEqual(ctrs.slice(0, 9));
+
+    await writeFile(
+      join(bucket, 'd-zip'),
+      zipArchive([{ name: 'a', content: lines(ctrs.slice(9, 10)), crc: 0x12345678 }]),
+    );
+    const corrupt = await run([bucket, '--endpoint', server.url]);
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stdout).toContain(
+      `${join(bucket, 'd-zip')}: the whole object: cannot read the object: the ZIP archive is corrupt or cut off: entry 1 of 1: its CRC-32 does not match its data`,
+    );
+    expect(corrupt.stdout).toContain('1 backup object could not be read: nothing was sent');
+    expect(server.accepted).toHaveLength(9);
   });
 
   it('exits 1 naming each unreadable value (never its content) and still sends the readable ones', async () => {
