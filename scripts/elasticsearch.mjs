@@ -1,15 +1,21 @@
 // The local Elasticsearch node of ctr-stream: fetched from Maven Central with `mvn`, cached, started on
 // 127.0.0.1 with a small heap. Used by `npm run es:*`, the vitest global setup and `npm start`.
+// With OPENSEARCH_VERSION it is an OpenSearch node instead, fetched, cached, started and stopped the same way.
 //
 // Environment:
 //   ELASTICSEARCH_URL  use that cluster; start nothing
 //   ES_VERSION         the Elasticsearch version (default: newest that runs on the Java found here)
+//   OPENSEARCH_VERSION run OpenSearch of that version instead of Elasticsearch, e.g. 2.19.6 (Java 11 to 23;
+//                      3.x needs Java 21+); not together with ES_VERSION. Maven artifact
+//                      org.opensearch.distribution.integ-test-zip:opensearch, no security plugin
 //   ES_PORT            the HTTP port (default 9200, or a free port when 9200 is taken)
-//   ES_HEAP            JVM heap, e.g. 512m (default)
-//   ES_JAVA_HOME       the JDK to run it with (default: found under /usr/lib/jvm or JAVA_HOME)
+//   ES_HEAP            JVM heap, e.g. 512m (default); OpenSearch too
+//   ES_JAVA_HOME       the JDK to run it with (default: found under /usr/lib/jvm or JAVA_HOME); OpenSearch too
 //   CTR_STREAM_CACHE_DIR  where downloads and the node's state live (default $XDG_CACHE_HOME/ctr-stream)
 //   CTR_STREAM_RUNTIME_DIR  where the unpacked node, its data and logs live (default: in the cache dir, or
 //                        /var/tmp/ctr-stream-elasticsearch as root, since Elasticsearch runs as `nobody` then)
+// One local node at a time: a running node of the other distribution or of another asked-for version is an
+// error naming the fix (npm run es:stop), never silently reused.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
@@ -30,7 +36,78 @@ import { join } from 'node:path';
 
 /** Newest versions served by Maven Central as integ-test zips, per Java major they need. */
 export const DEFAULT_VERSIONS = { modern: '9.5.4', java17: '8.19.21' };
-const ARTIFACT = 'org.elasticsearch.distribution.integ-test-zip:elasticsearch';
+/** The OpenSearch version the repo's tests run against (`npm run test:opensearch`), named in fixes. */
+export const TESTED_OPENSEARCH_VERSION = '2.19.6';
+
+/**
+ * What differs between the two distributions: the Maven artifact, the names in the zip (`<name>-<version>/`,
+ * `bin/<name>`), the variable that asks for a version, the settings and the launcher's environment.
+ * Everything else (download, unpack, ports, state, start, stop) is shared.
+ */
+const DISTRIBUTIONS = {
+  elasticsearch: {
+    product: 'Elasticsearch',
+    name: 'elasticsearch',
+    artifact: 'org.elasticsearch.distribution.integ-test-zip:elasticsearch',
+    versionVariable: 'ES_VERSION',
+    settings: ['xpack.security.enabled=false'],
+    launcherEnvironment: ({ javaHome, tmpDir, heap }) => ({
+      ES_JAVA_HOME: javaHome,
+      ES_TMPDIR: tmpDir,
+      ES_JAVA_OPTS: `-Xms${heap} -Xmx${heap}`,
+    }),
+  },
+  opensearch: {
+    product: 'OpenSearch',
+    name: 'opensearch',
+    artifact: 'org.opensearch.distribution.integ-test-zip:opensearch',
+    versionVariable: 'OPENSEARCH_VERSION',
+    // The integ-test zip has no security plugin: no setting to turn it off (an unknown setting stops the node).
+    settings: [],
+    launcherEnvironment: ({ javaHome, tmpDir, heap }) => ({
+      OPENSEARCH_JAVA_HOME: javaHome,
+      OPENSEARCH_TMPDIR: tmpDir,
+      OPENSEARCH_JAVA_OPTS: `-Xms${heap} -Xmx${heap}`,
+    }),
+  },
+};
+
+/** `Elasticsearch` or `OpenSearch`, for messages (a state file without a distribution is Elasticsearch). */
+export function productName(distribution) {
+  return (DISTRIBUTIONS[distribution] ?? DISTRIBUTIONS.elasticsearch).product;
+}
+
+/**
+ * The names of a version's files in the cache and the runtime dir: Elasticsearch keeps its historic
+ * `data-9.5.4`, OpenSearch gets `data-opensearch-2.19.6`, so the two never share a directory.
+ */
+function runtimeLabel(distribution, version) {
+  return distribution === 'opensearch' ? `opensearch-${version}` : version;
+}
+
+const OPENSEARCH_VERSION_PATTERN = /^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/;
+
+/**
+ * The node the environment asks for: OpenSearch when OPENSEARCH_VERSION is set, else Elasticsearch
+ * (of ES_VERSION, or the default version for the Java found). `version` is undefined when none was asked.
+ */
+export function requestedNode() {
+  const openSearchVersion = process.env.OPENSEARCH_VERSION;
+  if (!openSearchVersion)
+    return { distribution: 'elasticsearch', version: process.env.ES_VERSION || undefined };
+  if (process.env.ES_VERSION) {
+    throw new ElasticsearchSetupError(
+      `ES_VERSION=${process.env.ES_VERSION} and OPENSEARCH_VERSION=${openSearchVersion} are both set: unset ES_VERSION to run OpenSearch, or OPENSEARCH_VERSION to run Elasticsearch`,
+    );
+  }
+  if (!OPENSEARCH_VERSION_PATTERN.test(openSearchVersion)) {
+    throw new ElasticsearchSetupError(
+      `OPENSEARCH_VERSION must be a version such as ${TESTED_OPENSEARCH_VERSION} (got ${JSON.stringify(openSearchVersion.slice(0, 40))}): fix it, or unset OPENSEARCH_VERSION to run Elasticsearch`,
+    );
+  }
+  return { distribution: 'opensearch', version: openSearchVersion };
+}
+
 const UNPRIVILEGED_USER = 'nobody';
 const START_TIMEOUT_MS = Number(process.env.ES_START_TIMEOUT_MS ?? 240_000);
 
@@ -160,9 +237,44 @@ function requiredJava(version) {
   return Number(version.split('.')[0]) >= 9 ? 21 : 17;
 }
 
-/** Picks the Elasticsearch version and the JDK to run it with. */
+/**
+ * The Java majors an OpenSearch version runs on: 1.x and 2.x run under the Security Manager, which Java 24
+ * removed (JEP 486), so they need 11 to 23; 3.x dropped it and needs 21 or newer.
+ */
+function openSearchJava(version) {
+  return Number(version.split('.')[0]) >= 3 ? { minimum: 21 } : { minimum: 11, below: 24 };
+}
+
+/** Picks the OpenSearch JDK: ES_JAVA_HOME when given, else the oldest JDK in range (2.x is tested on 17). */
+function chooseOpenSearchJdk(version, jdks) {
+  const { minimum, below } = openSearchJava(version);
+  const preferred = process.env.ES_JAVA_HOME
+    ? jdks.find((jdk) => jdk.home === process.env.ES_JAVA_HOME)
+    : undefined;
+  const fits = (jdk) => jdk.major >= minimum && (below === undefined || jdk.major < below);
+  const jdk = preferred ?? [...jdks].reverse().find(fits);
+  if (jdk && fits(jdk))
+    return { distribution: 'opensearch', version, javaHome: jdk.home, javaMajor: jdk.major };
+  const found = preferred
+    ? `ES_JAVA_HOME is Java ${preferred.major}`
+    : `the JDKs here are Java ${[...new Set(jdks.map((candidate) => candidate.major))].join(', ')}`;
+  if (below !== undefined && (preferred ?? jdks[0]).major >= below) {
+    throw new ElasticsearchSetupError(
+      `OpenSearch ${version} needs Java ${minimum} to ${below - 1} (it runs under the Security Manager, which Java ${below} removed), but ${found}: install a JDK 17 or 21 (apt-get install openjdk-17-jdk-headless) and set ES_JAVA_HOME to it, or pick an OpenSearch 3.x OPENSEARCH_VERSION`,
+    );
+  }
+  throw new ElasticsearchSetupError(
+    `OpenSearch ${version} needs Java ${minimum}+, but ${found}: install one, set ES_JAVA_HOME, or pick OPENSEARCH_VERSION=${TESTED_OPENSEARCH_VERSION}`,
+  );
+}
+
+/**
+ * Picks the distribution and version (OPENSEARCH_VERSION, ES_VERSION, or the default Elasticsearch for the
+ * Java found) and the JDK to run it with.
+ */
 export function chooseVersion() {
   const jdks = findJdks();
+  const requested = requestedNode();
   const explicit = process.env.ES_VERSION;
   if (process.env.ES_JAVA_HOME && !jdks.some((jdk) => jdk.home === process.env.ES_JAVA_HOME)) {
     throw new ElasticsearchSetupError(
@@ -174,6 +286,7 @@ export function chooseVersion() {
       'No Java 17 or newer found: install a JDK (apt-get install openjdk-17-jdk-headless), set ES_JAVA_HOME, or set ELASTICSEARCH_URL to an existing cluster',
     );
   }
+  if (requested.distribution === 'opensearch') return chooseOpenSearchJdk(requested.version, jdks);
   const version = explicit ?? (jdks[0].major >= 21 ? DEFAULT_VERSIONS.modern : DEFAULT_VERSIONS.java17);
   const needed = requiredJava(version);
   // Prefer the explicit ES_JAVA_HOME, then the oldest JDK that is new enough (8.x is tested on 17).
@@ -190,7 +303,7 @@ export function chooseVersion() {
       `Elasticsearch ${version} needs Java ${needed}+, but the newest JDK here is ${jdks[0].major}: install one, set ES_JAVA_HOME, or pick ES_VERSION=${DEFAULT_VERSIONS.java17}`,
     );
   }
-  return { version, javaHome: jdk.home, javaMajor: jdk.major };
+  return { distribution: 'elasticsearch', version, javaHome: jdk.home, javaMajor: jdk.major };
 }
 
 function commandExists(command) {
@@ -198,22 +311,19 @@ function commandExists(command) {
 }
 
 /** Downloads the integ-test zip once into the cache's own Maven repository and returns its path. */
-export function fetchDistribution(version, log = console.error) {
+export function fetchDistribution(version, log = console.error, distribution = 'elasticsearch') {
+  const { product, name, artifact, versionVariable } = DISTRIBUTIONS[distribution];
   const repo = join(cacheDir(), 'm2');
-  const zip = join(
-    repo,
-    'org/elasticsearch/distribution/integ-test-zip/elasticsearch',
-    version,
-    `elasticsearch-${version}.zip`,
-  );
+  const [groupId, artifactId] = artifact.split(':');
+  const zip = join(repo, ...groupId.split('.'), artifactId, version, `${name}-${version}.zip`);
   if (existsSync(zip)) return zip;
   if (!commandExists('mvn')) {
     throw new ElasticsearchSetupError(
       'Maven (mvn) not found: install it (apt-get install maven) or set ELASTICSEARCH_URL to an existing cluster',
     );
   }
-  log(`Downloading Elasticsearch ${version} (${ARTIFACT}, zip) from Maven Central with mvn...`);
-  const mvnLog = join(cacheDir(), `mvn-elasticsearch-${version}.log`);
+  log(`Downloading ${product} ${version} (${artifact}, zip) from Maven Central with mvn...`);
+  const mvnLog = join(cacheDir(), `mvn-${name}-${version}.log`);
   const result = spawnSync(
     'mvn',
     [
@@ -221,7 +331,7 @@ export function fetchDistribution(version, log = console.error) {
       '-q',
       `-Dmaven.repo.local=${repo}`,
       'dependency:get',
-      `-Dartifact=${ARTIFACT}:${version}:zip`,
+      `-Dartifact=${artifact}:${version}:zip`,
       '-Dtransitive=false',
     ],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
@@ -229,7 +339,7 @@ export function fetchDistribution(version, log = console.error) {
   writeFileSync(mvnLog, `${result.stdout ?? ''}${result.stderr ?? ''}`);
   if (result.status !== 0 || !existsSync(zip)) {
     throw new ElasticsearchSetupError(
-      `Download of Elasticsearch ${version} from Maven Central failed (mvn exit ${result.status}): check the network or ES_VERSION`,
+      `Download of ${product} ${version} from Maven Central failed (mvn exit ${result.status}): check the network or ${versionVariable}`,
       { logPath: mvnLog },
     );
   }
@@ -240,17 +350,18 @@ function ownByUnprivileged(path) {
   if (isRoot()) execFileSync('chown', ['-R', `${UNPRIVILEGED_USER}:`, path]);
 }
 
-/** Unpacks the zip once into the runtime dir; returns the Elasticsearch home. */
-function install(version, zip) {
-  const home = join(runtimeDir(), `elasticsearch-${version}`);
-  if (existsSync(join(home, 'bin', 'elasticsearch'))) return home;
+/** Unpacks the zip once into the runtime dir; returns the node's home (`<name>-<version>`, as in the zip). */
+function install(version, zip, distribution = 'elasticsearch') {
+  const { product, name } = DISTRIBUTIONS[distribution];
+  const home = join(runtimeDir(), `${name}-${version}`);
+  if (existsSync(join(home, 'bin', name))) return home;
   const tool = commandExists('unzip') ? 'unzip' : commandExists('jar') ? 'jar' : undefined;
   if (!tool) {
     throw new ElasticsearchSetupError(
-      'Neither unzip nor jar found to unpack Elasticsearch: install unzip (apt-get install unzip)',
+      `Neither unzip nor jar found to unpack ${product}: install unzip (apt-get install unzip)`,
     );
   }
-  const staging = join(runtimeDir(), `.unpack-${version}-${process.pid}`);
+  const staging = join(runtimeDir(), `.unpack-${runtimeLabel(distribution, version)}-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   try {
@@ -263,12 +374,12 @@ function install(version, zip) {
         `Could not unpack ${zip} (${tool} exit ${unpacked.status}): delete that file and run es:start again`,
       );
     }
-    spawnSync('chmod', ['-R', 'u+x', join(staging, `elasticsearch-${version}`, 'bin')]);
+    spawnSync('chmod', ['-R', 'u+x', join(staging, `${name}-${version}`, 'bin')]);
     try {
-      renameSync(join(staging, `elasticsearch-${version}`), home);
+      renameSync(join(staging, `${name}-${version}`), home);
     } catch (error) {
       // Another start unpacked the same version first: use its copy.
-      if (!existsSync(join(home, 'bin', 'elasticsearch'))) throw error;
+      if (!existsSync(join(home, 'bin', name))) throw error;
     }
     return home;
   } finally {
@@ -380,15 +491,40 @@ export async function runningNode({ waitMs = 0 } = {}) {
   }
   const deadline = Date.now() + waitMs;
   for (;;) {
-    if (await clusterAnswers(state.url)) return state;
+    // State files written before OpenSearch was supported name no distribution: they are Elasticsearch.
+    if (await clusterAnswers(state.url)) return { distribution: 'elasticsearch', ...state };
     if (Date.now() >= deadline || !isOurNode(state)) return undefined;
     await sleep(500);
   }
 }
 
 /**
- * Starts the local node, or reuses the running one, or uses ELASTICSEARCH_URL.
- * @returns {Promise<{url: string, started: boolean, version?: string, logPath?: string, external?: boolean}>}
+ * Why the running node is not the one asked for (a one-line error naming the fix), or undefined when it is.
+ * Without a version asked for, any running Elasticsearch is reused, as before OpenSearch was supported.
+ */
+function mismatch(running, requested) {
+  const runningProduct = productName(running.distribution);
+  const stop = 'stop it first (npm run es:stop)';
+  if (requested.distribution === 'elasticsearch' && running.distribution === 'elasticsearch') {
+    if (!requested.version || running.version === requested.version) return undefined;
+    return `Elasticsearch ${running.version} is running but ES_VERSION=${requested.version}: ${stop} or unset ES_VERSION`;
+  }
+  if (requested.distribution === 'opensearch' && running.distribution === 'opensearch') {
+    if (running.version === requested.version) return undefined;
+    return `OpenSearch ${running.version} is running but OPENSEARCH_VERSION=${requested.version}: ${stop} or set OPENSEARCH_VERSION=${running.version}`;
+  }
+  if (requested.distribution === 'opensearch') {
+    return `${runningProduct} ${running.version} is running but OPENSEARCH_VERSION=${requested.version}: ${stop} or unset OPENSEARCH_VERSION`;
+  }
+  return requested.version
+    ? `${runningProduct} ${running.version} is running but ES_VERSION=${requested.version}: ${stop} or unset ES_VERSION and set OPENSEARCH_VERSION=${running.version}`
+    : `${runningProduct} ${running.version} is running but OPENSEARCH_VERSION is not set (Elasticsearch wanted): ${stop} or set OPENSEARCH_VERSION=${running.version}`;
+}
+
+/**
+ * Starts the local node (Elasticsearch, or OpenSearch with OPENSEARCH_VERSION), or reuses the running one,
+ * or uses ELASTICSEARCH_URL.
+ * @returns {Promise<{url: string, started: boolean, distribution?: 'elasticsearch' | 'opensearch', version?: string, logPath?: string, external?: boolean}>}
  */
 export async function startElasticsearch({ log = console.error } = {}) {
   if (process.env.ELASTICSEARCH_URL) {
@@ -403,40 +539,39 @@ export async function startElasticsearch({ log = console.error } = {}) {
     }
     return { url, started: false, external: true };
   }
+  const requested = requestedNode();
   return withLock(async () => {
     const running = await runningNode({ waitMs: readState() ? START_TIMEOUT_MS : 0 });
     if (!running && isOurNode(readState())) {
       const stuck = readState();
       throw new ElasticsearchSetupError(
-        `Elasticsearch ${stuck.version} (pid ${stuck.pid}) is running but does not answer: read its log, or npm run es:stop`,
+        `${productName(stuck.distribution)} ${stuck.version} (pid ${stuck.pid}) is running but does not answer: read its log, or npm run es:stop`,
         { logPath: stuck.logPath },
       );
     }
-    if (running && process.env.ES_VERSION && running.version !== process.env.ES_VERSION) {
-      throw new ElasticsearchSetupError(
-        `Elasticsearch ${running.version} is running but ES_VERSION=${process.env.ES_VERSION}: stop it first (npm run es:stop) or unset ES_VERSION`,
-        { logPath: running.logPath },
-      );
-    }
+    const refusal = running && mismatch(running, requested);
+    if (refusal) throw new ElasticsearchSetupError(refusal, { logPath: running.logPath });
     if (running) {
-      log(`Reusing Elasticsearch ${running.version} (pid ${running.pid}).`);
+      log(`Reusing ${productName(running.distribution)} ${running.version} (pid ${running.pid}).`);
       return { ...running, started: false };
     }
-    const { version, javaHome, javaMajor: major } = chooseVersion();
+    const { distribution, version, javaHome, javaMajor: major } = chooseVersion();
+    const { product, name } = DISTRIBUTIONS[distribution];
     const port = await choosePort();
-    const zip = fetchDistribution(version, log);
-    const home = install(version, zip);
+    const zip = fetchDistribution(version, log, distribution);
+    const home = install(version, zip, distribution);
     const base = runtimeDir();
-    const dataDir = join(base, `data-${version}`);
-    const logDir = join(base, `logs-${version}`);
-    const tmpDir = join(base, `tmp-${version}`);
+    const label = runtimeLabel(distribution, version);
+    const dataDir = join(base, `data-${label}`);
+    const logDir = join(base, `logs-${label}`);
+    const tmpDir = join(base, `tmp-${label}`);
     for (const dir of [dataDir, logDir, tmpDir]) mkdirSync(dir, { recursive: true });
     ownByUnprivileged(home);
     for (const dir of [dataDir, logDir, tmpDir]) ownByUnprivileged(dir);
     const transportPort = await freePort();
     const consoleLog = join(logDir, 'console.log');
     const settings = [
-      'xpack.security.enabled=false',
+      ...DISTRIBUTIONS[distribution].settings,
       'discovery.type=single-node',
       'cluster.name=ctr-stream',
       'node.name=ctr-stream-local',
@@ -458,22 +593,24 @@ export async function startElasticsearch({ log = console.error } = {}) {
             '--regid',
             'nogroup',
             '--clear-groups',
-            join(home, 'bin', 'elasticsearch'),
+            join(home, 'bin', name),
             ...settings,
           ],
         ]
-      : [join(home, 'bin', 'elasticsearch'), settings];
+      : [join(home, 'bin', name), settings];
     const out = openSync(consoleLog, 'w');
-    log(`Starting Elasticsearch ${version} on 127.0.0.1:${port} with Java ${major}...`);
+    log(`Starting ${product} ${version} on 127.0.0.1:${port} with Java ${major}...`);
     const child = spawn(command[0], command[1], {
       cwd: home,
       detached: true,
       stdio: ['ignore', out, out],
       env: {
         ...process.env,
-        ES_JAVA_HOME: javaHome,
-        ES_TMPDIR: tmpDir,
-        ES_JAVA_OPTS: `-Xms${process.env.ES_HEAP ?? '512m'} -Xmx${process.env.ES_HEAP ?? '512m'}`,
+        ...DISTRIBUTIONS[distribution].launcherEnvironment({
+          javaHome,
+          tmpDir,
+          heap: process.env.ES_HEAP ?? '512m',
+        }),
       },
     });
     closeSync(out);
@@ -486,6 +623,7 @@ export async function startElasticsearch({ log = console.error } = {}) {
     const state = {
       pid: child.pid,
       url,
+      distribution,
       version,
       home,
       dataDir,
@@ -511,14 +649,14 @@ export async function startElasticsearch({ log = console.error } = {}) {
         if (exitCode !== undefined) {
           abandon();
           throw new ElasticsearchSetupError(
-            `Elasticsearch ${version} exited during start-up (code ${exitCode}): read the log`,
+            `${product} ${version} exited during start-up (code ${exitCode}): read the log`,
             { logPath: consoleLog },
           );
         }
         if (Date.now() > deadline) {
           abandon();
           throw new ElasticsearchSetupError(
-            `Elasticsearch ${version} did not answer within ${START_TIMEOUT_MS / 1000}s: read the log`,
+            `${product} ${version} did not answer within ${START_TIMEOUT_MS / 1000}s: read the log`,
             { logPath: consoleLog },
           );
         }
@@ -558,7 +696,7 @@ export async function stopElasticsearch({ log = console.error } = {}) {
   while (processAlive(state.pid) && Date.now() < deadline) await sleep(250);
   if (processAlive(state.pid)) killGroup(state.pid, 'SIGKILL');
   rmSync(stateFile(), { force: true });
-  log(`Stopped Elasticsearch ${state.version} (pid ${state.pid}).`);
+  log(`Stopped ${productName(state.distribution)} ${state.version} (pid ${state.pid}).`);
   return true;
 }
 

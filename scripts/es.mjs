@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // npm run es:start | es:stop | es:status. The last line of es:start is the node's URL.
+// OPENSEARCH_VERSION=2.19.6 npm run es:start starts OpenSearch instead (see elasticsearch.mjs).
 import {
   ElasticsearchSetupError,
+  productName,
   redact,
   runningNode,
   startElasticsearch,
@@ -16,7 +18,7 @@ try {
     if (node.external) console.error('ELASTICSEARCH_URL is set: using that cluster, starting nothing.');
     else if (node.started)
       console.error(
-        `Elasticsearch ${node.version} is up in ${((Date.now() - started) / 1000).toFixed(1)}s (log: ${node.logPath}).`,
+        `${productName(node.distribution)} ${node.version} is up in ${((Date.now() - started) / 1000).toFixed(1)}s (log: ${node.logPath}).`,
       );
     console.log(node.external ? redact(node.url) : node.url);
   } else if (command === 'stop') {
@@ -30,7 +32,7 @@ try {
       const node = await runningNode();
       if (node)
         console.log(
-          `running Elasticsearch ${node.version} at ${node.url} (pid ${node.pid}, data ${node.dataDir}, log ${node.logPath})`,
+          `running ${productName(node.distribution)} ${node.version} at ${node.url} (pid ${node.pid}, data ${node.dataDir}, log ${node.logPath})`,
         );
       else {
         console.log('stopped');

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ElasticsearchSetupError, redact, startElasticsearch } from './elasticsearch.mjs';
+import { ElasticsearchSetupError, productName, redact, startElasticsearch } from './elasticsearch.mjs';
 
 // The AWS SDK warns once that its 2027 releases need Node 22; the local run works on Node 20 (README).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -42,7 +42,7 @@ async function elasticsearch() {
   console.error(
     node.external
       ? `Elasticsearch: ${redact(node.url)} (ELASTICSEARCH_URL)`
-      : `Elasticsearch ${node.version}: ${node.url} (${node.started ? 'started' : 'already running'}; log ${node.logPath})`,
+      : `${productName(node.distribution)} ${node.version}: ${node.url} (${node.started ? 'started' : 'already running'}; log ${node.logPath})`,
   );
   return { url: node.url, startedHere: !node.external };
 }

@@ -1,6 +1,6 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ function esStart(env: Record<string, string | undefined>) {
       ...process.env,
       ELASTICSEARCH_URL: undefined,
       ES_VERSION: undefined,
+      OPENSEARCH_VERSION: undefined,
       ES_PORT: undefined,
       ...env,
     } as NodeJS.ProcessEnv,
@@ -33,6 +34,7 @@ function esStartAsync(env: Record<string, string | undefined>) {
         ...process.env,
         ELASTICSEARCH_URL: undefined,
         ES_VERSION: undefined,
+        OPENSEARCH_VERSION: undefined,
         ES_PORT: undefined,
         ...env,
       } as NodeJS.ProcessEnv,
@@ -279,6 +281,295 @@ describe('es:start failure paths: one line naming the fix', () => {
     expect(result.status).toBe(1);
     expect(result.lastError).toMatch(
       /^es:start: Elasticsearch 0\.0\.1 exited during start-up \(code 78\): read the log \(log: .*console\.log\)$/,
+    );
+  });
+});
+
+/** Runs `es.mjs <command>` (status, stop) with a clean environment plus `env`. */
+function esCommand(command: 'status' | 'stop', env: Record<string, string | undefined>) {
+  const result = spawnSync(process.execPath, [script, command], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      ELASTICSEARCH_URL: undefined,
+      ES_VERSION: undefined,
+      OPENSEARCH_VERSION: undefined,
+      ...env,
+    } as NodeJS.ProcessEnv,
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
+}
+
+function freeTcpPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Puts `<name>-<version>.zip` where mvn would have downloaded it in `cache`, holding `bin/<name>` = `launcher`
+ * (a shell script) and `bin/fake-node.cjs`: a stand-in node that answers the health check on -Ehttp.port.
+ */
+function cacheFakeDistribution(
+  cache: string,
+  {
+    groupPath,
+    name,
+    version,
+    launcher,
+  }: { groupPath: string; name: string; version: string; launcher: string },
+) {
+  const dist = join(scratch, `dist-${name}-${version}`);
+  const bin = join(dist, `${name}-${version}`, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, name), launcher, { mode: 0o755 });
+  writeFileSync(
+    join(bin, 'fake-node.cjs'),
+    [
+      "const port = Number(process.argv.find((arg) => arg.startsWith('-Ehttp.port='))?.split('=')[1]);",
+      "require('node:http').createServer((request, response) => {",
+      "  response.writeHead(200, { 'content-type': 'application/json' });",
+      "  response.end(request.url.startsWith('/_cluster/health') ? '{\"status\":\"green\"}' : '{}');",
+      "}).listen(port, '127.0.0.1');",
+    ].join('\n'),
+    { mode: 0o644 },
+  );
+  const repo = join(cache, 'm2', groupPath, name, version);
+  mkdirSync(repo, { recursive: true });
+  execFileSync('zip', ['-q', '-r', join(repo, `${name}-${version}.zip`), `${name}-${version}`], {
+    cwd: dist,
+  });
+}
+
+const OPENSEARCH_GROUP = 'org/opensearch/distribution/integ-test-zip';
+const JAVA_17 = '/usr/lib/jvm/java-17-openjdk-amd64';
+const JAVA_25 = '/usr/lib/jvm/temurin-25-jdk-amd64';
+
+describe('OpenSearch (OPENSEARCH_VERSION): fetched, started, reused and stopped like Elasticsearch', () => {
+  test('OPENSEARCH_VERSION with ES_VERSION, or not a version: one line naming the fix', () => {
+    const cache = join(scratch, 'os-a');
+    const both = esStart({ ES_VERSION: '9.5.4', OPENSEARCH_VERSION: '2.19.6', CTR_STREAM_CACHE_DIR: cache });
+    expect(both.status).toBe(1);
+    expect(both.lastError).toBe(
+      'es:start: ES_VERSION=9.5.4 and OPENSEARCH_VERSION=2.19.6 are both set: unset ES_VERSION to run OpenSearch, or OPENSEARCH_VERSION to run Elasticsearch',
+    );
+    const malformed = esStart({ OPENSEARCH_VERSION: '2.19/../../x', CTR_STREAM_CACHE_DIR: cache });
+    expect(malformed.status).toBe(1);
+    expect(malformed.lastError).toBe(
+      'es:start: OPENSEARCH_VERSION must be a version such as 2.19.6 (got "2.19/../../x"): fix it, or unset OPENSEARCH_VERSION to run Elasticsearch',
+    );
+  });
+
+  test('a JDK that cannot run the OpenSearch version: 2.x needs the Security Manager (< Java 24), 3.x Java 21+', () => {
+    const cache = join(scratch, 'os-b');
+    const tooNew = esStart({
+      OPENSEARCH_VERSION: '2.19.6',
+      ES_JAVA_HOME: JAVA_25,
+      CTR_STREAM_CACHE_DIR: cache,
+    });
+    expect(tooNew.status).toBe(1);
+    expect(tooNew.lastError).toBe(
+      'es:start: OpenSearch 2.19.6 needs Java 11 to 23 (it runs under the Security Manager, which Java 24 removed), but ES_JAVA_HOME is Java 25: install a JDK 17 or 21 (apt-get install openjdk-17-jdk-headless) and set ES_JAVA_HOME to it, or pick an OpenSearch 3.x OPENSEARCH_VERSION',
+    );
+    const tooOld = esStart({
+      OPENSEARCH_VERSION: '3.0.0',
+      ES_JAVA_HOME: JAVA_17,
+      CTR_STREAM_CACHE_DIR: cache,
+    });
+    expect(tooOld.lastError).toBe(
+      'es:start: OpenSearch 3.0.0 needs Java 21+, but ES_JAVA_HOME is Java 17: install one, set ES_JAVA_HOME, or pick OPENSEARCH_VERSION=2.19.6',
+    );
+  });
+
+  test('downloads org.opensearch.distribution.integ-test-zip:opensearch:<version>:zip with mvn into the cache', () => {
+    // A stand-in mvn that records its arguments and fails, as an unreachable Maven Central would.
+    const bin = join(scratch, 'bin-fake-mvn');
+    mkdirSync(bin, { recursive: true });
+    for (const tool of ['sh', 'chown', 'chmod', 'unzip']) {
+      const path = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+      execFileSync('ln', ['-sf', path, join(bin, tool)]);
+    }
+    const recorded = join(scratch, 'mvn-arguments.txt');
+    writeFileSync(join(bin, 'mvn'), `#!/bin/sh\necho "$@" > ${recorded}\necho "no network" >&2\nexit 1\n`, {
+      mode: 0o755,
+    });
+    const cache = join(scratch, 'os-c');
+    const result = esStart({ PATH: bin, OPENSEARCH_VERSION: '2.19.6', CTR_STREAM_CACHE_DIR: cache });
+    expect(result.status).toBe(1);
+    expect(result.lastError).toBe(
+      `es:start: Download of OpenSearch 2.19.6 from Maven Central failed (mvn exit 1): check the network or OPENSEARCH_VERSION (log: ${join(cache, 'mvn-opensearch-2.19.6.log')})`,
+    );
+    expect(readFileSync(recorded, 'utf8').trim()).toBe(
+      `-B -q -Dmaven.repo.local=${join(cache, 'm2')} dependency:get -Dartifact=org.opensearch.distribution.integ-test-zip:opensearch:2.19.6:zip -Dtransitive=false`,
+    );
+    expect(readFileSync(join(cache, 'mvn-opensearch-2.19.6.log'), 'utf8')).toContain('no network');
+  });
+
+  describe('with a node already running', () => {
+    let health: HttpServer;
+    let url: string;
+    const nodes: ChildProcess[] = [];
+    beforeAll(async () => {
+      health = createHttpServer((_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"status":"green"}');
+      });
+      await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
+      url = `http://127.0.0.1:${(health.address() as { port: number }).port}`;
+    });
+    afterAll(async () => {
+      for (const node of nodes) node.kill('SIGKILL');
+      await new Promise<void>((resolve) => health.close(() => resolve()));
+    });
+
+    /** A cache whose state file records a live node (a process whose command line names its home). */
+    function cacheWithRunningNode(label: string, recorded: { distribution?: string; version: string }) {
+      const home = join(
+        scratch,
+        `${label}-home`,
+        `${recorded.distribution ?? 'elasticsearch'}-${recorded.version}`,
+      );
+      const node = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 120_000)', home], {
+        stdio: 'ignore',
+      });
+      nodes.push(node);
+      const cache = join(scratch, label);
+      mkdirSync(cache, { recursive: true });
+      writeFileSync(
+        join(cache, 'elasticsearch-node.json'),
+        JSON.stringify({ pid: node.pid, home, url, logPath: '/tmp/x.log', ...recorded }),
+      );
+      return { cache, pid: node.pid };
+    }
+
+    test('a running Elasticsearch (a state file of before OpenSearch, no distribution) is refused for OPENSEARCH_VERSION', async () => {
+      const { cache } = cacheWithRunningNode('os-d', { version: '9.5.4' });
+      const result = await esStartAsync({
+        OPENSEARCH_VERSION: '2.19.6',
+        CTR_STREAM_CACHE_DIR: cache,
+        PATH: '/nonexistent',
+      });
+      expect(result.status).toBe(1);
+      expect(result.lastError).toBe(
+        'es:start: Elasticsearch 9.5.4 is running but OPENSEARCH_VERSION=2.19.6: stop it first (npm run es:stop) or unset OPENSEARCH_VERSION (log: /tmp/x.log)',
+      );
+    });
+
+    test('a running OpenSearch is refused for Elasticsearch and for another OPENSEARCH_VERSION, reused for its own', async () => {
+      const { cache, pid } = cacheWithRunningNode('os-e', { distribution: 'opensearch', version: '2.19.6' });
+      const env = { CTR_STREAM_CACHE_DIR: cache, PATH: '/nonexistent' };
+      expect((await esStartAsync(env)).lastError).toBe(
+        'es:start: OpenSearch 2.19.6 is running but OPENSEARCH_VERSION is not set (Elasticsearch wanted): stop it first (npm run es:stop) or set OPENSEARCH_VERSION=2.19.6 (log: /tmp/x.log)',
+      );
+      expect((await esStartAsync({ ...env, ES_VERSION: '8.19.21' })).lastError).toBe(
+        'es:start: OpenSearch 2.19.6 is running but ES_VERSION=8.19.21: stop it first (npm run es:stop) or unset ES_VERSION and set OPENSEARCH_VERSION=2.19.6 (log: /tmp/x.log)',
+      );
+      const other = await esStartAsync({ ...env, OPENSEARCH_VERSION: '3.0.0' });
+      expect(other.status).toBe(1);
+      expect(other.lastError).toBe(
+        'es:start: OpenSearch 2.19.6 is running but OPENSEARCH_VERSION=3.0.0: stop it first (npm run es:stop) or set OPENSEARCH_VERSION=2.19.6 (log: /tmp/x.log)',
+      );
+      const same = await esStartAsync({ ...env, OPENSEARCH_VERSION: '2.19.6' });
+      expect(same.status).toBe(0);
+      expect(same.lastError).toBe(`Reusing OpenSearch 2.19.6 (pid ${pid}).`);
+    });
+  });
+
+  test('starts OpenSearch with its own launcher variables and settings, reports it, and stops it', async () => {
+    // A fake distribution: bin/opensearch prints what it was given, then runs a stand-in node (no JVM).
+    const cache = join(scratch, 'os-f');
+    const runtime = join(scratch, 'runtime-os-f');
+    const version = '0.0.1';
+    cacheFakeDistribution(cache, {
+      groupPath: OPENSEARCH_GROUP,
+      name: 'opensearch',
+      version,
+      launcher: [
+        '#!/bin/sh',
+        'echo "OPENSEARCH_JAVA_HOME=$OPENSEARCH_JAVA_HOME"',
+        'echo "OPENSEARCH_JAVA_OPTS=$OPENSEARCH_JAVA_OPTS"',
+        'echo "OPENSEARCH_TMPDIR=$OPENSEARCH_TMPDIR"',
+        'echo "user=$(id -un) args=$*"',
+        `exec ${process.execPath} "$(dirname "$0")/fake-node.cjs" "$0" "$@"`,
+        '',
+      ].join('\n'),
+    });
+    const port = await freeTcpPort();
+    const env = {
+      OPENSEARCH_VERSION: version,
+      ES_PORT: String(port),
+      ES_HEAP: '256m',
+      CTR_STREAM_CACHE_DIR: cache,
+      CTR_STREAM_RUNTIME_DIR: runtime,
+    };
+    try {
+      const started = esStart(env);
+      expect(started.status).toBe(0);
+      expect(started.stdout.trim()).toBe(`http://127.0.0.1:${port}`);
+      expect(started.lastError).toMatch(
+        /^OpenSearch 0\.0\.1 is up in \d+\.\ds \(log: .*logs-opensearch-0\.0\.1\/console\.log\)\.$/,
+      );
+      const state = JSON.parse(readFileSync(join(cache, 'elasticsearch-node.json'), 'utf8'));
+      expect(state).toMatchObject({
+        distribution: 'opensearch',
+        version,
+        url: `http://127.0.0.1:${port}`,
+        home: join(runtime, 'opensearch-0.0.1'),
+        dataDir: join(runtime, 'data-opensearch-0.0.1'),
+      });
+      const launched = readFileSync(state.logPath, 'utf8').split('\n');
+      // The oldest JDK that runs OpenSearch 0.x (11 to 23): a Java 17 here.
+      const javaHome = launched[0]?.replace('OPENSEARCH_JAVA_HOME=', '') ?? '';
+      const javaVersion = spawnSync(join(javaHome, 'bin', 'java'), ['-version'], { encoding: 'utf8' }).stderr;
+      expect(javaVersion).toMatch(/version "17\./);
+      expect(launched.slice(1, 3)).toEqual([
+        'OPENSEARCH_JAVA_OPTS=-Xms256m -Xmx256m',
+        `OPENSEARCH_TMPDIR=${join(runtime, 'tmp-opensearch-0.0.1')}`,
+      ]);
+      const args = launched[3] ?? '';
+      expect(args).toMatch(process.getuid?.() === 0 ? /^user=nobody / : /^user=\S+ /);
+      for (const setting of [
+        '-Ediscovery.type=single-node',
+        '-Ehttp.host=127.0.0.1',
+        `-Ehttp.port=${port}`,
+        `-Epath.data=${join(runtime, 'data-opensearch-0.0.1')}`,
+      ])
+        expect(args).toContain(setting);
+      expect(args).not.toContain('xpack'); // OpenSearch stops on settings it does not know
+
+      expect(esCommand('status', env).stdout).toBe(
+        `running OpenSearch 0.0.1 at http://127.0.0.1:${port} (pid ${state.pid}, data ${state.dataDir}, log ${state.logPath})`,
+      );
+      const stopped = esCommand('stop', env);
+      expect(stopped.stderr).toBe(`Stopped OpenSearch 0.0.1 (pid ${state.pid}).`);
+      expect(() => process.kill(state.pid, 0)).toThrow();
+      expect(esCommand('status', env)).toMatchObject({ status: 3, stdout: 'stopped' });
+    } finally {
+      esCommand('stop', env);
+    }
+  });
+
+  test('an OpenSearch node that does not come up names its log', () => {
+    const cache = join(scratch, 'os-g');
+    cacheFakeDistribution(cache, {
+      groupPath: OPENSEARCH_GROUP,
+      name: 'opensearch',
+      version: '0.0.2',
+      launcher: '#!/bin/sh\necho "fatal: simulated boot failure" >&2\nexit 78\n',
+    });
+    const result = esStart({
+      OPENSEARCH_VERSION: '0.0.2',
+      CTR_STREAM_CACHE_DIR: cache,
+      CTR_STREAM_RUNTIME_DIR: join(scratch, 'runtime-os-g'),
+    });
+    expect(result.status).toBe(1);
+    expect(result.lastError).toMatch(
+      /^es:start: OpenSearch 0\.0\.2 exited during start-up \(code 78\): read the log \(log: .*logs-opensearch-0\.0\.2\/console\.log\)$/,
     );
   });
 });

@@ -211,7 +211,8 @@ export function createHttpConnection(options: HttpConnectionOptions): Elasticsea
 
 /**
  * Wraps an `@elastic/elasticsearch` `Client` (8.x) you already configured. The 8.x client talks to
- * Elasticsearch 8 and 9 only; for 7.10 or OpenSearch pass a node URL instead.
+ * Elasticsearch 8 and 9 only; for 7.10 or OpenSearch pass a node URL instead (against them the first request
+ * throws `InvalidOptionError` for `client`, saying so).
  *
  * @example
  * ```ts
@@ -242,6 +243,14 @@ export function connectionFromClient(
         const responseBody: unknown = response.body === '' ? undefined : response.body;
         return { statusCode: response.statusCode ?? 200, body: responseBody };
       } catch (cause) {
+        // The client's product check: the server answered, but not as Elasticsearch 8/9 (`X-Elastic-Product`).
+        if ((cause as { name?: unknown } | null)?.name === 'ProductNotSupportedError') {
+          throw new InvalidOptionError(
+            'client',
+            `${method} ${pathname ?? path} failed: the @elastic/elasticsearch client refused the answer of a server that is not Elasticsearch 8 or 9 (OpenSearch, or Elasticsearch before 7.14). Pass node (the server's URL) instead of client: that connection works with every supported server.`,
+            { cause },
+          );
+        }
         const meta = (cause as { meta?: { statusCode?: number; body?: unknown } }).meta;
         throw requestError(method, path, displayUrl, meta?.statusCode || undefined, meta?.body, cause);
       }

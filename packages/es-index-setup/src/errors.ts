@@ -40,8 +40,8 @@ export class InvalidOptionError extends EsIndexSetupError {
   /** The option's name as the function takes it (e.g. `shards`). */
   readonly option: string;
 
-  constructor(option: string, message: string) {
-    super(message);
+  constructor(option: string, message: string, options: ErrorOptions = {}) {
+    super(message, options);
     this.option = option;
   }
 }

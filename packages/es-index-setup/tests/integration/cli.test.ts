@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createClient,
   elasticsearchUrl,
   loadCtrFixtures,
+  type NodeUnderTest,
+  nodeUnderTest,
   removeInstall,
   uniqueIndexName,
 } from './helpers.js';
@@ -33,13 +34,15 @@ function runCli(
   });
 }
 
+let node: NodeUnderTest;
 let client: Client;
 const created: string[] = [];
-beforeAll(() => {
+beforeAll(async () => {
   expect(existsSync(CLI), 'dist/cli.js is missing: run npx nx run @ctr-stream/es-index-setup:build').toBe(
     true,
   );
-  client = createClient();
+  node = await nodeUnderTest();
+  client = node.client;
 });
 afterAll(async () => {
   for (const index of created) await removeInstall(client, index);
@@ -58,7 +61,8 @@ describe('ctr-es-setup (node dist/cli.js) against the real node', () => {
     const first = await runCli(['--index', index, '--replicas', '0', '--refresh-interval', '5s'], secretEnv);
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
-    expect(first.stdout).toMatch(/^Elasticsearch \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+/);
+    const heading = `${node.product} ${node.version} at http://127.0.0.1:`; // OpenSearch 2.19.6 at ...
+    expect(first.stdout.slice(0, heading.length)).toBe(heading);
     expect(first.stdout).toContain(`created      index ${index}`);
     const settings = await client.indices.getSettings({ index, flat_settings: true });
     expect(settings[index]?.settings).toMatchObject({
@@ -99,7 +103,7 @@ describe('ctr-es-setup (node dist/cli.js) against the real node', () => {
     expect(status).toBe(0);
     const document = JSON.parse(stdout);
     expect(document.dryRun).toBe(true);
-    expect(document.server.distribution).toBe('elasticsearch');
+    expect(document.server).toEqual({ distribution: node.distribution, version: node.version });
     expect(document.actions.map((action: { status: string }) => action.status)).toEqual([
       'would_create',
       'would_create',

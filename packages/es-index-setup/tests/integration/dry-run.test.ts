@@ -4,7 +4,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommandLine } from '../../src/command-line.js';
 import { installIndexTemplate } from '../../src/installer.js';
-import { createClient, elasticsearchUrl, removeInstall, uniqueIndexName } from './helpers.js';
+import { elasticsearchUrl, nodeUnderTest, removeInstall, uniqueIndexName } from './helpers.js';
 
 async function run(argv: string[], env: Record<string, string | undefined> = {}) {
   const stdout: string[] = [];
@@ -26,8 +26,8 @@ interface DryRunDocument {
 
 let client: Client;
 const created: string[] = [];
-beforeAll(() => {
-  client = createClient();
+beforeAll(async () => {
+  client = (await nodeUnderTest()).client;
 });
 afterAll(async () => {
   for (const index of created) await removeInstall(client, index);

@@ -1,7 +1,17 @@
+import {
+  BaseConnection,
+  Client,
+  type ConnectionRequestOptions,
+  type ConnectionRequestOptionsAsStream,
+  type ConnectionRequestParams,
+  type ConnectionRequestResponse,
+  type ConnectionRequestResponseAsStream,
+} from '@elastic/elasticsearch';
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpConnection, redactUrl } from '../../src/connection.js';
+import { connectionFromClient, createHttpConnection, redactUrl } from '../../src/connection.js';
 import { ElasticsearchRequestError, InvalidOptionError } from '../../src/errors.js';
+import { installIndexTemplate } from '../../src/installer.js';
 
 describe('redactUrl', () => {
   it('drops credentials and query strings', () => {
@@ -113,5 +123,64 @@ describe('createHttpConnection', () => {
       .catch((caught: unknown) => caught);
     expect((unavailable as ElasticsearchRequestError).isRetryable).toBe(true);
     await expect(connection.request('GET', '/_index_template/z')).rejects.toThrow(/not JSON/);
+  });
+});
+
+/**
+ * A connection for the `@elastic/elasticsearch` client that answers every request with `statusCode` and `body`,
+ * without an `X-Elastic-Product` header: as OpenSearch 2.19 does (no network).
+ */
+function answeringWithoutProductHeader(statusCode: number, body: unknown) {
+  return class extends BaseConnection {
+    override request(
+      params: ConnectionRequestParams,
+      options: ConnectionRequestOptions,
+    ): Promise<ConnectionRequestResponse>;
+    override request(
+      params: ConnectionRequestParams,
+      options: ConnectionRequestOptionsAsStream,
+    ): Promise<ConnectionRequestResponseAsStream>;
+    override async request(): Promise<ConnectionRequestResponse | ConnectionRequestResponseAsStream> {
+      return {
+        statusCode,
+        headers: { 'content-type': 'application/json; charset=UTF-8' },
+        body: JSON.stringify(body),
+      };
+    }
+    override async close() {}
+  };
+}
+
+describe('connectionFromClient', () => {
+  it('tells a user whose @elastic/elasticsearch client refuses the server (OpenSearch) to pass node instead', async () => {
+    const client = new Client({
+      node: 'http://search.test:9200',
+      Connection: answeringWithoutProductHeader(200, { nodes: { n1: { version: '2.19.6' } } }),
+    });
+    const error = await installIndexTemplate({ client, dryRun: true }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect(error).toMatchObject({ option: 'client', isRetryable: false });
+    expect((error as Error).message).toBe(
+      "GET /_nodes/_local failed: the @elastic/elasticsearch client refused the answer of a server that is not Elasticsearch 8 or 9 (OpenSearch, or Elasticsearch before 7.14). Pass node (the server's URL) instead of client: that connection works with every supported server.",
+    );
+    expect(((error as Error).cause as Error).name).toBe('ProductNotSupportedError');
+    await client.close();
+  });
+
+  it('reports an error status (no product check applies to it) as ElasticsearchRequestError with the reason', async () => {
+    const client = new Client({
+      node: 'http://search.test:9200',
+      Connection: answeringWithoutProductHeader(403, {
+        error: { type: 'security_exception', reason: 'no permissions for [cluster:monitor/nodes/info]' },
+        status: 403,
+      }),
+      maxRetries: 0,
+    });
+    const error = await connectionFromClient(client)
+      .request('GET', '/_nodes/_local?filter_path=nodes.*.version')
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ElasticsearchRequestError);
+    expect(error).toMatchObject({ statusCode: 403, errorType: 'security_exception', path: '/_nodes/_local' });
+    await client.close();
   });
 });
