@@ -11,14 +11,16 @@ import {
 import {
   CTR_FIELDS,
   callsPerDayAggregation,
+  createHttpConnection,
   DEFAULT_INDEX,
+  type ElasticsearchConnection,
   installIndexTemplate,
   parseCallsPerDay,
   redactUrl,
 } from '@ctr-stream/es-index-setup';
 import { type DeliveryStreamMetrics, startFirehoseLocal } from '@ctr-stream/firehose-local';
 import { buildSavedObjects, installSavedObjects, toNdjson } from '@ctr-stream/kibana-saved-objects';
-import { Client, type estypes } from '@elastic/elasticsearch';
+import { Client } from '@elastic/elasticsearch';
 import { type DirectoryFaults, startDirectoryProcess } from './directory-process.js';
 import type { LocalPipelineReport } from './types.js';
 
@@ -32,7 +34,11 @@ export const LAMBDA_MEMORY_MB = 512;
 
 /** Options of {@link runLocalPipeline}. */
 export interface LocalPipelineOptions {
-  /** The Elasticsearch node (started by the caller: `npm run es:start`, or ELASTICSEARCH_URL). */
+  /**
+   * The Elasticsearch or OpenSearch node (started by the caller: `npm run es:start`, or ELASTICSEARCH_URL). A user
+   * and password in it are sent as Basic auth. Elasticsearch 7.10 to 9.x and OpenSearch 1.x to 3.x: every call
+   * is plain HTTP.
+   */
   elasticsearchUrl: string;
   /** Where the caller directory, the backup directory and the Kibana NDJSON are written. Emptied first. */
   workDirectory: string;
@@ -49,9 +55,13 @@ export interface LocalPipelineOptions {
   directoryFaults?: DirectoryFaults;
   /** Raw records sent after the simulated ones, e.g. malformed input (tests). */
   extraRecords?: readonly string[];
-  /** Called once the index exists and before anything is sent (tests prepare faults here). */
-  prepareIndex?: (client: Client, index: string) => Promise<void>;
-  /** The Elasticsearch URL the delivery stream writes to, when not `elasticsearchUrl` (a fault proxy). */
+  /**
+   * Called once the index exists and before anything is sent (tests prepare faults here). `client` is an
+   * `@elastic/elasticsearch` 8.x `Client` for the node, which only Elasticsearch 8 and 9 accept; `connection`
+   * makes plain HTTP calls that every server accepts (OpenSearch included).
+   */
+  prepareIndex?: (client: Client, index: string, connection: ElasticsearchConnection) => Promise<void>;
+  /** The node URL the delivery stream writes to, when not `elasticsearchUrl` (a fault proxy). */
   deliveryElasticsearchUrl?: string;
   /**
    * Delete the index first, so the report counts only this run. Default false: an existing index with
@@ -130,21 +140,28 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
   await rm(workDirectory, { recursive: true, force: true });
   await mkdir(backupDirectory, { recursive: true });
 
-  const elasticsearch = new Client({ node: options.elasticsearchUrl });
+  // Plain HTTP, not the 8.x client: OpenSearch (what apps/infra deploys by default) and Elasticsearch 7.10 refuse it.
+  const connection = createHttpConnection({ node: options.elasticsearchUrl });
+  const indexPath = `/${encodeURIComponent(index)}`;
+  // Only for prepareIndex, whose signature hands over a client: created when asked for, closed at the end.
+  let elasticsearch: Client | undefined;
   try {
     if (options.resetIndex === true) {
-      await elasticsearch.indices.delete({ index, ignore_unavailable: true });
-    } else if (await elasticsearch.indices.exists({ index })) {
-      const { count } = await elasticsearch.count({ index });
+      await connection.request('DELETE', `${indexPath}?ignore_unavailable=true`);
+    } else if ((await connection.request('HEAD', indexPath)).statusCode === 200) {
+      const count = await countDocumentsMatching(connection, index);
       if (count > 0) {
         throw new LocalPipelineError(
           `Index ${index} already holds ${count} documents on ${redactUrl(options.elasticsearchUrl)}: choose another index (--index) or replace it (--reset-index)`,
         );
       }
     }
-    const installed = await installIndexTemplate({ client: elasticsearch, index });
+    const installed = await installIndexTemplate({ connection, index });
     log(`Index template for ${index}: ${installed.changed ? 'installed' : 'already up to date'}.`);
-    await options.prepareIndex?.(elasticsearch, index);
+    if (options.prepareIndex !== undefined) {
+      elasticsearch = new Client({ node: options.elasticsearchUrl });
+      await options.prepareIndex(elasticsearch, index, connection);
+    }
 
     const simulation = simulateContactTraffic({
       startDate: options.startDate ?? defaultStartDate(days),
@@ -229,14 +246,13 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       const metrics = firehose.metrics(DELIVERY_STREAM_NAME) as DeliveryStreamMetrics;
       firehose = undefined;
 
-      await elasticsearch.indices.refresh({ index });
-      const counts = await countDocuments(elasticsearch, index);
-      const aggregation = await elasticsearch.search({
-        index,
+      await connection.request('POST', `${indexPath}/_refresh`);
+      const counts = await countDocuments(connection, index);
+      const aggregation = await connection.request('POST', `${indexPath}/_search`, {
         size: 0,
-        aggs: callsPerDayAggregation() as unknown as Record<string, estypes.AggregationsAggregationContainer>,
+        aggs: callsPerDayAggregation(),
       });
-      const callsPerDay = parseCallsPerDay(aggregation);
+      const callsPerDay = parseCallsPerDay(aggregation.body);
 
       // Kibana 8.8+ and 9.x format; `ctr-kibana-setup --target ... --out` writes the other targets' files. The
       // index pattern is connect*, or <index>* for an index it would not match, so the dashboards see the data.
@@ -300,7 +316,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       await settleAll([() => firehose?.close(), () => directory.close()]);
     }
   } finally {
-    await elasticsearch.close();
+    await elasticsearch?.close();
   }
 }
 
@@ -342,8 +358,28 @@ function kibanaCredentials(): { apiKey?: string; username?: string; password?: s
   return {};
 }
 
-async function countDocuments(client: Client, index: string) {
-  const count = async (query?: object) => (await client.count({ index, ...(query ? { query } : {}) })).count;
+/** The number of documents in `index` (matching `query`, when given), by `_count`. */
+async function countDocumentsMatching(
+  connection: ElasticsearchConnection,
+  index: string,
+  query?: object,
+): Promise<number> {
+  const { statusCode, body } = await connection.request(
+    'POST',
+    `/${encodeURIComponent(index)}/_count`,
+    query === undefined ? undefined : { query },
+  );
+  const count = (body as { count?: unknown } | undefined)?.count;
+  if (statusCode !== 200 || typeof count !== 'number') {
+    throw new LocalPipelineError(
+      `POST /${index}/_count on ${connection.displayUrl} answered ${statusCode} without a count (got ${JSON.stringify(body)?.slice(0, 200)}): is it an Elasticsearch or OpenSearch node?`,
+    );
+  }
+  return count;
+}
+
+async function countDocuments(connection: ElasticsearchConnection, index: string) {
+  const count = (query?: object) => countDocumentsMatching(connection, index, query);
   return {
     total: await count(),
     enriched: await count({ exists: { field: 'CustomerEndpoint.Name' } }),

@@ -104,12 +104,15 @@ export const ProcessorConfigSchema = z
     path: ['environment'],
   });
 
-/** The Elasticsearch destination (console: "Amazon Elasticsearch Service" / OpenSearch Service). */
+/** The Elasticsearch or OpenSearch destination (console: "Amazon Elasticsearch Service" / OpenSearch Service). */
 export const ElasticsearchDestinationConfigSchema = z
   .strictObject({
-    /** The node URL, e.g. http://127.0.0.1:9200. Either this or `client`. */
+    /**
+     * The node URL, e.g. http://127.0.0.1:9200: Elasticsearch 7.10 to 9.x or OpenSearch 1.x to 3.x, reached over
+     * plain HTTP. A `user:password@` in it is sent as Basic auth. Either this or `client`.
+     */
     url: z.url({ protocol: /^https?$/ }).optional(),
-    /** An @elastic/elasticsearch Client to use instead of `url`. */
+    /** An @elastic/elasticsearch 8.x Client to use instead of `url` (it accepts Elasticsearch 8 and 9 only). */
     client: clientSchema.optional(),
     /** `IndexName`. */
     indexName: z

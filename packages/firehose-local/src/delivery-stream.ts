@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Client } from '@elastic/elasticsearch';
 import { BackupStore } from './backup-store.js';
 import { RecordBuffer } from './buffer.js';
+import type { BulkTransport } from './bulk-transport.js';
 import type { Clock } from './clock.js';
 import { ConcurrencyLimiter, sleep } from './concurrency-limiter.js';
 import type { ResolvedDeliveryStreamConfig } from './config.js';
@@ -94,7 +94,8 @@ export class DeliveryStream {
     config: ResolvedDeliveryStreamConfig;
     /** Runs the processor (in worker environments or in-process); required when `config.processor` is set. */
     processorRuntime: ProcessorRuntime | undefined;
-    client: Client;
+    /** Sends the `_bulk` requests (over HTTP for `elasticsearch.url`, or through an injected client). */
+    transport: BulkTransport;
     backupDirectory: string;
     clock: Clock;
     logger: FirehoseLocalLogger;
@@ -116,7 +117,7 @@ export class DeliveryStream {
       clock: options.clock,
     });
     this.#destination = new ElasticsearchDestination({
-      client: options.client,
+      transport: options.transport,
       config: config.elasticsearch,
       clock: options.clock,
       logger: options.logger,

@@ -1,7 +1,8 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { BulkTransport } from './bulk-transport.js';
 import type { Clock } from './clock.js';
 import { ConcurrencyLimiter, sleep } from './concurrency-limiter.js';
 import type { ResolvedDeliveryStreamConfig } from './config.js';
+import { BulkRequestError } from './errors.js';
 import { rotatedIndexName } from './index-rotation.js';
 import type { FirehoseLocalLogger } from './logger.js';
 import type { MetricsRecorder } from './metrics.js';
@@ -43,13 +44,6 @@ const MAX_BACKOFF_MS = 5000;
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const SPACE = 0x20;
-/**
- * What the bulk response needs to settle each document: item order maps items to documents, `status` says
- * indexed, retry or reject, `error` is the reason written to `elasticsearch-failed/`. Everything else
- * Elasticsearch would send per item (`_index`, `_id`, `_version`, `result`, `_shards`, `_seq_no`,
- * `_primary_term`) is left on the server: about a tenth of the bytes to receive and parse.
- */
-const BULK_FILTER_PATH = 'errors,items.*.status,items.*.error';
 
 /** The ASCII characters `String.prototype.trim` removes (tab, LF, VT, FF, CR, space). */
 function isAsciiWhitespace(byte: number): boolean {
@@ -119,9 +113,12 @@ function bulkBody(entries: readonly BulkEntry[]): Buffer {
   return body;
 }
 
-/** Delivers records to Elasticsearch with `_bulk`, retrying 429 and 5xx within the retry duration. */
+/**
+ * Delivers records to Elasticsearch or OpenSearch with `_bulk`, retrying 429, 5xx and unanswered requests within
+ * the retry duration.
+ */
 export class ElasticsearchDestination {
-  readonly #client: Client;
+  readonly #transport: BulkTransport;
   readonly #config: ResolvedDeliveryStreamConfig['elasticsearch'];
   readonly #clock: Clock;
   readonly #logger: FirehoseLocalLogger;
@@ -129,13 +126,13 @@ export class ElasticsearchDestination {
   readonly #limiter: ConcurrencyLimiter;
 
   constructor(options: {
-    client: Client;
+    transport: BulkTransport;
     config: ResolvedDeliveryStreamConfig['elasticsearch'];
     clock: Clock;
     logger: FirehoseLocalLogger;
     metrics: MetricsRecorder;
   }) {
-    this.#client = options.client;
+    this.#transport = options.transport;
     this.#config = options.config;
     this.#clock = options.clock;
     this.#logger = options.logger;
@@ -227,12 +224,7 @@ export class ElasticsearchDestination {
           esIndexName: entry.indexName,
         });
       try {
-        // The client sends a Buffer body as it is (no serialization, no string joining).
-        const operations = bulkBody(pending) as unknown as string[];
-        const response = await this.#client.bulk<string>(
-          { operations, filter_path: BULK_FILTER_PATH },
-          { maxRetries: 0 },
-        );
+        const response = await this.#transport.bulk(bulkBody(pending));
         const items = response.items ?? [];
         if (response.errors === false && items.length === pending.length) {
           // Every item indexed: nothing to look at one by one.
@@ -264,20 +256,18 @@ export class ElasticsearchDestination {
         }
       } catch (error) {
         this.#metrics.bulkRequestFailures += 1;
-        const statusCode = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
-        const body = (error as { meta?: { body?: unknown } }).meta?.body;
-        const errorMessage = redactUrlCredentials(
-          body !== undefined && body !== null && body !== ''
-            ? typeof body === 'string'
-              ? body
-              : JSON.stringify(body)
-            : (error as Error).message,
-        );
-        if (statusCode === undefined || statusCode === 429 || statusCode >= 500) {
-          const errorCode = statusCode === undefined ? 'ES.ConnectionFailed' : String(statusCode);
+        const failure =
+          error instanceof BulkRequestError
+            ? error
+            : new BulkRequestError(error instanceof Error ? error.message : String(error), {
+                statusCode: undefined,
+              });
+        const { errorCode } = failure;
+        const errorMessage = redactUrlCredentials(failure.message);
+        if (failure.isRetryable) {
           for (const entry of pending) retryable.push({ entry, errorCode, errorMessage });
         } else {
-          for (const entry of pending) fail(entry, String(statusCode), errorMessage);
+          for (const entry of pending) fail(entry, errorCode, errorMessage);
         }
       }
       if (retryable.length === 0) break;

@@ -185,3 +185,48 @@ export class FirehoseLocalListenError extends FirehoseLocalError {
     this.systemCode = systemCode;
   }
 }
+
+/**
+ * One `_bulk` request to the destination that got no usable answer: no connection, no answer in time, an error
+ * status, or a body that is not a bulk response. Internal: it never reaches a caller of this package. The
+ * destination retries the request's documents (`isRetryable`) within the retry duration, else writes them to
+ * `elasticsearch-failed/` with `errorCode` and this message (credentials in URLs masked).
+ *
+ * @example
+ * ```ts
+ * // thrown by a bulk transport, caught by the destination:
+ * new BulkRequestError('{"error":{"type":"es_rejected_execution_exception"}}', { statusCode: 429 });
+ * // errorCode '429', isRetryable true
+ * ```
+ */
+export class BulkRequestError extends FirehoseLocalError {
+  override readonly name = 'BulkRequestError';
+  /** The HTTP status of the answer; `undefined` when there was none (no connection, timeout, broken off). */
+  readonly statusCode: number | undefined;
+  /** What `elasticsearch-failed/` records: the status (`"429"`), `ES.ConnectionFailed` or `ES.ServiceException`. */
+  readonly errorCode: string;
+
+  constructor(
+    message: string,
+    details: { statusCode: number | undefined; errorCode?: string },
+    options?: ErrorOptions,
+  ) {
+    const { statusCode } = details;
+    super(
+      message,
+      {
+        code: 'BULK_REQUEST_FAILED',
+        // Firehose retries what may succeed later: no answer, throttling, a server error, a garbled answer.
+        isRetryable:
+          details.errorCode === 'ES.ServiceException' ||
+          statusCode === undefined ||
+          statusCode === 429 ||
+          statusCode >= 500,
+      },
+      options,
+    );
+    this.statusCode = statusCode;
+    this.errorCode =
+      details.errorCode ?? (statusCode === undefined ? 'ES.ConnectionFailed' : String(statusCode));
+  }
+}

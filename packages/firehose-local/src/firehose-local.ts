@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { Client } from '@elastic/elasticsearch';
+import { type BulkTransport, clientBulkTransport, HttpBulkTransport } from './bulk-transport.js';
 import { type Clock, systemClock } from './clock.js';
 import {
   type FirehoseLocalOptions,
@@ -119,7 +119,7 @@ async function createProcessorRuntime(
 /**
  * Starts a local Firehose endpoint: the producer API of Amazon Data Firehose (PutRecord, PutRecordBatch,
  * DescribeDeliveryStream, ListDeliveryStreams) over HTTP, each stream with its Lambda processor run in worker-thread execution environments,
- * an Elasticsearch destination and S3-style backups on disk. `GET /metrics` serves the counters as JSON.
+ * an Elasticsearch or OpenSearch destination and S3-style backups on disk. `GET /metrics` serves the counters as JSON.
  *
  * Throws `FirehoseLocalConfigError` for invalid options (unknown keys included), `ProcessorLoadError` for a
  * processor module that does not load, and `FirehoseLocalListenError` when it cannot listen on `host`/`port`.
@@ -159,7 +159,7 @@ async function createProcessorRuntime(
  *   Records: [{ Data: Buffer.from(JSON.stringify({ ContactId: 'c-1' })) }],
  * }));
  * client.destroy();
- * await firehose.close(); // flushes: every record is in Elasticsearch or a failed prefix
+ * await firehose.close(); // flushes: every record is in Elasticsearch/OpenSearch or a failed prefix
  * console.log(firehose.metrics('ctr-stream').cloudWatch['DeliveryToElasticsearch.Records']); // 1
  * ```
  */
@@ -171,11 +171,11 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
   const listenHost = config.host ?? '127.0.0.1';
   const listenPort = config.port ?? 0;
   const streams = new Map<string, DeliveryStream>();
-  const ownedClients: Client[] = [];
+  const ownedTransports: HttpBulkTransport[] = [];
   const processorRuntimes: ProcessorRuntime[] = [];
-  const closeOwnedClients = () =>
+  const closeOwnedResources = () =>
     Promise.all([
-      ...ownedClients.map((client) => client.close()),
+      ...ownedTransports.map((transport) => transport.close()),
       ...processorRuntimes.map((runtime) => runtime.close()),
     ]);
 
@@ -191,17 +191,20 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
         );
         processorRuntimes.push(processorRuntime);
       }
-      let client = streamConfig.elasticsearch.client;
-      if (client === undefined) {
-        client = new Client({ node: streamConfig.elasticsearch.url!, maxRetries: 0, requestTimeout: 60_000 });
-        ownedClients.push(client);
+      const { client, url } = streamConfig.elasticsearch;
+      let transport: BulkTransport;
+      if (client !== undefined) transport = clientBulkTransport(client);
+      else {
+        const owned = new HttpBulkTransport({ url: url!, requestTimeoutMs: 60_000 });
+        ownedTransports.push(owned);
+        transport = owned;
       }
       streams.set(
         streamConfig.name,
         new DeliveryStream({
           config: streamConfig,
           processorRuntime,
-          client,
+          transport,
           backupDirectory: resolve(baseDirectory, streamConfig.backup.directory),
           clock,
           logger,
@@ -209,7 +212,7 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
       );
     }
   } catch (error) {
-    await closeOwnedClients();
+    await closeOwnedResources();
     throw error;
   }
 
@@ -321,7 +324,7 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
       });
     });
   } catch (error) {
-    await closeOwnedClients();
+    await closeOwnedResources();
     throw new FirehoseLocalListenError(listenHost, listenPort, error as Error);
   }
   const address = server.address() as AddressInfo;
@@ -345,7 +348,7 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
       server.close(() => closed());
       server.closeAllConnections();
     });
-    await closeOwnedClients();
+    await closeOwnedResources();
     throw error;
   }
   ready = true;
@@ -382,7 +385,7 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
         await Promise.all(all.map((stream) => stream.close()));
         server.closeAllConnections();
         await serverClosed;
-        await closeOwnedClients();
+        await closeOwnedResources();
         logger.info('local Firehose endpoint closed', { url });
       })();
       return closing;

@@ -10,6 +10,7 @@ import {
   startKibanaContractServer,
 } from '../../../../packages/kibana-saved-objects/tests/support/kibana-contract-server.js';
 import { type LocalPipelineReport, runLocalPipeline } from '../../src/index.js';
+import { searchNode } from '../support/search-node.js';
 
 const elasticsearchUrl = inject('elasticsearchUrl');
 const tutorialRecord = JSON.parse(
@@ -21,7 +22,7 @@ const tutorialRecord = JSON.parse(
 
 const scenario = { days: 2, contactsPerDay: 30, seed: 11, startDate: '2026-03-02' } as const;
 let workRoot: string;
-const elasticsearch = new Client({ node: elasticsearchUrl });
+const elasticsearch = searchNode(elasticsearchUrl);
 const indices: string[] = [];
 
 function uniqueIndex(name: string, prefix = 'connect-e2e'): string {
@@ -45,12 +46,11 @@ interface IndexedContactTraceRecord {
 }
 
 async function documents(index: string) {
-  const response = await elasticsearch.search<IndexedContactTraceRecord>({
-    index,
+  const response = await elasticsearch.search<IndexedContactTraceRecord>(index, {
     size: 10_000,
     query: { match_all: {} },
   });
-  return response.hits.hits.map((hit) => hit._source!);
+  return response.hits.hits.map((hit) => hit._source);
 }
 
 /** An HTTP proxy in front of the real node that answers 429 to the first `rejectBulkRequests` _bulk calls. */
@@ -104,8 +104,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await elasticsearch.indices.delete({ index: indices, ignore_unavailable: true });
-  await elasticsearch.close();
+  await elasticsearch.deleteIndices(indices);
   await rm(workRoot, { recursive: true, force: true });
 });
 
@@ -187,6 +186,7 @@ describe('the local pipeline with faults in the directory and in Elasticsearch',
   let index: string;
   let proxy: Awaited<ReturnType<typeof startThrottlingProxy>>;
   let kibana: Server;
+  let preparedWith: { client: unknown; indexExists: boolean | undefined } | undefined;
   const rejectedContactId = 'e2e00000-0000-4000-8000-00000000bad1';
 
   beforeAll(async () => {
@@ -214,11 +214,16 @@ describe('the local pipeline with faults in the directory and in Elasticsearch',
       workDirectory: join(workRoot, 'faults'),
       index,
       ...scenario,
-      prepareIndex: async (client, name) => {
-        await client.indices.putMapping({
-          index: name,
+      prepareIndex: async (client, name, connection) => {
+        await connection.request('PUT', `/${name}/_mapping`, {
           properties: { E2eProbe: { properties: { Detail: { type: 'keyword' } } } },
         });
+        // The client of the original signature still comes along; only Elasticsearch 8 and 9 accept it.
+        const usable = await elasticsearch.acceptsElasticsearchClient();
+        preparedWith = {
+          client,
+          indexExists: usable ? await client.indices.exists({ index: name }) : undefined,
+        };
       },
       extraRecords: [JSON.stringify(rejected), '{"this is": not json'],
       directoryFaults: { errorRate: 0.25, hangRate: 0.05, garbageRate: 0.05, resetRate: 0.02 },
@@ -229,6 +234,11 @@ describe('the local pipeline with faults in the directory and in Elasticsearch',
   afterAll(async () => {
     await proxy.close();
     await new Promise<void>((resolve) => kibana.close(() => resolve()));
+  });
+
+  test('prepareIndex gets an @elastic/elasticsearch Client for the node, and the HTTP connection', async () => {
+    expect(preparedWith?.client).toBeInstanceOf(Client);
+    if (await elasticsearch.acceptsElasticsearchClient()) expect(preparedWith?.indexExists).toBe(true);
   });
 
   test('a Kibana that refuses the objects is reported next to the results, which still stand', () => {
@@ -305,12 +315,12 @@ describe('the local pipeline on an ELASTICSEARCH_URL with a user and password', 
 describe('the local pipeline on an index that already holds documents', () => {
   test('refuses to run instead of deleting them, unless asked to reset', async () => {
     const index = uniqueIndex('existing');
-    await elasticsearch.index({ index, document: { ContactId: 'someone-elses-data' }, refresh: true });
+    await elasticsearch.indexDocument(index, { ContactId: 'someone-elses-data' });
     await expect(
       runLocalPipeline({ elasticsearchUrl, workDirectory: join(workRoot, 'existing'), index, ...scenario }),
     ).rejects.toThrow(
       `Index ${index} already holds 1 documents on ${elasticsearchUrl}: choose another index (--index) or replace it (--reset-index)`,
     );
-    expect((await elasticsearch.count({ index })).count).toBe(1);
+    expect(await elasticsearch.count(index)).toBe(1);
   });
 });

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type LocalPipelineReport, runLocalPipeline } from '../../src/index.js';
 import { expandingRecords, OVERFLOW_SCENARIO } from '../support/expanding-records.js';
+import { searchNode } from '../support/search-node.js';
 
 const elasticsearchUrl = inject('elasticsearchUrl');
 const scenario = OVERFLOW_SCENARIO;
@@ -12,7 +12,7 @@ const EXTRA_CONTACTS = 700;
 const LAMBDA_RESPONSE_LIMIT_BYTES = 6_291_456;
 const extraRecords = expandingRecords(EXTRA_CONTACTS, 'f1f1f1f1');
 const index = `connect-e2e-overflow-${process.pid}-${Date.now()}`;
-const elasticsearch = new Client({ node: elasticsearchUrl });
+const elasticsearch = searchNode(elasticsearchUrl);
 let workRoot: string;
 let report: LocalPipelineReport;
 
@@ -29,8 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await elasticsearch.indices.delete({ index, ignore_unavailable: true });
-  await elasticsearch.close();
+  await elasticsearch.deleteIndices([index]);
   await rm(workRoot, { recursive: true, force: true });
 });
 
@@ -60,32 +59,28 @@ describe('an oversized transformed batch in the local pipeline (the Lambda in wo
     expect(report.totals.sent).toBe(report.groundTruth.totals.records + EXTRA_CONTACTS);
     expect(report.totals.failed).toBe(0);
     expect(report.totals.delivered).toBe(report.totals.sent);
-    const response = await elasticsearch.search<{ ContactId: string; CtrStream?: unknown }>({
-      index,
+    const response = await elasticsearch.search<{ ContactId: string; CtrStream?: unknown }>(index, {
       size: 0,
       query: { prefix: { ContactId: 'f1f1f1f1-' } },
       aggs: { contacts: { cardinality: { field: 'ContactId', precision_threshold: 10_000 } } },
       track_total_hits: true,
     });
     const total = response.hits.total;
-    expect(typeof total === 'number' ? total : total?.value).toBe(EXTRA_CONTACTS);
+    expect(typeof total === 'number' ? total : total.value).toBe(EXTRA_CONTACTS);
     const contacts = response.aggregations?.contacts as { value: number } | undefined;
     expect(contacts?.value).toBe(EXTRA_CONTACTS);
   });
 
   test('re-ingested records are transformed like the others, and calls per day counts them once', async () => {
-    const enriched = await elasticsearch.count({
-      index,
-      query: {
-        bool: {
-          filter: [
-            { prefix: { ContactId: 'f1f1f1f1-' } },
-            { exists: { field: 'CtrStream.CallerLookup.Status' } },
-          ],
-        },
+    const enriched = await elasticsearch.count(index, {
+      bool: {
+        filter: [
+          { prefix: { ContactId: 'f1f1f1f1-' } },
+          { exists: { field: 'CtrStream.CallerLookup.Status' } },
+        ],
       },
     });
-    expect(enriched.count).toBe(EXTRA_CONTACTS);
+    expect(enriched).toBe(EXTRA_CONTACTS);
     const expected = report.groundTruth.days.map((day) => [
       day.date,
       day.distinctContacts + (day.date === scenario.startDate ? EXTRA_CONTACTS : 0),

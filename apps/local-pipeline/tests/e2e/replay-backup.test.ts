@@ -13,13 +13,13 @@ import { startDirectoryServer } from '@ctr-stream/caller-lookup/directory-server
 import { sendToFirehose, simulateContactTraffic } from '@ctr-stream/ctr-simulator';
 import { callsPerDayAggregation, installIndexTemplate, parseCallsPerDay } from '@ctr-stream/es-index-setup';
 import { type FirehoseLocal, startFirehoseLocal } from '@ctr-stream/firehose-local';
-import { Client, type estypes } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { lambdaBundlePath } from '../../src/index.js';
+import { searchNode } from '../support/search-node.js';
 
 const run = promisify(execFile);
 const elasticsearchUrl = inject('elasticsearchUrl');
-const elasticsearch = new Client({ node: elasticsearchUrl });
+const elasticsearch = searchNode(elasticsearchUrl);
 const index = `connect-e2e-replay-${process.pid}-${Date.now()}`;
 const replayBin = join(
   dirname(createRequire(import.meta.url).resolve('@ctr-stream/ctr-simulator/package.json')),
@@ -48,7 +48,7 @@ let backupObjects: string[];
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'local-pipeline-replay-'));
-  await installIndexTemplate({ client: elasticsearch, index });
+  await installIndexTemplate({ connection: elasticsearch.connection, index });
   const directory = await startDirectoryServer({ entries: Object.fromEntries(simulation.callerDirectory) });
   try {
     // The outage: every invocation fails (as a Lambda with a broken deployment would), no retries.
@@ -119,12 +119,11 @@ beforeAll(async () => {
   } finally {
     await directory.close();
   }
-  await elasticsearch.indices.refresh({ index });
+  await elasticsearch.refresh(index);
 });
 
 afterAll(async () => {
-  await elasticsearch.indices.delete({ index, ignore_unavailable: true });
-  await elasticsearch.close();
+  await elasticsearch.deleteIndices([index]);
   await rm(work, { recursive: true, force: true });
 });
 
@@ -154,17 +153,10 @@ describe('replaying a Firehose backup after a Lambda outage (firehose-local, the
   });
 
   test('every record is in Elasticsearch once, enriched, and calls per day matches the ground truth', async () => {
-    expect((await elasticsearch.count({ index })).count).toBe(simulation.records.length);
-    const found = await elasticsearch.count({
-      index,
-      query: { term: { 'CtrStream.CallerLookup.Status': 'found' } },
-    });
-    expect(found.count).toBe(simulation.groundTruth.totals.recordsWithKnownCaller);
-    const response = await elasticsearch.search({
-      index,
-      size: 0,
-      aggs: callsPerDayAggregation() as unknown as Record<string, estypes.AggregationsAggregationContainer>,
-    });
+    expect(await elasticsearch.count(index)).toBe(simulation.records.length);
+    const found = await elasticsearch.count(index, { term: { 'CtrStream.CallerLookup.Status': 'found' } });
+    expect(found).toBe(simulation.groundTruth.totals.recordsWithKnownCaller);
+    const response = await elasticsearch.search(index, { size: 0, aggs: callsPerDayAggregation() });
     expect(parseCallsPerDay(response).map((row) => [row.date, row.calls])).toEqual(
       simulation.groundTruth.days.map((day) => [day.date, day.distinctContacts]),
     );

@@ -7,10 +7,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@elastic/elasticsearch';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test, vi } from 'vitest';
 import { runLocalPipeline } from '../../src/index.js';
 import { expandingRecords, OVERFLOW_SCENARIO } from '../support/expanding-records.js';
+import { searchNode } from '../support/search-node.js';
 
 const elasticsearchUrl = inject('elasticsearchUrl');
 const scenario = OVERFLOW_SCENARIO;
@@ -22,7 +22,7 @@ let remote: Server;
 let remoteUrl: string;
 const remoteRequests: { headers: IncomingHttpHeaders; records: number }[] = [];
 let workRoot: string;
-const elasticsearch = new Client({ node: elasticsearchUrl });
+const elasticsearch = searchNode(elasticsearchUrl);
 const indices: string[] = [];
 
 beforeAll(async () => {
@@ -55,8 +55,7 @@ afterEach(() => {
 
 afterAll(async () => {
   remote.close();
-  for (const index of indices) await elasticsearch.indices.delete({ index, ignore_unavailable: true });
-  await elasticsearch.close();
+  await elasticsearch.deleteIndices(indices);
   await rm(workRoot, { recursive: true, force: true });
 });
 

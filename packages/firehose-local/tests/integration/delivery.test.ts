@@ -1,6 +1,6 @@
 import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { Client } from '@elastic/elasticsearch';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import {
   type DeliveryStreamMetrics,
   FirehoseLocalClosedError,
@@ -11,6 +11,7 @@ import {
 } from '../../src/index.js';
 import {
   backupLines,
+  createIndex,
   deleteIndices,
   firehoseClient,
   fixture,
@@ -18,6 +19,7 @@ import {
   readBackup,
   removeDirectory,
   searchAll,
+  searchServer,
   temporaryDirectory,
   uniqueIndexName,
 } from './helpers.js';
@@ -65,9 +67,7 @@ describe('a mixed batch through the processor into Elasticsearch', () => {
 
   beforeAll(async () => {
     directory = await backupDirectory();
-    const elasticsearch = new Client({ node: elasticsearchUrl });
-    await elasticsearch.indices.create({ index, mappings: { properties: { Count: { type: 'long' } } } });
-    await elasticsearch.close();
+    await createIndex(elasticsearchUrl, index, { properties: { Count: { type: 'long' } } });
     const firehose = await startFirehoseLocal({
       streams: [
         {
@@ -380,5 +380,88 @@ describe('buffering, rotation and shutdown', () => {
     const keys = [...(await readBackup(directory)).keys()];
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(/^ctr\/2024\/05\/06\/23\/rotated-1-2024-05-06-23-30-00-[0-9a-f-]{36}$/);
+  });
+});
+
+describe('the two ways to reach the destination', () => {
+  it('elasticsearch.url delivers over plain HTTP to every server: Elasticsearch and OpenSearch alike', async () => {
+    const index = `${indexPrefix}-over-http`;
+    const firehose = await startFirehoseLocal({
+      streams: [
+        {
+          name: 'over-http',
+          elasticsearch: { url: elasticsearchUrl, indexName: index, indexRotationPeriod: 'NoRotation' },
+          backup: { directory: await backupDirectory() },
+        },
+      ],
+    });
+    const client = firehoseClient(firehose.url);
+    await client.send(
+      new PutRecordBatchCommand({
+        DeliveryStreamName: 'over-http',
+        Records: [{ Data: json({ ContactId: 'h-1' }) }, { Data: json({ ContactId: 'h-2' }) }],
+      }),
+    );
+    client.destroy();
+    await firehose.close();
+    expect(firehose.metrics('over-http').local).toMatchObject({ bulkRequests: 1, bulkRequestFailures: 0 });
+    expect((await searchAll(elasticsearchUrl, index)).map((document) => document.ContactId).sort()).toEqual([
+      'h-1',
+      'h-2',
+    ]);
+  });
+
+  it('elasticsearch.client sends through the injected Client, which only Elasticsearch 8 and 9 accept', async () => {
+    const server = await searchServer(elasticsearchUrl);
+    const index = `${indexPrefix}-injected`;
+    const directory = await backupDirectory();
+    const elasticsearch = new Client({ node: elasticsearchUrl });
+    try {
+      const firehose = await startFirehoseLocal({
+        streams: [
+          {
+            name: 'injected',
+            elasticsearch: {
+              client: elasticsearch,
+              indexName: index,
+              indexRotationPeriod: 'NoRotation',
+              retryDurationInSeconds: 0,
+            },
+            backup: { directory },
+          },
+        ],
+      });
+      const client = firehoseClient(firehose.url);
+      await client.send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: 'injected',
+          Records: [{ Data: json({ ContactId: 'i-1' }) }, { Data: json({ ContactId: 'i-2' }) }],
+        }),
+      );
+      client.destroy();
+      const closeClient = vi.spyOn(elasticsearch, 'close');
+      await firehose.close();
+      // The injected client is the caller's: firehose-local never closes it.
+      expect(closeClient).not.toHaveBeenCalled();
+      closeClient.mockRestore();
+      const metrics = firehose.metrics('injected');
+      expectBalancedBooks(metrics);
+      if (server.distribution === 'elasticsearch' && server.major >= 8) {
+        expect(metrics.cloudWatch['DeliveryToElasticsearch.Records']).toBe(2);
+        expect(await searchAll(elasticsearchUrl, index)).toHaveLength(2);
+      } else {
+        // The 8.x client's media type (compatible-with=8) is refused (OpenSearch: 406), or its product check
+        // fails: the documents are kept, with the reason, never lost.
+        expect(metrics.local.elasticsearchFailedRecords).toBe(2);
+        const failed = await backupLines(directory, 'elasticsearch-failed/');
+        expect(failed).toHaveLength(2);
+        if (server.distribution === 'opensearch') {
+          expect(failed[0]).toMatchObject({ errorCode: '406', attemptsMade: 1 });
+          expect(String(failed[0]?.errorMessage)).toMatch(/compatible-with=8/);
+        }
+      }
+    } finally {
+      await elasticsearch.close();
+    }
   });
 });

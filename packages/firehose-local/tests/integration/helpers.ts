@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { Client } from '@elastic/elasticsearch';
 import { type DeliveryStreamConfig, type FirehoseLocal, startFirehoseLocal } from '../../src/index.js';
 
 export const fixture = (name: string) => new URL(`../fixtures/processors/${name}`, import.meta.url).pathname;
@@ -89,28 +88,71 @@ export async function backupLines(directory: string, area: string): Promise<Reco
   return lines;
 }
 
+/**
+ * One REST call to the search server over plain HTTP (the 8.x client refuses OpenSearch and Elasticsearch 7.10).
+ * Resolves with the parsed JSON answer; rejects on an error status other than those in `accept`.
+ */
+export async function searchServerRequest(
+  elasticsearchUrl: string,
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+  accept: readonly number[] = [],
+): Promise<Record<string, unknown>> {
+  const response = await fetch(new URL(path, elasticsearchUrl), {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok && !accept.includes(response.status))
+    throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+}
+
+/**
+ * Which server the tests run against, from the node's version (`GET /_nodes/_local`: Elasticsearch's test
+ * distribution has no `GET /`): majors 1 to 3 are OpenSearch, which Elasticsearch never released.
+ */
+export async function searchServer(
+  elasticsearchUrl: string,
+): Promise<{ distribution: 'elasticsearch' | 'opensearch'; version: string; major: number }> {
+  const answer = await searchServerRequest(
+    elasticsearchUrl,
+    'GET',
+    '/_nodes/_local?filter_path=nodes.*.version',
+  );
+  const [node] = Object.values(answer.nodes as Record<string, { version: string }>);
+  const version = node!.version;
+  const major = Number(version.split('.')[0]);
+  return { distribution: major <= 3 ? 'opensearch' : 'elasticsearch', version, major };
+}
+
+export async function createIndex(
+  elasticsearchUrl: string,
+  index: string,
+  mappings: Record<string, unknown>,
+): Promise<void> {
+  await searchServerRequest(elasticsearchUrl, 'PUT', `/${encodeURIComponent(index)}`, { mappings });
+}
+
 export async function searchAll(elasticsearchUrl: string, index: string): Promise<Record<string, unknown>[]> {
-  const client = new Client({ node: elasticsearchUrl });
-  try {
-    await client.indices.refresh({ index });
-    const response = await client.search<Record<string, unknown>>({
-      index,
-      size: 1000,
-      query: { match_all: {} },
-    });
-    return response.hits.hits.map((hit) => hit._source!);
-  } finally {
-    await client.close();
-  }
+  const path = `/${encodeURIComponent(index)}`;
+  await searchServerRequest(elasticsearchUrl, 'POST', `${path}/_refresh`);
+  const response = await searchServerRequest(elasticsearchUrl, 'POST', `${path}/_search`, {
+    size: 1000,
+    query: { match_all: {} },
+  });
+  const hits = (response.hits as { hits: { _source: Record<string, unknown> }[] }).hits;
+  return hits.map((hit) => hit._source);
 }
 
 export async function deleteIndices(elasticsearchUrl: string, pattern: string): Promise<void> {
-  const client = new Client({ node: elasticsearchUrl });
-  try {
-    await client.indices.delete({ index: pattern, ignore_unavailable: true, allow_no_indices: true });
-  } finally {
-    await client.close();
-  }
+  await searchServerRequest(
+    elasticsearchUrl,
+    'DELETE',
+    `/${encodeURIComponent(pattern)}?ignore_unavailable=true&allow_no_indices=true`,
+  );
 }
 
 /**

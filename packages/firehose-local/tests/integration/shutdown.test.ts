@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { Client } from '@elastic/elasticsearch';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { type BulkTransport, HttpBulkTransport } from '../../src/bulk-transport.js';
 import { DeliveryStream } from '../../src/delivery-stream.js';
 import {
   type DeliveryStreamConfig,
@@ -17,6 +17,7 @@ import {
 import { silentLogger } from '../../src/logger.js';
 import {
   backupLines,
+  createIndex,
   deleteIndices,
   firehoseClient,
   fixture,
@@ -51,7 +52,7 @@ afterAll(async () => {
 /** A DeliveryStream built directly, to inject what startFirehoseLocal keeps internal. */
 function directStream(
   stream: DeliveryStreamConfig,
-  client: Client,
+  transport: BulkTransport,
   directory: string,
   options: { now?: number; backupRetry?: { attempts: number; backoffMs: (attempt: number) => number } } = {},
 ): DeliveryStream {
@@ -59,7 +60,7 @@ function directStream(
   return new DeliveryStream({
     config: config!,
     processorRuntime: undefined,
-    client,
+    transport,
     backupDirectory: directory,
     clock: { now: () => options.now ?? Date.now() },
     logger: silentLogger,
@@ -71,15 +72,13 @@ describe('an AllDocuments backup that cannot be written', () => {
   it('still settles the Elasticsearch outcome: indexed documents count, rejected ones go to elasticsearch-failed/', async () => {
     const index = `${indexPrefix}-alldocs`;
     const directory = await backupDirectory();
-    const setup = new Client({ node: elasticsearchUrl });
-    await setup.indices.create({ index, mappings: { properties: { n: { type: 'integer' } } } });
-    await setup.close();
+    await createIndex(elasticsearchUrl, index, { properties: { n: { type: 'integer' } } });
     // AllDocuments keys start with 2030/...: a file named 2030 makes every AllDocuments write fail, while the
     // elasticsearch-failed/ prefix stays writable.
     await writeFile(join(directory, '2030'), 'not a directory');
     // Two 429 answers keep the bulk request retrying (~300 ms) after the backup has failed for good (~20 ms).
     const proxy = await startBulkFaultProxy(elasticsearchUrl, { failBulkRequests: 2, status: 429 });
-    const client = new Client({ node: proxy.url, maxRetries: 0 });
+    const transport = new HttpBulkTransport({ url: proxy.url });
     let backupAttempts = 0;
     try {
       const stream = directStream(
@@ -93,7 +92,7 @@ describe('an AllDocuments backup that cannot be written', () => {
           },
           backup: { directory, mode: 'AllDocuments' },
         },
-        client,
+        transport,
         directory,
         {
           now: Date.parse('2030-01-01T00:00:00Z'),
@@ -134,7 +133,7 @@ describe('an AllDocuments backup that cannot be written', () => {
       ]);
       expect(await searchAll(elasticsearchUrl, index)).toEqual([{ n: 1 }]);
     } finally {
-      await client.close();
+      await transport.close();
       await proxy.close();
     }
   });
@@ -143,7 +142,7 @@ describe('an AllDocuments backup that cannot be written', () => {
 describe('admission control', () => {
   it('always admits a request into an empty stream, even one larger than maxPendingBytes', async () => {
     const directory = await backupDirectory();
-    const client = new Client({ node: elasticsearchUrl });
+    const transport = new HttpBulkTransport({ url: elasticsearchUrl });
     try {
       const stream = directStream(
         {
@@ -156,7 +155,7 @@ describe('admission control', () => {
           },
           backup: { directory },
         },
-        client,
+        transport,
         directory,
       );
       // The schema requires >= 5 MiB; force a smaller limit to prove the empty-stream rule on its own.
@@ -169,7 +168,7 @@ describe('admission control', () => {
       expect(stream.metrics().local.pendingRecords).toBe(0);
       expect(stream.put([Buffer.from('{"a":1}')], 'PutRecord')).toBe('throttled'); // closed
     } finally {
-      await client.close();
+      await transport.close();
     }
   });
 });
@@ -250,8 +249,8 @@ describe('startFirehoseLocal failing part-way', () => {
     backup: { directory },
   });
 
-  it('closes the Elasticsearch clients it created when a later processor does not load', async () => {
-    const close = vi.spyOn(Client.prototype, 'close');
+  it('closes the Elasticsearch connections it opened when a later processor does not load', async () => {
+    const close = vi.spyOn(HttpBulkTransport.prototype, 'close');
     const directory = await backupDirectory();
     await expect(
       startFirehoseLocal({
@@ -262,15 +261,15 @@ describe('startFirehoseLocal failing part-way', () => {
         ],
       }),
     ).rejects.toBeInstanceOf(ProcessorLoadError);
-    // Modules are checked once the server listens, so all three streams' clients exist by then: all are closed.
+    // Modules are checked once the server listens, so all three streams' transports exist by then: all are closed.
     expect(close).toHaveBeenCalledTimes(3);
   });
 
-  it('closes the Elasticsearch clients it created when the port is taken', async () => {
+  it('closes the Elasticsearch connections it opened when the port is taken', async () => {
     const blocker = createServer();
     await new Promise<void>((listening) => blocker.listen(0, '127.0.0.1', listening));
     const { port } = blocker.address() as AddressInfo;
-    const close = vi.spyOn(Client.prototype, 'close');
+    const close = vi.spyOn(HttpBulkTransport.prototype, 'close');
     const directory = await backupDirectory();
     await mkdir(directory, { recursive: true });
     try {
