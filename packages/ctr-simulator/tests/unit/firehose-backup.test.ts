@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackupReadError, readFirehoseBackup, splitJsonValues } from '../../src/index.js';
+import { failedRecordLine } from './compression-fixtures.js';
 
 const spans = (text: string) => {
   const bytes = Buffer.from(text);
@@ -75,16 +76,7 @@ describe('readFirehoseBackup', () => {
   });
 
   const record = (contactId: string) => `{"ContactId":"${contactId}","Channel":"VOICE"}`;
-  const failed = (data: string, errorCode: string, arrivalTimestamp = Date.UTC(2026, 10, 27, 10)) =>
-    JSON.stringify({
-      attemptsMade: 4,
-      arrivalTimestamp,
-      errorCode,
-      errorMessage: 'The Lambda function was successfully invoked but it returned an error result',
-      attemptEndingTimestamp: arrivalTimestamp + 60_000,
-      rawData: Buffer.from(data).toString('base64'),
-      lambdaArn: 'arn:aws:lambda:ap-southeast-2:123456789012:function:AddName:$LATEST',
-    });
+  const failed = failedRecordLine;
 
   it('reads failed records (rawData decoded) and documents (bytes as they are) from a bucket-like tree', async () => {
     const hour = join(directory, 'processing-failed', '2026', '11', '27', '10');
