@@ -224,13 +224,14 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
   );
   console.log(formatCallsPerDay(report.callsPerDay, report.expectedCallsPerDay));
   const { totals } = report;
+  const searchEngine = report.searchEngine.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch';
   console.log(
     `\n${formatTable(
       ['Totals', 'Records'],
       [
         ['sent to Firehose', totals.sent],
         ['not accepted by Firehose', totals.sendFailed],
-        ['delivered to Elasticsearch', totals.delivered],
+        [`delivered to ${searchEngine}`, totals.delivered],
         ['enriched with a caller name', totals.enrichedWithName],
         ['unknown callers', totals.unknownCallers],
         ['lookup failed (delivered without a name)', totals.lookupFailed],
@@ -243,7 +244,7 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
   console.log(`
 Calls per day ${matches ? 'matches' : 'DOES NOT match'} the simulator's ground truth; finished in ${(report.durationMs / 1000).toFixed(1)}s.
 
-Elasticsearch      ${redactUrl(report.paths.elasticsearchUrl)}  (index ${report.paths.index}${elasticsearch.startedHere ? '; still running: npm run es:stop ends it' : ''})
+${searchEngine.padEnd(18)} ${redactUrl(report.paths.elasticsearchUrl)}  (index ${report.paths.index}${elasticsearch.startedHere ? '; still running: npm run es:stop ends it' : ''})
 Backup (S3 layout) ${report.paths.backupDirectory}
 Caller directory   ${report.paths.callerDirectoryFile}
 Kibana objects     ${report.paths.kibanaNdjson}  (index pattern ${report.kibanaIndexPattern}; ${report.kibanaInstalled ? 'installed into KIBANA_URL' : report.kibanaError === undefined ? 'import it in Kibana, or set KIBANA_URL' : 'NOT installed into KIBANA_URL, see below'})`);

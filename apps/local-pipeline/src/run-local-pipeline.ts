@@ -299,6 +299,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
           failed,
           backedUp: metrics.local.backedUpRecords,
         },
+        searchEngine: { distribution: installed.server.distribution, version: installed.server.version },
         paths: {
           elasticsearchUrl: options.elasticsearchUrl,
           index,

@@ -1,4 +1,5 @@
 import type { GroundTruth } from '@ctr-stream/ctr-simulator';
+import type { SearchEngineServer } from '@ctr-stream/es-index-setup';
 import type { DeliveryStreamMetrics } from '@ctr-stream/firehose-local';
 
 /** One row of the "Calls per day" table. */
@@ -38,6 +39,8 @@ export interface LocalPipelineReport {
     /** Records in the backup directory (AllDocuments). */
     backedUp: number;
   };
+  /** The search node the records went to, as the index template installer detected it. */
+  searchEngine: Pick<SearchEngineServer, 'distribution' | 'version'>;
   paths: {
     elasticsearchUrl: string;
     index: string;

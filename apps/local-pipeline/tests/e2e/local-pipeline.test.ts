@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHttpConnection, detectSearchEngineServer } from '@ctr-stream/es-index-setup';
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import {
@@ -128,6 +129,11 @@ describe('the local pipeline end to end', () => {
 
   afterAll(async () => {
     await kibana.close();
+  });
+
+  test('names the search node it delivered to (npm start prints "OpenSearch" or "Elasticsearch")', async () => {
+    const server = await detectSearchEngineServer(createHttpConnection({ node: elasticsearchUrl }));
+    expect(report.searchEngine).toEqual({ distribution: server.distribution, version: server.version });
   });
 
   test('writes the Kibana objects and installs them into KIBANA_URL', () => {
