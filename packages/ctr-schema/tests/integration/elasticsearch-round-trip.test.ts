@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseContactTraceRecord } from '../../src/index.js';
 import { canonicalJson } from '../canonical-json.js';
 import { loadEvent, validEventNames } from '../load-events.js';
+import { searchNodeUnderTest } from '../search-node.js';
 
-// Every fixture goes through a real Elasticsearch node (dynamic mapping, as the tutorial's index had)
-// and must come back as the same record: what the Lambda writes is what Kibana and our code read.
-// (The tutorial's dynamic mapping makes ContactId a text field with a .keyword sub-field.)
+// Every fixture goes through a real Elasticsearch or OpenSearch node (dynamic mapping, as the tutorial's index
+// had) and must come back as the same record: what the Lambda writes is what Kibana, OpenSearch Dashboards and
+// our code read. (The tutorial's dynamic mapping makes ContactId a text field with a .keyword sub-field.)
+// OPENSEARCH_VERSION runs it against OpenSearch: the same assertions hold on both distributions.
 const index = `ctr-schema-round-trip-${randomUUID()}`;
-const client = new Client({ node: inject('elasticsearchUrl') });
+const { label, client } = await searchNodeUnderTest(inject('elasticsearchUrl'));
 const names = validEventNames();
 
-describe('Elasticsearch round trip', () => {
+describe(`${label} round trip`, () => {
   beforeAll(async () => {
     await client.indices.create({ index });
     const operations = names.flatMap((name) => [
@@ -36,7 +37,7 @@ describe('Elasticsearch round trip', () => {
     expect(canonicalJson(readBack)).toBe(canonicalJson(fixture));
   });
 
-  it('lets Elasticsearch detect the timestamps as dates (second and millisecond precision)', async () => {
+  it('lets the node detect the timestamps as dates (second and millisecond precision)', async () => {
     const mapping = await client.indices.getMapping({ index });
     const properties = mapping[index]?.mappings.properties ?? {};
     expect(properties.LastUpdateTimestamp?.type).toBe('date');

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { buildIndexTemplate } from '@ctr-stream/es-index-setup';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -22,8 +21,11 @@ import {
   type ContractServerOptions,
   startKibanaContractServer,
 } from '../support/kibana-contract-server.js';
+import { installCtrIndex, removeCtrIndex, searchNodeUnderTest } from '../support/search-node.js';
 
 const elasticsearchUrl = inject('elasticsearchUrl');
+// Elasticsearch 8/9, or OpenSearch (OPENSEARCH_VERSION): the same checks on each, expecting each one's answers.
+const node = await searchNodeUnderTest(elasticsearchUrl);
 const servers: ContractServer[] = [];
 async function start(options: ContractServerOptions): Promise<ContractServer> {
   const server = await startKibanaContractServer(options);
@@ -50,10 +52,12 @@ async function run(
 
 const directory = mkdtempSync(join(tmpdir(), 'ctr-kibana-setup-'));
 const unmappedIndex = `kso-cli-${process.pid}-${Date.now().toString(36)}`;
+const mappedIndex = `${unmappedIndex}-mapped`;
 afterAll(async () => {
   rmSync(directory, { recursive: true, force: true });
+  await removeCtrIndex(node, mappedIndex);
   await (
-    await request(`${elasticsearchUrl}/${unmappedIndex}*?ignore_unavailable=true`, { method: 'DELETE' })
+    await request(`${elasticsearchUrl}/${unmappedIndex}?ignore_unavailable=true`, { method: 'DELETE' })
   ).body.dump();
 });
 
@@ -359,21 +363,24 @@ describe('import answers that are not what Kibana documents', () => {
   });
 });
 
-describe('--kibana pointing at Elasticsearch (the real node)', () => {
-  it('detection says it looks like Elasticsearch, not Kibana, instead of "pass --target"', async () => {
+describe(`--kibana pointing at the search node (the real ${node.label})`, () => {
+  it('detection says it looks like the search engine, not Kibana, instead of "pass --target"', async () => {
     const result = await run(['--kibana', elasticsearchUrl]);
     expect(result.code).toBe(1);
-    // Elasticsearch 9 has no handler for the path; 8.x knows it only for POST.
+    // Elasticsearch 9 and OpenSearch have no handler for the path; Elasticsearch 8.x knows it only for POST.
     expect(result.stderr).toMatch(
-      /answered (400 \(no handler found|405 \(Incorrect HTTP method) for uri \[\/api\/status\]/,
+      node.distribution === 'elasticsearch' && node.major === 8
+        ? /answered 405 \(Incorrect HTTP method for uri \[\/api\/status\] and method \[GET\]/
+        : /answered 400 \(no handler found for uri \[\/api\/status\] and method \[GET\]\)/,
     );
-    expect(result.stderr).toContain('This looks like Elasticsearch, not Kibana');
+    // Elasticsearch names itself (X-Elastic-Product); OpenSearch answers as Elasticsearch 7.10 did, unnamed.
+    expect(result.stderr).toContain(`This looks like ${node.notKibanaName}, not Kibana`);
     expect(result.stderr).toContain('port 5601');
     expect(result.stderr).not.toContain('pass --target');
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
-  it('an import with --target says it looks like Elasticsearch, and is not retryable', async () => {
+  it('an import with --target says it looks like the search engine, and is not retryable', async () => {
     const error = (await importSavedObjects({
       kibanaUrl: elasticsearchUrl,
       target: 'kibana-8.8',
@@ -381,25 +388,16 @@ describe('--kibana pointing at Elasticsearch (the real node)', () => {
     }).catch((caught: unknown) => caught)) as KibanaRequestError;
     expect(error.statusCode).toBe(400);
     expect(error.isRetryable).toBe(false);
-    expect(error.message).toContain('This looks like Elasticsearch, not Kibana');
+    expect(error.message).toContain(`This looks like ${node.notKibanaName}, not Kibana`);
   });
 });
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-const mappedIndex = `${unmappedIndex}-mapped`;
 // The bin is built by `nx run @ctr-stream/kibana-saved-objects:build`; the library tests above cover the same code from src.
 describe('the built bin (dist/cli.js, built before the tests: nx test depends on build)', () => {
-  it('checks the fields on the real Elasticsearch, then installs into Kibana 7.10 under /_plugin/kibana with basic auth', async () => {
-    const mappings = buildIndexTemplate({ index: mappedIndex })
-      .componentTemplates.map((component) => component.body.template.mappings)
-      .find((candidate) => candidate !== undefined);
-    const created = await request(`${elasticsearchUrl}/${mappedIndex}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ mappings }),
-    });
-    expect(created.statusCode).toBe(200);
-    await created.body.dump();
+  it(`checks the fields on the real ${node.label}, then installs into Kibana 7.10 under /_plugin/kibana with basic auth`, async () => {
+    // The index as ctr-es-setup makes it (its template, built for the detected server).
+    await installCtrIndex(node, mappedIndex);
     const server = await start({
       product: 'kibana',
       version: '7.10.2',

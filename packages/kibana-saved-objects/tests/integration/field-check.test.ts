@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { buildIndexTemplate, callsPerDayAggregation, parseCallsPerDay } from '@ctr-stream/es-index-setup';
-import { request } from 'undici';
+import { callsPerDayAggregation, parseCallsPerDay } from '@ctr-stream/es-index-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   buildCallsPerDayTable,
@@ -8,8 +7,17 @@ import {
   ElasticsearchRequestError,
   FieldCheckError,
 } from '../../src/index.js';
+import {
+  bulkIndex,
+  installCtrIndex,
+  removeCtrIndex,
+  searchNodeCall,
+  searchNodeUnderTest,
+} from '../support/search-node.js';
 
 const elasticsearchUrl = inject('elasticsearchUrl');
+// Elasticsearch 8/9, or OpenSearch (OPENSEARCH_VERSION): the same checks on each.
+const node = await searchNodeUnderTest(elasticsearchUrl);
 const prefix = `kso-test-${process.pid}-${Date.now().toString(36)}`;
 const mappedIndex = `${prefix}-mapped`;
 const dynamicIndex = `${prefix}-dynamic`;
@@ -39,48 +47,21 @@ function documents(): Record<string, unknown>[] {
   return [answered, redelivered, abandoned, chat];
 }
 
-async function es(
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE',
-  path: string,
-  body?: unknown,
-): Promise<{ statusCode: number; json: unknown }> {
-  const response = await request(`${elasticsearchUrl}${path}`, {
-    method,
-    headers: { 'content-type': path.includes('_bulk') ? 'application/x-ndjson' : 'application/json' },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  return { statusCode: response.statusCode, json: await response.body.json() };
-}
-
-async function bulkIndex(index: string, docs: Record<string, unknown>[]): Promise<void> {
-  const lines = docs.flatMap((doc) => [JSON.stringify({ index: { _index: index } }), JSON.stringify(doc)]);
-  const result = await es('POST', '/_bulk?refresh=true', `${lines.join('\n')}\n`);
-  expect(result.statusCode).toBe(200);
-  expect((result.json as { errors: boolean }).errors).toBe(false);
-}
-
 beforeAll(async () => {
-  // The mapping of @ctr-stream/es-index-setup (what ctr-es-setup installs), applied to one unique index.
-  const bundle = buildIndexTemplate({ index: mappedIndex });
-  const mappings = bundle.componentTemplates
-    .map((component) => component.body.template.mappings)
-    .find((candidate) => candidate !== undefined);
-  expect(mappings).toBeDefined();
-  const created = await es('PUT', `/${mappedIndex}`, {
-    mappings,
-    settings: { number_of_shards: 1, number_of_replicas: 0 },
-  });
-  expect(created.statusCode).toBe(200);
-  await bulkIndex(mappedIndex, documents());
+  // What ctr-es-setup installs (the template of @ctr-stream/es-index-setup, built for the detected server),
+  // and the Lambda's documents written into the index it created.
+  await installCtrIndex(node, mappedIndex);
+  await bulkIndex(node, mappedIndex, documents());
   // The tutorial's index: no mapping, dynamic mapping decides (ContactId becomes text + .keyword).
-  await bulkIndex(dynamicIndex, documents());
+  await bulkIndex(node, dynamicIndex, documents());
 });
 
 afterAll(async () => {
-  await es('DELETE', `/${mappedIndex},${dynamicIndex}?ignore_unavailable=true`);
+  await removeCtrIndex(node, mappedIndex);
+  await searchNodeCall(node, 'DELETE', `/${dynamicIndex}?ignore_unavailable=true`);
 });
 
-describe('checkFields against the real Elasticsearch', () => {
+describe(`checkFields against the real ${node.label}`, () => {
   it('accepts the es-index-setup mapping: every field exists, aggregatable, time fields are dates', async () => {
     const result = await checkFields({ elasticsearchUrl, indexPattern: `${mappedIndex}*` });
     expect(result.indices).toEqual([mappedIndex]);
@@ -138,7 +119,7 @@ describe('checkFields against the real Elasticsearch', () => {
   });
 });
 
-describe('the Calls per day table on the real Elasticsearch', () => {
+describe(`the Calls per day table on the real ${node.label}`, () => {
   it('its aggregations, run as Kibana runs them, count a re-delivered contact once and equal callsPerDayAggregation()', async () => {
     const [metric, rows] = JSON.parse(buildCallsPerDayTable('kibana-8.8').attributes.visState as string)
       .aggs as {
@@ -159,7 +140,7 @@ describe('the Calls per day table on the real Elasticsearch', () => {
         },
       },
     };
-    const fromTable = await es('POST', `/${mappedIndex}/_search`, kibanaStyle);
+    const fromTable = await searchNodeCall(node, 'POST', `/${mappedIndex}/_search`, kibanaStyle);
     expect(fromTable.statusCode).toBe(200);
     const tableRows = (
       fromTable.json as {
@@ -169,7 +150,7 @@ describe('the Calls per day table on the real Elasticsearch', () => {
       date: bucket.key_as_string.slice(0, 10),
       calls: bucket['1'].value,
     }));
-    const reference = await es('POST', `/${mappedIndex}/_search`, {
+    const reference = await searchNodeCall(node, 'POST', `/${mappedIndex}/_search`, {
       size: 0,
       aggs: callsPerDayAggregation(),
     });
