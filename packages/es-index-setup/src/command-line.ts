@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { type AwsService, validateAwsSigV4Options } from './aws-sigv4.js';
 import {
   ElasticsearchRequestError,
   EsIndexSetupError,
@@ -19,6 +20,10 @@ Options:
   --api-key KEY             API key (default: $ELASTICSEARCH_API_KEY)
   --username NAME           basic auth user (default: $ELASTICSEARCH_USERNAME)
   --password PASSWORD       basic auth password (default: $ELASTICSEARCH_PASSWORD; prefer the variable)
+  --aws-sigv4 REGION        sign every request with AWS SigV4 for that region, e.g. eu-west-1 (Amazon OpenSearch
+                            Service with IAM); AWS credentials from the standard chain (AWS_PROFILE, SSO,
+                            AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, container or instance role); no API key or user
+  --aws-service es|aoss     what --aws-sigv4 signs for: es, a domain (default), or aoss, OpenSearch Serverless
   --index NAME              the index Firehose writes to; the template covers NAME and NAME-* (default: ${DEFAULT_INDEX})
   --shards N                primary shards (default: 1)
   --replicas N|auto         replicas; auto = 0 on one node, 1 with two or more (default: auto)
@@ -128,6 +133,13 @@ function humanReport(report: InstallReport): string {
 export async function runCommandLine(argv: readonly string[], io: CommandLineIo): Promise<number> {
   let dryRun = false;
   try {
+    const regionAt = argv.indexOf('--aws-sigv4');
+    if (regionAt !== -1 && (argv[regionAt + 1] === undefined || argv[regionAt + 1]?.startsWith('-'))) {
+      throw new InvalidOptionError(
+        'aws-sigv4',
+        "--aws-sigv4 needs the domain's region, e.g. --aws-sigv4 eu-west-1 (the region in its endpoint search-<name>-<id>.<region>.es.amazonaws.com).",
+      );
+    }
     let parsed: ReturnType<typeof parse>;
     try {
       parsed = parse(argv);
@@ -169,12 +181,14 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo)
         `No Elasticsearch node: pass --node URL or set ELASTICSEARCH_URL${dryRun ? ', or pass --server DIST@VERSION (e.g. elasticsearch@8.19.0) to plan the dry run offline' : ''}.`,
       );
     }
+    const awsSigV4 = awsSigV4Options(values, io.env);
     const report = await installIndexTemplate({
       node,
       env: {},
       apiKey: nonEmpty(values['api-key']) ?? nonEmpty(io.env.ELASTICSEARCH_API_KEY),
       username: nonEmpty(values.username) ?? nonEmpty(io.env.ELASTICSEARCH_USERNAME),
       password: nonEmpty(values.password) ?? nonEmpty(io.env.ELASTICSEARCH_PASSWORD),
+      awsSigV4,
       index: values.index,
       shards,
       replicas,
@@ -222,6 +236,49 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo)
   }
 }
 
+/**
+ * `--aws-sigv4 REGION` and `--aws-service`: the signing options, or undefined. Refuses an API key or basic auth
+ * beside them, naming the option or variable that carries it (never its value).
+ */
+function awsSigV4Options(values: ReturnType<typeof parse>['values'], env: CommandLineIo['env']) {
+  const region = values['aws-sigv4'];
+  const service = values['aws-service'];
+  if (region === undefined) {
+    if (service !== undefined) {
+      throw new InvalidOptionError(
+        'aws-service',
+        '--aws-service needs --aws-sigv4 REGION (e.g. --aws-sigv4 eu-west-1).',
+      );
+    }
+    return undefined;
+  }
+  if (service !== undefined && service !== 'es' && service !== 'aoss') {
+    throw new InvalidOptionError(
+      'aws-service',
+      `--aws-service must be es (an OpenSearch Service domain) or aoss (OpenSearch Serverless), got ${JSON.stringify(service.slice(0, 50))}.`,
+    );
+  }
+  const conflicting = (
+    [
+      ['--api-key', values['api-key']],
+      ['ELASTICSEARCH_API_KEY', env.ELASTICSEARCH_API_KEY],
+      ['--username', values.username],
+      ['ELASTICSEARCH_USERNAME', env.ELASTICSEARCH_USERNAME],
+      ['--password', values.password],
+      ['ELASTICSEARCH_PASSWORD', env.ELASTICSEARCH_PASSWORD],
+    ] as const
+  ).find(([, value]) => nonEmpty(value) !== undefined)?.[0];
+  if (conflicting !== undefined) {
+    throw new InvalidOptionError(
+      'aws-sigv4',
+      `--aws-sigv4 signs the requests with AWS credentials and cannot be combined with an API key or basic auth: ${conflicting.startsWith('--') ? `drop ${conflicting}` : `unset ${conflicting}`}.`,
+    );
+  }
+  const options = { region, service: (service ?? 'es') as AwsService };
+  validateAwsSigV4Options(options);
+  return options;
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: joinNegativeValues(argv),
@@ -232,6 +289,8 @@ function parse(argv: readonly string[]) {
       'api-key': { type: 'string' },
       username: { type: 'string' },
       password: { type: 'string' },
+      'aws-sigv4': { type: 'string' },
+      'aws-service': { type: 'string' },
       index: { type: 'string' },
       shards: { type: 'string' },
       replicas: { type: 'string' },

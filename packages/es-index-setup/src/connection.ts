@@ -1,5 +1,11 @@
 import type { Client } from '@elastic/elasticsearch';
 import { type Dispatcher, request } from 'undici';
+import {
+  type AwsService,
+  type AwsSigV4Options,
+  createAwsSigV4Signer,
+  type RequestSigner,
+} from './aws-sigv4.js';
 import { ElasticsearchRequestError, InvalidOptionError } from './errors.js';
 import { errorText, sentence } from './sentence.js';
 
@@ -50,6 +56,12 @@ export interface HttpConnectionOptions {
   /** Basic auth user (with `password`). Empty counts as not given, for both. */
   username?: string | undefined;
   password?: string | undefined;
+  /**
+   * Sign every request with AWS Signature Version 4, as Amazon OpenSearch Service domains with IAM authorisation
+   * require: `{ region, service?: 'es' | 'aoss', credentials?, clock? }`. Credentials default to the standard
+   * AWS chain. Not together with an API key or a username and password.
+   */
+  awsSigV4?: AwsSigV4Options | undefined;
   /** An undici dispatcher (an `Agent` with TLS options, a `ProxyAgent`, a `MockAgent` in tests). */
   dispatcher?: Dispatcher | undefined;
   /** Per-request timeout in milliseconds (default 30,000). */
@@ -71,6 +83,11 @@ export function redactUrl(url: string): string {
 }
 
 function readServerError(body: unknown): { errorType: string | undefined; reason: string | undefined } {
+  // Amazon OpenSearch Service's own refusals (IAM, signature) are `{"message": "..."}`.
+  if (body !== null && typeof body === 'object' && !('error' in body) && 'message' in body) {
+    const message = (body as { message: unknown }).message;
+    if (typeof message === 'string') return { errorType: undefined, reason: message.slice(0, 500) };
+  }
   if (body !== null && typeof body === 'object' && 'error' in body) {
     const error = (body as { error: unknown }).error;
     if (typeof error === 'string') return { errorType: undefined, reason: error };
@@ -92,12 +109,19 @@ function requestError(
   statusCode: number | undefined,
   body: unknown,
   cause?: unknown,
+  signedFor?: AwsService,
 ): ElasticsearchRequestError {
   const pathOnly = path.split('?')[0] ?? path;
   const { errorType, reason } = readServerError(body);
   let hint = '';
   if (statusCode === undefined) hint = ` Check that the node URL is right and the server is running.`;
   else if (statusCode === 401) hint = ' Check the API key or username and password.';
+  else if (statusCode === 403 && signedFor === 'aoss')
+    hint =
+      " The collection refused the signed request: check that a data access policy grants this IAM identity (the role or user of your AWS credentials) aoss:DescribeIndex, aoss:CreateIndex, aoss:UpdateIndex and the template permissions on the collection's indices, and that the region is the collection's.";
+  else if (statusCode === 403 && signedFor === 'es')
+    hint =
+      " The domain refused the signed request: check that the domain's access policy allows this IAM identity (the role or user of your AWS credentials) es:ESHttpGet, es:ESHttpHead and es:ESHttpPut, that the region is the domain's, and, with fine-grained access control, that the identity's ARN is mapped to a role with manage_index_templates and create_index (OpenSearch Dashboards > Security > Roles > Mapped users).";
   else if (statusCode === 403)
     hint =
       ' The credentials lack a privilege (manage_index_templates and create_index on the pattern, monitor for the version).';
@@ -152,6 +176,12 @@ export function createHttpConnection(options: HttpConnectionOptions): Elasticsea
   if (apiKey !== undefined && username !== undefined) {
     throw new InvalidOptionError('apiKey', 'Give either an API key or a username and password, not both.');
   }
+  if (options.awsSigV4 !== undefined && (apiKey !== undefined || username !== undefined)) {
+    throw new InvalidOptionError(
+      'awsSigV4',
+      `Sign the requests with AWS SigV4 or send ${apiKey !== undefined ? 'an API key' : 'a username and password (given as options or in the node URL)'}, not both: a domain with IAM authorisation takes the signature alone.`,
+    );
+  }
   if ((username === undefined) !== (password === undefined)) {
     throw new InvalidOptionError(
       username === undefined ? 'username' : 'password',
@@ -167,18 +197,28 @@ export function createHttpConnection(options: HttpConnectionOptions): Elasticsea
   const basePath = base.pathname.replace(/\/$/, '');
   const origin = base.origin;
   const timeout = options.requestTimeoutMs ?? 30_000;
+  const sign: RequestSigner | undefined =
+    options.awsSigV4 === undefined ? undefined : createAwsSigV4Signer(options.awsSigV4);
+  const signedFor = options.awsSigV4 === undefined ? undefined : (options.awsSigV4.service ?? 'es');
 
   return {
     displayUrl,
     async request(method, path, body) {
       const url = `${origin}${basePath}${path}`;
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      let requestHeaders =
+        payload === undefined ? headers : { ...headers, 'content-type': 'application/json' };
+      // Signed outside the try below: missing credentials are an AwsCredentialsError, not a network error. The URL
+      // is parsed as undici will send it, so the signed path and query are the ones on the wire.
+      if (sign !== undefined)
+        requestHeaders = await sign({ method, url: new URL(url), headers: requestHeaders, body: payload });
       let statusCode: number;
       let text: string;
       try {
         const response = await request(url, {
           method,
-          headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-          body: body === undefined ? null : JSON.stringify(body),
+          headers: requestHeaders,
+          body: payload ?? null,
           headersTimeout: timeout,
           bodyTimeout: timeout,
           ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
@@ -203,7 +243,7 @@ export function createHttpConnection(options: HttpConnectionOptions): Elasticsea
         }
       }
       if (statusCode >= 400 && statusCode !== 404)
-        throw requestError(method, path, displayUrl, statusCode, parsed);
+        throw requestError(method, path, displayUrl, statusCode, parsed, undefined, signedFor);
       return { statusCode, body: parsed };
     },
   };

@@ -102,6 +102,24 @@ export class ElasticsearchRequestError extends EsIndexSetupError {
 }
 
 /**
+ * Requests were to be signed with AWS SigV4 (`awsSigV4`), but no usable AWS credentials were found: the standard
+ * chain found none, or the given credentials function failed. The message names what to set, never a secret.
+ *
+ * @example
+ * ```ts
+ * import { AwsCredentialsError, installIndexTemplate } from '@ctr-stream/es-index-setup';
+ * try {
+ *   await installIndexTemplate({ node: 'https://search-ctr.eu-west-1.es.amazonaws.com', awsSigV4: { region: 'eu-west-1' } });
+ * } catch (error) {
+ *   if (error instanceof AwsCredentialsError) console.error(error.message); // "No AWS credentials ... Set AWS_PROFILE ..."
+ * }
+ * ```
+ */
+export class AwsCredentialsError extends EsIndexSetupError {
+  override readonly name = 'AwsCredentialsError';
+}
+
+/**
  * The server is a version this package cannot configure (Elasticsearch older than 7.10).
  *
  * @example

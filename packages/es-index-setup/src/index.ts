@@ -1,3 +1,4 @@
+export type { AwsCredentials, AwsService, AwsSigV4Options } from './aws-sigv4.js';
 export {
   CALLS_AGGREGATION_NAME,
   CALLS_PER_DAY_AGGREGATION_NAME,
@@ -26,6 +27,7 @@ export {
   OPEN_MAP_FIELDS,
 } from './ctr-mappings.js';
 export {
+  AwsCredentialsError,
   ElasticsearchRequestError,
   EsIndexSetupError,
   InvalidOptionError,

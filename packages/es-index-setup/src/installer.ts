@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Dispatcher } from 'undici';
+import type { AwsSigV4Options } from './aws-sigv4.js';
 import { connectionFromClient, createHttpConnection, type ElasticsearchConnection } from './connection.js';
 import {
   ElasticsearchRequestError,
@@ -24,6 +25,8 @@ export interface InstallIndexTemplateOptions extends Omit<IndexTemplateOptions, 
   apiKey?: string | undefined;
   username?: string | undefined;
   password?: string | undefined;
+  /** Sign every request with AWS SigV4 (Amazon OpenSearch Service with IAM); not with `apiKey` or `username`. */
+  awsSigV4?: AwsSigV4Options | undefined;
   dispatcher?: Dispatcher | undefined;
   requestTimeoutMs?: number | undefined;
   /**
@@ -151,6 +154,7 @@ function resolveConnection(options: InstallIndexTemplateOptions): ElasticsearchC
     apiKey: options.apiKey,
     username: options.username,
     password: options.password,
+    awsSigV4: options.awsSigV4,
     dispatcher: options.dispatcher,
     requestTimeoutMs: options.requestTimeoutMs,
   });

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCommandLine } from '../../src/command-line.js';
+import { emptyAwsEnvironment, startAwsDomainServer } from './aws-domain-server.js';
 
 async function run(argv: string[], env: Record<string, string | undefined> = {}) {
   const stdout: string[] = [];
@@ -145,5 +146,103 @@ describe('ctr-es-setup (offline)', () => {
     expect(secret.status).toBe(2);
     expect(secret.stderr).toContain('"***@127.0.0.1:9200"');
     expect(secret.stderr).not.toContain('s3cret-pw');
+  });
+});
+
+describe('ctr-es-setup --aws-sigv4 (a local stand-in for an IAM-only domain)', () => {
+  let closeServer: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await closeServer?.();
+    closeServer = undefined;
+    vi.unstubAllEnvs();
+  });
+
+  async function signedDomain() {
+    emptyAwsEnvironment();
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'ASIACLITEST');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'cli-secret-access-key');
+    vi.stubEnv('AWS_SESSION_TOKEN', 'cli-session-token');
+    const server = await startAwsDomainServer({
+      ASIACLITEST: { secretAccessKey: 'cli-secret-access-key', sessionToken: 'cli-session-token' },
+    });
+    closeServer = server.close;
+    return server;
+  }
+
+  it('plans a dry run with every request signed for the region (credentials from the AWS chain)', async () => {
+    const server = await signedDomain();
+    const { status, stdout, stderr } = await run([
+      '--node',
+      server.url,
+      '--aws-sigv4',
+      'eu-west-1',
+      '--dry-run',
+    ]);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const document = JSON.parse(stdout);
+    expect(document.server).toEqual({ distribution: 'opensearch', version: '2.19.6' });
+    expect(server.received.length).toBeGreaterThan(2);
+    expect(server.received.every(({ method }) => method === 'GET' || method === 'HEAD')).toBe(true);
+    expect(server.received.map(({ refusal }) => refusal).filter(Boolean)).toEqual([]);
+    for (const { headers } of server.received) {
+      expect(headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=ASIACLITEST\/\d{8}\/eu-west-1\/es\/aws4_request, /,
+      );
+    }
+    expect(stdout).not.toContain('cli-secret-access-key');
+  });
+
+  it('signs for OpenSearch Serverless with --aws-service aoss', async () => {
+    const server = await signedDomain();
+    const { status } = await run([
+      '--node',
+      server.url,
+      '--aws-sigv4',
+      'us-east-1',
+      '--aws-service',
+      'aoss',
+      '--dry-run',
+    ]);
+    expect(status).toBe(0);
+    expect(server.received[0]?.headers.authorization).toContain('/us-east-1/aoss/aws4_request,');
+  });
+
+  it('names what to set, on one line, when no AWS credentials are found (exit 1)', async () => {
+    emptyAwsEnvironment();
+    const server = await startAwsDomainServer({});
+    closeServer = server.close;
+    const { status, stderr } = await run(['--node', server.url, '--aws-sigv4', 'eu-west-1']);
+    expect(status).toBe(1);
+    expect(stderr.split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(
+      /^AwsCredentialsError: No AWS credentials to sign the requests with .* Set AWS_PROFILE .*AWS_ACCESS_KEY_ID/,
+    );
+    expect(server.received).toHaveLength(0);
+  });
+
+  it.each([
+    [['--aws-sigv4'], "--aws-sigv4 needs the domain's region"],
+    [['--aws-sigv4', '--dry-run'], "--aws-sigv4 needs the domain's region"],
+    [['--aws-sigv4', 'Ireland'], 'must look like eu-west-1'],
+    [['--aws-service', 'aoss'], '--aws-service needs --aws-sigv4 REGION'],
+    [['--aws-sigv4', 'eu-west-1', '--aws-service', 'opensearch'], '--aws-service must be es'],
+    [
+      ['--aws-sigv4', 'eu-west-1', '--username', 'admin'],
+      'cannot be combined with an API key or basic auth: drop --username',
+    ],
+  ])('exits 2 for %j', async (argv, expected) => {
+    const { status, stderr } = await run([...argv, '--node', 'http://127.0.0.1:1']);
+    expect(status).toBe(2);
+    expect(stderr).toContain(expected);
+  });
+
+  it('refuses --aws-sigv4 beside ELASTICSEARCH_API_KEY, naming the variable, never its value', async () => {
+    const { status, stderr } = await run(['--node', 'http://127.0.0.1:1', '--aws-sigv4', 'eu-west-1'], {
+      ELASTICSEARCH_API_KEY: 'c2VjcmV0LWtleQ==',
+    });
+    expect(status).toBe(2);
+    expect(stderr).toContain('unset ELASTICSEARCH_API_KEY');
+    expect(stderr).not.toContain('c2VjcmV0LWtleQ==');
   });
 });

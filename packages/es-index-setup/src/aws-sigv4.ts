@@ -1,0 +1,178 @@
+import { AwsCredentialsError, InvalidOptionError } from './errors.js';
+import { errorText } from './sentence.js';
+
+/** The signing name: `es` for Amazon OpenSearch Service domains, `aoss` for OpenSearch Serverless collections. */
+export type AwsService = 'es' | 'aoss';
+
+/** AWS credentials, as the AWS SDK's credential providers return them. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Present for temporary credentials (SSO, an assumed role, a container or instance role). */
+  sessionToken?: string | undefined;
+  expiration?: Date | undefined;
+}
+
+/** How to sign every request with AWS Signature Version 4 (IAM authorisation of Amazon OpenSearch Service). */
+export interface AwsSigV4Options {
+  /** The domain's region, e.g. `eu-west-1`. */
+  region: string;
+  /** `es` (default) for a managed domain, `aoss` for an OpenSearch Serverless collection. */
+  service?: AwsService | undefined;
+  /**
+   * Fixed credentials, or a function returning them (called before every request, so it may refresh them).
+   * Default: the standard AWS chain (`@aws-sdk/credential-provider-node`'s `defaultProvider`): environment,
+   * shared config and credentials files (`AWS_PROFILE`, SSO), web identity, container and instance roles.
+   */
+  credentials?: AwsCredentials | (() => Promise<AwsCredentials>) | undefined;
+  /** The signing time. Default: now. Tests pass a fixed clock. */
+  clock?: (() => Date) | undefined;
+}
+
+/** A request about to be sent: what SigV4 covers (method, path, query, host, headers, payload). */
+export interface RequestToSign {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+/** Returns the headers to send: the given ones plus `host`, `x-amz-date`, `x-amz-content-sha256`, `authorization`. */
+export type RequestSigner = (request: RequestToSign) => Promise<Record<string, string>>;
+
+/** What to set when the AWS chain finds no credentials; names variables, never values. */
+export const MISSING_AWS_CREDENTIALS_HINT =
+  'Set AWS_PROFILE (a profile in ~/.aws/config, e.g. after aws sso login), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN for temporary credentials), or run where a container or instance role provides them.';
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** Checks the options (region, service) before any request; throws `InvalidOptionError` for `awsSigV4`. */
+export function validateAwsSigV4Options(options: AwsSigV4Options): { region: string; service: AwsService } {
+  const region = options.region;
+  if (typeof region !== 'string' || !REGION.test(region)) {
+    throw new InvalidOptionError(
+      'awsSigV4',
+      `The AWS region must look like eu-west-1 or us-east-1 (got ${JSON.stringify(String(region).slice(0, 50))}): use the region in the domain's endpoint (search-<name>-<id>.<region>.es.amazonaws.com).`,
+    );
+  }
+  const service = options.service ?? 'es';
+  if (service !== 'es' && service !== 'aoss') {
+    throw new InvalidOptionError(
+      'awsSigV4',
+      `The AWS service must be es (an OpenSearch Service domain) or aoss (OpenSearch Serverless), got ${JSON.stringify(String(service).slice(0, 50))}.`,
+    );
+  }
+  return { region, service };
+}
+
+/** The query string as SigV4 wants it: decoded keys and values (a key may repeat). */
+function queryParameters(search: string): Record<string, string | string[]> {
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const query: Record<string, string | string[]> = {};
+  for (const pair of search.replace(/^\?/, '').split('&')) {
+    if (pair === '') continue;
+    const equals = pair.indexOf('=');
+    const key = decode(equals === -1 ? pair : pair.slice(0, equals));
+    const value = equals === -1 ? '' : decode(pair.slice(equals + 1));
+    const existing = query[key];
+    query[key] =
+      existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return query;
+}
+
+function hasCredentials(value: unknown): value is AwsCredentials {
+  const { accessKeyId, secretAccessKey } = (value ?? {}) as Partial<AwsCredentials>;
+  return (
+    typeof accessKeyId === 'string' &&
+    accessKeyId !== '' &&
+    typeof secretAccessKey === 'string' &&
+    secretAccessKey !== ''
+  );
+}
+
+/**
+ * A signer for `createHttpConnection`. `@smithy/signature-v4`, `@smithy/hash-node` and
+ * `@aws-sdk/credential-provider-node` are imported on the first signed request only, so connections that do not
+ * sign never load them. Credentials are resolved before every request (the default chain caches them and
+ * refreshes them before they expire).
+ */
+export function createAwsSigV4Signer(options: AwsSigV4Options): RequestSigner {
+  const { region, service } = validateAwsSigV4Options(options);
+  const given = options.credentials;
+  const clock = options.clock ?? (() => new Date());
+  let signerPromise: ReturnType<typeof loadSigner> | undefined;
+
+  async function resolveCredentials(
+    provider: () => Promise<unknown>,
+    fromChain: boolean,
+  ): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }> {
+    let credentials: unknown;
+    try {
+      credentials = await provider();
+    } catch (cause) {
+      // The SDK's reasons name providers, profiles and files, never secret values; first line only.
+      const reason = (errorText(cause).split('\n')[0] ?? '').slice(0, 200);
+      throw new AwsCredentialsError(
+        fromChain
+          ? `No AWS credentials to sign the requests with (${reason.replace(/\.$/, '')}). ${MISSING_AWS_CREDENTIALS_HINT}`
+          : `The AWS credentials function failed (${reason.replace(/\.$/, '')}).`,
+        { cause },
+      );
+    }
+    if (!hasCredentials(credentials)) {
+      throw new AwsCredentialsError(
+        `The AWS credentials lack an access key id or a secret access key. ${MISSING_AWS_CREDENTIALS_HINT}`,
+      );
+    }
+    const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+    return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+  }
+
+  async function loadSigner() {
+    const [{ SignatureV4 }, { Hash }] = await Promise.all([
+      import('@smithy/signature-v4'),
+      import('@smithy/hash-node'),
+    ]);
+    let provider: () => Promise<unknown>;
+    if (typeof given === 'function') provider = given;
+    else if (given !== undefined) provider = async () => given;
+    else provider = (await import('@aws-sdk/credential-provider-node')).defaultProvider();
+    const fromChain = given === undefined;
+    const signer = new SignatureV4({
+      service,
+      region,
+      credentials: () => resolveCredentials(provider, fromChain),
+      sha256: Hash.bind(null, 'sha256'),
+      // The path is signed as sent (already percent-encoded once) and escaped again, as for every service but S3.
+      uriEscapePath: true,
+      applyChecksum: true,
+    });
+    return signer;
+  }
+
+  return async ({ method, url, headers, body }) => {
+    signerPromise ??= loadSigner();
+    const signer = await signerPromise;
+    const signed = await signer.sign(
+      {
+        method,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        ...(url.port === '' ? {} : { port: Number(url.port) }),
+        path: url.pathname,
+        query: queryParameters(url.search),
+        headers: { ...headers, host: url.host },
+        ...(body === undefined ? {} : { body }),
+      },
+      { signingDate: clock() },
+    );
+    return signed.headers;
+  };
+}
