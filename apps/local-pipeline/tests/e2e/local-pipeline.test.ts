@@ -3,7 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHttpConnection, detectSearchEngineServer } from '@ctr-stream/es-index-setup';
+import {
+  createHttpConnection,
+  detectSearchEngineServer,
+  ElasticsearchRequestError,
+} from '@ctr-stream/es-index-setup';
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import {
@@ -54,12 +58,26 @@ async function documents(index: string) {
   return response.hits.hits.map((hit) => hit._source);
 }
 
-/** An HTTP proxy in front of the real node that answers 429 to the first `rejectBulkRequests` _bulk calls. */
-async function startThrottlingProxy(target: string, rejectBulkRequests: number) {
+/**
+ * An HTTP proxy in front of the real node that answers 429 to the first `rejectBulkRequests` _bulk calls, and
+ * 400 to every _search with `rejectSearch`.
+ */
+async function startThrottlingProxy(
+  target: string,
+  rejectBulkRequests: number,
+  { rejectSearch = false } = {},
+) {
   let rejected = 0;
   const server: Server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
+    if (rejectSearch && request.url?.split('?')[0]?.endsWith('/_search')) {
+      response.writeHead(400, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({ error: { type: 'search_phase_execution_exception', reason: 'simulated' } }),
+      );
+      return;
+    }
     if (request.url?.includes('_bulk') && rejected < rejectBulkRequests) {
       rejected++;
       response.writeHead(429, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
@@ -314,6 +332,27 @@ describe('the local pipeline on an ELASTICSEARCH_URL with a user and password', 
       expect(report.totals.delivered).toBe(report.totals.sent);
     } finally {
       await kibana.close();
+    }
+  });
+});
+
+describe('the local pipeline on a node that refuses the calls-per-day search', () => {
+  test("fails with the node's answer, not with a missing aggregation", async () => {
+    const proxy = await startThrottlingProxy(elasticsearchUrl, 0, { rejectSearch: true });
+    try {
+      const run = runLocalPipeline({
+        elasticsearchUrl: proxy.url,
+        workDirectory: join(workRoot, 'search-refused'),
+        index: uniqueIndex('search-refused'),
+        ...scenario,
+        days: 1,
+      });
+      await expect(run).rejects.toThrow(ElasticsearchRequestError);
+      await expect(run).rejects.toThrow(
+        /_search failed: .* answered 400 search_phase_execution_exception: simulated/,
+      );
+    } finally {
+      await proxy.close();
     }
   });
 });
