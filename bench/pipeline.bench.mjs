@@ -3,6 +3,8 @@
 // Elasticsearch) against the raw `_bulk` rate of the same documents into the same node, in one run.
 // Goal: >= 0.7 of the raw rate at buffer settings that keep end-to-end latency under 5 s.
 // BENCH_CPU_PROFILE=<file.cpuprofile> profiles the main thread of the local Firehose's process end to end.
+// BENCH_CPU_PROFILE_DIR=<dir> profiles each thread of that process (main thread, every Lambda environment) from
+// its start to its end; `node bench/support/cpu-profile-summary.mjs <file>` reads one through the source maps.
 // BENCH_PIN_ELASTICSEARCH=1 (Linux, a node this run started or reuses, 2+ cores) gives Elasticsearch CPU 0 alone and
 // everything else the other cores, in both cases, as on AWS, where the domain's cores are its own.
 import { execFileSync, fork } from 'node:child_process';
@@ -183,6 +185,10 @@ function startProducerProcess(endpoint) {
 
 function startFirehoseHost() {
   const child = fork(join(here, 'support', 'firehose-host.mjs'), [], {
+    // Node's --cpu-prof also profiles every worker thread: one file per Lambda environment, written when it ends.
+    execArgv: process.env.BENCH_CPU_PROFILE_DIR
+      ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`]
+      : process.execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const call = (command, fields = {}) =>
