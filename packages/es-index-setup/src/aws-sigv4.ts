@@ -29,24 +29,64 @@ export interface AwsSigV4Options {
   clock?: (() => Date) | undefined;
 }
 
-/** A request about to be sent: what SigV4 covers (method, path, query, host, headers, payload). */
+/**
+ * A request about to be sent: what SigV4 covers (method, path, query, host, headers, payload). Every header given is
+ * signed (but `authorization`, `user-agent` and the other headers SigV4 never signs), so send exactly these.
+ *
+ * @example
+ * ```ts
+ * const request: RequestToSign = {
+ *   method: 'POST',
+ *   url: new URL('https://search-ctr-xxxx.eu-west-1.es.amazonaws.com/_dashboards/api/saved_objects/_import?overwrite=true'),
+ *   headers: { 'content-type': 'multipart/form-data; boundary=x', 'osd-xsrf': 'true' },
+ *   body: multipartBytes,
+ * };
+ * ```
+ */
 export interface RequestToSign {
   method: string;
+  /** The URL as it will be sent: its path (base path included) and query are signed. */
   url: URL;
   headers: Record<string, string>;
-  body: string | undefined;
+  /** The exact body sent: text (hashed as UTF-8) or bytes (a multipart upload); `undefined` for none. */
+  body: string | Uint8Array | undefined;
 }
 
-/** Returns the headers to send: the given ones plus `host`, `x-amz-date`, `x-amz-content-sha256`, `authorization`. */
+/**
+ * Returns the headers to send: the given ones plus `host`, `x-amz-date`, `x-amz-content-sha256` (the SHA-256 of the
+ * body), `x-amz-security-token` (temporary credentials only) and `authorization`.
+ *
+ * @example
+ * ```ts
+ * const sign: RequestSigner = createAwsSigV4Signer({ region: 'eu-west-1' });
+ * const headers = await sign({ method: 'GET', url: new URL('https://search-ctr-xxxx.eu-west-1.es.amazonaws.com/'), headers: {}, body: undefined });
+ * ```
+ */
 export type RequestSigner = (request: RequestToSign) => Promise<Record<string, string>>;
 
-/** What to set when the AWS chain finds no credentials; names variables, never values. */
+/**
+ * What to set when the AWS chain finds no credentials; names variables, never values.
+ *
+ * @example
+ * ```ts
+ * console.error(`No AWS credentials. ${MISSING_AWS_CREDENTIALS_HINT}`);
+ * ```
+ */
 export const MISSING_AWS_CREDENTIALS_HINT =
   'Set AWS_PROFILE (a profile in ~/.aws/config, e.g. after aws sso login), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN for temporary credentials), or run where a container or instance role provides them.';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-/** Checks the options (region, service) before any request; throws `InvalidOptionError` for `awsSigV4`. */
+/**
+ * Checks the options (region, service) before any request; throws `InvalidOptionError` for `awsSigV4`. Returns the
+ * region and the service (`es` when not given).
+ *
+ * @example
+ * ```ts
+ * validateAwsSigV4Options({ region: 'eu-west-1' }); // { region: 'eu-west-1', service: 'es' }
+ * validateAwsSigV4Options({ region: 'Ireland' }); // throws InvalidOptionError: The AWS region must look like eu-west-1 ...
+ * ```
+ */
 export function validateAwsSigV4Options(options: AwsSigV4Options): { region: string; service: AwsService } {
   const region = options.region;
   if (typeof region !== 'string' || !REGION.test(region)) {
@@ -98,10 +138,22 @@ function hasCredentials(value: unknown): value is AwsCredentials {
 }
 
 /**
- * A signer for `createHttpConnection`. `@smithy/signature-v4`, `@smithy/hash-node` and
- * `@aws-sdk/credential-provider-node` are imported on the first signed request only, so connections that do not
- * sign never load them. Credentials are resolved before every request (the default chain caches them and
- * refreshes them before they expire).
+ * A SigV4 signer, as `createHttpConnection` (and @ctr-stream/kibana-saved-objects) use it: validates the options at
+ * once (`InvalidOptionError`), then signs each request over its exact method, path, query, headers and body.
+ * `@smithy/signature-v4`, `@smithy/hash-node` and `@aws-sdk/credential-provider-node` are imported on the first
+ * signed request only, so connections that do not sign never load them. Credentials are resolved before every
+ * request (the default chain caches them and refreshes them before they expire); when there are none, the request
+ * throws `AwsCredentialsError`, naming what to set, never a value.
+ *
+ * @example
+ * ```ts
+ * import { createAwsSigV4Signer } from '@ctr-stream/es-index-setup';
+ * import { request } from 'undici';
+ * const sign = createAwsSigV4Signer({ region: 'eu-west-1' }); // service 'es'; credentials from the AWS chain
+ * const url = new URL('https://search-ctr-xxxx.eu-west-1.es.amazonaws.com/_dashboards/api/status');
+ * const headers = await sign({ method: 'GET', url, headers: { accept: 'application/json' }, body: undefined });
+ * await request(url, { headers }); // exactly the headers (and body) that were signed
+ * ```
  */
 export function createAwsSigV4Signer(options: AwsSigV4Options): RequestSigner {
   const { region, service } = validateAwsSigV4Options(options);

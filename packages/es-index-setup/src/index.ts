@@ -1,4 +1,13 @@
-export type { AwsCredentials, AwsService, AwsSigV4Options } from './aws-sigv4.js';
+export {
+  type AwsCredentials,
+  type AwsService,
+  type AwsSigV4Options,
+  createAwsSigV4Signer,
+  MISSING_AWS_CREDENTIALS_HINT,
+  type RequestSigner,
+  type RequestToSign,
+  validateAwsSigV4Options,
+} from './aws-sigv4.js';
 export {
   CALLS_AGGREGATION_NAME,
   CALLS_PER_DAY_AGGREGATION_NAME,

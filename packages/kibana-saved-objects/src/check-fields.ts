@@ -1,5 +1,12 @@
-import { INDEX_PATTERN } from '@ctr-stream/es-index-setup';
-import { authorizationHeader, describeUrl, parseServerUrl } from './connection.js';
+import { type AwsSigV4Options, INDEX_PATTERN } from '@ctr-stream/es-index-setup';
+import { signedRefusalHint, unsignedRefusalHint } from './aws-sigv4.js';
+import {
+  authorizationHeader,
+  type CredentialOptionNames,
+  describeUrl,
+  parseServerUrl,
+  signingWithoutCredentials,
+} from './connection.js';
 import { ElasticsearchRequestError, FieldCheckError, type FieldProblem } from './errors.js';
 import { type FieldRequirement, fieldRequirements } from './field-requirements.js';
 import { describeNetworkError, errorMessageOf, type HttpOptions, parseJson, send, sentence } from './http.js';
@@ -11,6 +18,12 @@ export interface CheckFieldsOptions extends HttpOptions {
   elasticsearchApiKey?: string | undefined;
   elasticsearchUsername?: string | undefined;
   elasticsearchPassword?: string | undefined;
+  /**
+   * Sign the `_field_caps` request with AWS SigV4 (an Amazon OpenSearch Service domain with IAM authorisation):
+   * `{ region, service?, credentials?, clock? }`. Not together with an API key or a username and password. In
+   * `installSavedObjects`, defaults to its own `awsSigV4`.
+   */
+  awsSigV4?: AwsSigV4Options | undefined;
   /** The index pattern to check (default `connect*`). */
   indexPattern?: string | undefined;
 }
@@ -75,19 +88,19 @@ export async function checkFields(options: CheckFieldsOptions): Promise<FieldChe
     options.elasticsearchUrl,
     '--es-api-key, --es-username/--es-password or ELASTICSEARCH_API_KEY, ELASTICSEARCH_USERNAME, ELASTICSEARCH_PASSWORD',
   );
-  const authorization = authorizationHeader(
-    {
-      apiKey: options.elasticsearchApiKey,
-      username: options.elasticsearchUsername,
-      password: options.elasticsearchPassword,
-    },
-    {
-      product: 'Elasticsearch',
-      apiKey: 'elasticsearchApiKey',
-      username: 'elasticsearchUsername',
-      password: 'elasticsearchPassword',
-    },
-  );
+  const credentials = {
+    apiKey: options.elasticsearchApiKey,
+    username: options.elasticsearchUsername,
+    password: options.elasticsearchPassword,
+  };
+  const names: CredentialOptionNames = {
+    product: 'Elasticsearch',
+    apiKey: 'elasticsearchApiKey',
+    username: 'elasticsearchUsername',
+    password: 'elasticsearchPassword',
+  };
+  const authorization = authorizationHeader(credentials, names);
+  const signing = signingWithoutCredentials(options.awsSigV4, credentials, names);
   const indexPattern = options.indexPattern ?? INDEX_PATTERN;
   const requirements = fieldRequirements();
   const query = new URLSearchParams({
@@ -99,9 +112,12 @@ export async function checkFields(options: CheckFieldsOptions): Promise<FieldChe
   const target = `${base}/${encodeURIComponent(indexPattern)}/_field_caps?${query.toString()}`;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (authorization !== undefined) headers.authorization = authorization;
+  // Signed before the try below: missing AWS credentials are an AwsCredentialsError, not a network error.
+  const sentHeaders =
+    signing === undefined ? headers : await signing.headersFor('GET', target, headers, undefined);
   let answer: Awaited<ReturnType<typeof send>>;
   try {
-    answer = await send(target, { method: 'GET', headers }, options);
+    answer = await send(target, { method: 'GET', headers: sentHeaders }, options);
   } catch (error) {
     throw new ElasticsearchRequestError(
       `Could not reach Elasticsearch at ${base} for the field check (${describeNetworkError(error)}).`,
@@ -113,9 +129,12 @@ export async function checkFields(options: CheckFieldsOptions): Promise<FieldChe
   if (answer.statusCode !== 200) {
     const message = errorMessageOf(body) ?? answer.text.slice(0, 200);
     const hint =
-      answer.statusCode === 401 || answer.statusCode === 403
-        ? ' Check the Elasticsearch credentials (--es-api-key, --es-username/--es-password); the user needs view_index_metadata on the indices.'
-        : '';
+      answer.statusCode !== 401 && answer.statusCode !== 403
+        ? ''
+        : signing !== undefined
+          ? signedRefusalHint(signing, 'field-check')
+          : unsignedRefusalHint(errorMessageOf(body)) ||
+            ' Check the Elasticsearch credentials (--es-api-key, --es-username/--es-password); the user needs view_index_metadata on the indices.';
     throw new ElasticsearchRequestError(
       `Elasticsearch answered ${answer.statusCode} to _field_caps on "${indexPattern}": ${sentence(message || 'no body')}${hint}`,
       { statusCode: answer.statusCode, isRetryable: answer.statusCode >= 500 },

@@ -1,3 +1,5 @@
+import type { AwsSigV4Options } from '@ctr-stream/es-index-setup';
+import { createRequestSigning, type RequestSigning } from './aws-sigv4.js';
 import { InvalidOptionError } from './errors.js';
 
 /**
@@ -19,6 +21,13 @@ export interface KibanaConnectionOptions {
   /** Basic auth user (with `password`). */
   username?: string | undefined;
   password?: string | undefined;
+  /**
+   * Sign every request with AWS Signature Version 4, for Amazon OpenSearch Service domains whose Dashboards
+   * authorise IAM identities: `{ region, service?: 'es' | 'aoss', credentials?, clock? }` (es-index-setup's
+   * `AwsSigV4Options`). Credentials default to the standard AWS chain. Not together with an API key or a username
+   * and password. `installSavedObjects` signs the field check (`elasticsearch`) with it too.
+   */
+  awsSigV4?: AwsSigV4Options | undefined;
 }
 
 /** Which server the credentials are for, and the names of its options (for messages and `InvalidOptionError.option`). */
@@ -46,6 +55,8 @@ export interface ResolvedConnection {
   space: string | undefined;
   tenant: string | undefined;
   authorization: string | undefined;
+  /** Set when every request is signed with AWS SigV4 (then `authorization` is undefined). */
+  signing: RequestSigning | undefined;
 }
 
 const SPACE_ID = /^[a-z0-9_-]+$/;
@@ -123,6 +134,32 @@ export function authorizationHeader(
 }
 
 /**
+ * Refuses AWS SigV4 beside an API key or basic auth (a domain with IAM authorisation takes the signature alone) and
+ * returns the signing. Empty credentials count as not given. `names` name the credential options in the message.
+ */
+export function signingWithoutCredentials(
+  awsSigV4: AwsSigV4Options | undefined,
+  credentials: { apiKey?: string | undefined; username?: string | undefined; password?: string | undefined },
+  names: CredentialOptionNames = KIBANA_CREDENTIAL_OPTIONS,
+): RequestSigning | undefined {
+  if (awsSigV4 !== undefined) {
+    const given = (value: string | undefined) => value !== undefined && value !== '';
+    const sent = given(credentials.apiKey)
+      ? `an API key (${names.apiKey})`
+      : given(credentials.username) || given(credentials.password)
+        ? `a username and password (${names.username}, ${names.password})`
+        : undefined;
+    if (sent !== undefined) {
+      throw new InvalidOptionError(
+        'awsSigV4',
+        `Sign the ${names.product} requests with AWS SigV4 (awsSigV4) or send ${sent}, not both: a domain with IAM authorisation takes the signature alone.`,
+      );
+    }
+  }
+  return createRequestSigning(awsSigV4, 'awsSigV4');
+}
+
+/**
  * Validates the connection options: URL without credentials, base path, space id, credentials.
  *
  * @example
@@ -172,5 +209,6 @@ export function resolveConnection(options: KibanaConnectionOptions): ResolvedCon
     space,
     tenant: options.tenant === undefined || options.tenant === '' ? undefined : options.tenant,
     authorization: authorizationHeader(options),
+    signing: signingWithoutCredentials(options.awsSigV4, options),
   };
 }

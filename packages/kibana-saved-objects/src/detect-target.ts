@@ -1,3 +1,4 @@
+import { signedRefusalHint, unsignedRefusalHint } from './aws-sigv4.js';
 import { type KibanaConnectionOptions, type ResolvedConnection, resolveConnection } from './connection.js';
 import { KibanaRequestError, TargetDetectionError } from './errors.js';
 import {
@@ -9,6 +10,7 @@ import {
   redirectMessage,
   searchEngineBehind,
   send,
+  sentence,
 } from './http.js';
 import { type Product, type TargetName, targetForVersion } from './targets.js';
 
@@ -85,9 +87,14 @@ export async function detectTargetWith(
   const url = `${connection.baseUrl}/api/status`;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (connection.authorization !== undefined) headers.authorization = connection.authorization;
+  // Signed before the try below: missing AWS credentials are an AwsCredentialsError, not a network error.
+  const sentHeaders =
+    connection.signing === undefined
+      ? headers
+      : await connection.signing.headersFor('GET', url, headers, undefined);
   let answer: Awaited<ReturnType<typeof send>>;
   try {
-    answer = await send(url, { method: 'GET', headers }, http);
+    answer = await send(url, { method: 'GET', headers: sentHeaders }, http);
   } catch (error) {
     throw new KibanaRequestError(
       `Could not reach Kibana at ${url} (${describeNetworkError(error)}). Check --kibana and the base path.`,
@@ -112,10 +119,18 @@ export async function detectTargetWith(
       statusCode: answer.statusCode,
     });
   }
-  if (answer.statusCode === 401 || answer.statusCode === 403) {
+  if ((answer.statusCode === 401 || answer.statusCode === 403) && connection.signing !== undefined) {
+    const serverMessage = errorMessageOf(body);
     throw new KibanaRequestError(
-      `Kibana refused GET ${url} (${answer.statusCode}): check the credentials (--api-key, --username/--password, KIBANA_API_KEY, KIBANA_USERNAME/KIBANA_PASSWORD), or pass --target.`,
-      { statusCode: answer.statusCode },
+      `GET ${url} answered ${answer.statusCode}: ${sentence(serverMessage ?? (answer.text.slice(0, 200) || 'no body'))}${signedRefusalHint(connection.signing, 'dashboards')}`,
+      { statusCode: answer.statusCode, ...(serverMessage === undefined ? {} : { serverMessage }) },
+    );
+  }
+  if (answer.statusCode === 401 || answer.statusCode === 403) {
+    const serverMessage = errorMessageOf(body);
+    throw new KibanaRequestError(
+      `Kibana refused GET ${url} (${answer.statusCode}): check the credentials (--api-key, --username/--password, KIBANA_API_KEY, KIBANA_USERNAME/KIBANA_PASSWORD), or pass --target.${unsignedRefusalHint(serverMessage)}`,
+      { statusCode: answer.statusCode, ...(serverMessage === undefined ? {} : { serverMessage }) },
     );
   }
   if (answer.statusCode === 404) {

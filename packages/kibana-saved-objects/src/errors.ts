@@ -121,6 +121,25 @@ export class SavedObjectImportError extends KibanaSavedObjectsError {
 }
 
 /**
+ * Requests were to be signed with AWS SigV4 (`awsSigV4`, `--aws-sigv4`), but no usable AWS credentials were found:
+ * the standard chain found none, or the given credentials function failed. Nothing was sent. The message names
+ * what to set (`AWS_PROFILE`, `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`...), never a value; `cause` is
+ * es-index-setup's error of the same name, whose signer this package uses.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await installSavedObjects({ kibanaUrl: 'https://search-ctr-xxxx.eu-west-1.es.amazonaws.com/_dashboards', awsSigV4: { region: 'eu-west-1' } });
+ * } catch (error) {
+ *   if (error instanceof AwsCredentialsError) console.error(error.message); // "No AWS credentials ... Set AWS_PROFILE ..."
+ * }
+ * ```
+ */
+export class AwsCredentialsError extends KibanaSavedObjectsError {
+  override readonly name = 'AwsCredentialsError';
+}
+
+/**
  * The target (Kibana 7.10, 8.x, 9.x or OpenSearch Dashboards) could not be told from `GET /api/status`. Pass
  * the target explicitly (`target` option, `--target`).
  *

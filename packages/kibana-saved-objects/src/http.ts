@@ -1,4 +1,4 @@
-import { type Dispatcher, type FormData, request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 
 /** What an HTTP call returned: status, the headers that matter and the body as text. */
 export interface HttpAnswer {
@@ -22,10 +22,13 @@ export interface HttpOptions {
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-/** Sends one request and reads the whole answer (capped at 10 MiB). Throws undici's errors for network failures. */
+/**
+ * Sends one request and reads the whole answer (capped at 10 MiB). Throws undici's errors for network failures.
+ * The headers and body go out as given (a signed request's signature covers them).
+ */
 export async function send(
   url: string,
-  init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: FormData | string },
+  init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Uint8Array | undefined },
   http: HttpOptions,
 ): Promise<HttpAnswer> {
   const timeout = http.timeoutMs ?? 30_000;
@@ -71,11 +74,15 @@ export function parseJson(text: string): unknown {
   }
 }
 
-/** `message` of an error body `{statusCode, error, message}` (Kibana) or `{error:{reason}}` (Elasticsearch). */
+/**
+ * `message` of an error body `{statusCode, error, message}` (Kibana), `{error:{reason}}` (Elasticsearch), or
+ * Amazon OpenSearch Service's own refusals: `{"message"}` (a signature) and `{"Message"}` (the access policy).
+ */
 export function errorMessageOf(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const record = body as Record<string, unknown>;
   if (typeof record.message === 'string') return record.message;
+  if (typeof record.Message === 'string') return record.Message;
   const error = record.error;
   if (typeof error === 'object' && error !== null) {
     const reason = (error as Record<string, unknown>).reason;

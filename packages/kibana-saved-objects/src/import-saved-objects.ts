@@ -1,5 +1,6 @@
 import { Blob } from 'node:buffer';
-import { FormData } from 'undici';
+import { FormData, Response } from 'undici';
+import { signedRefusalHint, unsignedRefusalHint } from './aws-sigv4.js';
 import { type KibanaConnectionOptions, type ResolvedConnection, resolveConnection } from './connection.js';
 import {
   InvalidOptionError,
@@ -62,6 +63,19 @@ export interface ImportSavedObjectsOptions extends KibanaConnectionOptions, Http
   objects: readonly SavedObject[];
 }
 
+/**
+ * The import's multipart body as the bytes that will be sent, and its content type (with the boundary): one part
+ * `file` named `*.ndjson`. Encoded before sending so that a signature can cover exactly these bytes.
+ */
+async function multipartUpload(ndjson: string): Promise<{ body: Uint8Array; contentType: string }> {
+  const form = new FormData();
+  form.append('file', new Blob([ndjson], { type: 'application/ndjson' }), IMPORT_FILE_NAME);
+  // undici's own encoder (as when FormData is the request body), with its random boundary.
+  const encoded = new Response(form);
+  const contentType = encoded.headers.get('content-type') ?? '';
+  return { body: new Uint8Array(await encoded.arrayBuffer()), contentType };
+}
+
 /** Builds the import URL for a target: overwrite always, compatibilityMode only where accepted (8.8+). */
 export function importUrl(connection: ResolvedConnection, target: TargetName): string {
   const profile = targetProfile(target);
@@ -100,7 +114,10 @@ function hintFor(statusCode: number, serverMessage: string | undefined, target: 
     case 401:
       return ' Check the credentials (--api-key, --username/--password, KIBANA_API_KEY, KIBANA_USERNAME/KIBANA_PASSWORD).';
     case 403:
-      return ' The user may not manage saved objects in this space: it needs the "Saved Objects Management" (or Kibana admin) privilege.';
+      return (
+        unsignedRefusalHint(serverMessage) ||
+        ' The user may not manage saved objects in this space: it needs the "Saved Objects Management" (or Kibana admin) privilege.'
+      );
     case 404:
       return ' Check the base path (/_dashboards, /_plugin/kibana) and that the space exists.';
     case 413:
@@ -182,15 +199,23 @@ export async function importSavedObjectsWith(
   checkConnectionForTarget(connection, target);
   const profile = targetProfile(target);
   const url = importUrl(connection, target);
-  const form = new FormData();
-  form.append('file', new Blob([toNdjson(objects)], { type: 'application/ndjson' }), IMPORT_FILE_NAME);
-  const headers: Record<string, string> = { accept: 'application/json', [profile.xsrfHeader]: XSRF_VALUE };
+  const { body: upload, contentType } = await multipartUpload(toNdjson(objects));
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'content-type': contentType,
+    [profile.xsrfHeader]: XSRF_VALUE,
+  };
   if (connection.authorization !== undefined) headers.authorization = connection.authorization;
   if (connection.tenant !== undefined) headers.securitytenant = connection.tenant;
+  // Signed before the try below (missing AWS credentials are not a network error), over the exact bytes sent.
+  const sentHeaders =
+    connection.signing === undefined
+      ? headers
+      : await connection.signing.headersFor('POST', url, headers, upload);
 
   let answer: Awaited<ReturnType<typeof send>>;
   try {
-    answer = await send(url, { method: 'POST', headers, body: form }, http);
+    answer = await send(url, { method: 'POST', headers: sentHeaders, body: upload }, http);
   } catch (error) {
     throw new KibanaRequestError(
       `Could not send the import to ${url} (${describeNetworkError(error)}). Nothing was changed unless the server received it; importing again is safe.`,
@@ -209,9 +234,11 @@ export async function importSavedObjectsWith(
     const shown = serverMessage ?? (answer.text.length > 0 ? `${answer.text.slice(0, 200)}` : 'no body');
     const searchEngine = searchEngineBehind(answer, body);
     const hint =
-      searchEngine === undefined
-        ? hintFor(answer.statusCode, serverMessage, target)
-        : ` ${notKibanaMessage(searchEngine)}`;
+      searchEngine !== undefined
+        ? ` ${notKibanaMessage(searchEngine)}`
+        : connection.signing !== undefined && (answer.statusCode === 401 || answer.statusCode === 403)
+          ? signedRefusalHint(connection.signing, 'dashboards')
+          : hintFor(answer.statusCode, serverMessage, target);
     throw new KibanaRequestError(
       `Import into ${url} failed with HTTP ${answer.statusCode}: ${sentence(shown)}${hint}`,
       {

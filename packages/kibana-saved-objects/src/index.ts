@@ -1,3 +1,4 @@
+export type { AwsCredentials, AwsService, AwsSigV4Options } from '@ctr-stream/es-index-setup';
 export {
   type CheckedField,
   type CheckFieldsOptions,
@@ -8,6 +9,7 @@ export { type KibanaConnectionOptions, resolveConnection } from './connection.js
 export { buildContactCenterDashboard, contactCenterLayout, type PanelPlacement } from './dashboard.js';
 export { type DetectedTarget, detectTarget, targetFromStatusBody } from './detect-target.js';
 export {
+  AwsCredentialsError,
   ElasticsearchRequestError,
   FieldCheckError,
   type FieldProblem,

@@ -16,7 +16,10 @@ export interface InstallSavedObjectsOptions extends KibanaConnectionOptions, Htt
    * `GET /api/status` when omitted. Anything else throws `InvalidOptionError` before a request is sent.
    */
   target?: TargetSpecifier | undefined;
-  /** Check the fields through Elasticsearch first (skipped when omitted). */
+  /**
+   * Check the fields through Elasticsearch first (skipped when omitted). With `awsSigV4` given (here or as
+   * `elasticsearch.awsSigV4`, which wins), the field check is signed too and takes no API key or username.
+   */
   elasticsearch?: Omit<CheckFieldsOptions, keyof HttpOptions | 'indexPattern'> | undefined;
   /** The index pattern's title (default `connect*`), also the pattern the field check looks at. */
   indexPattern?: string | undefined;
@@ -56,6 +59,8 @@ export async function installSavedObjects(options: InstallSavedObjectsOptions): 
       ? undefined
       : await checkFields({
           ...options.elasticsearch,
+          // On Amazon OpenSearch Service the domain serves both the search API and Dashboards, under one policy.
+          awsSigV4: options.elasticsearch.awsSigV4 ?? options.awsSigV4,
           ...httpOf(options),
           ...(options.indexPattern === undefined ? {} : { indexPattern: options.indexPattern }),
         });

@@ -1,10 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { type AwsService, validateAwsSigV4Options } from '@ctr-stream/es-index-setup';
 import type { Dispatcher } from 'undici';
 import { resolveConnection } from './connection.js';
 import { detectTargetWith } from './detect-target.js';
 import {
   FieldCheckError,
+  InvalidOptionError,
   KibanaSavedObjectsError,
   OutputFileError,
   SavedObjectImportError,
@@ -29,6 +31,11 @@ into Kibana 7.10-9.x or OpenSearch Dashboards 1.x-3.x (saved objects import, ove
   --api-key KEY           Kibana API key (env KIBANA_API_KEY)
   --username USER         basic auth user (env KIBANA_USERNAME)
   --password PASS         basic auth password (env KIBANA_PASSWORD; prefer the env variable)
+  --aws-sigv4 REGION      sign every request (Dashboards and --elasticsearch) with AWS SigV4 for that region,
+                          e.g. eu-west-1 (Amazon OpenSearch Service with IAM); AWS credentials from the standard
+                          chain (AWS_PROFILE, SSO, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, container or instance
+                          role); no API key or user
+  --aws-service es|aoss   what --aws-sigv4 signs for: es, a domain (default), or aoss, OpenSearch Serverless
   --out FILE              write the NDJSON for a manual import (Stack Management > Saved objects > Import)
                           instead of installing; "-" for stdout
   --elasticsearch URL     check with _field_caps that the fields exist and are aggregatable first
@@ -124,6 +131,14 @@ function maskUrlCredentials(text: string): string {
 }
 
 async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<number> {
+  const regionAt = argv.indexOf('--aws-sigv4');
+  if (regionAt !== -1 && (argv[regionAt + 1] === undefined || argv[regionAt + 1]?.startsWith('-'))) {
+    // Before parseArgs, which would call the next option the value or say "argument missing".
+    io.stderr(
+      "InvalidOptionError: --aws-sigv4 needs the domain's region, e.g. --aws-sigv4 eu-west-1 (the region in its endpoint search-<name>-<id>.<region>.es.amazonaws.com).\n",
+    );
+    return 2;
+  }
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -140,6 +155,8 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
         'api-key': { type: 'string' },
         username: { type: 'string' },
         password: { type: 'string' },
+        'aws-sigv4': { type: 'string' },
+        'aws-service': { type: 'string' },
         out: { type: 'string' },
         elasticsearch: { type: 'string' },
         'es-api-key': { type: 'string' },
@@ -181,6 +198,7 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
   };
   const credentials = (flag: string, env: string): string | undefined =>
     nonEmpty(text(flag)) ?? nonEmpty(io.env[env]);
+  let awsSigV4: { region: string; service: AwsService } | undefined;
   const connectionOptions = (url: string) => {
     const apiKey = credentials('api-key', 'KIBANA_API_KEY');
     const username = credentials('username', 'KIBANA_USERNAME');
@@ -196,10 +214,12 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
       ...(basePath === undefined ? {} : { basePath }),
       ...(space === undefined ? {} : { space }),
       ...(tenant === undefined ? {} : { tenant }),
+      ...(awsSigV4 === undefined ? {} : { awsSigV4 }),
     };
   };
 
   try {
+    awsSigV4 = awsSigV4Options(text, io.env, text('elasticsearch') !== undefined && out === undefined);
     const targetText = text('target');
     const indexPattern = text('index-pattern');
     let target: TargetName | undefined = targetText === undefined ? undefined : parseTarget(targetText);
@@ -283,6 +303,67 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
     }
     throw error;
   }
+}
+
+/**
+ * `--aws-sigv4 REGION` and `--aws-service`: the signing options, or undefined. Refuses an API key or basic auth
+ * that would be sent beside them (Kibana's, and Elasticsearch's when `--elasticsearch` is checked), naming the
+ * option or variable that carries it, never its value. Region and service are checked as ctr-es-setup checks them.
+ */
+function awsSigV4Options(
+  text: (name: string) => string | undefined,
+  env: CliIo['env'],
+  checksElasticsearch: boolean,
+): { region: string; service: AwsService } | undefined {
+  const region = text('aws-sigv4');
+  const service = text('aws-service');
+  if (region === undefined) {
+    if (service !== undefined) {
+      throw new InvalidOptionError(
+        'aws-service',
+        '--aws-service needs --aws-sigv4 REGION (e.g. --aws-sigv4 eu-west-1).',
+      );
+    }
+    return undefined;
+  }
+  if (service !== undefined && service !== 'es' && service !== 'aoss') {
+    throw new InvalidOptionError(
+      'aws-service',
+      `--aws-service must be es (an OpenSearch Service domain) or aoss (OpenSearch Serverless), got ${JSON.stringify(service.slice(0, 50))}.`,
+    );
+  }
+  const sent: (readonly [string, string | undefined])[] = [
+    ['--api-key', text('api-key')],
+    ['KIBANA_API_KEY', env.KIBANA_API_KEY],
+    ['--username', text('username')],
+    ['KIBANA_USERNAME', env.KIBANA_USERNAME],
+    ['--password', text('password')],
+    ['KIBANA_PASSWORD', env.KIBANA_PASSWORD],
+  ];
+  if (checksElasticsearch) {
+    sent.push(
+      ['--es-api-key', text('es-api-key')],
+      ['ELASTICSEARCH_API_KEY', env.ELASTICSEARCH_API_KEY],
+      ['--es-username', text('es-username')],
+      ['ELASTICSEARCH_USERNAME', env.ELASTICSEARCH_USERNAME],
+      ['--es-password', text('es-password')],
+      ['ELASTICSEARCH_PASSWORD', env.ELASTICSEARCH_PASSWORD],
+    );
+  }
+  const conflicting = sent.find(([, value]) => nonEmpty(value) !== undefined)?.[0];
+  if (conflicting !== undefined) {
+    throw new InvalidOptionError(
+      'aws-sigv4',
+      `--aws-sigv4 signs the requests with AWS credentials and cannot be combined with an API key or basic auth: ${conflicting.startsWith('--') ? `drop ${conflicting}` : `unset ${conflicting}`}.`,
+    );
+  }
+  const options = { region, service: service ?? 'es' } as const;
+  try {
+    validateAwsSigV4Options(options);
+  } catch (error) {
+    throw new InvalidOptionError('aws-sigv4', (error as Error).message);
+  }
+  return options;
 }
 
 function describeProduct(product: string): string {

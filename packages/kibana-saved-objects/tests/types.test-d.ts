@@ -2,6 +2,7 @@
 // example compiles under the repository's `exactOptionalPropertyTypes`, with values straight from process.env.
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  type AwsSigV4Options,
   buildSavedObjects,
   type InstallResult,
   type InstallSavedObjectsOptions,
@@ -42,5 +43,17 @@ describe('the README example', () => {
   it('builds objects for a target name or an alias', () => {
     expectTypeOf(toNdjson(buildSavedObjects('kibana-8.8'))).toEqualTypeOf<string>();
     expectTypeOf(toNdjson(buildSavedObjects('kibana@9.1.0'))).toEqualTypeOf<string>();
+  });
+
+  it("takes awsSigV4 (the README example) with es-index-setup's options type, re-exported", async () => {
+    const result = await installSavedObjects({
+      kibanaUrl: 'https://search-ctr-xxxx.eu-west-1.es.amazonaws.com/_dashboards',
+      tenant: 'global',
+      awsSigV4: { region: 'eu-west-1' },
+      elasticsearch: { elasticsearchUrl: 'https://search-ctr-xxxx.eu-west-1.es.amazonaws.com' },
+    });
+    expectTypeOf(result).toEqualTypeOf<InstallResult>();
+    expectTypeOf<{ region: string; service: 'aoss' }>().toExtend<AwsSigV4Options>();
+    expectTypeOf<{ kibanaUrl: string; awsSigV4: undefined }>().toExtend<KibanaConnectionOptions>();
   });
 });

@@ -111,8 +111,14 @@ export function recomputeSignature(
   return createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex');
 }
 
-/** Why Amazon OpenSearch Service would refuse this request's signature, or undefined. */
-function refusalOf(received: Omit<ReceivedRequest, 'refusal'>, secrets: Record<string, SigningSecret>) {
+/**
+ * Why Amazon OpenSearch Service would refuse this request's signature, or undefined. Also used by
+ * @ctr-stream/kibana-saved-objects' tests (its stand-in domain serves Dashboards under /_dashboards).
+ */
+export function signatureRefusal(
+  received: Omit<ReceivedRequest, 'refusal'>,
+  secrets: Record<string, SigningSecret>,
+): string | undefined {
   const match = AUTHORIZATION.exec(String(received.headers.authorization));
   if (match === null)
     return 'Authorization header requires AWS4-HMAC-SHA256 Credential, SignedHeaders, Signature';
@@ -160,7 +166,7 @@ export async function startAwsDomainServer(
         headers: request.headers,
         body: Buffer.concat(chunks),
       };
-      const refusal = refusalOf(entry, secrets);
+      const refusal = signatureRefusal(entry, secrets);
       received.push({ ...entry, refusal });
       const reply = (statusCode: number, body?: unknown) => {
         response.writeHead(statusCode, { 'content-type': 'application/json' });

@@ -1,7 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { request } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHttpConnection } from '../../src/connection.js';
 import { AwsCredentialsError, ElasticsearchRequestError, InvalidOptionError } from '../../src/errors.js';
+import {
+  createAwsSigV4Signer,
+  MISSING_AWS_CREDENTIALS_HINT,
+  validateAwsSigV4Options,
+} from '../../src/index.js';
 import {
   emptyAwsEnvironment,
   recomputeSignature,
@@ -245,5 +251,47 @@ describe('createHttpConnection with awsSigV4', () => {
     const signing = readFileSync(new URL('aws-sigv4.ts', sourceDirectory), 'utf8');
     expect(signing).toContain("import('@smithy/signature-v4')");
     expect(signing).toContain("import('@aws-sdk/credential-provider-node')");
+  });
+});
+
+describe('createAwsSigV4Signer (public, for other packages: @ctr-stream/kibana-saved-objects signs with it)', () => {
+  it('signs the exact bytes of a binary body (a multipart upload) under a base path, with its content type', async () => {
+    const server = await domain({ [ACCESS_KEY_ID]: { secretAccessKey: SECRET_ACCESS_KEY } });
+    const sign = createAwsSigV4Signer({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY },
+      clock: CLOCK,
+    });
+    // Bytes that are not UTF-8 (0xff, 0xfe): hashing them as text would change the hash.
+    const body = Buffer.concat([
+      Buffer.from('--b0undary\r\nContent-Disposition: form-data; name="file"; filename="x.ndjson"\r\n\r\n'),
+      Buffer.from([0xff, 0xfe, 0x00, 0x0a]),
+      Buffer.from('\r\n--b0undary--\r\n'),
+    ]);
+    const url = new URL(`${server.url}/_dashboards/api/saved_objects/_import?overwrite=true`);
+    const headers = await sign({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'multipart/form-data; boundary=b0undary', 'osd-xsrf': 'true' },
+      body,
+    });
+    expect(headers['x-amz-content-sha256']).toBe(sha256Hex(body));
+    const answer = await request(url, { method: 'POST', headers, body });
+    expect(answer.statusCode).toBe(200);
+    await answer.body.dump();
+    const [received] = server.received;
+    expect(received?.refusal).toBeUndefined();
+    expect(received?.target).toBe('/_dashboards/api/saved_objects/_import?overwrite=true');
+    expect(received?.body.equals(body)).toBe(true);
+    expect(received?.headers.authorization).toMatch(/SignedHeaders=content-type;host;osd-xsrf;x-amz-/);
+  });
+
+  it('validates at creation, and validateAwsSigV4Options defaults the service to es', () => {
+    expect(validateAwsSigV4Options({ region: 'ap-southeast-2' })).toEqual({
+      region: 'ap-southeast-2',
+      service: 'es',
+    });
+    expect(() => createAwsSigV4Signer({ region: 'Sydney' })).toThrow(InvalidOptionError);
+    expect(MISSING_AWS_CREDENTIALS_HINT).toMatch(/^Set AWS_PROFILE .*\.$/);
   });
 });
