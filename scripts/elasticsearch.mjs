@@ -5,8 +5,8 @@
 // Environment:
 //   ELASTICSEARCH_URL  use that cluster; start nothing
 //   ES_VERSION         the Elasticsearch version (default: newest that runs on the Java found here)
-//   OPENSEARCH_VERSION run OpenSearch of that version instead of Elasticsearch, e.g. 2.19.6 (Java 11 to 23;
-//                      3.x needs Java 21+); not together with ES_VERSION. Maven artifact
+//   OPENSEARCH_VERSION run OpenSearch of that version instead of Elasticsearch, e.g. 2.19.6 (Java 11 to 23) or
+//                      3.8.0 (Java 21+); not together with ES_VERSION. Maven artifact
 //                      org.opensearch.distribution.integ-test-zip:opensearch, no security plugin
 //   ES_PORT            the HTTP port (default 9200, or a free port when 9200 is taken)
 //   ES_HEAP            JVM heap, e.g. 512m (default); OpenSearch too
@@ -38,6 +38,11 @@ import { join } from 'node:path';
 export const DEFAULT_VERSIONS = { modern: '9.5.4', java17: '8.19.21' };
 /** The OpenSearch version the repo's tests run against (`npm run test:opensearch`), named in fixes. */
 export const TESTED_OPENSEARCH_VERSION = '2.19.6';
+/**
+ * The OpenSearch 3.x the repo's tests run against (`npm run test:opensearch3`, Java 21+), named in fixes: the
+ * newest 3.x integ-test zip Maven Central serves (3.9.0 has none).
+ */
+export const TESTED_OPENSEARCH3_VERSION = '3.8.0';
 
 /**
  * What differs between the two distributions: the Maven artifact, the names in the zip (`<name>-<version>/`,
@@ -239,7 +244,8 @@ function requiredJava(version) {
 
 /**
  * The Java majors an OpenSearch version runs on: 1.x and 2.x run under the Security Manager, which Java 24
- * removed (JEP 486), so they need 11 to 23; 3.x dropped it and needs 21 or newer.
+ * removed (JEP 486), so they need 11 to 23; 3.x replaced it with its own Java agent (`agent/opensearch-agent.jar`
+ * in its jvm.options) and needs 21 or newer (3.8.0 is tested on 25).
  */
 function openSearchJava(version) {
   return Number(version.split('.')[0]) >= 3 ? { minimum: 21 } : { minimum: 11, below: 24 };
@@ -260,7 +266,7 @@ function chooseOpenSearchJdk(version, jdks) {
     : `the JDKs here are Java ${[...new Set(jdks.map((candidate) => candidate.major))].join(', ')}`;
   if (below !== undefined && (preferred ?? jdks[0]).major >= below) {
     throw new ElasticsearchSetupError(
-      `OpenSearch ${version} needs Java ${minimum} to ${below - 1} (it runs under the Security Manager, which Java ${below} removed), but ${found}: install a JDK 17 or 21 (apt-get install openjdk-17-jdk-headless) and set ES_JAVA_HOME to it, or pick an OpenSearch 3.x OPENSEARCH_VERSION`,
+      `OpenSearch ${version} needs Java ${minimum} to ${below - 1} (it runs under the Security Manager, which Java ${below} removed), but ${found}: install a JDK 17 or 21 (apt-get install openjdk-17-jdk-headless) and set ES_JAVA_HOME to it, or pick OPENSEARCH_VERSION=${TESTED_OPENSEARCH3_VERSION} (Java 21+)`,
     );
   }
   throw new ElasticsearchSetupError(

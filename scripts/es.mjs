@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run es:start | es:stop | es:status. The last line of es:start is the node's URL.
-// OPENSEARCH_VERSION=2.19.6 npm run es:start starts OpenSearch instead (see elasticsearch.mjs).
+// OPENSEARCH_VERSION=2.19.6 (or 3.8.0) npm run es:start starts OpenSearch instead (see elasticsearch.mjs).
 import {
   ElasticsearchSetupError,
   productName,

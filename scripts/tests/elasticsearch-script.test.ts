@@ -5,8 +5,11 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+// @ts-expect-error plain ESM script shared with the npm scripts
+import { TESTED_OPENSEARCH_VERSION, TESTED_OPENSEARCH3_VERSION } from '../elasticsearch.mjs';
 
 const script = new URL('../es.mjs', import.meta.url).pathname;
+const root = new URL('../..', import.meta.url).pathname;
 let scratch: string;
 
 function esStart(env: Record<string, string | undefined>) {
@@ -18,6 +21,8 @@ function esStart(env: Record<string, string | undefined>) {
       ES_VERSION: undefined,
       OPENSEARCH_VERSION: undefined,
       ES_PORT: undefined,
+      // A start that should fail but does not never unpacks or runs a node in the default runtime dir.
+      CTR_STREAM_RUNTIME_DIR: join(scratch, 'runtime-default'),
       ...env,
     } as NodeJS.ProcessEnv,
     timeout: 120_000,
@@ -36,6 +41,7 @@ function esStartAsync(env: Record<string, string | undefined>) {
         ES_VERSION: undefined,
         OPENSEARCH_VERSION: undefined,
         ES_PORT: undefined,
+        CTR_STREAM_RUNTIME_DIR: join(scratch, 'runtime-default'),
         ...env,
       } as NodeJS.ProcessEnv,
     });
@@ -374,7 +380,7 @@ describe('OpenSearch (OPENSEARCH_VERSION): fetched, started, reused and stopped 
     });
     expect(tooNew.status).toBe(1);
     expect(tooNew.lastError).toBe(
-      'es:start: OpenSearch 2.19.6 needs Java 11 to 23 (it runs under the Security Manager, which Java 24 removed), but ES_JAVA_HOME is Java 25: install a JDK 17 or 21 (apt-get install openjdk-17-jdk-headless) and set ES_JAVA_HOME to it, or pick an OpenSearch 3.x OPENSEARCH_VERSION',
+      'es:start: OpenSearch 2.19.6 needs Java 11 to 23 (it runs under the Security Manager, which Java 24 removed), but ES_JAVA_HOME is Java 25: install a JDK 17 or 21 (apt-get install openjdk-17-jdk-headless) and set ES_JAVA_HOME to it, or pick OPENSEARCH_VERSION=3.8.0 (Java 21+)',
     );
     const tooOld = esStart({
       OPENSEARCH_VERSION: '3.0.0',
@@ -554,6 +560,44 @@ describe('OpenSearch (OPENSEARCH_VERSION): fetched, started, reused and stopped 
     }
   });
 
+  test('starts OpenSearch 3.x with a JDK 21+, never the Java 17 that 2.x gets', async () => {
+    // The same fake distribution as above, as a 3.x version: its launcher records the JDK it was given.
+    const cache = join(scratch, 'os-h');
+    const runtime = join(scratch, 'runtime-os-h');
+    const version = '3.99.0';
+    cacheFakeDistribution(cache, {
+      groupPath: OPENSEARCH_GROUP,
+      name: 'opensearch',
+      version,
+      launcher: [
+        '#!/bin/sh',
+        'echo "OPENSEARCH_JAVA_HOME=$OPENSEARCH_JAVA_HOME"',
+        `exec ${process.execPath} "$(dirname "$0")/fake-node.cjs" "$0" "$@"`,
+        '',
+      ].join('\n'),
+    });
+    const env = {
+      OPENSEARCH_VERSION: version,
+      ES_PORT: String(await freeTcpPort()),
+      CTR_STREAM_CACHE_DIR: cache,
+      CTR_STREAM_RUNTIME_DIR: runtime,
+    };
+    try {
+      const started = esStart(env);
+      expect(started.status).toBe(0);
+      expect(started.lastError).toMatch(/^OpenSearch 3\.99\.0 is up in /);
+      const state = JSON.parse(readFileSync(join(cache, 'elasticsearch-node.json'), 'utf8'));
+      const javaHome = readFileSync(state.logPath, 'utf8')
+        .split('\n')[0]
+        ?.replace('OPENSEARCH_JAVA_HOME=', '');
+      const javaVersion = spawnSync(join(javaHome ?? '', 'bin', 'java'), ['-version'], { encoding: 'utf8' });
+      const major = Number(/version "(\d+)/.exec(javaVersion.stderr)?.[1]);
+      expect(major).toBeGreaterThanOrEqual(21);
+    } finally {
+      esCommand('stop', env);
+    }
+  });
+
   test('an OpenSearch node that does not come up names its log', () => {
     const cache = join(scratch, 'os-g');
     cacheFakeDistribution(cache, {
@@ -571,5 +615,35 @@ describe('OpenSearch (OPENSEARCH_VERSION): fetched, started, reused and stopped 
     expect(result.lastError).toMatch(
       /^es:start: OpenSearch 0\.0\.2 exited during start-up \(code 78\): read the log \(log: .*logs-opensearch-0\.0\.2\/console\.log\)$/,
     );
+  });
+});
+
+describe('the OpenSearch versions the repo tests: npm scripts and CI', () => {
+  const projects =
+    '--project es-index-setup --project firehose-local --project local-pipeline --project kibana-saved-objects --project ctr-schema';
+
+  test('test:opensearch runs TESTED_OPENSEARCH_VERSION (2.x), test:opensearch3 TESTED_OPENSEARCH3_VERSION (3.x), the same projects', () => {
+    const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts;
+    expect(TESTED_OPENSEARCH_VERSION).toMatch(/^2\./);
+    expect(TESTED_OPENSEARCH3_VERSION).toMatch(/^3\./);
+    expect(scripts['test:opensearch']).toBe(
+      `OPENSEARCH_VERSION=${TESTED_OPENSEARCH_VERSION} vitest run ${projects}`,
+    );
+    expect(scripts['test:opensearch3']).toBe(
+      `OPENSEARCH_VERSION=${TESTED_OPENSEARCH3_VERSION} vitest run ${projects}`,
+    );
+  });
+
+  test('CI runs both, each after es:stop (one local node at a time)', () => {
+    const commands = readFileSync(join(root, '.ci/run'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    const first = commands.indexOf('npm run test:opensearch');
+    expect(commands.slice(first - 1, first + 3)).toEqual([
+      'npm run es:stop',
+      'npm run test:opensearch',
+      'npm run es:stop',
+      'npm run test:opensearch3',
+    ]);
   });
 });
