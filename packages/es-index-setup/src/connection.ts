@@ -83,10 +83,12 @@ export function redactUrl(url: string): string {
 }
 
 function readServerError(body: unknown): { errorType: string | undefined; reason: string | undefined } {
-  // Amazon OpenSearch Service's own refusals (IAM, signature) are `{"message": "..."}`.
-  if (body !== null && typeof body === 'object' && !('error' in body) && 'message' in body) {
-    const message = (body as { message: unknown }).message;
-    if (typeof message === 'string') return { errorType: undefined, reason: message.slice(0, 500) };
+  // Amazon OpenSearch Service's own refusals: `{"message": "..."}` for a signature, `{"Message": "User: anonymous is
+  // not authorized to perform: es:ESHttpGet ..."}` for the access policy.
+  if (body !== null && typeof body === 'object' && !('error' in body)) {
+    const { message, Message } = body as { message?: unknown; Message?: unknown };
+    const text = typeof message === 'string' ? message : Message;
+    if (typeof text === 'string') return { errorType: undefined, reason: text.slice(0, 500) };
   }
   if (body !== null && typeof body === 'object' && 'error' in body) {
     const error = (body as { error: unknown }).error;
@@ -122,6 +124,9 @@ function requestError(
   else if (statusCode === 403 && signedFor === 'es')
     hint =
       " The domain refused the signed request: check that the domain's access policy allows this IAM identity (the role or user of your AWS credentials) es:ESHttpGet, es:ESHttpHead and es:ESHttpPut, that the region is the domain's, and, with fine-grained access control, that the identity's ARN is mapped to a role with manage_index_templates and create_index (OpenSearch Dashboards > Security > Roles > Mapped users).";
+  else if (statusCode === 403 && reason !== undefined && /\b(es:ESHttp|aoss:)/.test(reason))
+    hint =
+      ' The domain authorises IAM identities: sign the requests with --aws-sigv4 REGION (awsSigV4 in the library).';
   else if (statusCode === 403)
     hint =
       ' The credentials lack a privilege (manage_index_templates and create_index on the pattern, monitor for the version).';

@@ -124,6 +124,34 @@ describe('createHttpConnection', () => {
     expect((unavailable as ElasticsearchRequestError).isRetryable).toBe(true);
     await expect(connection.request('GET', '/_index_template/z')).rejects.toThrow(/not JSON/);
   });
+
+  it('shows an Amazon OpenSearch Service access-policy refusal ({Message}) and says to sign when it names an IAM action', async () => {
+    agent = new MockAgent();
+    agent.disableNetConnect();
+    const pool = agent.get('https://search-ctr.eu-west-1.es.amazonaws.com');
+    const refusal =
+      'User: anonymous is not authorized to perform: es:ESHttpGet because no resource-based policy allows the es:ESHttpGet action';
+    pool.intercept({ path: '/_index_template/x', method: 'GET' }).reply(403, { Message: refusal });
+    pool
+      .intercept({ path: '/_index_template/y', method: 'GET' })
+      .reply(403, {
+        error: { type: 'security_exception', reason: 'no permissions for [indices:admin/template/get]' },
+      });
+    const connection = createHttpConnection({
+      node: 'https://search-ctr.eu-west-1.es.amazonaws.com',
+      dispatcher: agent,
+    });
+    const unsigned = await connection.request('GET', '/_index_template/x').catch((caught: unknown) => caught);
+    expect(unsigned).toBeInstanceOf(ElasticsearchRequestError);
+    expect((unsigned as ElasticsearchRequestError).reason).toBe(refusal);
+    expect((unsigned as Error).message).toBe(
+      `GET /_index_template/x failed: https://search-ctr.eu-west-1.es.amazonaws.com answered 403: ${refusal}. The domain authorises IAM identities: sign the requests with --aws-sigv4 REGION (awsSigV4 in the library).`,
+    );
+    // A refusal by a role (fine-grained access control, Elasticsearch security) keeps the privilege advice.
+    await expect(connection.request('GET', '/_index_template/y')).rejects.toThrow(
+      /answered 403 security_exception: no permissions .* The credentials lack a privilege/,
+    );
+  });
 });
 
 /**
