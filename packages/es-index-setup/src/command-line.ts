@@ -30,6 +30,8 @@ Options:
   --refresh-interval T      index.refresh_interval, e.g. 1s, 30s, -1 (default: 30s)
   --total-fields-limit N    index.mapping.total_fields.limit (default: 1000)
   --dynamic false|true|runtime  unknown new fields: stored only (default), indexed, or runtime
+  --attribute-fields KEY[,KEY...]  contact attribute keys to make aggregatable everywhere (OpenSearch too) as
+                            AttributeKeywords.KEY (keyword), through an ingest pipeline; repeatable; not with aoss
   --no-create-index         do not create the index NAME when it does not exist
   --server DIST@VERSION     skip version detection, e.g. elasticsearch@8.19.0, opensearch@2.11.0
   --dry-run                 change nothing; print what would change and the requests that would be sent;
@@ -182,6 +184,7 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo)
       );
     }
     const awsSigV4 = awsSigV4Options(values, io.env);
+    const attributeFields = attributeFieldsOption(values['attribute-fields']);
     const report = await installIndexTemplate({
       node,
       env: {},
@@ -195,6 +198,7 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo)
       refreshInterval: values['refresh-interval'],
       totalFieldsLimit,
       dynamic,
+      attributeFields,
       createIndex: !(values['no-create-index'] ?? false),
       server,
       dryRun,
@@ -279,6 +283,22 @@ function awsSigV4Options(values: ReturnType<typeof parse>['values'], env: Comman
   return options;
 }
 
+/**
+ * `--attribute-fields a,b --attribute-fields c` as `['a', 'b', 'c']` (spaces around the commas dropped). The keys
+ * themselves are checked by `validateAttributeFields`; a key with a comma can only be given to the library.
+ */
+function attributeFieldsOption(given: readonly string[] | undefined): string[] | undefined {
+  if (given === undefined) return undefined;
+  const keys = given.flatMap((list) => list.split(',').map((key) => key.trim()));
+  if (keys.length === 1 && keys[0] === '') {
+    throw new InvalidOptionError(
+      'attribute-fields',
+      '--attribute-fields needs one or more attribute keys, e.g. --attribute-fields menuChoice,language.',
+    );
+  }
+  return keys;
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: joinNegativeValues(argv),
@@ -297,6 +317,7 @@ function parse(argv: readonly string[]) {
       'refresh-interval': { type: 'string' },
       'total-fields-limit': { type: 'string' },
       dynamic: { type: 'string' },
+      'attribute-fields': { type: 'string', multiple: true },
       'no-create-index': { type: 'boolean' },
       server: { type: 'string' },
       'dry-run': { type: 'boolean' },

@@ -1,4 +1,12 @@
 import { contactTraceRecordJsonSchema } from '@ctr-stream/ctr-schema';
+import {
+  ATTRIBUTE_KEYWORDS_FIELD,
+  attributeKeywordsMapping,
+  attributeKeywordsPipelineId,
+  buildAttributeKeywordsPipeline,
+  type IngestPipelineBody,
+  validateAttributeFields,
+} from './attribute-keywords.js';
 import { buildCtrMappings, type CtrMappings, type DynamicMapping } from './ctr-mappings.js';
 import { InvalidOptionError } from './errors.js';
 import { DEFAULT_INDEX } from './fields.js';
@@ -50,6 +58,12 @@ export interface IndexTemplateOptions {
   priority?: number | undefined;
   /** The CTR JSON Schema. Default: `contactTraceRecordJsonSchema()` from `@ctr-stream/ctr-schema`. */
   jsonSchema?: JsonSchemaNode | undefined;
+  /**
+   * Contact attribute keys to make aggregatable on every server: an ingest pipeline copies `Attributes.<key>` into
+   * `AttributeKeywords.<key>` (`keyword`), and the template sets it as `index.default_pipeline`. Default none
+   * (no pipeline, the template as without this option). Keys: non-empty, no `.`, at most 128 characters, each once.
+   */
+  attributeFields?: readonly string[] | undefined;
 }
 
 export interface ComponentTemplateBody {
@@ -76,6 +90,8 @@ export interface IndexTemplateBundle {
   server: SearchEngineServer;
   componentTemplates: { name: string; body: ComponentTemplateBody }[];
   indexTemplate: { name: string; body: IndexTemplateBody };
+  /** With `attributeFields`: the pipeline filling `AttributeKeywords`, put before the templates that name it. */
+  ingestPipeline?: { id: string; body: IngestPipelineBody } | undefined;
 }
 
 const INDEX_NAME_FORBIDDEN = /[\\/*?"<>| ,#:A-Z]/;
@@ -150,11 +166,25 @@ export function buildIndexTemplate(options: IndexTemplateOptions = {}): IndexTem
   }
   const totalFieldsLimit = positiveInteger('totalFieldsLimit', options.totalFieldsLimit ?? 1000, 100);
   const priority = positiveInteger('priority', options.priority ?? defaultTemplatePriority(index), 0);
-  const mappings = buildCtrMappings({
+  const attributeFields = validateAttributeFields(options.attributeFields ?? []);
+  const pipelineId = attributeFields.length > 0 ? attributeKeywordsPipelineId(index) : undefined;
+  const ctrMappings = buildCtrMappings({
     jsonSchema: options.jsonSchema ?? (contactTraceRecordJsonSchema() as JsonSchemaNode),
     server,
     dynamic: options.dynamic,
   });
+  const mappings: CtrMappings =
+    pipelineId === undefined
+      ? ctrMappings
+      : {
+          ...ctrMappings,
+          properties: Object.fromEntries(
+            Object.entries({
+              ...ctrMappings.properties,
+              [ATTRIBUTE_KEYWORDS_FIELD]: attributeKeywordsMapping(attributeFields),
+            }).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)),
+          ),
+        };
 
   const settings: Record<string, unknown> = {
     'index.number_of_shards': shards,
@@ -168,6 +198,7 @@ export function buildIndexTemplate(options: IndexTemplateOptions = {}): IndexTem
     ...(mappings.dynamic === true && server.supportsIgnoreDynamicBeyondLimit
       ? { 'index.mapping.total_fields.ignore_dynamic_beyond_limit': true }
       : {}),
+    ...(pipelineId === undefined ? {} : { 'index.default_pipeline': pipelineId }),
   };
   const meta = { managed_by: 'ctr-stream', package: '@ctr-stream/es-index-setup' };
   const indexPatterns = indexTemplatePatterns(index);
@@ -216,6 +247,9 @@ export function buildIndexTemplate(options: IndexTemplateOptions = {}): IndexTem
         },
       },
     },
+    ...(pipelineId === undefined
+      ? {}
+      : { ingestPipeline: { id: pipelineId, body: buildAttributeKeywordsPipeline(index, attributeFields) } }),
   };
 }
 

@@ -1,4 +1,14 @@
 export {
+  ATTRIBUTE_KEYWORDS_FIELD,
+  attributeKeywordsMapping,
+  attributeKeywordsPipelineId,
+  buildAttributeKeywordsPipeline,
+  type IngestPipelineBody,
+  MAX_ATTRIBUTE_FIELDS,
+  MAX_ATTRIBUTE_KEY_LENGTH,
+  validateAttributeFields,
+} from './attribute-keywords.js';
+export {
   type AwsCredentials,
   type AwsService,
   type AwsSigV4Options,

@@ -7,11 +7,13 @@ import {
   InvalidOptionError,
   type MappingConflict,
   MappingConflictError,
+  UnsupportedServerError,
 } from './errors.js';
 import { buildIndexTemplate, type IndexTemplateBundle, type IndexTemplateOptions } from './index-template.js';
 import type { MappingProperty } from './json-schema-mappings.js';
 import { compareMappings } from './mapping-conflicts.js';
 import { detectSearchEngineServer, type SearchEngineServer } from './search-engine-server.js';
+import { sentence } from './sentence.js';
 
 export interface InstallIndexTemplateOptions extends Omit<IndexTemplateOptions, 'server'> {
   /** An `@elastic/elasticsearch` 8.x client (Elasticsearch 8 and 9). Or give `node` (any supported server). */
@@ -40,7 +42,13 @@ export interface InstallIndexTemplateOptions extends Omit<IndexTemplateOptions, 
   dryRun?: boolean | undefined;
 }
 
-export type InstallTarget = 'component_template' | 'index_template' | 'index' | 'index_mapping';
+export type InstallTarget =
+  | 'ingest_pipeline'
+  | 'component_template'
+  | 'index_template'
+  | 'index'
+  | 'index_mapping'
+  | 'index_settings';
 export type InstallStatus = 'created' | 'updated' | 'unchanged' | 'would_create' | 'would_update';
 
 export interface InstallAction {
@@ -54,7 +62,7 @@ export interface InstallAction {
 /** One write the installer sent (or, in a dry run, would send). */
 export interface InstallRequest {
   method: 'PUT';
-  /** E.g. `/_component_template/ctr-stream-connect-settings`, `/connect/_mapping`, `/connect`. */
+  /** E.g. `/_ingest/pipeline/ctr-stream-connect-attribute-keywords`, `/_component_template/ctr-stream-connect-settings`, `/connect/_mapping`, `/connect`. */
   path: string;
   body: unknown;
 }
@@ -144,6 +152,13 @@ function indexTemplateMatches(
   );
 }
 
+function pipelineMatches(installed: unknown, wanted: Record<string, unknown>): boolean {
+  if (!installed || typeof installed !== 'object') return false;
+  // The server may add its own keys (Elasticsearch 9: created_date, modified_date): compare ours.
+  const body = installed as Record<string, unknown>;
+  return Object.entries(wanted).every(([key, value]) => sameJson(body[key], value));
+}
+
 function resolveConnection(options: InstallIndexTemplateOptions): ElasticsearchConnection | undefined {
   if (options.connection) return options.connection;
   if (options.client) return connectionFromClient(options.client);
@@ -166,6 +181,79 @@ function countLeaves(properties: Record<string, MappingProperty>): number {
       count + (property.properties && !property.type ? countLeaves(property.properties) : 1),
     0,
   );
+}
+
+/**
+ * The server refused the pipeline because it lacks the `script` processor (a cluster without the ingest-common or
+ * lang-painless module, e.g. Elasticsearch's minimal integ-test distribution): an `UnsupportedServerError` saying so,
+ * else undefined. Nothing that names the pipeline has been sent yet.
+ */
+function missingProcessorError(
+  error: unknown,
+  server: SearchEngineServer,
+): UnsupportedServerError | undefined {
+  if (!(error instanceof ElasticsearchRequestError) || !/No processor type exists/i.test(error.reason ?? ''))
+    return undefined;
+  const product = server.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch';
+  const unsupported = new UnsupportedServerError(
+    server.distribution,
+    server.version,
+    `${product} ${server.version} refused the attribute-keywords ingest pipeline (${sentence(error.reason ?? '')}) attributeFields needs ingest pipelines with the script processor (modules ingest-common and lang-painless, part of the standard distributions). Drop attributeFields (--attribute-fields) for this cluster; the templates were not changed.`,
+  );
+  return Object.assign(unsupported, { cause: error });
+}
+
+type Apply = (
+  action: { target: InstallTarget; name: string; exists: boolean; detail?: string },
+  request: { path: string; body: unknown },
+) => Promise<void>;
+
+/**
+ * Existing indices keep their settings when the template changes, so the ones matching the template (e.g. the
+ * `connect` an earlier run created) get `index.default_pipeline` (a dynamic setting) too. An index whose default
+ * pipeline is someone else's is not changed: `InvalidOptionError` says how to combine the two.
+ */
+async function applyDefaultPipeline(
+  connection: ElasticsearchConnection,
+  bundle: IndexTemplateBundle,
+  pipelineId: string,
+  existingIndices: readonly string[],
+  apply: Apply,
+  record: (action: InstallAction) => void,
+): Promise<void> {
+  const { statusCode, body } = await connection.request(
+    'GET',
+    `/${bundle.indexPatterns.map(encodeURIComponent).join(',')}/_settings?flat_settings=true&allow_no_indices=true&ignore_unavailable=true`,
+  );
+  const settings = (statusCode === 200 ? body : {}) as Record<string, { settings?: Record<string, unknown> }>;
+  const foreign = existingIndices
+    .map((index) => ({ index, current: settings?.[index]?.settings?.['index.default_pipeline'] }))
+    .filter(
+      ({ current }) =>
+        typeof current === 'string' && current !== '' && current !== '_none' && current !== pipelineId,
+    );
+  const first = foreign[0];
+  if (first) {
+    throw new InvalidOptionError(
+      'attributeFields',
+      `Index ${first.index} already has index.default_pipeline ${JSON.stringify(first.current)}${foreign.length > 1 ? ` (and ${foreign.length - 1} more index(es) another one)` : ''}, so the pipeline ${pipelineId} cannot be its default: add a pipeline processor {"pipeline":{"name":"${pipelineId}"}} to ${JSON.stringify(first.current)} and drop attributeFields (--attribute-fields), or remove that setting and run again.`,
+    );
+  }
+  for (const index of [...existingIndices].sort()) {
+    if (settings?.[index]?.settings?.['index.default_pipeline'] === pipelineId) {
+      record({ target: 'index_settings', name: index, status: 'unchanged' });
+      continue;
+    }
+    await apply(
+      {
+        target: 'index_settings',
+        name: index,
+        exists: true,
+        detail: `sets index.default_pipeline ${pipelineId}`,
+      },
+      { path: `/${encodeURIComponent(index)}/_settings`, body: { 'index.default_pipeline': pipelineId } },
+    );
+  }
 }
 
 /** The message of a `MappingConflictError`: which fields, which types, and the way out. */
@@ -218,6 +306,12 @@ export async function installIndexTemplate(
   options: InstallIndexTemplateOptions = {},
 ): Promise<InstallReport> {
   const dryRun = options.dryRun ?? false;
+  if ((options.attributeFields?.length ?? 0) > 0 && options.awsSigV4?.service === 'aoss') {
+    throw new InvalidOptionError(
+      'attributeFields',
+      'attributeFields (--attribute-fields) needs an ingest pipeline, which Amazon OpenSearch Serverless (aoss) does not support: drop it for a serverless collection, or use an OpenSearch Service domain (--aws-service es).',
+    );
+  }
   const connection = resolveConnection(options);
   if (!connection && !(dryRun && options.server)) {
     throw new InvalidOptionError(
@@ -264,9 +358,17 @@ export async function installIndexTemplate(
   const componentPath = (name: string) => `/_component_template/${encodeURIComponent(name)}`;
   const templatePath = `/_index_template/${encodeURIComponent(bundle.indexTemplate.name)}`;
   const indexPath = `/${encodeURIComponent(bundle.index)}`;
+  const pipeline = bundle.ingestPipeline;
+  const pipelinePath = pipeline && `/_ingest/pipeline/${encodeURIComponent(pipeline.id)}`;
 
   if (!connection) {
     // Offline dry run: nothing to compare with, so plan for a cluster that has none of the objects.
+    if (pipeline && pipelinePath) {
+      await apply(
+        { target: 'ingest_pipeline', name: pipeline.id, exists: false },
+        { path: pipelinePath, body: pipeline.body },
+      );
+    }
     for (const component of bundle.componentTemplates) {
       await apply(
         { target: 'component_template', name: component.name, exists: false },
@@ -280,6 +382,31 @@ export async function installIndexTemplate(
     if (options.createIndex ?? true)
       await apply({ target: 'index', name: bundle.index, exists: false }, { path: indexPath, body: {} });
     return report;
+  }
+
+  // First the pipeline, so the settings that name it (index.default_pipeline) never point at nothing.
+  if (pipeline && pipelinePath) {
+    const { statusCode, body } = await connection.request('GET', pipelinePath);
+    const installed = (body as Record<string, unknown> | undefined)?.[pipeline.id];
+    if (statusCode === 200 && pipelineMatches(installed, { ...pipeline.body })) {
+      record({ target: 'ingest_pipeline', name: pipeline.id, status: 'unchanged' });
+    } else {
+      await apply(
+        {
+          target: 'ingest_pipeline',
+          name: pipeline.id,
+          exists: statusCode === 200 && installed !== undefined,
+        },
+        { path: pipelinePath, body: pipeline.body },
+        async () => {
+          try {
+            await connection.request('PUT', pipelinePath, pipeline.body);
+          } catch (error) {
+            throw missingProcessorError(error, server) ?? error;
+          }
+        },
+      );
+    }
   }
 
   for (const component of bundle.componentTemplates) {
@@ -338,6 +465,8 @@ export async function installIndexTemplate(
       { path: `/${encodeURIComponent(index)}/_mapping`, body: { properties: missing } },
     );
   }
+  if (pipeline && Object.keys(indices ?? {}).length > 0)
+    await applyDefaultPipeline(connection, bundle, pipeline.id, Object.keys(indices), apply, record);
 
   const concrete = await connection.request('HEAD', indexPath);
   if (concrete.statusCode === 200) {

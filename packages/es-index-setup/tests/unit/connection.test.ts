@@ -132,11 +132,9 @@ describe('createHttpConnection', () => {
     const refusal =
       'User: anonymous is not authorized to perform: es:ESHttpGet because no resource-based policy allows the es:ESHttpGet action';
     pool.intercept({ path: '/_index_template/x', method: 'GET' }).reply(403, { Message: refusal });
-    pool
-      .intercept({ path: '/_index_template/y', method: 'GET' })
-      .reply(403, {
-        error: { type: 'security_exception', reason: 'no permissions for [indices:admin/template/get]' },
-      });
+    pool.intercept({ path: '/_index_template/y', method: 'GET' }).reply(403, {
+      error: { type: 'security_exception', reason: 'no permissions for [indices:admin/template/get]' },
+    });
     const connection = createHttpConnection({
       node: 'https://search-ctr.eu-west-1.es.amazonaws.com',
       dispatcher: agent,
