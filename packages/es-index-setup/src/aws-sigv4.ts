@@ -78,6 +78,27 @@ export const MISSING_AWS_CREDENTIALS_HINT =
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /**
+ * A message from an AWS service as it may be shown. When a signature does not verify, Amazon OpenSearch Service
+ * goes on after its first paragraph with "The Canonical String for this request should have been" and the string to
+ * sign: the value of every signed header, the session token of temporary credentials included. Keeps what comes
+ * before that, on one line, and masks any `x-amz-security-token` value still in it.
+ *
+ * @example
+ * ```ts
+ * import { withoutSigningDetails } from '@ctr-stream/es-index-setup';
+ * withoutSigningDetails("The request signature we calculated does not match ...\n\nThe Canonical String for this request should have been\n'GET ...x-amz-security-token:IQo...'");
+ * // 'The request signature we calculated does not match ...'
+ * ```
+ */
+export function withoutSigningDetails(message: string): string {
+  const details = message.search(/\n\s*The (Canonical String|String-to-Sign)\b/);
+  return (details === -1 ? message : message.slice(0, details))
+    .replace(/(x-amz-security-token\s*[:=]\s*)[^\s'"&;,]+/gi, '$1***')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
  * Checks the options (region, service) before any request; throws `InvalidOptionError` for `awsSigV4`. Returns the
  * region and the service (`es` when not given).
  *

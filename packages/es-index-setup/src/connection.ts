@@ -5,6 +5,7 @@ import {
   type AwsSigV4Options,
   createAwsSigV4Signer,
   type RequestSigner,
+  withoutSigningDetails,
 } from './aws-sigv4.js';
 import { ElasticsearchRequestError, InvalidOptionError } from './errors.js';
 import { errorText, sentence } from './sentence.js';
@@ -88,7 +89,8 @@ function readServerError(body: unknown): { errorType: string | undefined; reason
   if (body !== null && typeof body === 'object' && !('error' in body)) {
     const { message, Message } = body as { message?: unknown; Message?: unknown };
     const text = typeof message === 'string' ? message : Message;
-    if (typeof text === 'string') return { errorType: undefined, reason: text.slice(0, 500) };
+    if (typeof text === 'string')
+      return { errorType: undefined, reason: withoutSigningDetails(text).slice(0, 500) };
   }
   if (body !== null && typeof body === 'object' && 'error' in body) {
     const error = (body as { error: unknown }).error;

@@ -17,6 +17,7 @@ export {
   type RequestSigner,
   type RequestToSign,
   validateAwsSigV4Options,
+  withoutSigningDetails,
 } from './aws-sigv4.js';
 export {
   CALLS_AGGREGATION_NAME,

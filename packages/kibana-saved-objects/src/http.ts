@@ -1,3 +1,4 @@
+import { withoutSigningDetails } from '@ctr-stream/es-index-setup';
 import { type Dispatcher, request } from 'undici';
 
 /** What an HTTP call returned: status, the headers that matter and the body as text. */
@@ -81,8 +82,9 @@ export function parseJson(text: string): unknown {
 export function errorMessageOf(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const record = body as Record<string, unknown>;
-  if (typeof record.message === 'string') return record.message;
-  if (typeof record.Message === 'string') return record.Message;
+  // A signature refusal goes on with the canonical request, which holds a session token: never shown.
+  if (typeof record.message === 'string') return withoutSigningDetails(record.message);
+  if (typeof record.Message === 'string') return withoutSigningDetails(record.Message);
   const error = record.error;
   if (typeof error === 'object' && error !== null) {
     const reason = (error as Record<string, unknown>).reason;

@@ -54,6 +54,13 @@ export function recomputeSignature(
   received: Pick<ReceivedRequest, 'method' | 'target' | 'headers' | 'body'>,
   secretAccessKey: string,
 ): string {
+  const { date, region, service, stringToSign } = signingStrings(received);
+  const signingKey = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');
+  return createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex');
+}
+
+/** The canonical request and the string to sign of a received request, as AWS computes them. */
+function signingStrings(received: Pick<ReceivedRequest, 'method' | 'target' | 'headers' | 'body'>) {
   const match = AUTHORIZATION.exec(String(received.headers.authorization));
   if (match === null) throw new Error('authorization header is not AWS4-HMAC-SHA256');
   const [, , date, region, service, signedHeaderList] = match as unknown as string[];
@@ -104,12 +111,18 @@ export function recomputeSignature(
     scope,
     sha256Hex(canonicalRequest),
   ].join('\n');
-  const signingKey = hmac(
-    hmac(hmac(hmac(`AWS4${secretAccessKey}`, date as string), region as string), service as string),
-    'aws4_request',
-  );
-  return createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex');
+  return {
+    date: date as string,
+    region: region as string,
+    service: service as string,
+    canonicalRequest,
+    stringToSign,
+  };
 }
+
+/** The first paragraph of AWS's answer to a signature that does not verify. */
+export const SIGNATURE_MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 /**
  * Why Amazon OpenSearch Service would refuse this request's signature, or undefined. Also used by
@@ -141,8 +154,12 @@ export function signatureRefusal(
     )
       return 'The security token included in the request is invalid.';
   }
-  if (recomputeSignature(received, secret.secretAccessKey) !== signature)
-    return 'The request signature we calculated does not match the signature you provided.';
+  if (recomputeSignature(received, secret.secretAccessKey) !== signature) {
+    // AWS's whole answer: the canonical request it expected holds every signed header's value, the session token
+    // included, so a client must never show this message whole.
+    const { canonicalRequest, stringToSign } = signingStrings(received);
+    return `${SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have been\n'${canonicalRequest}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`;
+  }
   return undefined;
 }
 

@@ -7,10 +7,12 @@ import {
   createAwsSigV4Signer,
   MISSING_AWS_CREDENTIALS_HINT,
   validateAwsSigV4Options,
+  withoutSigningDetails,
 } from '../../src/index.js';
 import {
   emptyAwsEnvironment,
   recomputeSignature,
+  SIGNATURE_MISMATCH,
   sha256Hex,
   startAwsDomainServer,
 } from './aws-domain-server.js';
@@ -138,6 +140,34 @@ describe('createHttpConnection with awsSigV4', () => {
     expect(error).toBeInstanceOf(ElasticsearchRequestError);
     expect((error as Error).message).toContain('The request signature we calculated does not match');
     expect((error as Error).message).not.toContain('not-the-secret');
+  });
+
+  it("never shows the session token that AWS's answer to a wrong signature spells out in its canonical request", async () => {
+    const sessionToken = 'IQoJb3JpZ2luX2VjEXAMPLEsessionTOKEN/with+base64=';
+    const server = await domain({ [ACCESS_KEY_ID]: { secretAccessKey: SECRET_ACCESS_KEY, sessionToken } });
+    const connection = createHttpConnection({
+      node: server.url,
+      awsSigV4: {
+        region: 'eu-west-1',
+        credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: 'not-the-secret', sessionToken },
+        clock: CLOCK,
+      },
+    });
+    const error = (await connection
+      .request('GET', '/')
+      .catch((caught: unknown) => caught)) as ElasticsearchRequestError;
+    // The stand-in answered as AWS does: the token is in the body it sent.
+    expect(server.received[0]?.refusal).toContain(`x-amz-security-token:${sessionToken}`);
+    expect(error).toBeInstanceOf(ElasticsearchRequestError);
+    expect(error.reason).toBe(SIGNATURE_MISMATCH);
+    expect(error.message).toMatch(
+      /^GET \/ failed: http:\/\/127\.0\.0\.1:\d+ answered 403: The request signature we calculated does not match the signature you provided\. Check your AWS Secret Access Key and signing method\. Consult the service documentation for details\. The domain refused/,
+    );
+    expect(error.message).not.toContain('\n');
+    for (const secret of [sessionToken, 'IQoJb3JpZ2lu', 'not-the-secret']) {
+      expect(error.message).not.toContain(secret);
+      expect(JSON.stringify(error)).not.toContain(secret);
+    }
   });
 
   it("explains a 403 to a signed request: the domain's access policy and the fine-grained access control role mapping", async () => {
@@ -293,5 +323,27 @@ describe('createAwsSigV4Signer (public, for other packages: @ctr-stream/kibana-s
     });
     expect(() => createAwsSigV4Signer({ region: 'Sydney' })).toThrow(InvalidOptionError);
     expect(MISSING_AWS_CREDENTIALS_HINT).toMatch(/^Set AWS_PROFILE .*\.$/);
+  });
+});
+
+describe('withoutSigningDetails', () => {
+  it("keeps an AWS refusal's first paragraph on one line, without the canonical request and string to sign", () => {
+    const answer = `${SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have been\n'GET\n/\n\nhost:search-ctr.eu-west-1.es.amazonaws.com\nx-amz-security-token:IQoJtoken+/=\n\nhost;x-amz-security-token\ne3b0'\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n20261129T000000Z'\n`;
+    expect(withoutSigningDetails(answer)).toBe(SIGNATURE_MISMATCH);
+    expect(withoutSigningDetails(`The String-to-Sign should have been\n'x'`)).toBe(
+      "The String-to-Sign should have been 'x'",
+    );
+  });
+
+  it('masks a session token wherever it is left, and leaves other messages as they are', () => {
+    expect(withoutSigningDetails('bad request: x-amz-security-token: IQoJtoken+/= was refused')).toBe(
+      'bad request: x-amz-security-token: *** was refused',
+    );
+    expect(withoutSigningDetails('?X-Amz-Security-Token=IQoJtoken%2B&x=1')).toBe(
+      '?X-Amz-Security-Token=***&x=1',
+    );
+    const policy =
+      'User: anonymous is not authorized to perform: es:ESHttpGet because no resource-based policy allows the es:ESHttpGet action';
+    expect(withoutSigningDetails(policy)).toBe(policy);
   });
 });

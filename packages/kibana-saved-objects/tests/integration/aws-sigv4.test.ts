@@ -29,6 +29,7 @@ import {
   emptyAwsEnvironment,
   type ReceivedRequest,
   recomputeSignature,
+  SIGNATURE_MISMATCH,
   sha256Hex,
   startAwsDomain,
 } from '../support/aws-domain.js';
@@ -174,11 +175,10 @@ describe('a signed request the domain refuses', () => {
     }).catch((caught: unknown) => caught)) as KibanaRequestError;
     expect(error).toBeInstanceOf(KibanaRequestError);
     expect(error.statusCode).toBe(403);
-    expect(error.serverMessage).toBe(
-      'The request signature we calculated does not match the signature you provided.',
-    );
+    // The stand-in's answer goes on, as AWS's does, with the canonical request: none of that is kept.
+    expect(error.serverMessage).toBe(SIGNATURE_MISMATCH);
     expect(error.message).toBe(
-      `GET ${domain.url}/_dashboards/api/status answered 403: The request signature we calculated does not match the signature you provided. The domain refused the signed request: check that the domain's access policy allows this IAM identity (the role or user of your AWS credentials) es:ESHttpGet and es:ESHttpPost on domain/<name>/_dashboards/*, that the region (eu-west-1) is the domain's, and, with fine-grained access control, that the identity's ARN is mapped to a role that may write saved objects in the tenant (the domain's master user, or OpenSearch Dashboards > Security > Roles > Mapped users).`,
+      `GET ${domain.url}/_dashboards/api/status answered 403: ${SIGNATURE_MISMATCH} The domain refused the signed request: check that the domain's access policy allows this IAM identity (the role or user of your AWS credentials) es:ESHttpGet and es:ESHttpPost on domain/<name>/_dashboards/*, that the region (eu-west-1) is the domain's, and, with fine-grained access control, that the identity's ARN is mapped to a role that may write saved objects in the tenant (the domain's master user, or OpenSearch Dashboards > Security > Roles > Mapped users).`,
     );
     expect(error.message).not.toContain('not-the-secret-key');
     expect(domain.received).toHaveLength(1);
@@ -340,8 +340,10 @@ describe('ctr-kibana-setup --aws-sigv4', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toMatch(
-      /^KibanaRequestError: GET http:\/\/127\.0\.0\.1:\d+\/_dashboards\/api\/status answered 403: The request signature we calculated does not match the signature you provided\. The domain refused the signed request: .*\n$/,
+      /^KibanaRequestError: GET http:\/\/127\.0\.0\.1:\d+\/_dashboards\/api\/status answered 403: The request signature we calculated does not match the signature you provided\. Check your AWS Secret Access Key and signing method\. Consult the service documentation for details\. The domain refused the signed request: .*\n$/,
     );
+    // AWS's answer spelled the session token out in the canonical request it expected: stderr does not.
+    expect(domain.received[0]?.refusal).toContain('x-amz-security-token:cli-session-token');
     for (const secret of ['cli-wrong-secret', 'cli-session-token']) expect(stderr).not.toContain(secret);
   });
 

@@ -24,6 +24,7 @@ import {
 export {
   emptyAwsEnvironment,
   recomputeSignature,
+  SIGNATURE_MISMATCH,
   sha256Hex,
 } from '../../../es-index-setup/tests/unit/aws-domain-server.js';
 export type { ReceivedRequest };
