@@ -19,8 +19,14 @@ export interface InstallSavedObjectsOptions extends KibanaConnectionOptions, Htt
   /**
    * Check the fields through Elasticsearch first (skipped when omitted). With `awsSigV4` given (here or as
    * `elasticsearch.awsSigV4`, which wins), the field check is signed too and takes no API key or username.
+   * `elasticsearch.awsSigV4: false` leaves the field check unsigned while Dashboards requests are signed (a
+   * separate cluster with its own API key or user).
    */
-  elasticsearch?: Omit<CheckFieldsOptions, keyof HttpOptions | 'indexPattern'> | undefined;
+  elasticsearch?:
+    | (Omit<CheckFieldsOptions, keyof HttpOptions | 'indexPattern' | 'awsSigV4'> & {
+        awsSigV4?: CheckFieldsOptions['awsSigV4'] | false;
+      })
+    | undefined;
   /** The index pattern's title (default `connect*`), also the pattern the field check looks at. */
   indexPattern?: string | undefined;
 }
@@ -60,7 +66,10 @@ export async function installSavedObjects(options: InstallSavedObjectsOptions): 
       : await checkFields({
           ...options.elasticsearch,
           // On Amazon OpenSearch Service the domain serves both the search API and Dashboards, under one policy.
-          awsSigV4: options.elasticsearch.awsSigV4 ?? options.awsSigV4,
+          awsSigV4:
+            options.elasticsearch.awsSigV4 === false
+              ? undefined
+              : (options.elasticsearch.awsSigV4 ?? options.awsSigV4),
           ...httpOf(options),
           ...(options.indexPattern === undefined ? {} : { indexPattern: options.indexPattern }),
         });

@@ -64,6 +64,28 @@ function expectVerified(request: ReceivedRequest, secretAccessKey: string): void
 }
 
 describe('installSavedObjects with awsSigV4 (Amazon OpenSearch Service, Dashboards under /_dashboards)', () => {
+  it('elasticsearch.awsSigV4: false sends the field check unsigned, with its own API key, while Dashboards is signed', async () => {
+    const domain = await start({ secrets: SECRETS });
+    const error = await installSavedObjects({
+      kibanaUrl: `${domain.url}/_dashboards`,
+      awsSigV4: { region: 'eu-west-1', credentials: CREDENTIALS, clock: CLOCK },
+      elasticsearch: {
+        elasticsearchUrl: domain.url,
+        elasticsearchApiKey: 'separate-cluster-key',
+        awsSigV4: false,
+      },
+    }).catch((caught: unknown) => caught);
+    // The stand-in domain takes signed requests only, so the unsigned field check is refused, and nothing follows it.
+    expect(domain.received.map(({ method, target }) => `${method} ${target.split('?')[0]}`)).toEqual([
+      'GET /connect*/_field_caps',
+    ]);
+    expect(domain.received[0]?.headers.authorization).toBe('ApiKey separate-cluster-key');
+    expect(domain.received[0]?.headers['x-amz-date']).toBeUndefined();
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain('403');
+    expect((error as Error).message).not.toContain('separate-cluster-key');
+  });
+
   it('signs every request over its method, base path, query and exact body: field check, status, multipart import', async () => {
     const domain = await start({ secrets: SECRETS });
     const result = await installSavedObjects({
