@@ -1,4 +1,5 @@
-import { type AwsSigV4Options, INDEX_PATTERN } from '@ctr-stream/es-index-setup';
+import { ATTRIBUTE_KEYWORDS_FIELD, type AwsSigV4Options, INDEX_PATTERN } from '@ctr-stream/es-index-setup';
+import { attributeKeywordField, checkAttributeFields } from './attribute-fields.js';
 import { signedRefusalHint, unsignedRefusalHint } from './aws-sigv4.js';
 import {
   authorizationHeader,
@@ -26,6 +27,12 @@ export interface CheckFieldsOptions extends HttpOptions {
   awsSigV4?: AwsSigV4Options | undefined;
   /** The index pattern to check (default `connect*`). */
   indexPattern?: string | undefined;
+  /**
+   * Contact attribute keys charted by "Calls per <key>" tables: each `AttributeKeywords.<key>` must then be an
+   * aggregatable `keyword` (what `ctr-es-setup --attribute-fields` maps). Checked like es-index-setup's
+   * `attributeFields`; a bad key throws `InvalidOptionError` before any request.
+   */
+  attributeFields?: readonly string[] | undefined;
 }
 
 /** One field as `_field_caps` reported it and whether it meets the requirement. */
@@ -65,6 +72,12 @@ function evaluate(
     }
     return { types, problem: aggregatable ? undefined : 'not_aggregatable' };
   }
+  if (requirement.needs === 'keyword') {
+    if (!types.every((type) => type === 'keyword')) {
+      return { types, problem: types.includes('keyword') ? 'conflict' : 'not_keyword' };
+    }
+    return { types, problem: aggregatable ? undefined : 'not_aggregatable' };
+  }
   if (requirement.needs === 'aggregatable' && !aggregatable) {
     return { types, problem: types.length > 1 ? 'conflict' : 'not_aggregatable' };
   }
@@ -74,7 +87,8 @@ function evaluate(
 /**
  * Asks Elasticsearch (`GET /<pattern>/_field_caps`) whether the indices matching `connect*` have every field the
  * saved objects use, as the objects use it: the time fields as dates, the unique-count and split-rows fields
- * aggregatable (so `ContactId` mapped as `text` by dynamic mapping fails here instead of in the dashboard).
+ * aggregatable (so `ContactId` mapped as `text` by dynamic mapping fails here instead of in the dashboard), and
+ * with `attributeFields` each `AttributeKeywords.<key>` an aggregatable `keyword`.
  * Throws {@link FieldCheckError} naming each missing or unusable field, and suggesting `ctr-es-setup`.
  *
  * @example
@@ -102,9 +116,17 @@ export async function checkFields(options: CheckFieldsOptions): Promise<FieldChe
   const authorization = authorizationHeader(credentials, names);
   const signing = signingWithoutCredentials(options.awsSigV4, credentials, names);
   const indexPattern = options.indexPattern ?? INDEX_PATTERN;
-  const requirements = fieldRequirements();
+  const attributeFields = checkAttributeFields(options.attributeFields);
+  const requirements = fieldRequirements(attributeFields);
+  const attributeKeywordFields = new Set(attributeFields.map(attributeKeywordField));
+  // The attribute fields are asked for with one wildcard: a key may hold a comma or a `*` (the library takes
+  // both), which would split or widen a list of names; the answer is then read by exact name.
+  const askedFields = requirements
+    .map((requirement) => requirement.field)
+    .filter((field) => !attributeKeywordFields.has(field));
+  if (attributeFields.length > 0) askedFields.push(`${ATTRIBUTE_KEYWORDS_FIELD}.*`);
   const query = new URLSearchParams({
-    fields: requirements.map((requirement) => requirement.field).join(','),
+    fields: askedFields.join(','),
     ignore_unavailable: 'true',
     allow_no_indices: 'true',
   });
@@ -167,6 +189,7 @@ export async function checkFields(options: CheckFieldsOptions): Promise<FieldChe
       problems.push({ field: requirement.field, problem, types, usedBy: requirement.usedBy.join(', ') });
     }
   }
-  if (problems.length > 0) throw new FieldCheckError(indexPattern, problems, indices.length === 0);
+  if (problems.length > 0)
+    throw new FieldCheckError(indexPattern, problems, indices.length === 0, attributeFields);
   return { indexPattern, indices, fields };
 }

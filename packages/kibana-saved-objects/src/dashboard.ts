@@ -13,15 +13,17 @@ export interface PanelPlacement {
 }
 
 /**
- * The Contact center layout: two panels per row, Calls per day top left.
+ * The Contact center layout: two panels per row, Calls per day top left, the "Calls per <key>" tables of
+ * `attributeFields` after the six fixed ones, continuing the same grid.
  *
  * @example
  * ```ts
  * contactCenterLayout()[0]; // { visualizationId: 'ctr-stream-calls-per-day', x: 0, y: 0, w: 24, h: 15 }
+ * contactCenterLayout(['menuChoice'])[6]; // { visualizationId: attributeTableId('menuChoice'), x: 0, y: 45, ... }
  * ```
  */
-export function contactCenterLayout(): PanelPlacement[] {
-  return contactCenterTables().map((table, index) => ({
+export function contactCenterLayout(attributeFields: readonly string[] = []): PanelPlacement[] {
+  return contactCenterTables(attributeFields).map((table, index) => ({
     visualizationId: table.id,
     x: (index % 2) * 24,
     y: Math.floor(index / 2) * 15,
@@ -31,8 +33,8 @@ export function contactCenterLayout(): PanelPlacement[] {
 }
 
 /**
- * Builds the "Contact center" dashboard: the six tables of {@link contactCenterTables}, the last 30 days, refreshed
- * every minute. Panels reference their visualizations the way the target expects: `panelRefName: "panel_0"` with
+ * Builds the "Contact center" dashboard: the tables of {@link contactCenterTables} (the six fixed ones, then one
+ * per key of `attributeFields`), the last 30 days, refreshed every minute. Panels reference their visualizations the way the target expects: `panelRefName: "panel_0"` with
  * a `panel_0` reference (Kibana 7.10, OpenSearch Dashboards), or `panelRefName: "panel_<panelIndex>"` with a
  * `<panelIndex>:panel_<panelIndex>` reference (Kibana 8+).
  *
@@ -42,10 +44,13 @@ export function contactCenterLayout(): PanelPlacement[] {
  * dashboard.references.length; // 6
  * ```
  */
-export function buildContactCenterDashboard(target: TargetName): SavedObject {
+export function buildContactCenterDashboard(
+  target: TargetName,
+  attributeFields: readonly string[] = [],
+): SavedObject {
   const profile = targetProfile(target);
   const references: SavedObjectReference[] = [];
-  const panels = contactCenterLayout().map((placement, index) => {
+  const panels = contactCenterLayout(attributeFields).map((placement, index) => {
     const panelIndex = String(index + 1);
     const panelRefName = profile.panelReferenceStyle === 'legacy' ? `panel_${index}` : `panel_${panelIndex}`;
     const referenceName =
@@ -65,7 +70,9 @@ export function buildContactCenterDashboard(target: TargetName): SavedObject {
     attributes: {
       title: 'Contact center',
       description:
-        'Amazon Connect contact trace records: calls per day, channel and queue, abandoned contacts, unknown callers and caller lookup failures.',
+        attributeFields.length === 0
+          ? 'Amazon Connect contact trace records: calls per day, channel and queue, abandoned contacts, unknown callers and caller lookup failures.'
+          : 'Amazon Connect contact trace records: calls per day, channel and queue, abandoned contacts, unknown callers, caller lookup failures and calls per contact attribute.',
       hits: 0,
       panelsJSON: JSON.stringify(panels),
       optionsJSON: JSON.stringify({ useMargins: true, hidePanelTitles: false }),

@@ -1,3 +1,5 @@
+import { ATTRIBUTE_KEYWORDS_FIELD } from '@ctr-stream/es-index-setup';
+
 /** Structured fields shared by every error of this package. */
 export interface KibanaSavedObjectsErrorFields {
   /** True when the same call may succeed later without a change (a 5xx, a network error). */
@@ -159,8 +161,12 @@ export class TargetDetectionError extends KibanaSavedObjectsError {
 /** One field the saved objects need that the index does not provide as they need it. */
 export interface FieldProblem {
   field: string;
-  /** `missing`: no index has it; `not_aggregatable`: e.g. a `text` field; `not_date`: a time field that is not a date; `conflict`: different types across indices. */
-  problem: 'missing' | 'not_aggregatable' | 'not_date' | 'conflict';
+  /**
+   * `missing`: no index has it; `not_aggregatable`: e.g. a `text` field; `not_date`: a time field that is not a
+   * date; `not_keyword`: an `AttributeKeywords.<key>` field that is not a `keyword`; `conflict`: different types
+   * across indices.
+   */
+  problem: 'missing' | 'not_aggregatable' | 'not_date' | 'not_keyword' | 'conflict';
   /** The types Elasticsearch reported for the field (empty when missing). */
   types: readonly string[];
   /** What uses the field, e.g. `Calls per day (unique count)`. */
@@ -185,7 +191,16 @@ export class FieldCheckError extends KibanaSavedObjectsError {
   readonly indexPattern: string;
   readonly problems: readonly FieldProblem[];
 
-  constructor(indexPattern: string, problems: readonly FieldProblem[], noIndex: boolean) {
+  /**
+   * @param attributeFields the keys of `attributeFields` that were checked: when an `AttributeKeywords.<key>` field
+   *   is at fault, the message gives the `ctr-es-setup --attribute-fields` command with all of them.
+   */
+  constructor(
+    indexPattern: string,
+    problems: readonly FieldProblem[],
+    noIndex: boolean,
+    attributeFields: readonly string[] = [],
+  ) {
     const describe = (problem: FieldProblem): string => {
       const types = problem.types.length === 0 ? '' : ` (mapped as ${problem.types.join(', ')})`;
       switch (problem.problem) {
@@ -195,6 +210,8 @@ export class FieldCheckError extends KibanaSavedObjectsError {
           return `  - ${problem.field}: not aggregatable${types}; needed by ${problem.usedBy}`;
         case 'not_date':
           return `  - ${problem.field}: not a date${types}; needed by ${problem.usedBy}`;
+        case 'not_keyword':
+          return `  - ${problem.field}: not a keyword${types}; needed by ${problem.usedBy}`;
         case 'conflict':
           return `  - ${problem.field}: mapped differently across indices${types}; needed by ${problem.usedBy}`;
       }
@@ -205,11 +222,29 @@ export class FieldCheckError extends KibanaSavedObjectsError {
     super(
       `${head}\n${problems.map(describe).join('\n')}\n` +
         'Install the index template with `ctr-es-setup` (from @ctr-stream/es-index-setup) before sending data; ' +
-        'an index created by dynamic mapping (ContactId as text) must be reindexed into the mapped index.',
+        'an index created by dynamic mapping (ContactId as text) must be reindexed into the mapped index.' +
+        attributeFieldsHint(problems, attributeFields),
     );
     this.indexPattern = indexPattern;
     this.problems = problems;
   }
+}
+
+/**
+ * When an `AttributeKeywords.<key>` field is at fault: the `ctr-es-setup --attribute-fields` command with every
+ * checked key (the installer replaces its key list, so all of them), quoted for a POSIX shell when needed.
+ */
+function attributeFieldsHint(problems: readonly FieldProblem[], attributeFields: readonly string[]): string {
+  const prefix = `${ATTRIBUTE_KEYWORDS_FIELD}.`;
+  if (attributeFields.length === 0 || !problems.some((problem) => problem.field.startsWith(prefix)))
+    return '';
+  const list = attributeFields.join(',');
+  const argument = /^[A-Za-z0-9_,:@%+=-]+$/.test(list) ? list : `'${list.replace(/'/g, `'\\''`)}'`;
+  return (
+    `\nThe ${prefix}<key> fields are filled by an ingest pipeline: run \`ctr-es-setup --attribute-fields ${argument}\` first ` +
+    '(with the same index name and all of these keys). Only documents indexed after that carry the fields; ' +
+    'older ones have none until reindexed.'
+  );
 }
 
 /**

@@ -24,7 +24,7 @@ export {
 } from './errors.js';
 export { type FieldRequirement, fieldRequirements } from './field-requirements.js';
 export type { HttpOptions } from './http.js';
-export { SAVED_OBJECT_IDS } from './ids.js';
+export { attributeTableId, SAVED_OBJECT_IDS } from './ids.js';
 export {
   IMPORT_FILE_NAME,
   type ImportedObject,
@@ -53,6 +53,7 @@ export {
   targetProfile,
 } from './targets.js';
 export {
+  attributeTable,
   buildCallsPerDayTable,
   buildDataTable,
   contactCenterTables,

@@ -1,3 +1,4 @@
+import { checkAttributeFields } from './attribute-fields.js';
 import { type CheckFieldsOptions, checkFields, type FieldCheckResult } from './check-fields.js';
 import { type KibanaConnectionOptions, resolveConnection } from './connection.js';
 import { type DetectedTarget, detectTargetWith } from './detect-target.js';
@@ -23,12 +24,18 @@ export interface InstallSavedObjectsOptions extends KibanaConnectionOptions, Htt
    * separate cluster with its own API key or user).
    */
   elasticsearch?:
-    | (Omit<CheckFieldsOptions, keyof HttpOptions | 'indexPattern' | 'awsSigV4'> & {
+    | (Omit<CheckFieldsOptions, keyof HttpOptions | 'indexPattern' | 'awsSigV4' | 'attributeFields'> & {
         awsSigV4?: CheckFieldsOptions['awsSigV4'] | false;
       })
     | undefined;
   /** The index pattern's title (default `connect*`), also the pattern the field check looks at. */
   indexPattern?: string | undefined;
+  /**
+   * Contact attribute keys to chart: one "Calls per <key>" table each on `AttributeKeywords.<key>`, added to the
+   * dashboard; the field check then requires each of those fields to be an aggregatable `keyword` (give the same
+   * keys to `ctr-es-setup --attribute-fields` first). A bad key throws `InvalidOptionError` before any request.
+   */
+  attributeFields?: readonly string[] | undefined;
 }
 
 export interface InstallResult extends ImportResult {
@@ -41,7 +48,8 @@ export interface InstallResult extends ImportResult {
 }
 
 /**
- * Installs the index pattern, the six tables and the Contact center dashboard: validates the options, checks the
+ * Installs the index pattern, the six tables (and one "Calls per <key>" table per key of `attributeFields`) and
+ * the Contact center dashboard: validates the options, checks the
  * fields through Elasticsearch when `elasticsearch` is given, detects the target unless given, builds the
  * objects for it and imports them with overwrite. Idempotent: the ids are fixed, so running it again replaces
  * the objects in place.
@@ -58,6 +66,7 @@ export interface InstallResult extends ImportResult {
  */
 export async function installSavedObjects(options: InstallSavedObjectsOptions): Promise<InstallResult> {
   const connection = resolveConnection(options);
+  const attributeFields = checkAttributeFields(options.attributeFields);
   const given = options.target === undefined ? undefined : parseTarget(options.target);
   if (given !== undefined) checkConnectionForTarget(connection, given);
   const fieldCheck =
@@ -72,16 +81,17 @@ export async function installSavedObjects(options: InstallSavedObjectsOptions): 
               : (options.elasticsearch.awsSigV4 ?? options.awsSigV4),
           ...httpOf(options),
           ...(options.indexPattern === undefined ? {} : { indexPattern: options.indexPattern }),
+          attributeFields,
         });
   const detected = given === undefined ? await detectTargetWith(connection, options) : undefined;
   const target = given ?? detected!.target;
   const result = await importSavedObjectsWith(
     connection,
     target,
-    buildSavedObjects(
-      target,
-      options.indexPattern === undefined ? {} : { indexPattern: options.indexPattern },
-    ),
+    buildSavedObjects(target, {
+      ...(options.indexPattern === undefined ? {} : { indexPattern: options.indexPattern }),
+      attributeFields,
+    }),
     options,
   );
   const dashboard = result.imported.find((object) => object.type === 'dashboard');

@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type AwsService, validateAwsSigV4Options } from '@ctr-stream/es-index-setup';
 import type { Dispatcher } from 'undici';
+import { checkAttributeFields } from './attribute-fields.js';
+import { checkFields, type FieldCheckResult } from './check-fields.js';
 import { resolveConnection } from './connection.js';
 import { detectTargetWith } from './detect-target.js';
 import {
@@ -28,6 +30,9 @@ into Kibana 7.10-9.x or OpenSearch Dashboards 1.x-3.x (saved objects import, ove
   --target TARGET         kibana-7.10 | kibana-8.0 | kibana-8.8 | opensearch-dashboards-2, or kibana@8.15.2 ...;
                           detected from GET /api/status when omitted
   --index-pattern PATTERN index pattern title and field-check pattern (default connect*)
+  --attribute-fields KEY[,KEY...]  add a "Calls per KEY" table for each contact attribute key (terms on
+                          AttributeKeywords.KEY) to the dashboard; repeatable; run ctr-es-setup with the same
+                          --attribute-fields first (only documents indexed after that carry the fields)
   --api-key KEY           Kibana API key (env KIBANA_API_KEY)
   --username USER         basic auth user (env KIBANA_USERNAME)
   --password PASS         basic auth password (env KIBANA_PASSWORD; prefer the env variable)
@@ -39,6 +44,7 @@ into Kibana 7.10-9.x or OpenSearch Dashboards 1.x-3.x (saved objects import, ove
   --out FILE              write the NDJSON for a manual import (Stack Management > Saved objects > Import)
                           instead of installing; "-" for stdout
   --elasticsearch URL     check with _field_caps that the fields exist and are aggregatable first
+                          (before installing, or before writing --out)
   --es-api-key KEY        Elasticsearch API key (env ELASTICSEARCH_API_KEY)
   --es-username USER      Elasticsearch user (env ELASTICSEARCH_USERNAME)
   --es-password PASS      Elasticsearch password (env ELASTICSEARCH_PASSWORD)
@@ -139,7 +145,7 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
     );
     return 2;
   }
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -152,6 +158,7 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
         tenant: { type: 'string' },
         target: { type: 'string' },
         'index-pattern': { type: 'string' },
+        'attribute-fields': { type: 'string', multiple: true },
         'api-key': { type: 'string' },
         username: { type: 'string' },
         password: { type: 'string' },
@@ -219,12 +226,43 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
   };
 
   try {
-    awsSigV4 = awsSigV4Options(text, io.env, text('elasticsearch') !== undefined && out === undefined);
+    awsSigV4 = awsSigV4Options(text, io.env, text('elasticsearch') !== undefined);
     const targetText = text('target');
     const indexPattern = text('index-pattern');
+    const attributeFields = attributeFieldsOption(values['attribute-fields']);
+    const buildOptions = {
+      ...(indexPattern === undefined ? {} : { indexPattern }),
+      ...(attributeFields === undefined ? {} : { attributeFields }),
+    };
     let target: TargetName | undefined = targetText === undefined ? undefined : parseTarget(targetText);
 
+    const elasticsearchUrl = text('elasticsearch');
+    const esApiKey = credentials('es-api-key', 'ELASTICSEARCH_API_KEY');
+    const esUsername = credentials('es-username', 'ELASTICSEARCH_USERNAME');
+    const esPassword = credentials('es-password', 'ELASTICSEARCH_PASSWORD');
+    const elasticsearch =
+      elasticsearchUrl === undefined
+        ? undefined
+        : {
+            elasticsearchUrl,
+            ...(esApiKey === undefined ? {} : { elasticsearchApiKey: esApiKey }),
+            ...(esUsername === undefined ? {} : { elasticsearchUsername: esUsername }),
+            ...(esPassword === undefined ? {} : { elasticsearchPassword: esPassword }),
+          };
+    const checkedLine = (check: FieldCheckResult) =>
+      `Checked ${check.fields.length} fields on ${check.indexPattern} (${check.indices.length} indices): all present and usable.\n`;
+
     if (out !== undefined) {
+      // The file is written only when the fields it charts are there (as an install checks them first).
+      if (elasticsearch !== undefined) {
+        const check = await checkFields({
+          ...elasticsearch,
+          ...(awsSigV4 === undefined ? {} : { awsSigV4 }),
+          ...http,
+          ...buildOptions,
+        });
+        io.stderr(checkedLine(check));
+      }
       if (target === undefined) {
         if (kibanaUrl === undefined) {
           io.stderr(
@@ -236,7 +274,7 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
         target = detected.target;
         io.stderr(`Detected ${describeProduct(detected.product)} ${detected.version}: target ${target}.\n`);
       }
-      const ndjson = toNdjson(buildSavedObjects(target, indexPattern === undefined ? {} : { indexPattern }));
+      const ndjson = toNdjson(buildSavedObjects(target, buildOptions));
       if (out === '-') {
         io.stdout(ndjson);
       } else {
@@ -252,31 +290,14 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
       return 0;
     }
 
-    const elasticsearchUrl = text('elasticsearch');
-    const esApiKey = credentials('es-api-key', 'ELASTICSEARCH_API_KEY');
-    const esUsername = credentials('es-username', 'ELASTICSEARCH_USERNAME');
-    const esPassword = credentials('es-password', 'ELASTICSEARCH_PASSWORD');
     const result = await installSavedObjects({
       ...connectionOptions(kibanaUrl!),
       ...http,
       ...(target === undefined ? {} : { target }),
-      ...(indexPattern === undefined ? {} : { indexPattern }),
-      ...(elasticsearchUrl === undefined
-        ? {}
-        : {
-            elasticsearch: {
-              elasticsearchUrl,
-              ...(esApiKey === undefined ? {} : { elasticsearchApiKey: esApiKey }),
-              ...(esUsername === undefined ? {} : { elasticsearchUsername: esUsername }),
-              ...(esPassword === undefined ? {} : { elasticsearchPassword: esPassword }),
-            },
-          }),
+      ...buildOptions,
+      ...(elasticsearch === undefined ? {} : { elasticsearch }),
     });
-    if (result.fieldCheck !== undefined) {
-      io.stdout(
-        `Checked ${result.fieldCheck.fields.length} fields on ${result.fieldCheck.indexPattern} (${result.fieldCheck.indices.length} indices): all present and usable.\n`,
-      );
-    }
+    if (result.fieldCheck !== undefined) io.stdout(checkedLine(result.fieldCheck));
     if (result.detected !== undefined) {
       io.stdout(
         `Detected ${describeProduct(result.detected.product)} ${result.detected.version}: target ${result.target}.\n`,
@@ -303,6 +324,23 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
     }
     throw error;
   }
+}
+
+/**
+ * `--attribute-fields a,b --attribute-fields c` as `['a', 'b', 'c']` (spaces around the commas dropped), checked as
+ * ctr-es-setup checks its `--attribute-fields`: a bad key is an `InvalidOptionError` (exit 2) naming it. A key with
+ * a comma can only be given to the library.
+ */
+function attributeFieldsOption(given: string | boolean | string[] | undefined): string[] | undefined {
+  if (!Array.isArray(given)) return undefined;
+  const keys = given.flatMap((list) => list.split(',').map((key) => key.trim()));
+  if (keys.length === 1 && keys[0] === '') {
+    throw new InvalidOptionError(
+      'attribute-fields',
+      '--attribute-fields needs one or more attribute keys, e.g. --attribute-fields menuChoice,language.',
+    );
+  }
+  return checkAttributeFields(keys, 'attribute-fields');
 }
 
 /**

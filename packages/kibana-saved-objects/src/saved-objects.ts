@@ -1,23 +1,31 @@
+import { checkAttributeFields } from './attribute-fields.js';
 import { buildContactCenterDashboard } from './dashboard.js';
 import { buildIndexPattern } from './index-pattern.js';
 import type { SavedObject } from './saved-object.js';
 import { parseTarget, type TargetSpecifier } from './targets.js';
 
+import { buildDataTable, contactCenterTables } from './visualizations.js';
+
 export interface BuildSavedObjectsOptions {
   /** The index pattern's title (default `connect*`); set it when Firehose writes to another index. */
   indexPattern?: string | undefined;
+  /**
+   * Contact attribute keys to chart: one "Calls per <key>" table each (terms on `AttributeKeywords.<key>`), added
+   * to the dashboard after the six fixed tables. The same keys must have been given to
+   * `ctr-es-setup --attribute-fields`. Checked like es-index-setup's `attributeFields`; a bad key throws
+   * `InvalidOptionError` (option `attributeFields`). Omitted or empty: exactly the objects without it.
+   */
+  attributeFields?: readonly string[] | undefined;
 }
 
-import { buildDataTable, contactCenterTables } from './visualizations.js';
-
 /**
- * All saved objects for a target, in import order: the index pattern, the six data tables, the dashboard.
- * `target` is a target name or what `--target` takes (`kibana@8.6.2`, `kibana-9`); anything else throws
- * `InvalidOptionError`.
+ * All saved objects for a target, in import order: the index pattern, the six data tables, one "Calls per <key>"
+ * table per key of `attributeFields`, the dashboard. `target` is a target name or what `--target` takes
+ * (`kibana@8.6.2`, `kibana-9`); anything else throws `InvalidOptionError`.
  *
  * @example
  * ```ts
- * const objects = buildSavedObjects('kibana-8.8');
+ * const objects = buildSavedObjects('kibana-8.8', { attributeFields: ['menuChoice'] });
  * objects.map((object) => object.type); // ['index-pattern', 'visualization', ..., 'dashboard']
  * ```
  */
@@ -26,10 +34,11 @@ export function buildSavedObjects(
   options: BuildSavedObjectsOptions = {},
 ): SavedObject[] {
   const target = parseTarget(targetSpecifier);
+  const attributeFields = checkAttributeFields(options.attributeFields);
   return [
     buildIndexPattern(target, options.indexPattern),
-    ...contactCenterTables().map((table) => buildDataTable(target, table)),
-    buildContactCenterDashboard(target),
+    ...contactCenterTables(attributeFields).map((table) => buildDataTable(target, table)),
+    buildContactCenterDashboard(target, attributeFields),
   ];
 }
 

@@ -1,5 +1,6 @@
 import { CTR_FIELDS } from '@ctr-stream/es-index-setup';
-import { SAVED_OBJECT_IDS } from './ids.js';
+import { attributeKeywordField, checkAttributeFields } from './attribute-fields.js';
+import { attributeTableId, SAVED_OBJECT_IDS } from './ids.js';
 import { type SavedObject, SEARCH_SOURCE_INDEX_REFERENCE, withObjectVersions } from './saved-object.js';
 import { type TargetName, targetProfile } from './targets.js';
 
@@ -33,16 +34,47 @@ const DAILY_ROWS: TableAggregation = {
 };
 
 /**
- * The tables of the Contact center dashboard, in panel order. Every metric is a unique count of `ContactId`,
- * so a CTR that Firehose delivers twice (or updates later) counts once, exactly like the `callsPerDayAggregation`
- * of @ctr-stream/es-index-setup; every "per day" split is a daily date histogram of `LastUpdateTimestamp`.
+ * The "Calls per <key>" table of a contact attribute key: unique count of `ContactId`, rows split by the top 20
+ * values of `AttributeKeywords.<key>` (the keyword `ctr-es-setup --attribute-fields` fills), contacts without the
+ * attribute counted as "Missing", like "Calls per queue". Its id is {@link attributeTableId}.
  *
  * @example
  * ```ts
- * const titles = contactCenterTables().map((table) => table.title);
+ * attributeTable('menuChoice').title; // 'Calls per menuChoice'
  * ```
  */
-export function contactCenterTables(): DataTableDefinition[] {
+export function attributeTable(key: string): DataTableDefinition {
+  return {
+    id: attributeTableId(key),
+    title: `Calls per ${key}`,
+    description: `Contacts per value of the contact attribute ${key} (${attributeKeywordField(key)}), busiest first; contacts without it are counted as "Missing".`,
+    query: '',
+    queryFields: [],
+    aggregations: [
+      CALLS_METRIC,
+      { kind: 'terms', field: attributeKeywordField(key), label: key, size: 20, missingBucket: true },
+    ],
+  };
+}
+
+/**
+ * The tables of the Contact center dashboard, in panel order: the six fixed tables, then one "Calls per <key>"
+ * table ({@link attributeTable}) per key of `attributeFields`, in the order given. Every metric is a unique count
+ * of `ContactId`, so a CTR that Firehose delivers twice (or updates later) counts once, exactly like the
+ * `callsPerDayAggregation` of @ctr-stream/es-index-setup; every "per day" split is a daily date histogram of
+ * `LastUpdateTimestamp`. Invalid keys throw `InvalidOptionError` (option `attributeFields`).
+ *
+ * @example
+ * ```ts
+ * const titles = contactCenterTables(['menuChoice']).map((table) => table.title);
+ * // ['Calls per day', ..., 'Caller lookup failures', 'Calls per menuChoice']
+ * ```
+ */
+export function contactCenterTables(attributeFields: readonly string[] = []): DataTableDefinition[] {
+  return [...fixedTables(), ...checkAttributeFields(attributeFields).map(attributeTable)];
+}
+
+function fixedTables(): DataTableDefinition[] {
   return [
     {
       id: SAVED_OBJECT_IDS.callsPerDay,

@@ -56,4 +56,17 @@ describe('the README example', () => {
     expectTypeOf<{ region: string; service: 'aoss' }>().toExtend<AwsSigV4Options>();
     expectTypeOf<{ kibanaUrl: string; awsSigV4: undefined }>().toExtend<KibanaConnectionOptions>();
   });
+
+  it('takes attributeFields (the README example) as a readonly list', async () => {
+    const keys: readonly string[] = ['menuChoice', 'language'];
+    const result = await installSavedObjects({
+      kibanaUrl: 'http://localhost:5601',
+      elasticsearch: { elasticsearchUrl: 'http://localhost:9200' },
+      attributeFields: keys,
+    });
+    expectTypeOf(result).toEqualTypeOf<InstallResult>();
+    expectTypeOf(
+      toNdjson(buildSavedObjects('opensearch-dashboards-2', { attributeFields: ['menuChoice'] })),
+    ).toBeString();
+  });
 });

@@ -2,6 +2,7 @@ import { Blob } from 'node:buffer';
 import { FormData, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  attributeTableId,
   buildSavedObjects,
   detectTarget,
   InvalidOptionError,
@@ -101,6 +102,35 @@ describe.each(TARGETS)('$label', ({ product, version, basePath, target, xsrf }) 
       expect(entry.query.createNewCopies).toBeUndefined();
       expect('compatibilityMode' in entry.query).toBe(target === 'kibana-8.8');
       expect(entry.lines).toEqual(JSON.parse(JSON.stringify(buildSavedObjects(target))));
+    }
+  });
+
+  it('with attributeFields, installs a "Calls per <key>" table per key and the dashboard with their panels', async () => {
+    const server = await start({ product, version, basePath });
+    const attributeFields = ['menuChoice', 'Intent / Reason'];
+    const options = { kibanaUrl: `${server.url}${basePath}`, attributeFields };
+    const first = await installSavedObjects(options);
+    expect(first.target).toBe(target);
+    expect(first.imported).toHaveLength(10);
+    expect(first.imported.slice(7, 9).map(({ id, title }) => ({ id, title }))).toEqual([
+      { id: attributeTableId('menuChoice'), title: 'Calls per menuChoice' },
+      { id: attributeTableId('Intent / Reason'), title: 'Calls per Intent / Reason' },
+    ]);
+    const second = await installSavedObjects(options);
+    expect(second.imported.map((object) => object.overwritten)).toEqual(Array(10).fill(true));
+    expect(server.store.size).toBe(10);
+    const imports = server.requests.filter((entry) => entry.path === '/api/saved_objects/_import');
+    for (const entry of imports) {
+      expect(entry.statusCode).toBe(200);
+      expect(entry.lines).toEqual(JSON.parse(JSON.stringify(buildSavedObjects(target, { attributeFields }))));
+    }
+    // Every dashboard reference reaches a stored visualization.
+    const dashboard = [...server.store.values()].find((object) => object.type === 'dashboard') as {
+      references: { type: string; id: string }[];
+    };
+    expect(dashboard.references).toHaveLength(8);
+    for (const reference of dashboard.references) {
+      expect(server.store.has(`default/${reference.type}/${reference.id}`)).toBe(true);
     }
   });
 

@@ -109,6 +109,42 @@ describe(`checkFields against the real ${node.label}`, () => {
     expect((error as FieldCheckError).problems.every((problem) => problem.problem === 'missing')).toBe(true);
   });
 
+  it('with attributeFields: a missing AttributeKeywords.<key> says to run ctr-es-setup --attribute-fields first; mapped as keyword, it passes', async () => {
+    // The test nodes lack the ingest modules the pipeline needs (except OpenSearch 3), so the field is mapped by
+    // hand, exactly as ctr-es-setup --attribute-fields maps it.
+    const attributeFields = ['menuChoice'];
+    const error = await checkFields({
+      elasticsearchUrl,
+      indexPattern: `${mappedIndex}*`,
+      attributeFields,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(FieldCheckError);
+    expect((error as FieldCheckError).problems).toEqual([
+      {
+        field: 'AttributeKeywords.menuChoice',
+        problem: 'missing',
+        types: [],
+        usedBy: 'Calls per menuChoice (terms)',
+      },
+    ]);
+    expect((error as Error).message).toContain('run `ctr-es-setup --attribute-fields menuChoice` first');
+    expect((error as Error).message).toContain('Only documents indexed after that carry the fields');
+
+    const mapping = await searchNodeCall(node, 'PUT', `/${mappedIndex}/_mapping`, {
+      properties: {
+        AttributeKeywords: { properties: { menuChoice: { type: 'keyword', ignore_above: 1024 } } },
+      },
+    });
+    expect(mapping.statusCode).toBe(200);
+    const result = await checkFields({ elasticsearchUrl, indexPattern: `${mappedIndex}*`, attributeFields });
+    expect(result.fields.at(-1)).toEqual({
+      field: 'AttributeKeywords.menuChoice',
+      needs: 'keyword',
+      types: ['keyword'],
+      ok: true,
+    });
+  });
+
   it('fails clearly when Elasticsearch is unreachable, and refuses credentials in the URL', async () => {
     await expect(checkFields({ elasticsearchUrl: 'http://127.0.0.1:1', timeoutMs: 2000 })).rejects.toThrow(
       ElasticsearchRequestError,
