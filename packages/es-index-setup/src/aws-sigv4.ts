@@ -126,6 +126,54 @@ export function validateAwsSigV4Options(options: AwsSigV4Options): { region: str
   return { region, service };
 }
 
+/**
+ * The signing options of `--aws-sigv4 REGION` and `--aws-service es|aoss`, as the ctr-* commands take them, or
+ * undefined without `--aws-sigv4`. `conflicting` is the first API key or basic-auth option or variable that is set
+ * (`--api-key`, `ELASTICSEARCH_PASSWORD`...: the command's own list), named in the refusal, never its value. Throws
+ * `InvalidOptionError` for `aws-service` or `aws-sigv4`, with the message the command prints.
+ *
+ * @example
+ * ```ts
+ * import { awsSigV4FromCommandLine } from '@ctr-stream/es-index-setup';
+ * awsSigV4FromCommandLine('eu-west-1', undefined, undefined); // { region: 'eu-west-1', service: 'es' }
+ * awsSigV4FromCommandLine('eu-west-1', undefined, '--api-key'); // throws: ... cannot be combined with an API key or basic auth: drop --api-key.
+ * ```
+ */
+export function awsSigV4FromCommandLine(
+  region: string | undefined,
+  service: string | undefined,
+  conflicting: string | undefined,
+): { region: string; service: AwsService } | undefined {
+  if (region === undefined) {
+    if (service !== undefined) {
+      throw new InvalidOptionError(
+        'aws-service',
+        '--aws-service needs --aws-sigv4 REGION (e.g. --aws-sigv4 eu-west-1).',
+      );
+    }
+    return undefined;
+  }
+  if (service !== undefined && service !== 'es' && service !== 'aoss') {
+    throw new InvalidOptionError(
+      'aws-service',
+      `--aws-service must be es (an OpenSearch Service domain) or aoss (OpenSearch Serverless), got ${JSON.stringify(service.slice(0, 50))}.`,
+    );
+  }
+  if (conflicting !== undefined) {
+    throw new InvalidOptionError(
+      'aws-sigv4',
+      `--aws-sigv4 signs the requests with AWS credentials and cannot be combined with an API key or basic auth: ${conflicting.startsWith('--') ? `drop ${conflicting}` : `unset ${conflicting}`}.`,
+    );
+  }
+  const options = { region, service: service ?? 'es' } as const;
+  try {
+    validateAwsSigV4Options(options);
+  } catch (error) {
+    throw new InvalidOptionError('aws-sigv4', (error as Error).message);
+  }
+  return options;
+}
+
 /** The query string as SigV4 wants it: decoded keys and values (a key may repeat). */
 function queryParameters(search: string): Record<string, string | string[]> {
   const decode = (text: string) => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type AwsService, validateAwsSigV4Options } from './aws-sigv4.js';
+import { awsSigV4FromCommandLine } from './aws-sigv4.js';
 import {
   ElasticsearchRequestError,
   EsIndexSetupError,
@@ -245,23 +245,6 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo)
  * beside them, naming the option or variable that carries it (never its value).
  */
 function awsSigV4Options(values: ReturnType<typeof parse>['values'], env: CommandLineIo['env']) {
-  const region = values['aws-sigv4'];
-  const service = values['aws-service'];
-  if (region === undefined) {
-    if (service !== undefined) {
-      throw new InvalidOptionError(
-        'aws-service',
-        '--aws-service needs --aws-sigv4 REGION (e.g. --aws-sigv4 eu-west-1).',
-      );
-    }
-    return undefined;
-  }
-  if (service !== undefined && service !== 'es' && service !== 'aoss') {
-    throw new InvalidOptionError(
-      'aws-service',
-      `--aws-service must be es (an OpenSearch Service domain) or aoss (OpenSearch Serverless), got ${JSON.stringify(service.slice(0, 50))}.`,
-    );
-  }
   const conflicting = (
     [
       ['--api-key', values['api-key']],
@@ -272,15 +255,7 @@ function awsSigV4Options(values: ReturnType<typeof parse>['values'], env: Comman
       ['ELASTICSEARCH_PASSWORD', env.ELASTICSEARCH_PASSWORD],
     ] as const
   ).find(([, value]) => nonEmpty(value) !== undefined)?.[0];
-  if (conflicting !== undefined) {
-    throw new InvalidOptionError(
-      'aws-sigv4',
-      `--aws-sigv4 signs the requests with AWS credentials and cannot be combined with an API key or basic auth: ${conflicting.startsWith('--') ? `drop ${conflicting}` : `unset ${conflicting}`}.`,
-    );
-  }
-  const options = { region, service: (service ?? 'es') as AwsService };
-  validateAwsSigV4Options(options);
-  return options;
+  return awsSigV4FromCommandLine(values['aws-sigv4'], values['aws-service'], conflicting);
 }
 
 /**

@@ -12,6 +12,7 @@ export {
   type AwsCredentials,
   type AwsService,
   type AwsSigV4Options,
+  awsSigV4FromCommandLine,
   createAwsSigV4Signer,
   MISSING_AWS_CREDENTIALS_HINT,
   type RequestSigner,

@@ -1,6 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { type AwsService, validateAwsSigV4Options } from '@ctr-stream/es-index-setup';
+import {
+  type AwsService,
+  awsSigV4FromCommandLine,
+  InvalidOptionError as SignerOptionError,
+} from '@ctr-stream/es-index-setup';
 import type { Dispatcher } from 'undici';
 import { checkAttributeFields } from './attribute-fields.js';
 import { checkFields, type FieldCheckResult } from './check-fields.js';
@@ -353,23 +357,6 @@ function awsSigV4Options(
   env: CliIo['env'],
   checksElasticsearch: boolean,
 ): { region: string; service: AwsService } | undefined {
-  const region = text('aws-sigv4');
-  const service = text('aws-service');
-  if (region === undefined) {
-    if (service !== undefined) {
-      throw new InvalidOptionError(
-        'aws-service',
-        '--aws-service needs --aws-sigv4 REGION (e.g. --aws-sigv4 eu-west-1).',
-      );
-    }
-    return undefined;
-  }
-  if (service !== undefined && service !== 'es' && service !== 'aoss') {
-    throw new InvalidOptionError(
-      'aws-service',
-      `--aws-service must be es (an OpenSearch Service domain) or aoss (OpenSearch Serverless), got ${JSON.stringify(service.slice(0, 50))}.`,
-    );
-  }
   const sent: (readonly [string, string | undefined])[] = [
     ['--api-key', text('api-key')],
     ['KIBANA_API_KEY', env.KIBANA_API_KEY],
@@ -389,19 +376,13 @@ function awsSigV4Options(
     );
   }
   const conflicting = sent.find(([, value]) => nonEmpty(value) !== undefined)?.[0];
-  if (conflicting !== undefined) {
-    throw new InvalidOptionError(
-      'aws-sigv4',
-      `--aws-sigv4 signs the requests with AWS credentials and cannot be combined with an API key or basic auth: ${conflicting.startsWith('--') ? `drop ${conflicting}` : `unset ${conflicting}`}.`,
-    );
-  }
-  const options = { region, service: service ?? 'es' } as const;
   try {
-    validateAwsSigV4Options(options);
+    // ctr-es-setup's own parsing, so both commands take and refuse the same flags with the same words.
+    return awsSigV4FromCommandLine(text('aws-sigv4'), text('aws-service'), conflicting);
   } catch (error) {
-    throw new InvalidOptionError('aws-sigv4', (error as Error).message);
+    if (error instanceof SignerOptionError) throw new InvalidOptionError(error.option, error.message);
+    throw error;
   }
-  return options;
 }
 
 function describeProduct(product: string): string {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHttpConnection } from '../../src/connection.js';
 import { AwsCredentialsError, ElasticsearchRequestError, InvalidOptionError } from '../../src/errors.js';
 import {
+  awsSigV4FromCommandLine,
   createAwsSigV4Signer,
   MISSING_AWS_CREDENTIALS_HINT,
   validateAwsSigV4Options,
@@ -346,4 +347,66 @@ describe('withoutSigningDetails', () => {
       'User: anonymous is not authorized to perform: es:ESHttpGet because no resource-based policy allows the es:ESHttpGet action';
     expect(withoutSigningDetails(policy)).toBe(policy);
   });
+});
+
+describe('awsSigV4FromCommandLine (the --aws-sigv4 and --aws-service of both ctr-* commands)', () => {
+  it('gives the signing options, es by default, and nothing without --aws-sigv4', () => {
+    expect(awsSigV4FromCommandLine('eu-west-1', undefined, undefined)).toEqual({
+      region: 'eu-west-1',
+      service: 'es',
+    });
+    expect(awsSigV4FromCommandLine('us-east-1', 'aoss', undefined)).toEqual({
+      region: 'us-east-1',
+      service: 'aoss',
+    });
+    expect(awsSigV4FromCommandLine(undefined, undefined, '--api-key')).toBeUndefined();
+  });
+
+  it.each([
+    [
+      undefined,
+      'es',
+      undefined,
+      'aws-service',
+      '--aws-service needs --aws-sigv4 REGION (e.g. --aws-sigv4 eu-west-1).',
+    ],
+    [
+      'eu-west-1',
+      'opensearch',
+      undefined,
+      'aws-service',
+      '--aws-service must be es (an OpenSearch Service domain) or aoss (OpenSearch Serverless), got "opensearch".',
+    ],
+    [
+      'eu-west-1',
+      undefined,
+      '--username',
+      'aws-sigv4',
+      '--aws-sigv4 signs the requests with AWS credentials and cannot be combined with an API key or basic auth: drop --username.',
+    ],
+    [
+      'eu-west-1',
+      undefined,
+      'KIBANA_API_KEY',
+      'aws-sigv4',
+      '--aws-sigv4 signs the requests with AWS credentials and cannot be combined with an API key or basic auth: unset KIBANA_API_KEY.',
+    ],
+    ['Ireland', undefined, undefined, 'aws-sigv4', /^The AWS region must look like eu-west-1/],
+  ] as const)(
+    'refuses --aws-sigv4 %s --aws-service %s beside %s (%s)',
+    (region, service, conflicting, option, message) => {
+      const error = (() => {
+        try {
+          awsSigV4FromCommandLine(region, service, conflicting);
+        } catch (caught) {
+          return caught;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect((error as InvalidOptionError).option).toBe(option);
+      if (typeof message === 'string') expect((error as Error).message).toBe(message);
+      else expect((error as Error).message).toMatch(message);
+    },
+  );
 });
