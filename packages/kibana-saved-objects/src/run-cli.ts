@@ -230,7 +230,11 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
   };
 
   try {
-    awsSigV4 = awsSigV4Options(text, io.env, text('elasticsearch') !== undefined);
+    awsSigV4 = awsSigV4Options(text, io.env, {
+      // --out with --target writes the file without asking Kibana anything: its credentials are not sent then.
+      contactsKibana: out === undefined || text('target') === undefined,
+      checksElasticsearch: text('elasticsearch') !== undefined,
+    });
     const targetText = text('target');
     const indexPattern = text('index-pattern');
     const attributeFields = attributeFieldsOption(values['attribute-fields']);
@@ -349,23 +353,27 @@ function attributeFieldsOption(given: string | boolean | string[] | undefined): 
 
 /**
  * `--aws-sigv4 REGION` and `--aws-service`: the signing options, or undefined. Refuses an API key or basic auth
- * that would be sent beside them (Kibana's, and Elasticsearch's when `--elasticsearch` is checked), naming the
- * option or variable that carries it, never its value. Region and service are checked as ctr-es-setup checks them.
+ * that would be sent beside them (Kibana's when Kibana is asked anything, and Elasticsearch's when `--elasticsearch`
+ * is checked), naming the option or variable that carries it, never its value. Region and service are checked as
+ * ctr-es-setup checks them.
  */
 function awsSigV4Options(
   text: (name: string) => string | undefined,
   env: CliIo['env'],
-  checksElasticsearch: boolean,
+  sends: { contactsKibana: boolean; checksElasticsearch: boolean },
 ): { region: string; service: AwsService } | undefined {
-  const sent: (readonly [string, string | undefined])[] = [
-    ['--api-key', text('api-key')],
-    ['KIBANA_API_KEY', env.KIBANA_API_KEY],
-    ['--username', text('username')],
-    ['KIBANA_USERNAME', env.KIBANA_USERNAME],
-    ['--password', text('password')],
-    ['KIBANA_PASSWORD', env.KIBANA_PASSWORD],
-  ];
-  if (checksElasticsearch) {
+  const sent: (readonly [string, string | undefined])[] = [];
+  if (sends.contactsKibana) {
+    sent.push(
+      ['--api-key', text('api-key')],
+      ['KIBANA_API_KEY', env.KIBANA_API_KEY],
+      ['--username', text('username')],
+      ['KIBANA_USERNAME', env.KIBANA_USERNAME],
+      ['--password', text('password')],
+      ['KIBANA_PASSWORD', env.KIBANA_PASSWORD],
+    );
+  }
+  if (sends.checksElasticsearch) {
     sent.push(
       ['--es-api-key', text('es-api-key')],
       ['ELASTICSEARCH_API_KEY', env.ELASTICSEARCH_API_KEY],

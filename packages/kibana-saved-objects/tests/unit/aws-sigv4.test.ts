@@ -212,4 +212,39 @@ describe('ctr-kibana-setup --aws-sigv4 usage', () => {
     );
     expect(stderr).not.toContain('unit-test-secret');
   });
+
+  it('ignores Kibana credentials in the environment for --out with --target, which asks Kibana nothing', async () => {
+    emptyAwsEnvironment();
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDUNITTEST');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'unit-test-secret');
+    const agent = new MockAgent();
+    agent.disableNetConnect();
+    const seen: Record<string, string>[] = [];
+    agent
+      .get('http://search.test')
+      .intercept({ path: (path) => path.startsWith('/connect*/_field_caps?'), method: 'GET' })
+      .reply((request) => {
+        seen.push(request.headers as Record<string, string>);
+        return { statusCode: 200, data: { indices: [], fields: {} } };
+      });
+    const out = ['--out', '-', '--target', 'opensearch-dashboards-2', '--aws-sigv4', 'eu-west-1'];
+    const written = await run(
+      [...out, '--elasticsearch', 'http://search.test'],
+      { KIBANA_PASSWORD: 'kibana-secret-pw', KIBANA_USERNAME: 'admin' },
+      agent,
+    );
+    await agent.close();
+    // Past the options: the signed field check went out (and found no index, so no file is written).
+    expect(written.code).toBe(1);
+    expect(written.stderr).toMatch(/^FieldCheckError: /);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDUNITTEST\//);
+    // The same credentials are refused when Kibana is asked (to detect the target).
+    const detecting = await run(['--out', '-', '--kibana', NOWHERE, '--aws-sigv4', 'eu-west-1'], {
+      KIBANA_PASSWORD: 'kibana-secret-pw',
+    });
+    expect(detecting.code).toBe(2);
+    expect(detecting.stderr).toContain('unset KIBANA_PASSWORD.');
+    for (const result of [written, detecting]) expect(result.stderr).not.toContain('kibana-secret-pw');
+  });
 });
