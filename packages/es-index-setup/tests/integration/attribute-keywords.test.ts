@@ -8,6 +8,7 @@ import {
   type NodeUnderTest,
   nodeUnderTest,
   removeInstall,
+  restCall,
   uniqueIndexName,
 } from './helpers.js';
 
@@ -40,21 +41,8 @@ afterAll(async () => {
   await node.client.close();
 });
 
-/** One REST call to the test node; the parsed JSON answer, or an error naming the status and the body. */
-async function rest(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const ndjson = Array.isArray(body);
-  const response = await fetch(new URL(path, node.url), {
-    method,
-    headers: { 'content-type': ndjson ? 'application/x-ndjson' : 'application/json' },
-    ...(body === undefined
-      ? {}
-      : { body: ndjson ? `${body.map((line) => JSON.stringify(line)).join('\n')}\n` : JSON.stringify(body) }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
+/** One REST call to the test node (`restCall` of ./helpers.js). */
+const rest = (method: string, path: string, body?: unknown) => restCall(node.url, method, path, body);
 
 /** A fixture CTR (cloned) with its own ContactId and, when given, other Attributes (`Attributes: undefined`: none at all). */
 function contact(

@@ -121,3 +121,28 @@ export function loadCtrFixtures(): { name: string; record: Record<string, unknow
       record: JSON.parse(readFileSync(join(directory, name), 'utf8')) as Record<string, unknown>,
     }));
 }
+
+/**
+ * One REST call to the node at `url` over plain `fetch`, as Firehose and the dashboards reach it (no client library):
+ * `body` is sent as JSON, or as NDJSON when it is an array (`_bulk`). The parsed JSON answer, or an error naming the
+ * status and the body.
+ */
+export async function restCall(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const ndjson = Array.isArray(body);
+  const response = await fetch(new URL(path, url), {
+    method,
+    headers: { 'content-type': ndjson ? 'application/x-ndjson' : 'application/json' },
+    ...(body === undefined
+      ? {}
+      : { body: ndjson ? `${body.map((line) => JSON.stringify(line)).join('\n')}\n` : JSON.stringify(body) }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
