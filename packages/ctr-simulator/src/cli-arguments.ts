@@ -17,6 +17,8 @@ export interface CliSettings {
   readonly directoryOutPath: string | undefined;
   readonly json: boolean;
   readonly progress: boolean;
+  /** `--live`: traffic sent as it happens, for `durationMs` or until interrupted. */
+  readonly live: { readonly durationMs: number | undefined } | undefined;
 }
 
 /** How the bins find credentials: the end of every usage text. */
@@ -42,13 +44,19 @@ Options:
   --utc-offset-minutes N    the contact center's clock vs UTC, e.g. 600 for Sydney, -300 for New
                             York (default 0)
   --country-codes LIST      caller country codes and weights, e.g. 61=0.85,64=0.15
+  --live                    send traffic as it happens, from now on: each record when its contact
+                            ends, until Ctrl-C or --duration (not with --days, --start-date,
+                            --rate, --out)
+  --duration TIME           with --live: stop after TIME, e.g. 90s, 30m, 8h, 2d (a number alone
+                            is seconds)
   --json                    print a machine-readable summary (JSON) on stdout
   --no-progress             no progress bar (it is shown on a terminal only, on stderr)
   -h, --help                show this help
   --version                 show the version
 
 ${CREDENTIALS_HELP}
-Exit code: 0 all records sent or written, 1 some failed, 2 bad usage, 130 interrupted.`;
+Exit code: 0 all records sent or written, 1 some failed, 2 bad usage, 130 interrupted (with --live,
+Ctrl-C ends the run normally; a second Ctrl-C interrupts).`;
 
 function integerOption(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
@@ -69,6 +77,27 @@ function parseCountryCodes(text: string): CountryCodeMix {
     mix[match[1]!] = match[2] === undefined ? 1 : Number(match[2]);
   }
   return mix;
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+const MAX_DURATION_MS = 366 * 86_400_000;
+
+/** `--duration TIME`: `90s`, `30m`, `8h`, `2d`, `500ms`, or seconds alone; milliseconds, or undefined when absent. */
+export function parseDurationOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  const milliseconds = match ? Number(match[1]) * DURATION_UNITS[match[2] ?? 's']! : Number.NaN;
+  if (!(milliseconds > 0 && milliseconds <= MAX_DURATION_MS))
+    throw new CliUsageError(
+      `--duration must be a time above 0 and at most 366 days, such as 90s, 30m, 8h or 2d (got "${text}")`,
+    );
+  return milliseconds;
 }
 
 /** `--rate N`: records per second above 0, or undefined when absent. */
@@ -154,6 +183,19 @@ export function parseCliArguments(
   if (positionals.length > 0)
     throw new CliUsageError(`unexpected argument "${positionals[0]}". Run ctr-simulate --help.`);
 
+  const live = values.live === true;
+  if (live) {
+    const clash = (['days', 'start-date', 'rate', 'out'] as const).find((name) => values[name] !== undefined);
+    if (clash !== undefined)
+      throw new CliUsageError(
+        clash === 'rate'
+          ? '--live sends each record when its contact ends, at the simulated pace: it cannot be combined with --rate'
+          : `--live simulates from now on, without end: it cannot be combined with --${clash}`,
+      );
+  } else if (values.duration !== undefined) {
+    throw new CliUsageError('--duration sets how long --live runs: add --live, or use --days for a period');
+  }
+  const durationMs = parseDurationOption(values.duration);
   const days = integerOption('days', values.days, 1, 366) ?? 7;
   let startDate = values['start-date'];
   if (startDate === undefined) {
@@ -199,6 +241,7 @@ export function parseCliArguments(
     directoryOutPath: values['directory-out'],
     json: values.json === true,
     progress: values['no-progress'] !== true,
+    live: live ? { durationMs } : undefined,
   };
 }
 
@@ -215,6 +258,8 @@ const OPTIONS = {
   'directory-out': { type: 'string' },
   'utc-offset-minutes': { type: 'string' },
   'country-codes': { type: 'string' },
+  live: { type: 'boolean' },
+  duration: { type: 'string' },
   json: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

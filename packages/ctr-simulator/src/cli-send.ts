@@ -24,6 +24,23 @@ export function loopbackCredentials(
     : undefined;
 }
 
+/** The Firehose client of the bins: the standard credential chain, or placeholders for a loopback endpoint. */
+export function createCliFirehoseClient(
+  settings: Pick<CliSendSettings, 'endpoint' | 'region'>,
+): FirehoseClient {
+  const credentials = loopbackCredentials(settings.endpoint);
+  return new FirehoseClient({
+    region: settings.region,
+    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+    ...(credentials === undefined ? {} : { credentials }),
+  });
+}
+
+/** Where the bins send, for their first line: the endpoint, or Firehose in the region. */
+export function sendTarget(settings: Pick<CliSendSettings, 'endpoint' | 'region'>): string {
+  return settings.endpoint ?? `Firehose in ${settings.region}`;
+}
+
 /** The delivery-stream settings both bins take from their command line. */
 export interface CliSendSettings {
   readonly deliveryStreamName: string;
@@ -45,18 +62,13 @@ export async function sendFromCommandLine(
   log: (line: string) => void,
   onRecordOutcome?: SendToFirehoseOptions['onRecordOutcome'],
 ): Promise<{ summary: SendSummary; fatal: FirehoseSendError | undefined }> {
-  const credentials = loopbackCredentials(settings.endpoint);
-  const client = new FirehoseClient({
-    region: settings.region,
-    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-    ...(credentials === undefined ? {} : { credentials }),
-  });
+  const client = createCliFirehoseClient(settings);
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const bar = settings.progress && process.stderr.isTTY ? createProgressBar(process.stderr) : undefined;
-  const target = settings.endpoint ?? `Firehose in ${settings.region}`;
+  const target = sendTarget(settings);
   log(
     `Sending to delivery stream ${settings.deliveryStreamName} (${target})${settings.rateLimitPerSecond ? ` at ${settings.rateLimitPerSecond} records/s` : ''}.`,
   );

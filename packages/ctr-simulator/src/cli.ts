@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { callerDirectoryFormatFromPath, writeCallerDirectory } from './caller-directory.js';
-import { parseCliArguments, USAGE } from './cli-arguments.js';
+import { type CliSettings, parseCliArguments, USAGE } from './cli-arguments.js';
 import { runCommand, startCommand } from './cli-command.js';
+import { runLive } from './cli-live.js';
 import { sendFromCommandLine } from './cli-send.js';
+import { wallClock } from './clock.js';
 import { SimulationOptionsError } from './errors.js';
 import { writeNdjson } from './ndjson.js';
 import { simulateContactTraffic } from './simulate.js';
@@ -14,6 +16,10 @@ async function main(): Promise<number> {
   );
   if (typeof started === 'number') return started;
   const settings = started;
+  const log = (line: string) => {
+    if (!settings.json) process.stdout.write(`${line}\n`);
+  };
+  if (settings.live !== undefined) return live(settings, log);
 
   let simulation: ReturnType<typeof simulateContactTraffic>;
   try {
@@ -26,9 +32,6 @@ async function main(): Promise<number> {
     throw error;
   }
   const { options, groundTruth } = simulation;
-  const log = (line: string) => {
-    if (!settings.json) process.stdout.write(`${line}\n`);
-  };
   log(
     `Simulated ${groundTruth.totals.records} records (${groundTruth.totals.distinctContacts} contacts) over ${options.days} days from ${options.startDate}, seed ${options.seed}.`,
   );
@@ -66,6 +69,37 @@ async function main(): Promise<number> {
   if (fatal) process.stderr.write(`ctr-simulate: ${fatal.message}\n`);
   if (summary.aborted) return 130;
   return summary.failed > 0 || summary.unsent > 0 ? 1 : 0;
+}
+
+/** `--live`: the first Ctrl-C (or SIGTERM) ends the run after the batch in flight, a second one at once. */
+async function live(settings: CliSettings, log: (line: string) => void): Promise<number> {
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (!stop.signal.aborted) {
+      process.stderr.write(
+        '\nctr-simulate: stopping once the records in flight are sent (Ctrl-C again to interrupt).\n',
+      );
+      stop.abort();
+    } else {
+      abort.abort();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runLive(settings, {
+      clock: wallClock,
+      stop: stop.signal,
+      abort: abort.signal,
+      log,
+      writeStdout: (text) => process.stdout.write(text),
+      writeStderr: (text) => process.stderr.write(text),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 runCommand('ctr-simulate', main);

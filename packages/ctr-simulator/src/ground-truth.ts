@@ -49,88 +49,107 @@ export function countGroundTruth(
   records: readonly SimulatedRecord[],
   directory: ReadonlyMap<string, string>,
 ): GroundTruth {
-  const contactsPerDay = new Map<string, Set<string>>();
-  const recordsPerDay = new Map<string, number>();
-  const contacts = new Set<string>();
-  const contactsByChannel: Record<ChannelName, Set<string>> = {
+  const counter = new GroundTruthCounter(directory);
+  for (const record of records) counter.add(record);
+  return counter.result();
+}
+
+/**
+ * The ground truth counted one record at a time, for traffic that is never held whole (the live simulation): it keeps
+ * ContactIds and phone numbers, not records.
+ */
+export class GroundTruthCounter {
+  readonly #directory: ReadonlyMap<string, string>;
+  readonly #contactsPerDay = new Map<string, Set<string>>();
+  readonly #recordsPerDay = new Map<string, number>();
+  readonly #contacts = new Set<string>();
+  readonly #contactsByChannel: Record<ChannelName, Set<string>> = {
     VOICE: new Set(),
     CHAT: new Set(),
     TASK: new Set(),
   };
-  const recordsByChannel: Record<ChannelName, number> = { VOICE: 0, CHAT: 0, TASK: 0 };
-  const abandoned = new Set<string>();
-  const knownCallers = new Set<string>();
-  const unknownCallers = new Set<string>();
-  let originalRecords = 0;
-  let updateRecords = 0;
-  let duplicateRecords = 0;
-  let recordsWithKnownCaller = 0;
-  let recordsWithUnknownCaller = 0;
-  let recordsWithoutPhoneNumber = 0;
-  let voiceRecordsWithPhoneNumber = 0;
+  readonly #recordsByChannel: Record<ChannelName, number> = { VOICE: 0, CHAT: 0, TASK: 0 };
+  readonly #abandoned = new Set<string>();
+  readonly #knownCallers = new Set<string>();
+  readonly #unknownCallers = new Set<string>();
+  #records = 0;
+  #originalRecords = 0;
+  #updateRecords = 0;
+  #duplicateRecords = 0;
+  #recordsWithKnownCaller = 0;
+  #recordsWithUnknownCaller = 0;
+  #recordsWithoutPhoneNumber = 0;
+  #voiceRecordsWithPhoneNumber = 0;
 
-  for (const { record, day, kind } of records) {
-    let dayContacts = contactsPerDay.get(day);
+  constructor(directory: ReadonlyMap<string, string>) {
+    this.#directory = directory;
+  }
+
+  add({ record, day, kind }: SimulatedRecord): void {
+    this.#records++;
+    let dayContacts = this.#contactsPerDay.get(day);
     if (!dayContacts) {
       dayContacts = new Set();
-      contactsPerDay.set(day, dayContacts);
+      this.#contactsPerDay.set(day, dayContacts);
     }
     dayContacts.add(record.ContactId);
-    recordsPerDay.set(day, (recordsPerDay.get(day) ?? 0) + 1);
-    contacts.add(record.ContactId);
-    contactsByChannel[record.Channel].add(record.ContactId);
-    recordsByChannel[record.Channel]++;
-    if (kind === 'original') originalRecords++;
-    else if (kind === 'update') updateRecords++;
-    else duplicateRecords++;
+    this.#recordsPerDay.set(day, (this.#recordsPerDay.get(day) ?? 0) + 1);
+    this.#contacts.add(record.ContactId);
+    this.#contactsByChannel[record.Channel].add(record.ContactId);
+    this.#recordsByChannel[record.Channel]++;
+    if (kind === 'original') this.#originalRecords++;
+    else if (kind === 'update') this.#updateRecords++;
+    else this.#duplicateRecords++;
     if (
       record.Queue !== null &&
       record.Agent === null &&
       record.NextContactId === null &&
       record.DisconnectReason === 'CUSTOMER_DISCONNECT'
     ) {
-      abandoned.add(record.ContactId);
+      this.#abandoned.add(record.ContactId);
     }
     const phone = record.CustomerEndpoint?.Address;
     if (phone === undefined || phone === '') {
-      recordsWithoutPhoneNumber++;
-      continue;
+      this.#recordsWithoutPhoneNumber++;
+      return;
     }
-    if (record.Channel === 'VOICE') voiceRecordsWithPhoneNumber++;
-    if (directory.has(phone)) {
-      recordsWithKnownCaller++;
-      knownCallers.add(phone);
+    if (record.Channel === 'VOICE') this.#voiceRecordsWithPhoneNumber++;
+    if (this.#directory.has(phone)) {
+      this.#recordsWithKnownCaller++;
+      this.#knownCallers.add(phone);
     } else {
-      recordsWithUnknownCaller++;
-      unknownCallers.add(phone);
+      this.#recordsWithUnknownCaller++;
+      this.#unknownCallers.add(phone);
     }
   }
 
-  return {
-    days: [...contactsPerDay.keys()].sort().map((date) => ({
-      date,
-      distinctContacts: contactsPerDay.get(date)!.size,
-      records: recordsPerDay.get(date) ?? 0,
-    })),
-    totals: {
-      records: records.length,
-      originalRecords,
-      updateRecords,
-      duplicateRecords,
-      distinctContacts: contacts.size,
-      distinctContactsByChannel: {
-        VOICE: contactsByChannel.VOICE.size,
-        CHAT: contactsByChannel.CHAT.size,
-        TASK: contactsByChannel.TASK.size,
+  result(): GroundTruth {
+    return {
+      days: [...this.#contactsPerDay.keys()].sort().map((date) => ({
+        date,
+        distinctContacts: this.#contactsPerDay.get(date)!.size,
+        records: this.#recordsPerDay.get(date) ?? 0,
+      })),
+      totals: {
+        records: this.#records,
+        originalRecords: this.#originalRecords,
+        updateRecords: this.#updateRecords,
+        duplicateRecords: this.#duplicateRecords,
+        distinctContacts: this.#contacts.size,
+        distinctContactsByChannel: {
+          VOICE: this.#contactsByChannel.VOICE.size,
+          CHAT: this.#contactsByChannel.CHAT.size,
+          TASK: this.#contactsByChannel.TASK.size,
+        },
+        recordsByChannel: { ...this.#recordsByChannel },
+        abandonedContacts: this.#abandoned.size,
+        recordsWithKnownCaller: this.#recordsWithKnownCaller,
+        recordsWithUnknownCaller: this.#recordsWithUnknownCaller,
+        recordsWithoutPhoneNumber: this.#recordsWithoutPhoneNumber,
+        voiceRecordsWithPhoneNumber: this.#voiceRecordsWithPhoneNumber,
+        distinctKnownCallers: this.#knownCallers.size,
+        distinctUnknownCallers: this.#unknownCallers.size,
       },
-      recordsByChannel,
-      abandonedContacts: abandoned.size,
-      recordsWithKnownCaller,
-      recordsWithUnknownCaller,
-      recordsWithoutPhoneNumber,
-      voiceRecordsWithPhoneNumber,
-      distinctKnownCallers: knownCallers.size,
-      distinctUnknownCallers: unknownCallers.size,
-    },
-  };
+    };
+  }
 }

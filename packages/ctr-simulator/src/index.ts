@@ -33,7 +33,13 @@ export {
   splitJsonValues,
 } from './firehose-backup.js';
 export { FIREHOSE_LIMITS } from './firehose-limits.js';
-export type { GroundTruth, GroundTruthDay } from './ground-truth.js';
+export { type GroundTruth, GroundTruthCounter, type GroundTruthDay } from './ground-truth.js';
+export {
+  type LiveTraffic,
+  type LiveTrafficOptions,
+  type ResolvedLiveTrafficOptions,
+  simulateLiveTraffic,
+} from './live-traffic.js';
 export { type NdjsonWriteResult, writeNdjson } from './ndjson.js';
 export { type CountryCodeMix, DEFAULT_COUNTRY_CODE_MIX } from './phone-numbers.js';
 export type {
@@ -47,6 +53,13 @@ export type {
   SimulatedRecordKind,
 } from './record-types.js';
 export type { S3BackupOptions } from './s3-backup.js';
+export {
+  type LiveSendEnd,
+  type LiveSendProgress,
+  type LiveSendSummary,
+  type SendLiveTrafficOptions,
+  sendLiveTraffic,
+} from './send-live.js';
 export type { SendDaySummary, SendProgress, SendSummary } from './send-summary.js';
 export {
   type SendableRecord,

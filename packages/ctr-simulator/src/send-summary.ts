@@ -136,3 +136,47 @@ export class SendCounters {
     };
   }
 }
+
+/** Two summaries of the same stream as one (a send in parts: the live simulation's batches). */
+export function addSendSummaries(total: SendSummary, part: SendSummary): SendSummary {
+  const failuresByReason: Record<string, number> = { ...total.failuresByReason };
+  for (const [reason, count] of Object.entries(part.failuresByReason))
+    failuresByReason[reason] = (failuresByReason[reason] ?? 0) + count;
+  const days = new Map<string, SendDaySummary>(total.perDay.map((day) => [day.date, day]));
+  for (const day of part.perDay) {
+    const before = days.get(day.date);
+    days.set(
+      day.date,
+      before === undefined
+        ? day
+        : {
+            date: day.date,
+            records: before.records + day.records,
+            sent: before.sent + day.sent,
+            failed: before.failed + day.failed,
+            retried: before.retried + day.retried,
+          },
+    );
+  }
+  return {
+    deliveryStreamName: total.deliveryStreamName,
+    records: total.records + part.records,
+    sent: total.sent + part.sent,
+    failed: total.failed + part.failed,
+    retried: total.retried + part.retried,
+    unsent: total.unsent + part.unsent,
+    requests: total.requests + part.requests,
+    bytesSent: total.bytesSent + part.bytesSent,
+    failuresByReason,
+    perDay: [...days.values()].sort((left, right) =>
+      left.date < right.date ? -1 : left.date > right.date ? 1 : 0,
+    ),
+    aborted: total.aborted || part.aborted,
+    durationMs: total.durationMs + part.durationMs,
+  };
+}
+
+/** The summary of a send that has sent nothing yet. */
+export function emptySendSummary(deliveryStreamName: string): SendSummary {
+  return new SendCounters(0).summary(deliveryStreamName, false, 0);
+}

@@ -196,22 +196,27 @@ function createCallerPicker(
   };
 }
 
-/**
- * Generates N days of realistic Amazon Connect contact trace records, deterministically from a seed:
- * a business-hours arrival curve with quieter weekends, VOICE/CHAT/TASK, inbound, outbound,
- * transfers, callbacks, abandoned contacts, holds, after-contact work, recordings, repeat callers
- * from a generated directory plus unknown numbers, re-published updates and duplicate deliveries.
- * Returns the records, the caller directory and the ground truth (distinct contacts per UTC day).
- * Throws `SimulationOptionsError` on invalid options.
- *
- * @example
- * ```ts
- * const simulation = simulateContactTraffic({ startDate: '2024-03-04', days: 7, contactsPerDay: 200, seed: 42 });
- * console.log(simulation.records.length, simulation.groundTruth.days);
- * ```
- */
-export function simulateContactTraffic(options: SimulationOptions): Simulation {
-  const resolved = resolveSimulationOptions(options);
+/** A generated record before delivery order is settled: `order` breaks ties of LastUpdateTimestamp. */
+export interface GeneratedEntry {
+  readonly record: GeneratedContactTraceRecord;
+  readonly kind: SimulatedRecordKind;
+  readonly order: number;
+}
+
+/** The seeded generator both the batch and the live simulation draw from, day after day. */
+interface TrafficGenerator {
+  readonly contactCenter: SimulatedContactCenter;
+  readonly callerDirectory: CallerDirectory;
+  /** The stream behind updates and duplicates, after the contact streams. */
+  readonly deliveryRandom: Random;
+  /**
+   * The contacts arriving on the local day that starts at `localMidnight` (epoch seconds, as if UTC) with their
+   * re-published updates, which are never dated at or after `updatesBefore` (epoch seconds).
+   */
+  day(localMidnight: number, updatesBefore: number): GeneratedEntry[];
+}
+
+export function createTrafficGenerator(resolved: ResolvedSimulationOptions): TrafficGenerator {
   const root = createRandom(resolved.seed);
   const centerRandom = root.fork('contact-center');
   const directoryRandom = root.fork('caller-directory');
@@ -239,15 +244,11 @@ export function simulateContactTraffic(options: SimulationOptions): Simulation {
       resolved.countryCodeMix,
     ),
   };
-
   const offsetSeconds = resolved.utcOffsetMinutes * 60;
-  const firstLocalMidnight = parseIsoDate(resolved.startDate)!;
-  const periodEnd = firstLocalMidnight + resolved.days * SECONDS_PER_DAY - offsetSeconds;
-  const generated: { record: GeneratedContactTraceRecord; kind: SimulatedRecordKind; order: number }[] = [];
   let order = 0;
 
-  for (let dayIndex = 0; dayIndex < resolved.days; dayIndex++) {
-    const localMidnight = firstLocalMidnight + dayIndex * SECONDS_PER_DAY;
+  const day = (localMidnight: number, updatesBefore: number): GeneratedEntry[] => {
+    const generated: GeneratedEntry[] = [];
     const weekend = isWeekend(localMidnight);
     const volume =
       resolved.contactsPerDay * (weekend ? resolved.weekendFactor : 1) * (0.9 + 0.2 * trafficRandom.next());
@@ -279,7 +280,7 @@ export function simulateContactTraffic(options: SimulationOptions): Simulation {
           const delay = deliveryRandom.chance(0.3)
             ? deliveryRandom.integer(1, 3) * SECONDS_PER_DAY + deliveryRandom.integer(0, 7200)
             : deliveryRandom.integer(300, 6 * 3600);
-          const updatedAt = Math.min(previousAt + delay, periodEnd - 1);
+          const updatedAt = Math.min(previousAt + delay, updatesBefore - 1);
           if (updatedAt <= previousAt) break;
           const attributeEntry = UPDATE_ATTRIBUTES.find(([key]) => !(key in previous.Attributes));
           if (!attributeEntry) break;
@@ -294,34 +295,71 @@ export function simulateContactTraffic(options: SimulationOptions): Simulation {
         }
       }
     }
+    return generated;
+  };
+
+  return { contactCenter, callerDirectory, deliveryRandom, day };
+}
+
+/** Delivery order: by LastUpdateTimestamp, generation order on ties. */
+export function byDeliveryOrder(left: GeneratedEntry, right: GeneratedEntry): number {
+  return left.record.LastUpdateTimestamp < right.record.LastUpdateTimestamp
+    ? -1
+    : left.record.LastUpdateTimestamp > right.record.LastUpdateTimestamp
+      ? 1
+      : left.order - right.order;
+}
+
+export function toSimulatedRecord({ record, kind }: GeneratedEntry): SimulatedRecord {
+  return {
+    contactId: record.ContactId,
+    day: utcDayOf(record.LastUpdateTimestamp),
+    kind,
+    data: stringifyWithSortedKeys(record),
+    record,
+  };
+}
+
+/**
+ * Generates N days of realistic Amazon Connect contact trace records, deterministically from a seed:
+ * a business-hours arrival curve with quieter weekends, VOICE/CHAT/TASK, inbound, outbound,
+ * transfers, callbacks, abandoned contacts, holds, after-contact work, recordings, repeat callers
+ * from a generated directory plus unknown numbers, re-published updates and duplicate deliveries.
+ * Returns the records, the caller directory and the ground truth (distinct contacts per UTC day).
+ * Throws `SimulationOptionsError` on invalid options.
+ *
+ * @example
+ * ```ts
+ * const simulation = simulateContactTraffic({ startDate: '2024-03-04', days: 7, contactsPerDay: 200, seed: 42 });
+ * console.log(simulation.records.length, simulation.groundTruth.days);
+ * ```
+ */
+export function simulateContactTraffic(options: SimulationOptions): Simulation {
+  const resolved = resolveSimulationOptions(options);
+  const generator = createTrafficGenerator(resolved);
+  const firstLocalMidnight = parseIsoDate(resolved.startDate)!;
+  const periodEnd = firstLocalMidnight + resolved.days * SECONDS_PER_DAY - resolved.utcOffsetMinutes * 60;
+  const generated: GeneratedEntry[] = [];
+  for (let dayIndex = 0; dayIndex < resolved.days; dayIndex++) {
+    for (const entry of generator.day(firstLocalMidnight + dayIndex * SECONDS_PER_DAY, periodEnd))
+      generated.push(entry);
   }
 
-  // Delivery order: by LastUpdateTimestamp, generation order on ties; duplicates follow their original.
-  generated.sort((left, right) =>
-    left.record.LastUpdateTimestamp < right.record.LastUpdateTimestamp
-      ? -1
-      : left.record.LastUpdateTimestamp > right.record.LastUpdateTimestamp
-        ? 1
-        : left.order - right.order,
-  );
+  // Duplicates follow their original.
+  generated.sort(byDeliveryOrder);
   const records: SimulatedRecord[] = [];
-  for (const { record, kind } of generated) {
-    const simulated: SimulatedRecord = {
-      contactId: record.ContactId,
-      day: utcDayOf(record.LastUpdateTimestamp),
-      kind,
-      data: stringifyWithSortedKeys(record),
-      record,
-    };
+  for (const entry of generated) {
+    const simulated = toSimulatedRecord(entry);
     records.push(simulated);
-    if (deliveryRandom.chance(resolved.duplicateRate)) records.push({ ...simulated, kind: 'duplicate' });
+    if (generator.deliveryRandom.chance(resolved.duplicateRate))
+      records.push({ ...simulated, kind: 'duplicate' });
   }
 
   return {
     records,
-    callerDirectory,
-    groundTruth: countGroundTruth(records, callerDirectory),
-    contactCenter,
+    callerDirectory: generator.callerDirectory,
+    groundTruth: countGroundTruth(records, generator.callerDirectory),
+    contactCenter: generator.contactCenter,
     options: resolved,
   };
 }

@@ -18,6 +18,7 @@ describe('parseCliArguments', () => {
       outPath: undefined,
       json: false,
       progress: true,
+      live: undefined,
     });
     // The 7 days ending yesterday (UTC).
     expect(settings.simulation).toEqual({ startDate: '2026-11-21', days: 7, region: 'ap-southeast-2' });
@@ -124,5 +125,25 @@ describe('parseCliArguments', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('topsecret');
     }
+  });
+
+  it('reads --live and --duration in every unit, a number alone as seconds', () => {
+    expect(parse(['--live']).live).toEqual({ durationMs: undefined });
+    for (const [text, milliseconds] of [
+      ['90', 90_000],
+      ['90s', 90_000],
+      ['1.5m', 90_000],
+      ['8h', 28_800_000],
+      ['2d', 172_800_000],
+      ['250ms', 250],
+    ] as const) {
+      expect(parse(['--live', '--duration', text]).live).toEqual({ durationMs: milliseconds });
+    }
+    for (const bad of ['0', '-5m', '5 minutes', '1w', '367d', '']) {
+      expect(() => parse(['--live', '--duration', bad])).toThrow(CliUsageError);
+    }
+    expect(() => parse(['--live', '--start-date', '2026-01-01'])).toThrow(
+      '--live simulates from now on, without end: it cannot be combined with --start-date',
+    );
   });
 });

@@ -1,0 +1,111 @@
+import { safeParseContactTraceRecord } from '@ctr-stream/ctr-schema';
+import { describe, expect, it } from 'vitest';
+import { SimulationOptionsError } from '../../src/errors.js';
+import { simulateLiveTraffic } from '../../src/live-traffic.js';
+import type { SimulatedRecord } from '../../src/record-types.js';
+import { simulateContactTraffic } from '../../src/simulate.js';
+
+/** The records of a live simulation up to (not including) a timestamp. */
+function recordsBefore(records: Iterable<SimulatedRecord>, end: string): SimulatedRecord[] {
+  const taken: SimulatedRecord[] = [];
+  for (const record of records) {
+    if (record.record.LastUpdateTimestamp >= end) break;
+    taken.push(record);
+  }
+  return taken;
+}
+
+// Wednesday 2024-03-06, 09:30 in Sydney (UTC+10): the morning ramp.
+const FROM = Date.parse('2024-03-05T23:30:00Z');
+const OPTIONS = { contactsPerDay: 400, seed: 9, utcOffsetMinutes: 600 } as const;
+// Four days: past a weekend boundary and past the updates re-published days later.
+const UNTIL = '2024-03-09T23:30:00Z';
+const live = simulateLiveTraffic({ ...OPTIONS, from: FROM });
+const records = recordsBefore(live.records, UNTIL);
+
+describe('simulateLiveTraffic', () => {
+  it('starts at `from` and keeps delivery order across days, duplicates right after their original', () => {
+    expect(live.options.from).toBe('2024-03-05T23:30:00Z');
+    expect(records.length).toBeGreaterThan(1000);
+    expect(records[0]!.record.LastUpdateTimestamp >= '2024-03-05T23:30:00Z').toBe(true);
+    for (let index = 1; index < records.length; index++) {
+      const [previous, current] = [records[index - 1]!, records[index]!];
+      expect(previous.record.LastUpdateTimestamp <= current.record.LastUpdateTimestamp).toBe(true);
+      if (current.kind === 'duplicate') expect(current.data).toBe(previous.data);
+    }
+    const kinds = new Set(records.map((record) => record.kind));
+    expect([...kinds].sort()).toEqual(['duplicate', 'original', 'update']);
+    const days = new Set(records.map((record) => record.day));
+    expect([...days].sort()).toEqual(['2024-03-05', '2024-03-06', '2024-03-07', '2024-03-08', '2024-03-09']);
+  });
+
+  it('produces valid CTRs, the day of each being that of its LastUpdateTimestamp', () => {
+    for (const simulated of records.slice(0, 500)) {
+      const result = safeParseContactTraceRecord(JSON.parse(simulated.data));
+      if (!result.success) throw new Error(`${simulated.contactId}: ${JSON.stringify(result.error.issues)}`);
+      expect(simulated.day).toBe(simulated.record.LastUpdateTimestamp.slice(0, 10));
+    }
+  });
+
+  it('has the batch simulation’s contacts at the same moments, and the same caller directory', () => {
+    // The live run generates from the day before `from` (Tuesday in Sydney): a batch from that day is the same model.
+    const batch = simulateContactTraffic({ ...OPTIONS, startDate: '2024-03-05', days: 6 });
+    const originals = (list: readonly SimulatedRecord[]) =>
+      list
+        .filter((record) => record.kind === 'original')
+        .filter((record) => record.record.LastUpdateTimestamp >= live.options.from)
+        .filter((record) => record.record.LastUpdateTimestamp < UNTIL)
+        .map((record) => record.data);
+    expect(originals(records)).toEqual(originals(batch.records));
+    expect([...live.callerDirectory]).toEqual([...batch.callerDirectory]);
+  });
+
+  it('re-publishes updates of contacts that ended before it started', () => {
+    const firstSeen = new Map<string, string>();
+    for (const record of records)
+      if (!firstSeen.has(record.contactId)) firstSeen.set(record.contactId, record.kind);
+    // An update whose contact has no earlier record here: the contact ended before `from`.
+    expect([...firstSeen.values()]).toContain('update');
+  });
+
+  it('gives the same records for the same moments whenever it starts on the same day', () => {
+    const later = FROM + 3 * 3_600_000 + 1234;
+    const again = recordsBefore(simulateLiveTraffic({ ...OPTIONS, from: later }).records, UNTIL);
+    const laterStart = new Date(Math.ceil(later / 1000) * 1000).toISOString().replace('.000', '');
+    expect(again.map((record) => record.data)).toEqual(
+      records
+        .filter((record) => record.record.LastUpdateTimestamp >= laterStart)
+        .map((record) => record.data),
+    );
+    expect(again.map((record) => record.kind)).toEqual(
+      records
+        .filter((record) => record.record.LastUpdateTimestamp >= laterStart)
+        .map((record) => record.kind),
+    );
+  });
+
+  it('accepts a Date, and iterates its records once', () => {
+    const fromDate = simulateLiveTraffic({ ...OPTIONS, from: new Date(FROM) });
+    expect(recordsBefore(fromDate.records, '2024-03-06T01:00:00Z').map((record) => record.data)).toEqual(
+      records
+        .filter((record) => record.record.LastUpdateTimestamp < '2024-03-06T01:00:00Z')
+        .map((r) => r.data),
+    );
+    expect(() => fromDate.records[Symbol.iterator]()).toThrow('iterated once');
+  });
+
+  it('refuses an invalid start or model option, listing every problem', () => {
+    let caught: unknown;
+    try {
+      simulateLiveTraffic({ from: Number.NaN, contactsPerDay: -1, utcOffsetMinutes: 5000 });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(SimulationOptionsError);
+    const problems = (caught as SimulationOptionsError).problems;
+    expect(problems).toContain('from must be a valid Date or epoch milliseconds (got NaN)');
+    expect(problems.some((problem) => problem.startsWith('contactsPerDay must be'))).toBe(true);
+    expect(problems.some((problem) => problem.startsWith('utcOffsetMinutes must be'))).toBe(true);
+    expect(() => simulateLiveTraffic({ from: new Date('not a date') })).toThrow(SimulationOptionsError);
+  });
+});
