@@ -7,7 +7,8 @@
 //   ES_VERSION         the Elasticsearch version (default: newest that runs on the Java found here)
 //   OPENSEARCH_VERSION run OpenSearch of that version instead of Elasticsearch, e.g. 2.19.6 (Java 11 to 23) or
 //                      3.8.0 (Java 21+); not together with ES_VERSION. Maven artifact
-//                      org.opensearch.distribution.integ-test-zip:opensearch, no security plugin
+//                      org.opensearch.distribution.integ-test-zip:opensearch, no security plugin; for 2.x
+//                      the modules lang-painless and ingest-common (org.opensearch.plugin:*) are added
 //   ES_PORT            the HTTP port (default 9200, or a free port when 9200 is taken)
 //   ES_HEAP            JVM heap, e.g. 512m (default); OpenSearch too
 //   ES_JAVA_HOME       the JDK to run it with (default: found under /usr/lib/jvm or JAVA_HOME); OpenSearch too
@@ -20,6 +21,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
+  cpSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -316,6 +318,14 @@ function commandExists(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).status === 0;
 }
 
+function requireMaven() {
+  if (!commandExists('mvn')) {
+    throw new ElasticsearchSetupError(
+      'Maven (mvn) not found: install it (apt-get install maven) or set ELASTICSEARCH_URL to an existing cluster',
+    );
+  }
+}
+
 /** Downloads the integ-test zip once into the cache's own Maven repository and returns its path. */
 export function fetchDistribution(version, log = console.error, distribution = 'elasticsearch') {
   const { product, name, artifact, versionVariable } = DISTRIBUTIONS[distribution];
@@ -323,11 +333,7 @@ export function fetchDistribution(version, log = console.error, distribution = '
   const [groupId, artifactId] = artifact.split(':');
   const zip = join(repo, ...groupId.split('.'), artifactId, version, `${name}-${version}.zip`);
   if (existsSync(zip)) return zip;
-  if (!commandExists('mvn')) {
-    throw new ElasticsearchSetupError(
-      'Maven (mvn) not found: install it (apt-get install maven) or set ELASTICSEARCH_URL to an existing cluster',
-    );
-  }
+  requireMaven();
   log(`Downloading ${product} ${version} (${artifact}, zip) from Maven Central with mvn...`);
   const mvnLog = join(cacheDir(), `mvn-${name}-${version}.log`);
   const result = spawnSync(
@@ -350,6 +356,173 @@ export function fetchDistribution(version, log = console.error, distribution = '
     );
   }
   return zip;
+}
+
+/**
+ * The modules behind the `script` ingest processor, which Amazon OpenSearch Service domains have and the
+ * OpenSearch 2.x integ-test zip leaves out (3.x zips carry them). Maven Central has each as a jar with a POM,
+ * without the descriptor and policy a distribution adds: those are written here as 2.19's build writes them.
+ */
+const OPENSEARCH_SCRIPT_MODULES = [
+  {
+    name: 'lang-painless',
+    description: 'An easy, safe and fast scripting language for OpenSearch',
+    classname: 'org.opensearch.painless.PainlessPlugin',
+    extendedPlugins: [],
+    // 2.x runs modules under the Security Manager, and Painless compiles each script into a class of its own.
+    securityPolicy: [
+      'grant {',
+      '  // needed to generate runtime classes',
+      '  permission java.lang.RuntimePermission "createClassLoader";',
+      '',
+      '  // needed to find the classloader to load allowlisted classes from',
+      '  permission java.lang.RuntimePermission "getClassLoader";',
+      '};',
+      '',
+    ].join('\n'),
+  },
+  {
+    name: 'ingest-common',
+    description:
+      'Module for ingest processors that do not require additional security permissions or have large dependencies and resources',
+    classname: 'org.opensearch.ingest.common.IngestCommonPlugin',
+    // Its Painless allowlist (a PainlessExtension service) is only found through lang-painless's class loader.
+    extendedPlugins: ['lang-painless'],
+  },
+];
+
+/** The modules OpenSearch `version` gets on top of its integ-test zip, in load order (none for Elasticsearch). */
+export function addedModules(distribution, version) {
+  if (distribution !== 'opensearch' || version.split('.')[0] !== '2') return [];
+  return OPENSEARCH_SCRIPT_MODULES;
+}
+
+/** `plugin-descriptor.properties` of an added module, with the fields of 2.x's own (transport-netty4's). */
+export function moduleDescriptor(module, version) {
+  return [
+    '# Written by ctr-stream scripts/elasticsearch.mjs, as the OpenSearch build writes it into a distribution.',
+    `description=${module.description}`,
+    `version=${version}`,
+    `name=${module.name}`,
+    `classname=${module.classname}`,
+    'java.version=11',
+    `opensearch.version=${version}`,
+    'custom.foldername=',
+    `extended.plugins=${module.extendedPlugins.join(',')}`,
+    'has.native.controller=false',
+    '',
+  ].join('\n');
+}
+
+/**
+ * A POM whose runtime dependencies are the module's jar and those it ships with. The server (and what it
+ * pulls in) is already in the node's lib/, so it is excluded: a second copy would fail the node's jar-hell check.
+ */
+export function modulePom(module, version) {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>ctr-stream.local</groupId>
+  <artifactId>opensearch-module-${module.name}</artifactId>
+  <version>${version}</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.opensearch.plugin</groupId>
+      <artifactId>${module.name}</artifactId>
+      <version>${version}</version>
+      <exclusions>
+        <exclusion>
+          <groupId>org.opensearch</groupId>
+          <artifactId>opensearch</artifactId>
+        </exclusion>
+      </exclusions>
+    </dependency>
+  </dependencies>
+</project>
+`;
+}
+
+/**
+ * Downloads each module once with mvn into the cache's Maven repository and lays it out as a module directory
+ * in the cache (`opensearch-modules/<version>/<name>`); a module laid out before needs no mvn.
+ */
+function fetchModules(version, modules, log) {
+  const repo = join(cacheDir(), 'm2');
+  const prepared = join(cacheDir(), 'opensearch-modules', version);
+  for (const module of modules) {
+    const dir = join(prepared, module.name);
+    if (existsSync(join(dir, 'plugin-descriptor.properties'))) continue;
+    requireMaven();
+    log(
+      `Downloading OpenSearch ${version} module ${module.name} (org.opensearch.plugin:${module.name}:${version} and the jars it ships with) from Maven Central with mvn...`,
+    );
+    const staging = join(prepared, `.${module.name}-${process.pid}`);
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
+    try {
+      writeFileSync(join(staging, 'pom.xml'), modulePom(module, version));
+      const out = join(staging, module.name);
+      const mvnLog = join(cacheDir(), `mvn-opensearch-${version}-${module.name}.log`);
+      const result = spawnSync(
+        'mvn',
+        [
+          '-B',
+          '-q',
+          `-Dmaven.repo.local=${repo}`,
+          '-f',
+          join(staging, 'pom.xml'),
+          'dependency:copy-dependencies',
+          '-DincludeScope=runtime',
+          `-DoutputDirectory=${out}`,
+        ],
+        { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+      );
+      writeFileSync(mvnLog, `${result.stdout ?? ''}${result.stderr ?? ''}`);
+      if (result.status !== 0 || !existsSync(join(out, `${module.name}-${version}.jar`))) {
+        throw new ElasticsearchSetupError(
+          `Download of OpenSearch ${version} module ${module.name} (org.opensearch.plugin:${module.name}:${version}) from Maven Central failed (mvn exit ${result.status}): check the network`,
+          { logPath: mvnLog },
+        );
+      }
+      writeFileSync(join(out, 'plugin-descriptor.properties'), moduleDescriptor(module, version));
+      if (module.securityPolicy) writeFileSync(join(out, 'plugin-security.policy'), module.securityPolicy);
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(out, dir);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  return prepared;
+}
+
+/**
+ * Puts the added modules the unpacked node lacks into its `modules/`, so that a node unpacked before they were
+ * added gets them too. Each is copied beside the home and renamed into place: the node takes every directory
+ * in `modules/` for a module, a half-copied one included.
+ */
+function installModules(home, version, distribution, log) {
+  const missing = addedModules(distribution, version).filter(
+    (module) => !existsSync(join(home, 'modules', module.name, 'plugin-descriptor.properties')),
+  );
+  if (missing.length === 0) return;
+  const prepared = fetchModules(version, missing, log);
+  mkdirSync(join(home, 'modules'), { recursive: true });
+  for (const module of missing) {
+    const target = join(home, 'modules', module.name);
+    const staging = join(
+      runtimeDir(),
+      `.module-${runtimeLabel(distribution, version)}-${module.name}-${process.pid}`,
+    );
+    rmSync(staging, { recursive: true, force: true });
+    try {
+      cpSync(join(prepared, module.name), staging, { recursive: true });
+      rmSync(target, { recursive: true, force: true });
+      renameSync(staging, target);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
 }
 
 function ownByUnprivileged(path) {
@@ -566,6 +739,7 @@ export async function startElasticsearch({ log = console.error } = {}) {
     const port = await choosePort();
     const zip = fetchDistribution(version, log, distribution);
     const home = install(version, zip, distribution);
+    installModules(home, version, distribution, log);
     const base = runtimeDir();
     const label = runtimeLabel(distribution, version);
     const dataDir = join(base, `data-${label}`);

@@ -1,12 +1,27 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 // @ts-expect-error plain ESM script shared with the npm scripts
-import { TESTED_OPENSEARCH_VERSION, TESTED_OPENSEARCH3_VERSION } from '../elasticsearch.mjs';
+import {
+  addedModules,
+  moduleDescriptor,
+  modulePom,
+  TESTED_OPENSEARCH_VERSION,
+  TESTED_OPENSEARCH3_VERSION,
+} from '../elasticsearch.mjs';
 
 const script = new URL('../es.mjs', import.meta.url).pathname;
 const root = new URL('../..', import.meta.url).pathname;
@@ -615,6 +630,179 @@ describe('OpenSearch (OPENSEARCH_VERSION): fetched, started, reused and stopped 
     expect(result.lastError).toMatch(
       /^es:start: OpenSearch 0\.0\.2 exited during start-up \(code 78\): read the log \(log: .*logs-opensearch-0\.0\.2\/console\.log\)$/,
     );
+  });
+});
+
+type AddedModule = { name: string; extendedPlugins: string[]; securityPolicy?: string };
+const moduleNames = (distribution: string, version: string) =>
+  (addedModules(distribution, version) as AddedModule[]).map((module) => module.name);
+
+describe('OpenSearch 2.x: the modules behind the script ingest processor, added to the integ-test zip', () => {
+  test('2.x gets lang-painless, then ingest-common (which extends it); 3.x zips carry both, Elasticsearch gets none', () => {
+    expect(moduleNames('opensearch', TESTED_OPENSEARCH_VERSION)).toEqual(['lang-painless', 'ingest-common']);
+    expect(moduleNames('opensearch', '2.0.0')).toEqual(['lang-painless', 'ingest-common']);
+    expect(moduleNames('opensearch', TESTED_OPENSEARCH3_VERSION)).toEqual([]);
+    expect(moduleNames('opensearch', '1.3.20')).toEqual([]); // untested here: its classes may differ
+    expect(moduleNames('opensearch', '0.0.1')).toEqual([]);
+    expect(moduleNames('opensearch', '20.0.0')).toEqual([]);
+    expect(moduleNames('elasticsearch', '2.4.6')).toEqual([]);
+    expect(moduleNames('elasticsearch', '8.19.21')).toEqual([]);
+  });
+
+  test('descriptors as OpenSearch 2.19.6 writes them: its 2.x class names, Java 11, ingest-common extends lang-painless', () => {
+    const [painless, ingest] = addedModules('opensearch', '2.19.6') as AddedModule[];
+    const fields = (text: string) =>
+      Object.fromEntries(
+        text
+          .split('\n')
+          .filter((line) => line !== '' && !line.startsWith('#'))
+          .map((line) => line.split(/=(.*)/s).slice(0, 2)),
+      );
+    expect(fields(moduleDescriptor(painless, '2.19.6'))).toEqual({
+      description: 'An easy, safe and fast scripting language for OpenSearch',
+      version: '2.19.6',
+      name: 'lang-painless',
+      classname: 'org.opensearch.painless.PainlessPlugin',
+      'java.version': '11',
+      'opensearch.version': '2.19.6',
+      'custom.foldername': '',
+      'extended.plugins': '',
+      'has.native.controller': 'false',
+    });
+    expect(fields(moduleDescriptor(ingest, '2.19.6'))).toEqual({
+      description:
+        'Module for ingest processors that do not require additional security permissions or have large dependencies and resources',
+      version: '2.19.6',
+      name: 'ingest-common',
+      classname: 'org.opensearch.ingest.common.IngestCommonPlugin',
+      'java.version': '11',
+      'opensearch.version': '2.19.6',
+      'custom.foldername': '',
+      'extended.plugins': 'lang-painless',
+      'has.native.controller': 'false',
+    });
+    // 2.x runs modules under the Security Manager: Painless defines the classes it compiles scripts into.
+    expect(painless?.securityPolicy).toContain('permission java.lang.RuntimePermission "createClassLoader";');
+    expect(painless?.securityPolicy).toContain('permission java.lang.RuntimePermission "getClassLoader";');
+    expect(ingest?.securityPolicy).toBeUndefined();
+  });
+
+  test('the POM asks for the module of that version without the server, which lib/ already has', () => {
+    const [painless] = addedModules('opensearch', '2.19.6') as AddedModule[];
+    const pom = modulePom(painless, '2.19.6').replace(/\s+/g, '');
+    expect(pom).toContain(
+      '<dependency><groupId>org.opensearch.plugin</groupId><artifactId>lang-painless</artifactId><version>2.19.6</version><exclusions><exclusion><groupId>org.opensearch</groupId><artifactId>opensearch</artifactId></exclusion></exclusions></dependency>',
+    );
+    expect(pom.match(/<dependency>/g)).toHaveLength(1);
+    expect(pom).toContain('<packaging>pom</packaging>');
+  });
+
+  test('fetched once with mvn, laid out in modules/, reused offline, also for a node unpacked without them', async () => {
+    // A stand-in mvn: records its arguments and POM, and "downloads" the module's jar and one dependency.
+    const cache = join(scratch, 'os-i');
+    const runtime = join(scratch, 'runtime-os-i');
+    const version = '2.99.0';
+    cacheFakeDistribution(cache, {
+      groupPath: OPENSEARCH_GROUP,
+      name: 'opensearch',
+      version,
+      launcher: `#!/bin/sh\nexec ${process.execPath} "$(dirname "$0")/fake-node.cjs" "$0" "$@"\n`,
+    });
+    const bin = join(scratch, 'bin-fake-mvn-modules');
+    mkdirSync(bin, { recursive: true });
+    const recorded = join(scratch, 'mvn-modules-arguments.txt');
+    const mvn = join(bin, 'mvn');
+    writeFileSync(
+      mvn,
+      [
+        '#!/bin/sh',
+        `echo "$@" >> ${recorded}`,
+        'for arg; do',
+        '  case "$arg" in -DoutputDirectory=*) out=$(echo "$arg" | cut -d= -f2-);; esac',
+        '  [ "$previous" = "-f" ] && grep -A1 "<groupId>org.opensearch.plugin</groupId>" "$arg" | grep -o "<artifactId>[a-z-]*</artifactId>" >> ' +
+          recorded,
+        '  previous="$arg"',
+        'done',
+        'mkdir -p "$out"',
+        `echo jar > "$out/$(basename "$out")-${version}.jar"`,
+        'echo jar > "$out/dependency-1.0.jar"',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const env = {
+      OPENSEARCH_VERSION: version,
+      ES_PORT: String(await freeTcpPort()),
+      CTR_STREAM_CACHE_DIR: cache,
+      CTR_STREAM_RUNTIME_DIR: runtime,
+      PATH: `${bin}:${process.env.PATH}`,
+    };
+    const modules = join(runtime, `opensearch-${version}`, 'modules');
+    const [painless, ingest] = addedModules('opensearch', version) as AddedModule[];
+    try {
+      const started = esStart(env);
+      expect(started.status).toBe(0);
+      expect(readdirSync(modules).sort()).toEqual(['ingest-common', 'lang-painless']);
+      expect(readdirSync(join(modules, 'lang-painless')).sort()).toEqual([
+        'dependency-1.0.jar',
+        `lang-painless-${version}.jar`,
+        'plugin-descriptor.properties',
+        'plugin-security.policy',
+      ]);
+      expect(readFileSync(join(modules, 'lang-painless', 'plugin-descriptor.properties'), 'utf8')).toBe(
+        moduleDescriptor(painless, version),
+      );
+      expect(readFileSync(join(modules, 'lang-painless', 'plugin-security.policy'), 'utf8')).toBe(
+        painless?.securityPolicy,
+      );
+      expect(readdirSync(join(modules, 'ingest-common')).sort()).toEqual([
+        'dependency-1.0.jar',
+        `ingest-common-${version}.jar`,
+        'plugin-descriptor.properties',
+      ]);
+      expect(readFileSync(join(modules, 'ingest-common', 'plugin-descriptor.properties'), 'utf8')).toBe(
+        moduleDescriptor(ingest, version),
+      );
+      const calls = readFileSync(recorded, 'utf8').trim().split('\n');
+      expect(calls).toHaveLength(4);
+      for (const [index, name] of ['lang-painless', 'ingest-common'].entries()) {
+        expect(calls[index * 2]).toMatch(
+          new RegExp(
+            `^-B -q -Dmaven\\.repo\\.local=${join(cache, 'm2').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} -f \\S+/pom\\.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=\\S+/${name}$`,
+          ),
+        );
+        expect(calls[index * 2 + 1]).toBe(`<artifactId>${name}</artifactId>`);
+      }
+      // No staging directory is left where the node would take it for a module.
+      expect(readdirSync(runtime).filter((entry) => entry.startsWith('.'))).toEqual([]);
+      expect(esCommand('stop', env).status).toBe(0);
+
+      // A node unpacked before the modules were added (or one that lost one): it gets them from the cache,
+      // with Maven Central unreachable.
+      rmSync(join(modules, 'ingest-common'), { recursive: true });
+      writeFileSync(mvn, `#!/bin/sh\necho "$@" >> ${recorded}\nexit 1\n`, { mode: 0o755 });
+      expect(esStart(env).status).toBe(0);
+      expect(readdirSync(join(modules, 'ingest-common')).sort()).toEqual([
+        'dependency-1.0.jar',
+        `ingest-common-${version}.jar`,
+        'plugin-descriptor.properties',
+      ]);
+      expect(readFileSync(recorded, 'utf8').trim().split('\n')).toHaveLength(4);
+      expect(esCommand('stop', env).status).toBe(0);
+
+      // Neither in the node nor in the cache, and mvn fails: one line naming the module and the log.
+      rmSync(join(cache, 'opensearch-modules'), { recursive: true });
+      rmSync(join(modules, 'lang-painless'), { recursive: true });
+      const failed = esStart(env);
+      expect(failed.status).toBe(1);
+      const log = join(cache, `mvn-opensearch-${version}-lang-painless.log`);
+      expect(failed.lastError).toBe(
+        `es:start: Download of OpenSearch ${version} module lang-painless (org.opensearch.plugin:lang-painless:${version}) from Maven Central failed (mvn exit 1): check the network (log: ${log})`,
+      );
+      expect(existsSync(join(modules, 'lang-painless'))).toBe(false);
+    } finally {
+      esCommand('stop', env);
+    }
   });
 });
 
