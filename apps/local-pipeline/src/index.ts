@@ -10,11 +10,13 @@ export { type DirectoryFaults, type DirectoryProcess, startDirectoryProcess } fr
 export { formatCallsPerDay, formatTable } from './report.js';
 export {
   DELIVERY_STREAM_NAME,
+  EXACT_UNIQUE_COUNT_LIMIT,
   LAMBDA_MEMORY_MB,
+  type LiveOptions,
   LocalPipelineError,
   type LocalPipelineOptions,
   lambdaBundlePath,
   redactUrl,
   runLocalPipeline,
 } from './run-local-pipeline.js';
-export type { CallsPerDayRow, LocalPipelineReport } from './types.js';
+export type { CallsPerDayRow, LiveStatus, LocalPipelineReport } from './types.js';

@@ -3,9 +3,15 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import {
+  type Clock,
+  type GroundTruth,
+  GroundTruthCounter,
+  type LiveSendSummary,
   type SendProgress,
+  sendLiveTraffic,
   sendToFirehose,
   simulateContactTraffic,
+  simulateLiveTraffic,
   writeCallerDirectory,
 } from '@ctr-stream/ctr-simulator';
 import {
@@ -22,13 +28,19 @@ import { type DeliveryStreamMetrics, startFirehoseLocal } from '@ctr-stream/fire
 import { buildSavedObjects, installSavedObjects, toNdjson } from '@ctr-stream/kibana-saved-objects';
 import { Client } from '@elastic/elasticsearch';
 import { type DirectoryFaults, startDirectoryProcess } from './directory-process.js';
-import type { LocalPipelineReport } from './types.js';
+import type { LiveStatus, LocalPipelineReport } from './types.js';
 
 /** The delivery stream name of the tutorial. */
 /** The URL without credentials (and without query or fragment), for messages. */
 export { redactUrl };
 
 export const DELIVERY_STREAM_NAME = 'CTRFHStream';
+/**
+ * Unique contacts a day the "Calls per day" table of npm start counts exactly: the `cardinality` aggregation's highest
+ * `precision_threshold`. Above it Elasticsearch counts approximately (Kibana's "Unique count", which sets no
+ * threshold, does so above about 3,000).
+ */
+export const EXACT_UNIQUE_COUNT_LIMIT = 40_000;
 /** The Lambda's memory, as apps/infra deploys it (`lambdaMemoryMb`): it sizes the handler's heap, as on AWS. */
 export const LAMBDA_MEMORY_MB = 512;
 
@@ -49,6 +61,8 @@ export interface LocalPipelineOptions {
   seed?: number;
   /** First simulated day, `YYYY-MM-DD`. Default: `days` days before today (UTC), so the data is recent. */
   startDate?: string;
+  /** The contact center's clock vs UTC in minutes (its business hours; 600 for Sydney). Default 0. */
+  utcOffsetMinutes?: number;
   /** Directory latency in ms (a real directory is not instant). Default 20. */
   directoryLatencyMs?: number;
   /** Faults injected into the directory (tests). */
@@ -82,6 +96,26 @@ export interface LocalPipelineOptions {
   log?: (line: string) => void;
   /** Send progress (the CLI draws a bar). */
   onSendProgress?: (progress: SendProgress) => void;
+  /**
+   * After the simulated days, keep the pipeline running on live traffic (ctr-simulator's `simulateLiveTraffic`:
+   * each record sent when its contact ends, from now on) until `durationMs` has passed or `stop` fires; then
+   * deliver everything and report on both. Same seed and contacts per day, so the same caller directory.
+   */
+  live?: LiveOptions;
+}
+
+/** The live phase of {@link runLocalPipeline}. */
+export interface LiveOptions {
+  /** How long to run live. Default: until `stop` fires. */
+  durationMs?: number;
+  /** Ends the live phase once the records in flight are sent (Ctrl-C). */
+  stop?: AbortSignal;
+  /** What has arrived so far, every `statusIntervalMs` (the CLI prints it). */
+  onStatus?: (status: LiveStatus) => void;
+  /** Default 10,000. */
+  statusIntervalMs?: number;
+  /** The wall clock of the live traffic (tests jump over its waits). Default the system's. */
+  clock?: Clock;
 }
 
 const require = createRequire(import.meta.url);
@@ -156,7 +190,12 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
         );
       }
     }
-    const installed = await installIndexTemplate({ connection, index });
+    // Live, records should be searchable seconds after their contact ends, not at the template's 30 s refresh.
+    const installed = await installIndexTemplate({
+      connection,
+      index,
+      ...(options.live === undefined ? {} : { refreshInterval: '1s' }),
+    });
     log(`Index template for ${index}: ${installed.changed ? 'installed' : 'already up to date'}.`);
     if (options.prepareIndex !== undefined) {
       elasticsearch = new Client({ node: options.elasticsearchUrl });
@@ -168,6 +207,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       days,
       contactsPerDay: options.contactsPerDay ?? 200,
       seed: options.seed ?? 1,
+      utcOffsetMinutes: options.utcOffsetMinutes ?? 0,
     });
     await writeCallerDirectory(callerDirectoryFile, simulation.callerDirectory, 'csv');
     log(
@@ -232,16 +272,36 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
         region: 'ap-southeast-2',
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       });
-      const sent = await sendToFirehose({
-        client,
-        deliveryStreamName: DELIVERY_STREAM_NAME,
-        records: [...simulation.records, ...(options.extraRecords ?? []).map((data) => ({ data }))],
-        ...(options.onSendProgress ? { onProgress: options.onSendProgress } : {}),
-      });
-      client.destroy();
-      log(
-        `Sent ${sent.sent} records in ${sent.requests} PutRecordBatch request${sent.requests === 1 ? '' : 's'} (${sent.failed} failed, ${sent.retried} retried).`,
-      );
+      let sent: { sent: number; failed: number };
+      let live: (LiveSendSummary & { from: string }) | undefined;
+      let groundTruth = simulation.groundTruth;
+      try {
+        const history = await sendToFirehose({
+          client,
+          deliveryStreamName: DELIVERY_STREAM_NAME,
+          records: [...simulation.records, ...(options.extraRecords ?? []).map((data) => ({ data }))],
+          ...(options.onSendProgress ? { onProgress: options.onSendProgress } : {}),
+        });
+        log(
+          `Sent ${history.sent} records in ${history.requests} PutRecordBatch request${history.requests === 1 ? '' : 's'} (${history.failed} failed, ${history.retried} retried).`,
+        );
+        sent = history;
+        if (options.live !== undefined) {
+          const liveRun = await runLive({
+            live: options.live,
+            client,
+            connection,
+            index,
+            history: simulation,
+            log,
+          });
+          live = liveRun.summary;
+          groundTruth = liveRun.groundTruth;
+          sent = { sent: history.sent + live.sent, failed: history.failed + live.failed + live.unsent };
+        }
+      } finally {
+        client.destroy();
+      }
       await firehose.close();
       const metrics = firehose.metrics(DELIVERY_STREAM_NAME) as DeliveryStreamMetrics;
       firehose = undefined;
@@ -250,7 +310,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       const counts = await countDocuments(connection, index);
       const aggregation = await connection.request('POST', `${indexPath}/_search`, {
         size: 0,
-        aggs: callsPerDayAggregation(),
+        aggs: callsPerDayAggregation({ precisionThreshold: EXACT_UNIQUE_COUNT_LIMIT }),
       });
       const callsPerDay = parseCallsPerDay(aggregation.body);
 
@@ -282,13 +342,11 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
         (await countFiles(backupDirectory, 'processing-failed')) +
         (await countFiles(backupDirectory, 'elasticsearch-failed'));
       return {
-        groundTruth: simulation.groundTruth,
+        groundTruth,
         callerDirectory: simulation.callerDirectory,
         metrics,
         callsPerDay,
-        expectedCallsPerDay: new Map(
-          simulation.groundTruth.days.map((day) => [day.date, day.distinctContacts]),
-        ),
+        expectedCallsPerDay: new Map(groundTruth.days.map((day) => [day.date, day.distinctContacts])),
         totals: {
           sent: sent.sent,
           sendFailed: sent.failed,
@@ -310,6 +368,17 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
         kibanaIndexPattern: indexPattern ?? 'connect*',
         kibanaInstalled,
         ...(kibanaError === undefined ? {} : { kibanaError }),
+        ...(live === undefined
+          ? {}
+          : {
+              live: {
+                from: live.from,
+                endedBy: live.endedBy,
+                sent: live.sent,
+                failed: live.failed + live.unsent,
+                durationMs: live.durationMs,
+              },
+            }),
         durationMs: Date.now() - started,
       };
     } finally {
@@ -319,6 +388,105 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
   } finally {
     await elasticsearch?.close();
   }
+}
+
+/** A wait for the next live record longer than this is announced. */
+const QUIET_MS = 5 * 60_000;
+
+/**
+ * The live phase: traffic from now on, sent as it happens into the running stream, with a status line now and
+ * then read from the index itself. The ground truth is the history's and the live records', counted together.
+ */
+async function runLive(context: {
+  live: LiveOptions;
+  client: FirehoseClient;
+  connection: ElasticsearchConnection;
+  index: string;
+  history: ReturnType<typeof simulateContactTraffic>;
+  log: (line: string) => void;
+}): Promise<{ summary: LiveSendSummary & { from: string }; groundTruth: GroundTruth }> {
+  const { live: options, connection, index, history, log } = context;
+  const now = options.clock?.now() ?? Date.now();
+  // The history's model: the same caller directory, the same business hours.
+  const { contactsPerDay, seed, utcOffsetMinutes } = history.options;
+  const traffic = simulateLiveTraffic({ from: now, contactsPerDay, seed, utcOffsetMinutes });
+  const groundTruth = new GroundTruthCounter(history.callerDirectory);
+  for (const record of history.records) groundTruth.add(record);
+  const until = options.durationMs === undefined ? undefined : now + options.durationMs;
+  log(
+    `Live traffic from ${traffic.options.from}: each record sent when its contact ends, ${
+      until === undefined
+        ? 'until Ctrl-C'
+        : `until ${new Date(until).toISOString().slice(0, 19)}Z (or Ctrl-C)`
+    }.`,
+  );
+  let sent = 0;
+  let failed = 0;
+  let announced: string | undefined;
+  let reading = false;
+  const status = setInterval(() => {
+    if (reading || options.onStatus === undefined) return;
+    reading = true;
+    const at = new Date(options.clock?.now() ?? Date.now()).toISOString();
+    readLiveStatus(connection, index, at.slice(0, 10))
+      .then((read) => options.onStatus?.({ at, sent, failed, ...read }))
+      .catch((error: unknown) =>
+        log(
+          `Could not read the index for the status line: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      )
+      .finally(() => {
+        reading = false;
+      });
+  }, options.statusIntervalMs ?? 10_000);
+  status.unref();
+  try {
+    const summary = await sendLiveTraffic({
+      client: context.client,
+      deliveryStreamName: DELIVERY_STREAM_NAME,
+      records: traffic.records,
+      ...(until === undefined ? {} : { until }),
+      ...(options.stop === undefined ? {} : { stop: options.stop }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      onDue: (records) => {
+        for (const record of records) groundTruth.add(record);
+      },
+      onProgress: ({ summary: counts, nextRecordAt }) => {
+        sent = counts.sent;
+        failed = counts.failed;
+        // A quiet night would look like a hang.
+        if (nextRecordAt === undefined || nextRecordAt === announced) return;
+        const at = Date.parse(nextRecordAt);
+        if (at - (options.clock?.now() ?? Date.now()) < QUIET_MS || (until !== undefined && at >= until))
+          return;
+        announced = nextRecordAt;
+        log(`The contact center is quiet: the next contact ends at ${nextRecordAt}.`);
+      },
+    });
+    log(
+      `Live: sent ${summary.sent} records (${summary.failed} failed) in ${(summary.durationMs / 1000).toFixed(1)} s; ${
+        summary.endedBy === 'until' ? 'duration reached' : 'stopped'
+      }.`,
+    );
+    return { summary: { ...summary, from: traffic.options.from }, groundTruth: groundTruth.result() };
+  } finally {
+    clearInterval(status);
+  }
+}
+
+/** Documents in the index (searchable now) and the unique calls of `day` in it, for a live status line. */
+async function readLiveStatus(
+  connection: ElasticsearchConnection,
+  index: string,
+  day: string,
+): Promise<Pick<LiveStatus, 'documents' | 'callsToday'>> {
+  const documents = await countDocumentsMatching(connection, index);
+  const aggregation = await connection.request('POST', `/${encodeURIComponent(index)}/_search`, {
+    size: 0,
+    aggs: callsPerDayAggregation({ precisionThreshold: EXACT_UNIQUE_COUNT_LIMIT }),
+  });
+  const today = parseCallsPerDay(aggregation.body).find((row) => row.date === day);
+  return { documents, callsToday: today?.calls ?? 0 };
 }
 
 /** Runs every release step; rethrows the first failure once all have run. */

@@ -54,5 +54,28 @@ export interface LocalPipelineReport {
   kibanaInstalled: boolean;
   /** Why installing into KIBANA_URL failed (the run's results still stand; the exit code is 1). */
   kibanaError?: string;
+  /** The live phase (`live` option), included in `totals`, `groundTruth` and the calls per day. */
+  live?: {
+    /** Its start, a CTR timestamp. */
+    from: string;
+    endedBy: 'until' | 'stopped' | 'aborted' | 'records-exhausted' | 'refused';
+    sent: number;
+    /** Not accepted by Firehose, or never sent. */
+    failed: number;
+    durationMs: number;
+  };
   durationMs: number;
+}
+
+/** What has arrived during a live run: sent by the simulator, and searchable in the index. */
+export interface LiveStatus {
+  /** ISO timestamp of the reading. */
+  at: string;
+  /** Live records accepted by the local Firehose so far. */
+  sent: number;
+  failed: number;
+  /** Documents in the index, history included, as a search sees them now. */
+  documents: number;
+  /** Unique ContactIds of today (UTC) in the index: the "Calls per day" bar that grows. */
+  callsToday: number;
 }

@@ -88,7 +88,10 @@ const DURATION_UNITS: Readonly<Record<string, number>> = {
 };
 const MAX_DURATION_MS = 366 * 86_400_000;
 
-/** `--duration TIME`: `90s`, `30m`, `8h`, `2d`, `500ms`, or seconds alone; milliseconds, or undefined when absent. */
+/**
+ * `--duration TIME`: `90s`, `30m`, `8h`, `2d`, `500ms`, or seconds alone; milliseconds, or undefined when absent.
+ * Throws an error whose message names `--duration` and the accepted forms (for tools that take the same option).
+ */
 export function parseDurationOption(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());

@@ -5,6 +5,7 @@ export {
   formatCallerDirectory,
   writeCallerDirectory,
 } from './caller-directory.js';
+export { parseDurationOption } from './cli-arguments.js';
 export type { Clock } from './clock.js';
 export type {
   ChannelName,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { callsPerDayMatches, redactUrl, runSucceeded } from '../../src/index.js';
+import { callsPerDayMatches, EXACT_UNIQUE_COUNT_LIMIT, redactUrl, runSucceeded } from '../../src/index.js';
 
 const expected = new Map([
   ['2026-03-02', 30],
@@ -50,6 +50,31 @@ describe('what makes npm start exit 0', () => {
   test('empty histogram buckets between days do not count', () => {
     const withGap = [good.callsPerDay[0]!, { date: '2026-03-04', calls: 0 }, good.callsPerDay[1]!];
     expect(callsPerDayMatches({ callsPerDay: withGap, expectedCallsPerDay: expected })).toBe(true);
+  });
+
+  test('a day above the exact unique-count limit may be off by 1%, no other day by one call', () => {
+    const big = EXACT_UNIQUE_COUNT_LIMIT + 10_000;
+    const expectedBig = new Map([
+      ['2026-03-02', big],
+      ['2026-03-03', 28],
+    ]);
+    const table = (first: number, second: number) => ({
+      callsPerDay: [
+        { date: '2026-03-02', calls: first },
+        { date: '2026-03-03', calls: second },
+      ],
+      expectedCallsPerDay: expectedBig,
+    });
+    expect(callsPerDayMatches(table(big - Math.floor(big * 0.01), 28))).toBe(true);
+    expect(callsPerDayMatches(table(big + Math.ceil(big * 0.011), 28))).toBe(false);
+    expect(callsPerDayMatches(table(big, 27))).toBe(false);
+    const atLimit = new Map([['2026-03-02', EXACT_UNIQUE_COUNT_LIMIT]]);
+    expect(
+      callsPerDayMatches({
+        callsPerDay: [{ date: '2026-03-02', calls: EXACT_UNIQUE_COUNT_LIMIT - 1 }],
+        expectedCallsPerDay: atLimit,
+      }),
+    ).toBe(false);
   });
 
   test('failed or lost records fail the run even when the table matches', () => {

@@ -17,10 +17,12 @@ describe("npm start's arguments: every mistake is caught before anything is star
         contactsPerDay: 200,
         seed: 1,
         startDate: undefined,
+        utcOffsetMinutes: 0,
         index: undefined,
         resetIndex: false,
         kibanaUrl: undefined,
         lambdaLogLevel: undefined,
+        live: undefined,
       },
     });
     expect(
@@ -37,6 +39,10 @@ describe("npm start's arguments: every mistake is caught before anything is star
           '--index',
           'x',
           '--reset-index',
+          '--utc-offset-minutes=-300',
+          '--live',
+          '--duration',
+          '30m',
         ],
         { LOG_LEVEL: 'INFO', KIBANA_URL: 'http://localhost:5601' },
       ),
@@ -46,12 +52,28 @@ describe("npm start's arguments: every mistake is caught before anything is star
         contactsPerDay: 50,
         seed: 9,
         startDate: '2026-03-02',
+        utcOffsetMinutes: -300,
         index: 'x',
         resetIndex: true,
         kibanaUrl: 'http://localhost:5601',
         lambdaLogLevel: 'info',
+        live: { durationMs: 1_800_000 },
       },
     });
+  });
+
+  test('--live runs until Ctrl-C unless --duration is given, which needs --live', () => {
+    expect(parse(['--live'])).toMatchObject({ settings: { live: { durationMs: undefined } } });
+    expect(failure(['--duration', '5m']).output).toMatch(
+      /^--duration sets how long --live runs: add --live\n/,
+    );
+    expect(failure(['--live', '--duration', 'soon']).output).toMatch(/^--duration must be a time above 0/);
+    expect(failure(['--utc-offset-minutes', '99999']).output).toMatch(
+      /^--utc-offset-minutes must be an integer from -720 to 840 \(got 99999\)/,
+    );
+    expect(failure(['--utc-offset-minutes', '6.5']).output).toMatch(
+      /^--utc-offset-minutes must be an integer/,
+    );
   });
 
   test('--help is the usage with exit code 0', () => {

@@ -1,0 +1,119 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '@ctr-stream/ctr-simulator';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { type LiveStatus, type LocalPipelineReport, runLocalPipeline } from '../../src/index.js';
+import { searchNode } from '../support/search-node.js';
+
+const elasticsearchUrl = inject('elasticsearchUrl');
+const elasticsearch = searchNode(elasticsearchUrl);
+const indices: string[] = [];
+let workRoot: string;
+
+/** A wall clock from `start` that jumps over every wait: hours of live traffic go through in seconds. */
+function jumpingClock(start: number): Clock {
+  let now = start;
+  return {
+    now: () => now,
+    sleep: async (milliseconds, signal) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signal?.aborted) throw signal.reason;
+      now += Math.max(0, milliseconds);
+    },
+  };
+}
+
+function uniqueIndex(name: string): string {
+  const index = `connect-e2e-live-${name}-${process.pid}-${Date.now()}`;
+  indices.push(index);
+  return index;
+}
+
+async function countFrom(index: string, from: string): Promise<number> {
+  await elasticsearch.refresh(index);
+  return elasticsearch.count(index, { range: { LastUpdateTimestamp: { gte: from } } });
+}
+
+// The history is Tuesday 2024-03-05; the live phase starts on Wednesday morning, 09:30 UTC.
+const history = { days: 1, contactsPerDay: 1000, seed: 4, startDate: '2024-03-05' } as const;
+const LIVE_FROM = Date.parse('2024-03-06T09:30:00Z');
+
+beforeAll(async () => {
+  workRoot = await mkdtemp(join(tmpdir(), 'local-pipeline-live-'));
+});
+
+afterAll(async () => {
+  await elasticsearch.deleteIndices(indices);
+  await rm(workRoot, { recursive: true, force: true });
+});
+
+describe('npm start --live: the pipeline keeps running on traffic sent as it happens', () => {
+  let report: LocalPipelineReport;
+  let index: string;
+
+  beforeAll(async () => {
+    index = uniqueIndex('duration');
+    report = await runLocalPipeline({
+      elasticsearchUrl,
+      workDirectory: join(workRoot, 'duration'),
+      index,
+      ...history,
+      live: { durationMs: 60 * 60_000, clock: jumpingClock(LIVE_FROM) },
+    });
+  });
+
+  test('sends the live hour after the history, and says how it ended', () => {
+    expect(report.live).toMatchObject({ from: '2024-03-06T09:30:00Z', endedBy: 'until', failed: 0 });
+    // The morning peak of a weekday with 1,000 contacts a day: about a hundred records in the hour.
+    expect(report.live!.sent).toBeGreaterThan(50);
+  });
+
+  test('delivers every record of both, and calls per day equals their ground truth', () => {
+    expect(report.totals.sent).toBe(report.groundTruth.totals.records);
+    expect(report.totals).toMatchObject({ sendFailed: 0, failed: 0, delivered: report.totals.sent });
+    const calls = report.callsPerDay.filter((row) => row.calls > 0).map((row) => [row.date, row.calls]);
+    expect(calls).toEqual(report.groundTruth.days.map((day) => [day.date, day.distinctContacts]));
+    expect(calls.map(([date]) => date)).toContain('2024-03-06');
+  });
+
+  test('the live records are in the index, each when its contact ended, known callers with their name', async () => {
+    expect(await countFrom(index, '2024-03-06T09:30:00Z')).toBe(report.live!.sent);
+    expect(await countFrom(index, '2024-03-06T10:30:00Z')).toBe(0);
+    expect(report.totals.enrichedWithName).toBe(report.groundTruth.totals.recordsWithKnownCaller);
+    expect(report.totals.unknownCallers).toBe(report.groundTruth.totals.recordsWithUnknownCaller);
+  });
+});
+
+describe('npm start --live, stopped (Ctrl-C)', () => {
+  test('delivers what was sent, reports what arrived meanwhile, and ends cleanly', async () => {
+    const index = uniqueIndex('stopped');
+    const stop = new AbortController();
+    const statuses: LiveStatus[] = [];
+    const report = await runLocalPipeline({
+      elasticsearchUrl,
+      workDirectory: join(workRoot, 'stopped'),
+      index,
+      ...history,
+      live: {
+        clock: jumpingClock(LIVE_FROM),
+        stop: stop.signal,
+        statusIntervalMs: 200,
+        onStatus: (status) => {
+          statuses.push(status);
+          if (statuses.length === 3) stop.abort();
+        },
+      },
+    });
+    expect(report.live).toMatchObject({ endedBy: 'stopped', failed: 0 });
+    expect(report.live!.sent).toBeGreaterThan(0);
+    expect(report.totals).toMatchObject({ sendFailed: 0, failed: 0, delivered: report.totals.sent });
+    expect(report.totals.sent).toBe(report.groundTruth.totals.records);
+    expect(statuses.length).toBeGreaterThanOrEqual(3);
+    const last = statuses[statuses.length - 1]!;
+    expect(last.sent).toBeGreaterThan(0);
+    expect(last.sent).toBeLessThanOrEqual(report.live!.sent);
+    expect(last.documents).toBeLessThanOrEqual(report.totals.delivered);
+    expect(last.at).toMatch(/^2024-03-\d\dT/);
+  });
+});
