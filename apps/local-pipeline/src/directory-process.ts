@@ -53,8 +53,12 @@ export async function startDirectoryProcess(options: {
   const child: ChildProcess = spawn(
     process.execPath,
     [cli, '--file', options.file, '--port', '0', '--latency-ms', String(options.latencyMs), ...flags],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // A process group of its own: the Ctrl-C a terminal sends to npm start's group must not end the directory
+    // while the run delivers what is in flight (npm start --live). close() ends it, and so does this process's exit.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let output = '';
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -71,15 +75,17 @@ export async function startDirectoryProcess(options: {
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.once('error', reject);
-    child.once('exit', (code) =>
-      reject(new Error(`ctr-caller-directory exited with code ${code}: ${output.trim()}`)),
-    );
+    child.once('exit', (code) => {
+      process.off('exit', killOnExit);
+      reject(new Error(`ctr-caller-directory exited with code ${code}: ${output.trim()}`));
+    });
   });
   child.removeAllListeners('exit');
   return {
     baseUrl,
     close: () =>
       new Promise<void>((resolve) => {
+        process.off('exit', killOnExit);
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');

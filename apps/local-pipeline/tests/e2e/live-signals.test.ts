@@ -1,0 +1,163 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { searchNode } from '../support/search-node.js';
+
+const elasticsearchUrl = inject('elasticsearchUrl');
+const elasticsearch = searchNode(elasticsearchUrl);
+const appRoot = fileURLToPath(new URL('../..', import.meta.url));
+const runner = join(appRoot, 'tests', 'support', 'start-runner.mjs');
+const indices: string[] = [];
+let workRoot: string;
+
+/** The runner imports the built app: build it when dist is missing or older than a source file. */
+function ensureBuilt(): void {
+  const built = join(appRoot, 'dist', 'index.js');
+  const sources = join(appRoot, 'src');
+  const newest = Math.max(...readdirSync(sources).map((file) => statSync(join(sources, file)).mtimeMs));
+  if (!existsSync(built) || statSync(built).mtimeMs < newest)
+    execFileSync('npx', ['tsup'], { cwd: appRoot, stdio: 'ignore' });
+}
+
+/** Processes whose command line mentions `text` (the work directory: the caller directory's file is in it). */
+function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+/** npm start --live in a process group of its own, as a terminal runs it: Ctrl-C reaches the whole group. */
+function startLive(label: string): { run: Run; workDirectory: string } {
+  const index = `connect-e2e-signals-${label}-${process.pid}-${Date.now()}`;
+  indices.push(index);
+  const workDirectory = join(workRoot, label);
+  const child = spawn(
+    process.execPath,
+    [
+      runner,
+      elasticsearchUrl,
+      workDirectory,
+      '--days',
+      '1',
+      '--contacts-per-day',
+      '50',
+      '--index',
+      index,
+      '--live',
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { run: { child, stdout: () => stdout, stderr: () => stderr, exit }, workDirectory };
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Ctrl-C in a terminal: SIGINT to every process of the foreground group. */
+function controlC(run: Run): void {
+  process.kill(-run.child.pid!, 'SIGINT');
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  workRoot = await mkdtemp(join(tmpdir(), 'local-pipeline-signals-'));
+});
+
+afterAll(async () => {
+  await elasticsearch.deleteIndices(indices);
+  await rm(workRoot, { recursive: true, force: true });
+});
+
+describe('the caller directory of npm start and Ctrl-C', () => {
+  test('a Ctrl-C to the group does not end it; the exit of npm start does', async () => {
+    const workDirectory = join(workRoot, 'directory');
+    const file = join(workDirectory, 'callers.csv');
+    await mkdir(workDirectory, { recursive: true });
+    await writeFile(file, 'phone,name\n+61255501234,Ada Lovelace\n');
+    const child = spawn(process.execPath, [join(appRoot, 'tests', 'support', 'directory-runner.mjs'), file], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    const exit = new Promise((resolve) => child.once('exit', resolve));
+    await waitFor(() => stdout.includes('directory http'), 'the directory');
+    const baseUrl = /directory (\S+)/.exec(stdout)![1]!;
+    process.kill(-child.pid!, 'SIGINT');
+    await waitFor(() => stdout.includes('SIGINT taken'), 'the SIGINT');
+    // Time for a directory that took the SIGINT to close its server and exit.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const answer = await fetch(`${baseUrl}${encodeURIComponent('+61255501234')}`);
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toBe('Ada Lovelace');
+    process.kill(child.pid!, 'SIGTERM');
+    await exit;
+    await waitFor(() => processesMentioning(file).length === 0, 'the directory to end', 10_000);
+  });
+});
+
+describe('npm start --live and Ctrl-C, in a process group as a terminal runs it', () => {
+  test('the first Ctrl-C delivers what is in flight and prints the report; nothing is left running', async () => {
+    const { run, workDirectory } = startLive('once');
+    await waitFor(() => run.stderr().includes('Live traffic from'), 'the live phase');
+    // The caller directory (its own process) is running, with the run's file.
+    expect(processesMentioning(workDirectory).length).toBeGreaterThan(0);
+    controlC(run);
+    expect(await run.exit).toBe(0);
+    expect(run.stderr()).toContain(
+      'Stopping: the records in flight are delivered, then the report is printed',
+    );
+    expect(run.stderr()).toMatch(/Live: sent \d+ records \(0 failed\) in [\d.]+ s; stopped\./);
+    expect(run.stdout()).toContain("Calls per day matches the simulator's ground truth");
+    expect(run.stdout()).toMatch(/lookup failed \(delivered without a name\)\s+0\n/);
+    expect(processesMentioning(workDirectory)).toEqual([]);
+  }, 180_000);
+
+  test('a second Ctrl-C quits at once with exit code 130, and takes the directory with it', async () => {
+    const { run, workDirectory } = startLive('twice');
+    await waitFor(() => run.stderr().includes('Live traffic from'), 'the live phase');
+    controlC(run);
+    await waitFor(() => run.stderr().includes('Stopping:'), 'the first Ctrl-C to be taken');
+    controlC(run);
+    expect(await run.exit).toBe(130);
+    await waitFor(() => processesMentioning(workDirectory).length === 0, 'the directory to end', 10_000);
+  }, 180_000);
+});
