@@ -69,15 +69,31 @@ function queueFor(
   return random.pick(candidates);
 }
 
+/** The agents that take each channel, per contact center: filtering hundreds of agents per contact was slow. */
+const agentsByChannel = new WeakMap<SimulatedContactCenter, Map<ChannelName, readonly SimulatedAgent[]>>();
+
+function agentsFor(center: SimulatedContactCenter, channel: ChannelName): readonly SimulatedAgent[] {
+  let byChannel = agentsByChannel.get(center);
+  if (byChannel === undefined) {
+    byChannel = new Map();
+    agentsByChannel.set(center, byChannel);
+  }
+  let agents = byChannel.get(channel);
+  if (agents === undefined) {
+    agents = center.agents.filter((agent) => agent.routingProfile.channels.includes(channel));
+    byChannel.set(channel, agents);
+  }
+  return agents;
+}
+
 function agentFor(
   random: Random,
   center: SimulatedContactCenter,
   channel: ChannelName,
   except?: SimulatedAgent,
 ): SimulatedAgent {
-  const candidates = center.agents.filter(
-    (agent) => agent.routingProfile.channels.includes(channel) && agent !== except,
-  );
+  const forChannel = agentsFor(center, channel);
+  const candidates = except === undefined ? forChannel : forChannel.filter((agent) => agent !== except);
   return random.pick(candidates.length > 0 ? candidates : center.agents);
 }
 

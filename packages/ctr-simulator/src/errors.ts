@@ -89,6 +89,11 @@ export class FirehoseSendError extends CtrSimulatorError {
   readonly deliveryStreamName: string;
   /** The counts at the time of the stop. */
   readonly summary: SendSummary;
+  /**
+   * True when the requests failed for a reason that may pass (throttling, a 5xx, a network error) on every attempt;
+   * false when Firehose refused them for a reason retrying cannot fix (unknown stream, access denied, credentials).
+   */
+  readonly retryable: boolean;
 
   constructor(details: {
     errorCode: string;
@@ -96,6 +101,7 @@ export class FirehoseSendError extends CtrSimulatorError {
     deliveryStreamName: string;
     summary: SendSummary;
     cause: unknown;
+    retryable?: boolean;
   }) {
     const advice =
       details.errorCode === 'ResourceNotFoundException'
@@ -117,6 +123,7 @@ export class FirehoseSendError extends CtrSimulatorError {
     this.statusCode = details.statusCode;
     this.deliveryStreamName = details.deliveryStreamName;
     this.summary = details.summary;
+    this.retryable = details.retryable ?? false;
   }
 }
 

@@ -73,6 +73,9 @@ export function simulateLiveTraffic(options: LiveTrafficOptions): LiveTraffic {
     if (!(error instanceof SimulationOptionsError)) throw error;
     problems.push(...error.problems);
   }
+  // Without contacts the records would never come: the iteration would look for them forever.
+  if (resolved !== undefined && resolved.contactsPerDay < 1)
+    problems.push(`contactsPerDay must be at least 1 for live traffic (got ${resolved.contactsPerDay})`);
   if (problems.length > 0 || resolved === undefined) throw new SimulationOptionsError(problems);
   const { duplicateRate } = resolved;
 
@@ -81,7 +84,10 @@ export function simulateLiveTraffic(options: LiveTrafficOptions): LiveTraffic {
   const fromTimestamp = formatCtrTimestamp(fromSeconds);
   const localDay = Math.floor((fromSeconds + offsetSeconds) / SECONDS_PER_DAY) * SECONDS_PER_DAY;
   const firstLocalMidnight = localDay - LOOKBACK_DAYS * SECONDS_PER_DAY;
-  const generator = createTrafficGenerator(resolved);
+  const generator = createTrafficGenerator(
+    resolved,
+    `live:${formatCtrTimestamp(firstLocalMidnight).slice(0, 10)}`,
+  );
   const { startDate: _startDate, days: _days, ...rest } = resolved;
   const duplicateRandom = createRandom(resolved.seed).fork('live-duplicates');
   let iterated = false;

@@ -2,6 +2,7 @@ import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { type Clock, wallClock } from './clock.js';
 import { FirehoseSendError, SendOptionsError } from './errors.js';
 import type { SimulatedRecord } from './record-types.js';
+import { UNREACHED_ERRORS } from './request-errors.js';
 import { addSendSummaries, emptySendSummary, type SendSummary } from './send-summary.js';
 import { type SendRecordOutcome, type SendRetryOptions, sendToFirehose } from './send-to-firehose.js';
 
@@ -78,8 +79,9 @@ function checkOptions(options: SendLiveTrafficOptions): void {
  * Sends traffic as it happens: each record when the clock reaches its LastUpdateTimestamp, the records that came due
  * together in one `sendToFirehose` call (batches packed under the limits, only failed entries retried). Resolves
  * with the counts of every record that came due when `until` is reached, `stop` or `abort` fires, or the records
- * end. Throws `FirehoseSendError` (with the counts so far) when Firehose refuses the requests for a reason retrying
- * cannot fix, and `SendOptionsError` on invalid options.
+ * end. A batch that keeps failing for a reason that may pass (throttling, a 5xx, an endpoint that went away) is
+ * counted failed and the send goes on. Throws `FirehoseSendError` (with the counts so far) when Firehose refuses the
+ * requests for a reason retrying cannot fix, and `SendOptionsError` on invalid options.
  *
  * @example
  * ```ts
@@ -152,12 +154,21 @@ export async function sendLiveTraffic(options: SendLiveTrafficOptions): Promise<
       } catch (error) {
         if (!(error instanceof FirehoseSendError)) throw error;
         total = addSendSummaries(total, error.summary);
+        // An outage (throttling, 5xx, the endpoint restarting) fails this batch, counted, and the run goes on: it
+        // may be meant to last days. A refusal retrying cannot fix ends it, and so does an endpoint that was never
+        // reached at all (a wrong URL or host name is no outage).
+        const neverReached = total.sent === 0 && UNREACHED_ERRORS.has(error.errorCode);
+        if (error.retryable && !neverReached) {
+          report(undefined);
+          continue;
+        }
         throw new FirehoseSendError({
           errorCode: error.errorCode,
           statusCode: error.statusCode,
           deliveryStreamName,
           summary: finish('refused'),
           cause: error.cause,
+          retryable: false,
         });
       }
       report(undefined);

@@ -427,6 +427,7 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
       deliveryStreamName,
       summary,
       cause: fatal.error,
+      retryable: fatal.facts.retryable,
     });
   }
   return summary;

@@ -216,13 +216,22 @@ interface TrafficGenerator {
   day(localMidnight: number, updatesBefore: number): GeneratedEntry[];
 }
 
-export function createTrafficGenerator(resolved: ResolvedSimulationOptions): TrafficGenerator {
+/**
+ * The generator of a simulation. `streams` labels the traffic's own random streams (callers, contacts, updates):
+ * the live simulation labels them with its first day, so its ContactIds are not those of a batch simulation (or of
+ * another day's live run) with the same seed, while the contact center and the caller directory stay the same.
+ */
+export function createTrafficGenerator(
+  resolved: ResolvedSimulationOptions,
+  streams?: string,
+): TrafficGenerator {
   const root = createRandom(resolved.seed);
   const centerRandom = root.fork('contact-center');
   const directoryRandom = root.fork('caller-directory');
-  const callerRandom = root.fork('callers');
-  const trafficRandom = root.fork('traffic');
-  const deliveryRandom = root.fork('delivery');
+  const labelled = (random: Random) => (streams === undefined ? random : random.fork(streams));
+  const callerRandom = labelled(root.fork('callers'));
+  const trafficRandom = labelled(root.fork('traffic'));
+  const deliveryRandom = labelled(root.fork('delivery'));
 
   const contactCenter = createContactCenter(centerRandom, {
     region: resolved.region,

@@ -1,6 +1,20 @@
+// The date part of the last day formatted: a simulation formats several timestamps per record, mostly of one day.
+let cachedDay = Number.NaN;
+let cachedDatePrefix = '';
+
+const twoDigits = (value: number) => (value < 10 ? `0${value}` : String(value));
+
 /** Formats epoch seconds as a CTR timestamp: `yyyy-mm-ddThh:mm:ssZ`, UTC, second precision. */
 export function formatCtrTimestamp(epochSeconds: number): string {
-  return `${new Date(Math.floor(epochSeconds) * 1000).toISOString().slice(0, 19)}Z`;
+  const seconds = Math.floor(epochSeconds);
+  const day = Math.floor(seconds / SECONDS_PER_DAY);
+  if (day !== cachedDay) {
+    // toISOString throws a RangeError for NaN and out-of-range times, as before.
+    cachedDatePrefix = new Date(day * SECONDS_PER_DAY * 1000).toISOString().slice(0, 11);
+    cachedDay = day;
+  }
+  const second = seconds - day * SECONDS_PER_DAY;
+  return `${cachedDatePrefix}${twoDigits(Math.floor(second / 3600))}:${twoDigits(Math.floor((second % 3600) / 60))}:${twoDigits(second % 60)}Z`;
 }
 
 /** The UTC day (`yyyy-mm-dd`) of a CTR timestamp. */

@@ -47,17 +47,33 @@ describe('simulateLiveTraffic', () => {
     }
   });
 
-  it('has the batch simulation’s contacts at the same moments, and the same caller directory', () => {
-    // The live run generates from the day before `from` (Tuesday in Sydney): a batch from that day is the same model.
+  it('has the batch simulation’s contact center and caller directory, but contacts of its own', () => {
     const batch = simulateContactTraffic({ ...OPTIONS, startDate: '2024-03-05', days: 6 });
-    const originals = (list: readonly SimulatedRecord[]) =>
-      list
-        .filter((record) => record.kind === 'original')
-        .filter((record) => record.record.LastUpdateTimestamp >= live.options.from)
-        .filter((record) => record.record.LastUpdateTimestamp < UNTIL)
-        .map((record) => record.data);
-    expect(originals(records)).toEqual(originals(batch.records));
     expect([...live.callerDirectory]).toEqual([...batch.callerDirectory]);
+    expect(live.contactCenter).toEqual(batch.contactCenter);
+    // Its traffic is drawn from streams of its own: a history sent with the same seed shares no ContactId with it.
+    const batchIds = new Set(batch.records.map((record) => record.contactId));
+    expect(records.filter((record) => batchIds.has(record.contactId))).toEqual([]);
+    // Nor does a live run started another day.
+    const nextWeek = recordsBefore(
+      simulateLiveTraffic({ ...OPTIONS, from: FROM + 7 * 86_400_000 }).records,
+      '2024-03-14',
+    );
+    const liveIds = new Set(records.map((record) => record.contactId));
+    expect(nextWeek.length).toBeGreaterThan(100);
+    expect(nextWeek.filter((record) => liveIds.has(record.contactId))).toEqual([]);
+  });
+
+  it('follows the batch model: the busiest hours of a weekday are its business hours', () => {
+    const perHour = new Map<number, number>();
+    for (const record of records.filter((r) => r.day === '2024-03-06' && r.kind === 'original')) {
+      // Sydney time (UTC+10) of the contact's end.
+      const hour = (Number(record.record.LastUpdateTimestamp.slice(11, 13)) + 10) % 24;
+      perHour.set(hour, (perHour.get(hour) ?? 0) + 1);
+    }
+    const busiest = [...perHour].sort((left, right) => right[1] - left[1]).slice(0, 3);
+    for (const [hour] of busiest) expect(hour).toBeGreaterThanOrEqual(8);
+    for (const [hour] of busiest) expect(hour).toBeLessThan(18);
   });
 
   it('re-publishes updates of contacts that ended before it started', () => {
@@ -107,5 +123,9 @@ describe('simulateLiveTraffic', () => {
     expect(problems.some((problem) => problem.startsWith('contactsPerDay must be'))).toBe(true);
     expect(problems.some((problem) => problem.startsWith('utcOffsetMinutes must be'))).toBe(true);
     expect(() => simulateLiveTraffic({ from: new Date('not a date') })).toThrow(SimulationOptionsError);
+    // No contacts would leave the iteration looking for a first record forever.
+    expect(() => simulateLiveTraffic({ from: FROM, contactsPerDay: 0 })).toThrow(
+      'contactsPerDay must be at least 1 for live traffic (got 0)',
+    );
   });
 });
