@@ -36,6 +36,12 @@ export async function startDirectoryProcess(options: {
   file: string;
   latencyMs: number;
   faults?: DirectoryFaults;
+  /**
+   * Run it in a process group of its own, so the Ctrl-C a terminal sends to this process's group does not end it
+   * (npm start --live, which ends gently on the first Ctrl-C). It is then ended by `close()` or by this process's
+   * exit, not by a signal that kills this process outright. Default false: it ends with the group.
+   */
+  ownProcessGroup?: boolean;
 }): Promise<DirectoryProcess> {
   const cli = join(
     dirname(require.resolve('@ctr-stream/caller-lookup/package.json')),
@@ -53,9 +59,7 @@ export async function startDirectoryProcess(options: {
   const child: ChildProcess = spawn(
     process.execPath,
     [cli, '--file', options.file, '--port', '0', '--latency-ms', String(options.latencyMs), ...flags],
-    // A process group of its own: the Ctrl-C a terminal sends to npm start's group must not end the directory
-    // while the run delivers what is in flight (npm start --live). close() ends it, and so does this process's exit.
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup === true },
   );
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);

@@ -18,5 +18,6 @@ export {
   lambdaBundlePath,
   redactUrl,
   runLocalPipeline,
+  uniqueCountTolerance,
 } from './run-local-pipeline.js';
 export type { CallsPerDayRow, LiveStatus, LocalPipelineReport } from './types.js';

@@ -36,11 +36,24 @@ export { redactUrl };
 
 export const DELIVERY_STREAM_NAME = 'CTRFHStream';
 /**
- * Unique contacts a day the "Calls per day" table of npm start counts exactly: the `cardinality` aggregation's highest
- * `precision_threshold`. Above it Elasticsearch counts approximately (Kibana's "Unique count", which sets no
- * threshold, does so above about 3,000).
+ * The `precision_threshold` npm start asks the "Calls per day" `cardinality` for: its highest. Up to it, Elasticsearch
+ * counts the distinct hashes of the values; above it, it estimates (HyperLogLog++). Kibana's "Unique count" sets none.
  */
 export const EXACT_UNIQUE_COUNT_LIMIT = 40_000;
+
+/**
+ * How far Elasticsearch's unique count of `count` distinct values may be from `count` without anything being wrong.
+ * Up to the threshold the hashes it keeps are about 25 bits wide, so two values collide now and then: about
+ * count²/2²⁶ pairs on average (0.13 at 3,000 a day, 0.46 at 5,545, 24 at 40,000); the tolerance is that mean plus
+ * four standard deviations, rounded down (0 below about 1,900). Above the threshold the estimate's standard error
+ * is 0.2% (precision 18): 1% is allowed.
+ */
+export function uniqueCountTolerance(count: number): number {
+  if (count > EXACT_UNIQUE_COUNT_LIMIT)
+    return Math.max(uniqueCountTolerance(EXACT_UNIQUE_COUNT_LIMIT), Math.ceil(count * 0.01));
+  const collisions = count ** 2 / 2 ** 26;
+  return Math.floor(collisions + 4 * Math.sqrt(collisions));
+}
 /** The Lambda's memory, as apps/infra deploys it (`lambdaMemoryMb`): it sizes the handler's heap, as on AWS. */
 export const LAMBDA_MEMORY_MB = 512;
 
@@ -213,11 +226,24 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     log(
       `Simulated ${simulation.groundTruth.totals.records} records (${simulation.groundTruth.totals.distinctContacts} contacts) over ${days} days; caller directory of ${simulation.callerDirectory.size} numbers.`,
     );
+    // Live, the history ends where the live traffic starts: a contact that has not ended yet (the last local day
+    // of a contact center west of UTC ends after midnight UTC) is not history, and the live traffic has its own.
+    const liveFrom = options.live === undefined ? undefined : (options.live.clock?.now() ?? Date.now());
+    const historyRecords =
+      liveFrom === undefined
+        ? simulation.records
+        : simulation.records.filter((record) => Date.parse(record.record.LastUpdateTimestamp) < liveFrom);
+    if (historyRecords.length < simulation.records.length)
+      log(
+        `Left out ${simulation.records.length - historyRecords.length} records dated after now: the live traffic starts then.`,
+      );
 
     const directory = await startDirectoryProcess({
       file: callerDirectoryFile,
       latencyMs: options.directoryLatencyMs ?? 20,
       ...(options.directoryFaults ? { faults: options.directoryFaults } : {}),
+      // Live, the first Ctrl-C of a terminal ends the run gently: the directory must outlive it.
+      ownProcessGroup: options.live !== undefined,
     });
     let firehose: Awaited<ReturnType<typeof startFirehoseLocal>> | undefined;
     try {
@@ -279,7 +305,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
         const history = await sendToFirehose({
           client,
           deliveryStreamName: DELIVERY_STREAM_NAME,
-          records: [...simulation.records, ...(options.extraRecords ?? []).map((data) => ({ data }))],
+          records: [...historyRecords, ...(options.extraRecords ?? []).map((data) => ({ data }))],
           ...(options.onSendProgress ? { onProgress: options.onSendProgress } : {}),
         });
         log(
@@ -292,7 +318,8 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
             client,
             connection,
             index,
-            history: simulation,
+            history: { ...simulation, records: historyRecords },
+            from: liveFrom!,
             log,
           });
           live = liveRun.summary;
@@ -402,11 +429,14 @@ async function runLive(context: {
   client: FirehoseClient;
   connection: ElasticsearchConnection;
   index: string;
+  /** The simulated days as sent: records dated before `from`. */
   history: ReturnType<typeof simulateContactTraffic>;
+  /** Where the history ends and the live traffic starts (epoch milliseconds). */
+  from: number;
   log: (line: string) => void;
 }): Promise<{ summary: LiveSendSummary & { from: string }; groundTruth: GroundTruth }> {
   const { live: options, connection, index, history, log } = context;
-  const now = options.clock?.now() ?? Date.now();
+  const now = context.from;
   // The history's model: the same caller directory, the same business hours.
   const { contactsPerDay, seed, utcOffsetMinutes } = history.options;
   const traffic = simulateLiveTraffic({ from: now, contactsPerDay, seed, utcOffsetMinutes });
@@ -424,17 +454,22 @@ async function runLive(context: {
   let failed = 0;
   let announced: string | undefined;
   let reading = false;
+  // A reading still in flight at the end must not print after the live phase's summary.
+  let ended = false;
   const status = setInterval(() => {
     if (reading || options.onStatus === undefined) return;
     reading = true;
     const at = new Date(options.clock?.now() ?? Date.now()).toISOString();
     readLiveStatus(connection, index, at.slice(0, 10))
-      .then((read) => options.onStatus?.({ at, sent, failed, ...read }))
-      .catch((error: unknown) =>
-        log(
-          `Could not read the index for the status line: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      )
+      .then((read) => {
+        if (!ended) options.onStatus?.({ at, sent, failed, ...read });
+      })
+      .catch((error: unknown) => {
+        if (!ended)
+          log(
+            `Could not read the index for the status line: ${error instanceof Error ? error.message : String(error)}`,
+          );
+      })
       .finally(() => {
         reading = false;
       });
@@ -470,6 +505,7 @@ async function runLive(context: {
     );
     return { summary: { ...summary, from: traffic.options.from }, groundTruth: groundTruth.result() };
   } finally {
+    ended = true;
     clearInterval(status);
   }
 }

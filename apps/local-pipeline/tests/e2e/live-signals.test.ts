@@ -104,33 +104,54 @@ afterAll(async () => {
   await rm(workRoot, { recursive: true, force: true });
 });
 
-describe('the caller directory of npm start and Ctrl-C', () => {
-  test('a Ctrl-C to the group does not end it; the exit of npm start does', async () => {
-    const workDirectory = join(workRoot, 'directory');
-    const file = join(workDirectory, 'callers.csv');
-    await mkdir(workDirectory, { recursive: true });
-    await writeFile(file, 'phone,name\n+61255501234,Ada Lovelace\n');
-    const child = spawn(process.execPath, [join(appRoot, 'tests', 'support', 'directory-runner.mjs'), file], {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    const exit = new Promise((resolve) => child.once('exit', resolve));
-    await waitFor(() => stdout.includes('directory http'), 'the directory');
-    const baseUrl = /directory (\S+)/.exec(stdout)![1]!;
+/** The directory as npm start starts it, under a runner in a process group of its own (a terminal's). */
+async function startDirectoryUnderRunner(label: string, ownGroup: boolean) {
+  const workDirectory = join(workRoot, label);
+  const file = join(workDirectory, 'callers.csv');
+  await mkdir(workDirectory, { recursive: true });
+  await writeFile(file, 'phone,name\n+61255501234,Ada Lovelace\n');
+  const child = spawn(
+    process.execPath,
+    [join(appRoot, 'tests', 'support', 'directory-runner.mjs'), file, ...(ownGroup ? ['own-group'] : [])],
+    { detached: true, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  const exit = new Promise((resolve) => child.once('exit', resolve));
+  await waitFor(() => stdout.includes('directory http'), 'the directory');
+  const baseUrl = /directory (\S+)/.exec(stdout)![1]!;
+  const controlC = async () => {
     process.kill(-child.pid!, 'SIGINT');
     await waitFor(() => stdout.includes('SIGINT taken'), 'the SIGINT');
     // Time for a directory that took the SIGINT to close its server and exit.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const answer = await fetch(`${baseUrl}${encodeURIComponent('+61255501234')}`);
-    expect(answer.status).toBe(200);
-    expect(await answer.text()).toBe('Ada Lovelace');
+  };
+  const lookUp = () => fetch(`${baseUrl}${encodeURIComponent('+61255501234')}`);
+  const end = async () => {
     process.kill(child.pid!, 'SIGTERM');
     await exit;
     await waitFor(() => processesMentioning(file).length === 0, 'the directory to end', 10_000);
+  };
+  return { controlC, lookUp, end };
+}
+
+describe('the caller directory of npm start and Ctrl-C', () => {
+  test('in a group of its own (--live), a Ctrl-C to the group does not end it; the exit of npm start does', async () => {
+    const directory = await startDirectoryUnderRunner('own-group', true);
+    await directory.controlC();
+    const answer = await directory.lookUp();
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toBe('Ada Lovelace');
+    await directory.end();
+  });
+
+  test('otherwise it ends with the group, as it always did', async () => {
+    const directory = await startDirectoryUnderRunner('same-group', false);
+    await directory.controlC();
+    await expect(directory.lookUp()).rejects.toThrow('fetch failed');
+    await directory.end();
   });
 });
 

@@ -1,7 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '@ctr-stream/ctr-simulator';
+import {
+  type Clock,
+  type SimulatedRecord,
+  simulateContactTraffic,
+  simulateLiveTraffic,
+} from '@ctr-stream/ctr-simulator';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type LiveStatus, type LocalPipelineReport, runLocalPipeline } from '../../src/index.js';
 import { searchNode } from '../support/search-node.js';
@@ -115,5 +120,38 @@ describe('npm start --live, stopped (Ctrl-C)', () => {
     expect(last.sent).toBeLessThanOrEqual(report.live!.sent);
     expect(last.documents).toBeLessThanOrEqual(report.totals.delivered);
     expect(last.at).toMatch(/^2024-03-\d\dT/);
+  });
+});
+
+describe('npm start --live for a contact center west of UTC', () => {
+  test('the history ends where the live traffic starts: nothing is sent twice', async () => {
+    // New York (UTC-5): the local day of 2024-03-05 ends at 05:00 UTC on the 6th, two hours after the live start.
+    const from = Date.parse('2024-03-06T03:00:00Z');
+    const until = from + 2 * 3_600_000;
+    const index = uniqueIndex('west');
+    const report = await runLocalPipeline({
+      elasticsearchUrl,
+      workDirectory: join(workRoot, 'west'),
+      index,
+      ...history,
+      utcOffsetMinutes: -300,
+      live: { durationMs: until - from, clock: jumpingClock(from) },
+    });
+    const simulated = simulateContactTraffic({ ...history, utcOffsetMinutes: -300 });
+    const afterStart = simulated.records.filter(
+      (record) => Date.parse(record.record.LastUpdateTimestamp) >= from,
+    );
+    // The history has records dated after the live start, which it leaves to the live traffic.
+    expect(afterStart.length).toBeGreaterThan(0);
+    const live: SimulatedRecord[] = [];
+    for (const record of simulateLiveTraffic({ ...history, utcOffsetMinutes: -300, from }).records) {
+      if (Date.parse(record.record.LastUpdateTimestamp) >= until) break;
+      live.push(record);
+    }
+    expect(report.live!.sent).toBe(live.length);
+    expect(await countFrom(index, '2024-03-06T03:00:00Z')).toBe(live.length);
+    expect(report.totals.sent).toBe(simulated.records.length - afterStart.length + live.length);
+    expect(report.totals).toMatchObject({ failed: 0, delivered: report.totals.sent });
+    expect(report.groundTruth.totals.records).toBe(report.totals.sent);
   });
 });
