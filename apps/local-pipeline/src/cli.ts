@@ -22,7 +22,8 @@ Runs the whole pipeline on this machine: simulated contacts -> local Firehose ($
 "Calls per day" from the same aggregation the Kibana visualization uses.
 Set KIBANA_URL (and KIBANA_USERNAME/KIBANA_PASSWORD or KIBANA_API_KEY) to install the Kibana objects too.
 
---utc-offset-minutes N  the contact center's clock vs UTC, for its business hours: 600 for Sydney,
+--utc-offset-minutes N
+                 the contact center's clock vs UTC, for its business hours: 600 for Sydney,
                  --utc-offset-minutes=-300 for New York (default 0)
 --index NAME     the index to deliver to (default connect)
 --reset-index    delete that index first; the default on the local Elasticsearch npm start runs, never
