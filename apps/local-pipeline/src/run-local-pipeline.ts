@@ -15,6 +15,7 @@ import {
   writeCallerDirectory,
 } from '@ctr-stream/ctr-simulator';
 import {
+  CALLS_PRECISION_THRESHOLD,
   CTR_FIELDS,
   callsPerDayAggregation,
   createHttpConnection,
@@ -36,10 +37,10 @@ export { redactUrl };
 
 export const DELIVERY_STREAM_NAME = 'CTRFHStream';
 /**
- * The `precision_threshold` npm start asks the "Calls per day" `cardinality` for: its highest. Up to it, Elasticsearch
- * counts the distinct hashes of the values; above it, it estimates (HyperLogLog++). Kibana's "Unique count" sets none.
+ * The `precision_threshold` of the "Calls per day" `cardinality` (es-index-setup's, as the Kibana table asks): its
+ * highest. Up to it, Elasticsearch counts the distinct hashes of the values; above it, it estimates (HyperLogLog++).
  */
-export const EXACT_UNIQUE_COUNT_LIMIT = 40_000;
+export const EXACT_UNIQUE_COUNT_LIMIT = CALLS_PRECISION_THRESHOLD;
 
 /**
  * How far Elasticsearch's unique count of `count` distinct values may be from `count` without anything being wrong.
@@ -337,7 +338,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       const counts = await countDocuments(connection, index);
       const aggregation = await connection.request('POST', `${indexPath}/_search`, {
         size: 0,
-        aggs: callsPerDayAggregation({ precisionThreshold: EXACT_UNIQUE_COUNT_LIMIT }),
+        aggs: callsPerDayAggregation(),
       });
       const callsPerDay = parseCallsPerDay(aggregation.body);
 
@@ -519,7 +520,7 @@ async function readLiveStatus(
   const documents = await countDocumentsMatching(connection, index);
   const aggregation = await connection.request('POST', `/${encodeURIComponent(index)}/_search`, {
     size: 0,
-    aggs: callsPerDayAggregation({ precisionThreshold: EXACT_UNIQUE_COUNT_LIMIT }),
+    aggs: callsPerDayAggregation(),
   });
   const today = parseCallsPerDay(aggregation.body).find((row) => row.date === day);
   return { documents, callsToday: today?.calls ?? 0 };

@@ -23,6 +23,7 @@ export {
 export {
   CALLS_AGGREGATION_NAME,
   CALLS_PER_DAY_AGGREGATION_NAME,
+  CALLS_PRECISION_THRESHOLD,
   type CallsPerDayAggregation,
   type CallsPerDayOptions,
   type CallsPerDayRow,

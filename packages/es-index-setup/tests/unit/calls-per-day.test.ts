@@ -13,17 +13,17 @@ describe('callsPerDayAggregation', () => {
           min_doc_count: 1,
           format: 'yyyy-MM-dd',
         },
-        aggs: { calls: { cardinality: { field: 'ContactId' } } },
+        aggs: { calls: { cardinality: { field: 'ContactId', precision_threshold: 40000 } } },
       },
     });
   });
 
   it('takes a time zone and a precision threshold', () => {
-    const body = callsPerDayAggregation({ timeZone: 'Australia/Sydney', precisionThreshold: 40000 });
+    const body = callsPerDayAggregation({ timeZone: 'Australia/Sydney', precisionThreshold: 3000 });
     expect(body.calls_per_day.date_histogram.time_zone).toBe('Australia/Sydney');
     expect(body.calls_per_day.aggs.calls.cardinality).toEqual({
       field: 'ContactId',
-      precision_threshold: 40000,
+      precision_threshold: 3000,
     });
   });
 });

@@ -159,9 +159,11 @@ describe(`the Calls per day table on the real ${node.label}`, () => {
   it('its aggregations, run as Kibana runs them, count a re-delivered contact once and equal callsPerDayAggregation()', async () => {
     const [metric, rows] = JSON.parse(buildCallsPerDayTable('kibana-8.8').attributes.visState as string)
       .aggs as {
-      params: { field: string; interval: string; min_doc_count: number };
+      params: { field: string; interval: string; min_doc_count: number; json?: string };
     }[];
     expect(rows!.params.interval).toBe('d');
+    // Kibana merges an agg's JSON input into its request body: the highest precision threshold.
+    expect(JSON.parse(metric!.params.json!)).toEqual({ precision_threshold: 40000 });
     const kibanaStyle = {
       size: 0,
       aggs: {
@@ -172,7 +174,9 @@ describe(`the Calls per day table on the real ${node.label}`, () => {
             min_doc_count: rows!.params.min_doc_count,
             time_zone: 'UTC',
           },
-          aggs: { '1': { cardinality: { field: metric!.params.field } } },
+          aggs: {
+            '1': { cardinality: { field: metric!.params.field, ...JSON.parse(metric!.params.json!) } },
+          },
         },
       },
     };

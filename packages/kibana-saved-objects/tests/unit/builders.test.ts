@@ -67,7 +67,7 @@ describe('Calls per day', () => {
       expect(metric).toMatchObject({
         type: 'cardinality',
         schema: 'metric',
-        params: { field: 'ContactId', customLabel: 'Calls' },
+        params: { field: 'ContactId', customLabel: 'Calls', json: '{"precision_threshold":40000}' },
       });
       expect(rows).toMatchObject({
         type: 'date_histogram',
@@ -81,6 +81,9 @@ describe('Calls per day', () => {
     const aggregation = callsPerDayAggregation().calls_per_day;
     const [metric, rows] = visState(buildCallsPerDayTable('kibana-8.8')).aggs;
     expect(metric!.params.field).toBe(aggregation.aggs.calls.cardinality.field);
+    expect(JSON.parse(metric!.params.json as string)).toEqual({
+      precision_threshold: aggregation.aggs.calls.cardinality.precision_threshold,
+    });
     expect(rows!.params.field).toBe(aggregation.date_histogram.field);
     expect(aggregation.date_histogram.calendar_interval).toBe('1d');
     expect(rows!.params.interval).toBe('d');
