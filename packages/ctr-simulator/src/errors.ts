@@ -94,6 +94,11 @@ export class FirehoseSendError extends CtrSimulatorError {
    * false when Firehose refused them for a reason retrying cannot fix (unknown stream, access denied, credentials).
    */
   readonly retryable: boolean;
+  /**
+   * True when no connection to the endpoint was made at all: refused, or its host name did not resolve (for a name
+   * with several addresses, every one of them).
+   */
+  readonly neverConnected: boolean;
 
   constructor(details: {
     errorCode: string;
@@ -102,6 +107,7 @@ export class FirehoseSendError extends CtrSimulatorError {
     summary: SendSummary;
     cause: unknown;
     retryable?: boolean;
+    neverConnected?: boolean;
   }) {
     const advice =
       details.errorCode === 'ResourceNotFoundException'
@@ -110,7 +116,7 @@ export class FirehoseSendError extends CtrSimulatorError {
           ? ` ${credentialsAdvice()}`
           : details.errorCode === 'AccessDeniedException' || details.statusCode === 403
             ? ' Check the credentials and that they allow firehose:PutRecordBatch on this stream.'
-            : UNREACHED_ERRORS.has(details.errorCode)
+            : details.neverConnected === true || UNREACHED_ERRORS.has(details.errorCode)
               ? ' Check the endpoint (--endpoint) and the region (--region), and that the network reaches it.'
               : '';
     super(
@@ -124,6 +130,7 @@ export class FirehoseSendError extends CtrSimulatorError {
     this.deliveryStreamName = details.deliveryStreamName;
     this.summary = details.summary;
     this.retryable = details.retryable ?? false;
+    this.neverConnected = details.neverConnected ?? UNREACHED_ERRORS.has(details.errorCode);
   }
 }
 

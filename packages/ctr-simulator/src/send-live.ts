@@ -2,8 +2,13 @@ import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { type Clock, wallClock } from './clock.js';
 import { FirehoseSendError, SendOptionsError } from './errors.js';
 import type { SimulatedRecord } from './record-types.js';
-import { UNREACHED_ERRORS } from './request-errors.js';
-import { addSendSummaries, emptySendSummary, type SendSummary } from './send-summary.js';
+import {
+  addSendSummaries,
+  emptySendSummary,
+  type SendSummary,
+  unsentSummary,
+  withoutRecords,
+} from './send-summary.js';
 import { type SendRecordOutcome, type SendRetryOptions, sendToFirehose } from './send-to-firehose.js';
 
 /** Where a live send stands: after every batch, and when it starts waiting for the next record. */
@@ -103,8 +108,11 @@ export async function sendLiveTraffic(options: SendLiveTrafficOptions): Promise<
   const dueAt = (record: SimulatedRecord) => Date.parse(record.record.LastUpdateTimestamp);
   const report = (nextRecordAt: string | undefined) =>
     options.onProgress?.({ summary: total, lastRecordAt, nextRecordAt });
+  // Records that came due but were never attempted: an outage stopped the call that carried them. They go first
+  // in the next call, and are counted (and given to onDue) once: as unsent if the send ends first.
+  let carried: SimulatedRecord[] = [];
   const finish = (endedBy: LiveSendEnd): LiveSendSummary => ({
-    ...total,
+    ...addSendSummaries(total, unsentSummary(deliveryStreamName, carried)),
     aborted: abort?.aborted === true,
     durationMs: clock.now() - startedAt,
     endedBy,
@@ -118,23 +126,27 @@ export async function sendLiveTraffic(options: SendLiveTrafficOptions): Promise<
     for (;;) {
       if (abort?.aborted) return finish('aborted');
       if (stop?.aborted) return finish('stopped');
-      if (next.done) return finish('records-exhausted');
+      if (next.done && carried.length === 0) return finish('records-exhausted');
       const now = clock.now();
       if (until !== undefined && now >= until) return finish('until');
-      const at = dueAt(next.value);
-      if (at > now) {
+      if (!next.done && carried.length === 0 && dueAt(next.value) > now) {
         report(next.value.record.LastUpdateTimestamp);
-        const wake = Math.min(at, until ?? Number.POSITIVE_INFINITY, now + MAX_WAIT_MS);
+        const wake = Math.min(dueAt(next.value), until ?? Number.POSITIVE_INFINITY, now + MAX_WAIT_MS);
         await clock.sleep(wake - now, waitController.signal).catch(() => undefined);
         continue;
       }
-      const due: SimulatedRecord[] = [];
+      const fresh: SimulatedRecord[] = [];
       while (!next.done && dueAt(next.value) <= now) {
-        due.push(next.value);
+        fresh.push(next.value);
         next = iterator.next();
       }
-      lastRecordAt = due[due.length - 1]!.record.LastUpdateTimestamp;
-      options.onDue?.(due);
+      if (fresh.length > 0) {
+        lastRecordAt = fresh[fresh.length - 1]!.record.LastUpdateTimestamp;
+        options.onDue?.(fresh);
+      }
+      const due = [...carried, ...fresh];
+      carried = [];
+      const attempted = new Uint8Array(due.length);
       const onRecordOutcome = options.onRecordOutcome;
       try {
         const part = await sendToFirehose({
@@ -145,23 +157,26 @@ export async function sendLiveTraffic(options: SendLiveTrafficOptions): Promise<
           ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
           ...(options.retry === undefined ? {} : { retry: options.retry }),
           ...(options.random === undefined ? {} : { random: options.random }),
-          ...(onRecordOutcome === undefined
-            ? {}
-            : { onRecordOutcome: (index, outcome) => onRecordOutcome(due[index]!, outcome) }),
+          onRecordOutcome: (index, outcome) => {
+            attempted[index] = 1;
+            onRecordOutcome?.(due[index]!, outcome);
+          },
           clock,
         });
         total = addSendSummaries(total, part);
       } catch (error) {
         if (!(error instanceof FirehoseSendError)) throw error;
-        total = addSendSummaries(total, error.summary);
-        // An outage (throttling, 5xx, the endpoint restarting) fails this batch, counted, and the run goes on: it
-        // may be meant to last days. A refusal retrying cannot fix ends it, and so does an endpoint that was never
-        // reached at all (a wrong URL or host name is no outage).
-        const neverReached = total.sent === 0 && UNREACHED_ERRORS.has(error.errorCode);
+        // An outage (throttling, 5xx, the endpoint restarting) fails the records it was carrying, counted, and the
+        // run goes on: it may be meant to last days. A refusal retrying cannot fix ends it, and so does an endpoint
+        // that was never reached at all (a wrong URL or host name is no outage).
+        const neverReached = total.sent === 0 && error.neverConnected;
         if (error.retryable && !neverReached) {
+          carried = due.filter((_, index) => attempted[index] === 0);
+          total = addSendSummaries(total, withoutRecords(error.summary, carried));
           report(undefined);
           continue;
         }
+        total = addSendSummaries(total, error.summary);
         throw new FirehoseSendError({
           errorCode: error.errorCode,
           statusCode: error.statusCode,
@@ -169,6 +184,7 @@ export async function sendLiveTraffic(options: SendLiveTrafficOptions): Promise<
           summary: finish('refused'),
           cause: error.cause,
           retryable: false,
+          neverConnected: error.neverConnected,
         });
       }
       report(undefined);

@@ -180,3 +180,34 @@ export function addSendSummaries(total: SendSummary, part: SendSummary): SendSum
 export function emptySendSummary(deliveryStreamName: string): SendSummary {
   return new SendCounters(0).summary(deliveryStreamName, false, 0);
 }
+
+/**
+ * A summary without some of its unsent records (they are sent again later, and counted then): `records` and
+ * `unsent`, overall and per day, less theirs.
+ */
+export function withoutRecords(
+  summary: SendSummary,
+  records: readonly { readonly day?: string }[],
+): SendSummary {
+  if (records.length === 0) return summary;
+  const perDay = new Map<string, number>();
+  for (const { day } of records) if (day !== undefined) perDay.set(day, (perDay.get(day) ?? 0) + 1);
+  return {
+    ...summary,
+    records: summary.records - records.length,
+    unsent: summary.unsent - records.length,
+    perDay: summary.perDay
+      .map((day) => ({ ...day, records: day.records - (perDay.get(day.date) ?? 0) }))
+      .filter((day) => day.records > 0 || day.sent + day.failed + day.retried > 0),
+  };
+}
+
+/** The summary of records that were never sent: all `unsent`. */
+export function unsentSummary(
+  deliveryStreamName: string,
+  records: readonly { readonly day?: string }[],
+): SendSummary {
+  const counters = new SendCounters(records.length);
+  for (const { day } of records) counters.registerRecord(day);
+  return counters.summary(deliveryStreamName, false, 0);
+}

@@ -104,6 +104,8 @@ interface ErrorFacts {
   readonly unsigned: boolean;
   /** The request may have reached Firehose without an answer (a 5xx, a reset or timeout after it was written). */
   readonly mayHaveArrived: boolean;
+  /** No connection was made: refused, or a host name that did not resolve (also every address of an AggregateError). */
+  readonly unreached: boolean;
 }
 
 type ErrorShape = {
@@ -134,8 +136,9 @@ function describeError(error: unknown): ErrorFacts {
   const unsigned = isCredentialsError(errorCode);
   // A 4xx is a refusal: the records were not taken. A 5xx or a network error after connecting leaves it open.
   const refused = statusCode !== undefined && statusCode >= 400 && statusCode < 500;
-  const mayHaveArrived = !unsigned && !refused && !unreached(candidate);
-  const facts = { code: errorCode, statusCode, unsigned, mayHaveArrived };
+  const neverConnected = unreached(candidate);
+  const mayHaveArrived = !unsigned && !refused && !neverConnected;
+  const facts = { code: errorCode, statusCode, unsigned, mayHaveArrived, unreached: neverConnected };
   if (NON_RETRYABLE_ERRORS.has(errorCode)) return { ...facts, retryable: false };
   if (refused && statusCode !== 429 && statusCode !== 408) return { ...facts, retryable: false };
   return { ...facts, retryable: true };
@@ -428,6 +431,7 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
       summary,
       cause: fatal.error,
       retryable: fatal.facts.retryable,
+      neverConnected: fatal.facts.unreached,
     });
   }
   return summary;

@@ -1,4 +1,5 @@
 // The date part of the last day formatted: a simulation formats several timestamps per record, mostly of one day.
+const MAX_EPOCH_SECONDS = 8.64e12;
 let cachedDay = Number.NaN;
 let cachedDatePrefix = '';
 
@@ -7,6 +8,8 @@ const twoDigits = (value: number) => (value < 10 ? `0${value}` : String(value));
 /** Formats epoch seconds as a CTR timestamp: `yyyy-mm-ddThh:mm:ssZ`, UTC, second precision. */
 export function formatCtrTimestamp(epochSeconds: number): string {
   const seconds = Math.floor(epochSeconds);
+  // The range of a Date (±8.64e15 ms); the day cache would otherwise format the last day's overflow.
+  if (!(Math.abs(seconds) <= MAX_EPOCH_SECONDS)) throw new RangeError('Invalid time value');
   const day = Math.floor(seconds / SECONDS_PER_DAY);
   if (day !== cachedDay) {
     // toISOString throws a RangeError for NaN and out-of-range times, as before.

@@ -1,13 +1,17 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseCliArguments } from '../../src/cli-arguments.js';
 import { runLive } from '../../src/cli-live.js';
 import type { Clock } from '../../src/clock.js';
+import { FirehoseSendError } from '../../src/errors.js';
 import { countGroundTruth } from '../../src/ground-truth.js';
 import { simulateLiveTraffic } from '../../src/live-traffic.js';
 import type { SimulatedRecord } from '../../src/record-types.js';
+import { sendLiveTraffic } from '../../src/send-live.js';
+import { simulateContactTraffic } from '../../src/simulate.js';
 import {
   type FirehoseTestServer,
   type FirehoseTestServerOptions,
@@ -325,5 +329,92 @@ describe('ctr-simulate --live (node dist/cli.js)', () => {
       expect(result.stderr).toContain(message);
       expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     }
+  });
+});
+
+describe('sendLiveTraffic through an outage', () => {
+  it('sends the records of a group over 500 that an outage stopped later, counting each once', async () => {
+    // 1,200 records due at the same second: several PutRecordBatch calls in one group, the first ones refused.
+    const batch = simulateContactTraffic({ startDate: '2024-03-06', days: 1, contactsPerDay: 1200, seed: 3 });
+    const at = '2024-03-06T10:00:00Z';
+    const records = batch.records.slice(0, 1200).map((record) => ({
+      ...record,
+      record: { ...record.record, LastUpdateTimestamp: at },
+    }));
+    expect(records).toHaveLength(1200);
+    // The first two calls of 500 (sent two at a time) are refused on all 5 attempts each; the third, never tried
+    // then, must go in the next pass.
+    server = await startFirehoseTestServer({
+      refuseCall: (call) => (call < 10 ? { status: 503, type: 'ServiceUnavailableException' } : undefined),
+    });
+    const client = new FirehoseClient({
+      endpoint: server.url,
+      region: 'ap-southeast-2',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    const outcomes = new Map<SimulatedRecord, string[]>();
+    const due: SimulatedRecord[] = [];
+    const summary = await sendLiveTraffic({
+      client,
+      deliveryStreamName: 'CTRFHStream',
+      records,
+      clock: jumpingClock(Date.parse(at)),
+      onDue: (batchDue) => due.push(...batchDue),
+      onRecordOutcome: (record, outcome) => {
+        outcomes.set(record, [...(outcomes.get(record) ?? []), outcome.status]);
+      },
+    });
+    client.destroy();
+    expect(summary.endedBy).toBe('records-exhausted');
+    expect(summary).toMatchObject({ records: 1200, unsent: 0 });
+    expect(summary).toMatchObject({ sent: 200, failed: 1000 });
+    expect(summary.failuresByReason).toEqual({ ServiceUnavailableException: 1000 });
+    expect(server.accepted).toHaveLength(summary.sent);
+    // Every record came due once and has exactly one outcome.
+    expect(due).toHaveLength(1200);
+    expect(outcomes.size).toBe(1200);
+    for (const statuses of outcomes.values()) expect(statuses).toHaveLength(1);
+    expect(summary.perDay).toEqual([
+      {
+        date: '2024-03-06',
+        records: 1200,
+        sent: summary.sent,
+        failed: summary.failed,
+        retried: summary.retried,
+      },
+    ]);
+  });
+
+  it('stops, naming the endpoint, when every address of a host name refused the connection', async () => {
+    // Node's answer for a name with an IPv6 and an IPv4 address (localhost) on a port nobody listens on.
+    const refused = (address: string) =>
+      Object.assign(new Error(`connect ECONNREFUSED ${address}:9`), { code: 'ECONNREFUSED' });
+    const client = {
+      send: async () => {
+        throw Object.assign(new AggregateError([refused('::1'), refused('127.0.0.1')], ''), {
+          code: 'ECONNREFUSED',
+        });
+      },
+    } as unknown as FirehoseClient;
+    const records = simulateLiveTraffic({ from: MORNING, contactsPerDay: 2000, seed: 2 }).records;
+    let caught: unknown;
+    try {
+      await sendLiveTraffic({
+        client,
+        deliveryStreamName: 'CTRFHStream',
+        records,
+        until: MORNING + 3_600_000,
+        clock: jumpingClock(MORNING),
+        retry: { baseDelayMs: 0 },
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(FirehoseSendError);
+    const error = caught as FirehoseSendError;
+    expect(error.neverConnected).toBe(true);
+    expect(error.message).toContain('Check the endpoint (--endpoint)');
+    expect((error.summary as { endedBy?: string }).endedBy).toBe('refused');
   });
 });
