@@ -203,7 +203,7 @@ function progressBar(done: number, total: number): string {
 
 /**
  * True when "Calls per day" from Elasticsearch equals the simulator's ground truth on every day of either
- * side, within what the unique count's hashing allows ({@link uniqueCountTolerance}: nothing below about 1,900
+ * side, within what the unique count's hashing allows ({@link uniqueCountTolerance}: nothing below 260
  * contacts a day): a day missing from Elasticsearch, or an empty table, is a mismatch.
  */
 export function callsPerDayMatches(

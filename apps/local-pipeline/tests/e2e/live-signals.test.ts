@@ -172,6 +172,15 @@ describe('npm start --live and Ctrl-C, in a process group as a terminal runs it'
     expect(processesMentioning(workDirectory)).toEqual([]);
   }, 180_000);
 
+  test('a closed terminal (SIGHUP) quits at once with exit code 129, and takes the directory with it', async () => {
+    const { run, workDirectory } = startLive('hangup');
+    await waitFor(() => run.stderr().includes('Live traffic from'), 'the live phase');
+    expect(processesMentioning(workDirectory).length).toBeGreaterThan(0);
+    process.kill(run.child.pid!, 'SIGHUP');
+    expect(await run.exit).toBe(129);
+    await waitFor(() => processesMentioning(workDirectory).length === 0, 'the directory to end', 10_000);
+  }, 180_000);
+
   test('a second Ctrl-C quits at once with exit code 130, and takes the directory with it', async () => {
     const { run, workDirectory } = startLive('twice');
     await waitFor(() => run.stderr().includes('Live traffic from'), 'the live phase');

@@ -96,7 +96,7 @@ describe('"Calls per <key>" tables', () => {
       query: '',
       queryFields: [],
       aggregations: [
-        { kind: 'uniqueCount', field: 'ContactId', label: 'Calls', precisionThreshold: 40000 },
+        { kind: 'uniqueCount', field: 'ContactId', label: 'Calls' },
         {
           kind: 'terms',
           field: 'AttributeKeywords.menuChoice',
