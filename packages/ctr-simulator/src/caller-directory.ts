@@ -88,3 +88,19 @@ export async function writeCallerDirectory(
     throw new OutputFileError(path, error);
   }
 }
+
+/**
+ * `--directory-out FILE` of ctr-simulate: writes the directory in the format its name says, notes it in the JSON
+ * report and says so. Nothing without a path.
+ */
+export async function writeDirectoryOut(
+  path: string | undefined,
+  directory: CallerDirectory,
+  report: Record<string, unknown>,
+  log: (line: string) => void,
+): Promise<void> {
+  if (path === undefined) return;
+  await writeCallerDirectory(path, directory, callerDirectoryFormatFromPath(path));
+  report.callerDirectory = { path, entries: directory.size };
+  log(`Wrote the caller directory (${directory.size} numbers) to ${path}.`);
+}

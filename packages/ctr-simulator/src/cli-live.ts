@@ -1,4 +1,4 @@
-import { callerDirectoryFormatFromPath, writeCallerDirectory } from './caller-directory.js';
+import { writeDirectoryOut } from './caller-directory.js';
 import type { CliSettings } from './cli-arguments.js';
 import { createCliFirehoseClient, sendTarget } from './cli-send.js';
 import type { Clock } from './clock.js';
@@ -6,7 +6,7 @@ import { FirehoseSendError, SimulationOptionsError } from './errors.js';
 import { GroundTruthCounter } from './ground-truth.js';
 import { type LiveTraffic, simulateLiveTraffic } from './live-traffic.js';
 import { type LiveSendSummary, sendLiveTraffic } from './send-live.js';
-import { formatDayTable, formatTotals } from './summary-text.js';
+import { formatDayTable, formatSendCounts, formatTotals } from './summary-text.js';
 
 /** A wait for the next record longer than this is announced, so a quiet night does not look like a hang. */
 const ANNOUNCED_WAIT_MS = 5 * 60_000;
@@ -65,15 +65,7 @@ export async function runLive(settings: CliSettings, context: LiveRunContext): P
       `(${formatOffset(options.utcOffsetMinutes)} business hours), each record sent when its contact ends.`,
   );
   const report: Record<string, unknown> = { options };
-  if (settings.directoryOutPath !== undefined) {
-    await writeCallerDirectory(
-      settings.directoryOutPath,
-      live.callerDirectory,
-      callerDirectoryFormatFromPath(settings.directoryOutPath),
-    );
-    report.callerDirectory = { path: settings.directoryOutPath, entries: live.callerDirectory.size };
-    log(`Wrote the caller directory (${live.callerDirectory.size} numbers) to ${settings.directoryOutPath}.`);
-  }
+  await writeDirectoryOut(settings.directoryOutPath, live.callerDirectory, report, log);
   const ending =
     until === undefined ? 'until Ctrl-C' : `until ${new Date(until).toISOString().slice(0, 19)}Z or Ctrl-C`;
   log(`Sending to delivery stream ${settings.deliveryStreamName} (${sendTarget(settings)}) ${ending}.`);
@@ -139,13 +131,7 @@ export async function runLive(settings: CliSettings, context: LiveRunContext): P
         : summary.endedBy === 'refused'
           ? 'Stopped: Firehose refused the requests.'
           : 'Stopped.';
-  log(
-    `\nSent ${summary.sent}, failed ${summary.failed}, retried ${summary.retried}, unsent ${summary.unsent} ` +
-      `in ${summary.requests} requests, ${(summary.durationMs / 1000).toFixed(1)} s. ${ended}`,
-  );
-  const reasons = Object.entries(summary.failuresByReason);
-  if (reasons.length > 0)
-    log(`Failures: ${reasons.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
+  for (const line of formatSendCounts(summary, ended)) log(line);
   if (truth.totals.records > 0) {
     log(`\n${formatDayTable(truth, summary)}`);
     log(`\n${formatTotals(truth)}`);

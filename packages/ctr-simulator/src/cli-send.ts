@@ -3,6 +3,7 @@ import { FirehoseSendError } from './errors.js';
 import { createProgressBar } from './progress-bar.js';
 import type { SendSummary } from './send-summary.js';
 import { type SendableRecord, type SendToFirehoseOptions, sendToFirehose } from './send-to-firehose.js';
+import { formatSendCounts } from './summary-text.js';
 
 function isLoopback(endpoint: string): boolean {
   const host = new URL(endpoint).hostname;
@@ -96,12 +97,6 @@ export async function sendFromCommandLine(
     process.off('SIGTERM', onSignal);
     client.destroy();
   }
-  log(
-    `\nSent ${summary.sent}, failed ${summary.failed}, retried ${summary.retried}, unsent ${summary.unsent} ` +
-      `in ${summary.requests} requests, ${(summary.durationMs / 1000).toFixed(1)} s.${summary.aborted ? ' Interrupted.' : ''}`,
-  );
-  const reasons = Object.entries(summary.failuresByReason);
-  if (reasons.length > 0)
-    log(`Failures: ${reasons.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
+  for (const line of formatSendCounts(summary, summary.aborted ? 'Interrupted.' : '')) log(line);
   return { summary, fatal };
 }

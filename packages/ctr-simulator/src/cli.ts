@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { callerDirectoryFormatFromPath, writeCallerDirectory } from './caller-directory.js';
+import { writeDirectoryOut } from './caller-directory.js';
 import { type CliSettings, parseCliArguments, USAGE } from './cli-arguments.js';
 import { runCommand, startCommand } from './cli-command.js';
 import { runLive } from './cli-live.js';
@@ -37,17 +37,7 @@ async function main(): Promise<number> {
   );
 
   const report: Record<string, unknown> = { options, groundTruth };
-  if (settings.directoryOutPath !== undefined) {
-    await writeCallerDirectory(
-      settings.directoryOutPath,
-      simulation.callerDirectory,
-      callerDirectoryFormatFromPath(settings.directoryOutPath),
-    );
-    report.callerDirectory = { path: settings.directoryOutPath, entries: simulation.callerDirectory.size };
-    log(
-      `Wrote the caller directory (${simulation.callerDirectory.size} numbers) to ${settings.directoryOutPath}.`,
-    );
-  }
+  await writeDirectoryOut(settings.directoryOutPath, simulation.callerDirectory, report, log);
 
   if (settings.outPath !== undefined) {
     const written = await writeNdjson(settings.outPath, simulation.records);

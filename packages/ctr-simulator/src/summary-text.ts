@@ -42,3 +42,15 @@ export function formatTotals(groundTruth: GroundTruth): string {
     `Callers: ${totals.recordsWithKnownCaller} records from ${totals.distinctKnownCallers} known numbers, ${totals.recordsWithUnknownCaller} records from ${totals.distinctUnknownCallers} unknown numbers, ${totals.recordsWithoutPhoneNumber} without a number`,
   ].join('\n');
 }
+
+/** What a send did, in the lines the bins print: the counts with how it ended, then the failures by reason if any. */
+export function formatSendCounts(summary: SendSummary, ending: string): string[] {
+  const lines = [
+    `\nSent ${summary.sent}, failed ${summary.failed}, retried ${summary.retried}, unsent ${summary.unsent} ` +
+      `in ${summary.requests} requests, ${(summary.durationMs / 1000).toFixed(1)} s.${ending === '' ? '' : ` ${ending}`}`,
+  ];
+  const reasons = Object.entries(summary.failuresByReason);
+  if (reasons.length > 0)
+    lines.push(`Failures: ${reasons.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
+  return lines;
+}
