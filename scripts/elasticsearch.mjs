@@ -318,12 +318,22 @@ function commandExists(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).status === 0;
 }
 
-function requireMaven() {
+/**
+ * Runs mvn, quiet and in batch mode, on the cache's own Maven repository; its output goes to `logPath`. Returns
+ * its exit status. Throws when there is no mvn.
+ */
+function runMaven(args, logPath) {
   if (!commandExists('mvn')) {
     throw new ElasticsearchSetupError(
       'Maven (mvn) not found: install it (apt-get install maven) or set ELASTICSEARCH_URL to an existing cluster',
     );
   }
+  const result = spawnSync('mvn', ['-B', '-q', `-Dmaven.repo.local=${join(cacheDir(), 'm2')}`, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  writeFileSync(logPath, `${result.stdout ?? ''}${result.stderr ?? ''}`);
+  return result.status;
 }
 
 /** Downloads the integ-test zip once into the cache's own Maven repository and returns its path. */
@@ -333,25 +343,15 @@ export function fetchDistribution(version, log = console.error, distribution = '
   const [groupId, artifactId] = artifact.split(':');
   const zip = join(repo, ...groupId.split('.'), artifactId, version, `${name}-${version}.zip`);
   if (existsSync(zip)) return zip;
-  requireMaven();
   log(`Downloading ${product} ${version} (${artifact}, zip) from Maven Central with mvn...`);
   const mvnLog = join(cacheDir(), `mvn-${name}-${version}.log`);
-  const result = spawnSync(
-    'mvn',
-    [
-      '-B',
-      '-q',
-      `-Dmaven.repo.local=${repo}`,
-      'dependency:get',
-      `-Dartifact=${artifact}:${version}:zip`,
-      '-Dtransitive=false',
-    ],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  const status = runMaven(
+    ['dependency:get', `-Dartifact=${artifact}:${version}:zip`, '-Dtransitive=false'],
+    mvnLog,
   );
-  writeFileSync(mvnLog, `${result.stdout ?? ''}${result.stderr ?? ''}`);
-  if (result.status !== 0 || !existsSync(zip)) {
+  if (status !== 0 || !existsSync(zip)) {
     throw new ElasticsearchSetupError(
-      `Download of ${product} ${version} from Maven Central failed (mvn exit ${result.status}): check the network or ${versionVariable}`,
+      `Download of ${product} ${version} from Maven Central failed (mvn exit ${status}): check the network or ${versionVariable}`,
       { logPath: mvnLog },
     );
   }
@@ -448,12 +448,10 @@ export function modulePom(module, version) {
  * in the cache (`opensearch-modules/<version>/<name>`); a module laid out before needs no mvn.
  */
 function fetchModules(version, modules, log) {
-  const repo = join(cacheDir(), 'm2');
   const prepared = join(cacheDir(), 'opensearch-modules', version);
   for (const module of modules) {
     const dir = join(prepared, module.name);
     if (existsSync(join(dir, 'plugin-descriptor.properties'))) continue;
-    requireMaven();
     log(
       `Downloading OpenSearch ${version} module ${module.name} (org.opensearch.plugin:${module.name}:${version} and the jars it ships with) from Maven Central with mvn...`,
     );
@@ -464,24 +462,19 @@ function fetchModules(version, modules, log) {
       writeFileSync(join(staging, 'pom.xml'), modulePom(module, version));
       const out = join(staging, module.name);
       const mvnLog = join(cacheDir(), `mvn-opensearch-${version}-${module.name}.log`);
-      const result = spawnSync(
-        'mvn',
+      const status = runMaven(
         [
-          '-B',
-          '-q',
-          `-Dmaven.repo.local=${repo}`,
           '-f',
           join(staging, 'pom.xml'),
           'dependency:copy-dependencies',
           '-DincludeScope=runtime',
           `-DoutputDirectory=${out}`,
         ],
-        { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+        mvnLog,
       );
-      writeFileSync(mvnLog, `${result.stdout ?? ''}${result.stderr ?? ''}`);
-      if (result.status !== 0 || !existsSync(join(out, `${module.name}-${version}.jar`))) {
+      if (status !== 0 || !existsSync(join(out, `${module.name}-${version}.jar`))) {
         throw new ElasticsearchSetupError(
-          `Download of OpenSearch ${version} module ${module.name} (org.opensearch.plugin:${module.name}:${version}) from Maven Central failed (mvn exit ${result.status}): check the network`,
+          `Download of OpenSearch ${version} module ${module.name} (org.opensearch.plugin:${module.name}:${version}) from Maven Central failed (mvn exit ${status}): check the network`,
           { logPath: mvnLog },
         );
       }
