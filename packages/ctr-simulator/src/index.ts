@@ -36,6 +36,7 @@ export {
 export { FIREHOSE_LIMITS } from './firehose-limits.js';
 export { type GroundTruth, GroundTruthCounter, type GroundTruthDay } from './ground-truth.js';
 export {
+  type LiveRecords,
   type LiveTraffic,
   type LiveTrafficOptions,
   type ResolvedLiveTrafficOptions,

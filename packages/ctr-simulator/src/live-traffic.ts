@@ -21,6 +21,25 @@ import { formatCtrTimestamp, SECONDS_PER_DAY } from './timestamps.js';
  */
 const LOOKBACK_DAYS = 1;
 
+/**
+ * How long before the contact center's midnight `generateAhead` may start on the next day: the evening's idle
+ * moments are enough for a day of 100,000 contacts (about 4 s of generation), and little of the current day is
+ * still held by then.
+ */
+const GENERATE_AHEAD_SECONDS = 4 * 3600;
+
+/** The records of a live simulation: iterable once, and able to generate the next day while the caller waits. */
+export interface LiveRecords extends Iterable<SimulatedRecord> {
+  /**
+   * Generates part of the next day's records ahead of need, for about `milliseconds` (at least one contact); call it
+   * while waiting for the next record's time, as `sendLiveTraffic` does. Without it a day is generated when its
+   * first record is asked for, which holds the caller for seconds at high volumes. Returns true while there is
+   * more to do now; false once the next day is ready, or before its generation may start (in the last 4 hours
+   * before the contact center's midnight, so that two whole days are never held at once).
+   */
+  generateAhead(milliseconds: number): boolean;
+}
+
 /** Options of {@link simulateLiveTraffic}: those of the batch simulation, without its period. */
 export interface LiveTrafficOptions extends Omit<SimulationOptions, 'startDate' | 'days'> {
   /** The start (a Date or epoch milliseconds): records dated before it are left out. */
@@ -37,9 +56,10 @@ export type ResolvedLiveTrafficOptions = Omit<ResolvedSimulationOptions, 'startD
 export interface LiveTraffic {
   /**
    * Every record dated at or after `from`, in delivery order (by LastUpdateTimestamp; a duplicate follows its
-   * original), without end. Records are generated a day at a time, when the previous day's are used up.
+   * original), without end. Records are generated a day at a time: when the previous day's are used up, or
+   * earlier, in pieces, through `generateAhead`.
    */
-  readonly records: Iterable<SimulatedRecord>;
+  readonly records: LiveRecords;
   /** The directory of known callers (phone -> name), the same as the batch simulation's with these options. */
   readonly callerDirectory: CallerDirectory;
   readonly contactCenter: SimulatedContactCenter;
@@ -92,23 +112,80 @@ export function simulateLiveTraffic(options: LiveTrafficOptions): LiveTraffic {
   const duplicateRandom = createRandom(resolved.seed).fork('live-duplicates');
   let iterated = false;
 
+  // The day the iteration generates next, and the LastUpdateTimestamp from which generating it ahead may start.
+  let nextLocalMidnight = firstLocalMidnight;
+  let aheadFrom: string | undefined;
+  let lastYielded: string | undefined;
+  let ahead:
+    | {
+        localMidnight: number;
+        contacts: Generator<GeneratedEntry[], void, undefined>;
+        entries: GeneratedEntry[];
+      }
+    | undefined;
+  let aheadDone = false;
+
+  function generateAhead(milliseconds: number): boolean {
+    if (aheadDone || aheadFrom === undefined || lastYielded === undefined || lastYielded < aheadFrom)
+      return false;
+    ahead ??= {
+      localMidnight: nextLocalMidnight,
+      contacts: generator.dayContacts(nextLocalMidnight, Number.POSITIVE_INFINITY),
+      entries: [],
+    };
+    const deadline = performance.now() + milliseconds;
+    do {
+      const step = ahead.contacts.next();
+      if (step.done) {
+        ahead.entries.sort(byDeliveryOrder);
+        aheadDone = true;
+        return false;
+      }
+      for (const entry of step.value) ahead.entries.push(entry);
+    } while (performance.now() < deadline);
+    return true;
+  }
+
+  /** The entries of the day starting at `localMidnight`, sorted: what `generateAhead` made of it, completed. */
+  function generateDay(localMidnight: number): GeneratedEntry[] {
+    if (ahead === undefined || ahead.localMidnight !== localMidnight)
+      return generator.day(localMidnight, Number.POSITIVE_INFINITY).sort(byDeliveryOrder);
+    const { contacts, entries } = ahead;
+    if (!aheadDone) {
+      for (let step = contacts.next(); !step.done; step = contacts.next())
+        for (const entry of step.value) entries.push(entry);
+      entries.sort(byDeliveryOrder);
+    }
+    ahead = undefined;
+    aheadDone = false;
+    return entries;
+  }
+
   function* records(): Generator<SimulatedRecord> {
     let pending: GeneratedEntry[] = [];
     for (let localMidnight = firstLocalMidnight; ; localMidnight += SECONDS_PER_DAY) {
-      for (const entry of generator.day(localMidnight, Number.POSITIVE_INFINITY)) pending.push(entry);
+      // Both sorted: the sort merges two runs.
+      for (const entry of generateDay(localMidnight)) pending.push(entry);
       pending.sort(byDeliveryOrder);
       // Every record of a later day is dated at or after that day's start: those before it are final.
-      const nextDayStart = formatCtrTimestamp(localMidnight + SECONDS_PER_DAY - offsetSeconds);
+      const nextDayStartSeconds = localMidnight + SECONDS_PER_DAY - offsetSeconds;
+      const nextDayStart = formatCtrTimestamp(nextDayStartSeconds);
+      nextLocalMidnight = localMidnight + SECONDS_PER_DAY;
+      aheadFrom = formatCtrTimestamp(nextDayStartSeconds - GENERATE_AHEAD_SECONDS);
       let settled = 0;
       while (settled < pending.length && pending[settled]!.record.LastUpdateTimestamp < nextDayStart)
         settled++;
-      const ready = pending.slice(0, settled);
+      const ready: (GeneratedEntry | undefined)[] = pending.slice(0, settled);
       pending = pending.slice(settled);
-      for (const entry of ready) {
+      for (let index = 0; index < ready.length; index++) {
+        const entry = ready[index]!;
+        // Released as it goes: the day ahead is generated while the rest of this one is held.
+        ready[index] = undefined;
         // Drawn for every record, so the records after `from` do not depend on when the simulation started.
         const duplicate = duplicateRandom.chance(duplicateRate);
         if (entry.record.LastUpdateTimestamp < fromTimestamp) continue;
         const simulated = toSimulatedRecord(entry);
+        lastYielded = entry.record.LastUpdateTimestamp;
         yield simulated;
         if (duplicate) yield { ...simulated, kind: 'duplicate' };
       }
@@ -122,6 +199,7 @@ export function simulateLiveTraffic(options: LiveTrafficOptions): LiveTraffic {
         iterated = true;
         return records();
       },
+      generateAhead,
     },
     callerDirectory: generator.callerDirectory,
     contactCenter: generator.contactCenter,

@@ -1,6 +1,7 @@
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { type Clock, wallClock } from './clock.js';
 import { FirehoseSendError, SendOptionsError } from './errors.js';
+import type { LiveRecords } from './live-traffic.js';
 import type { SimulatedRecord } from './record-types.js';
 import {
   addSendSummaries,
@@ -33,8 +34,11 @@ export interface LiveSendSummary extends SendSummary {
 export interface SendLiveTrafficOptions {
   client: FirehoseClient;
   deliveryStreamName: string;
-  /** Records in delivery order (a live simulation's), each sent once the clock reaches its LastUpdateTimestamp. */
-  records: Iterable<SimulatedRecord>;
+  /**
+   * Records in delivery order (a live simulation's), each sent once the clock reaches its LastUpdateTimestamp. When
+   * they have a `generateAhead` method (a live simulation's do), it is called in slices while waiting.
+   */
+  records: Iterable<SimulatedRecord> | LiveRecords;
   /** Epoch milliseconds to end at; without it the send ends when `stop` or `abort` fires, or the records end. */
   until?: number;
   /** Ends the send gently: no new batch is started, the one in flight finishes (its retries included). */
@@ -57,6 +61,9 @@ export interface SendLiveTrafficOptions {
 
 /** Waits are cut into pieces of at most this, so a stop is noticed and a long wait never overflows a timer. */
 const MAX_WAIT_MS = 60_000;
+
+/** A slice of generating ahead: the longest a wait is held up by it, and so the shortest wait that gets one. */
+const GENERATE_SLICE_MS = 10;
 
 function checkOptions(options: SendLiveTrafficOptions): void {
   const problems: string[] = [];
@@ -108,6 +115,11 @@ export async function sendLiveTraffic(options: SendLiveTrafficOptions): Promise<
   const dueAt = (record: SimulatedRecord) => Date.parse(record.record.LastUpdateTimestamp);
   const report = (nextRecordAt: string | undefined) =>
     options.onProgress?.({ summary: total, lastRecordAt, nextRecordAt });
+  const records = options.records as Partial<LiveRecords>;
+  const generateAhead =
+    typeof records.generateAhead === 'function' ? records.generateAhead.bind(records) : undefined;
+  // The record a wait was last reported for: the slices of generating ahead report a wait once.
+  let reportedWait: SimulatedRecord | undefined;
   // Records that came due but were never attempted: an outage stopped the call that carried them. They go first
   // in the next call, and are counted (and given to onDue) once: as unsent if the send ends first.
   let carried: SimulatedRecord[] = [];
@@ -130,8 +142,16 @@ export async function sendLiveTraffic(options: SendLiveTrafficOptions): Promise<
       const now = clock.now();
       if (until !== undefined && now >= until) return finish('until');
       if (!next.done && carried.length === 0 && dueAt(next.value) > now) {
-        report(next.value.record.LastUpdateTimestamp);
+        if (reportedWait !== next.value) report(next.value.record.LastUpdateTimestamp);
         const wake = Math.min(dueAt(next.value), until ?? Number.POSITIVE_INFINITY, now + MAX_WAIT_MS);
+        // Idle: the live simulation's next day is generated meanwhile, a slice at a time between timers and I/O, so
+        // that it is ready when its first record is asked for.
+        if (wake - now > GENERATE_SLICE_MS && generateAhead?.(GENERATE_SLICE_MS)) {
+          reportedWait = next.value;
+          await clock.sleep(0, waitController.signal).catch(() => undefined);
+          continue;
+        }
+        reportedWait = undefined;
         await clock.sleep(wake - now, waitController.signal).catch(() => undefined);
         continue;
       }

@@ -214,6 +214,11 @@ interface TrafficGenerator {
    * re-published updates, which are never dated at or after `updatesBefore` (epoch seconds).
    */
   day(localMidnight: number, updatesBefore: number): GeneratedEntry[];
+  /**
+   * The same entries as `day`, a contact at a time (its records and updates in one array), drawn as they are
+   * asked for: generation can be spread over idle moments. Draw each day to its end before starting another.
+   */
+  dayContacts(localMidnight: number, updatesBefore: number): Generator<GeneratedEntry[], void, undefined>;
 }
 
 /**
@@ -256,8 +261,10 @@ export function createTrafficGenerator(
   const offsetSeconds = resolved.utcOffsetMinutes * 60;
   let order = 0;
 
-  const day = (localMidnight: number, updatesBefore: number): GeneratedEntry[] => {
-    const generated: GeneratedEntry[] = [];
+  function* dayContacts(
+    localMidnight: number,
+    updatesBefore: number,
+  ): Generator<GeneratedEntry[], void, undefined> {
     const weekend = isWeekend(localMidnight);
     const volume =
       resolved.contactsPerDay * (weekend ? resolved.weekendFactor : 1) * (0.9 + 0.2 * trafficRandom.next());
@@ -278,7 +285,11 @@ export function createTrafficGenerator(
       const busy = !weekend && ((localHour >= 9 && localHour < 12) || (localHour >= 13 && localHour < 16));
       const outboundAllowed = !weekend && localHour >= 9 && localHour < 17;
       const records = generateContact(context, arrival.channel, arrival.at, { busy, outboundAllowed });
-      for (const record of records) generated.push({ record, kind: 'original', order: order++ });
+      const generated: GeneratedEntry[] = records.map((record) => ({
+        record,
+        kind: 'original',
+        order: order++,
+      }));
 
       // Re-published updates: the last segment again, later, with one more attribute (ctr.md §1.1).
       if (deliveryRandom.chance(resolved.updateRate)) {
@@ -303,11 +314,17 @@ export function createTrafficGenerator(
           previous = next;
         }
       }
+      yield generated;
     }
+  }
+
+  const day = (localMidnight: number, updatesBefore: number): GeneratedEntry[] => {
+    const generated: GeneratedEntry[] = [];
+    for (const contact of dayContacts(localMidnight, updatesBefore)) generated.push(...contact);
     return generated;
   };
 
-  return { contactCenter, callerDirectory, deliveryRandom, day };
+  return { contactCenter, callerDirectory, deliveryRandom, day, dayContacts };
 }
 
 /** Delivery order: by LastUpdateTimestamp, generation order on ties. */

@@ -418,3 +418,69 @@ describe('sendLiveTraffic through an outage', () => {
     expect((error.summary as { endedBy?: string }).endedBy).toBe('refused');
   });
 });
+
+describe('sendLiveTraffic over midnight', () => {
+  it('has the live simulation generate the next day while it waits, so the day is ready when it starts', async () => {
+    server = await startFirehoseTestServer();
+    const client = new FirehoseClient({
+      endpoint: server.url,
+      region: 'ap-southeast-2',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    // 21:30 to 00:30 UTC (the contact center's clock): the next day is generated in the evening's waits.
+    const from = Date.parse('2024-03-06T21:30:00Z');
+    const until = Date.parse('2024-03-07T00:30:00Z');
+    const model = { from, contactsPerDay: 2000, seed: 5 };
+    const live = simulateLiveTraffic(model);
+    const clock = jumpingClock(from);
+    const slices: number[] = [];
+    let lastAnswer: boolean | undefined;
+    let readyAtMidnight: boolean | undefined;
+    const iterator = live.records[Symbol.iterator]();
+    const records = {
+      [Symbol.iterator]: () => ({
+        next: () => {
+          const step = iterator.next();
+          if (
+            readyAtMidnight === undefined &&
+            !step.done &&
+            step.value.record.LastUpdateTimestamp >= '2024-03-07'
+          )
+            readyAtMidnight = lastAnswer === false && slices.length > 0;
+          return step;
+        },
+      }),
+      generateAhead: (milliseconds: number) => {
+        slices.push(milliseconds);
+        lastAnswer = live.records.generateAhead(milliseconds);
+        return lastAnswer;
+      },
+    };
+    const reports: { nextRecordAt: string; at: number }[] = [];
+    const summary = await sendLiveTraffic({
+      client,
+      deliveryStreamName: 'CTRFHStream',
+      records,
+      until,
+      clock,
+      onProgress: ({ nextRecordAt }) => {
+        if (nextRecordAt !== undefined) reports.push({ nextRecordAt, at: clock.now() });
+      },
+    });
+    client.destroy();
+    expect(summary.endedBy).toBe('until');
+    // The records are those of a simulation never asked to generate ahead, all sent.
+    const expected = expectedRecords({ ...model, until });
+    expect(server.accepted.map(String).sort()).toEqual(expected.map((record) => record.data).sort());
+    expect(summary).toMatchObject({ records: expected.length, sent: expected.length, failed: 0 });
+    expect(expected.some((record) => record.day === '2024-03-07')).toBe(true);
+    // In 10 ms slices, done before the first record of the new day was asked for.
+    expect(new Set(slices)).toEqual(new Set([10]));
+    expect(readyAtMidnight).toBe(true);
+    // A wait is reported once, and again only for each minute it lasts.
+    for (let index = 1; index < reports.length; index++) {
+      if (reports[index]!.nextRecordAt === reports[index - 1]!.nextRecordAt)
+        expect(reports[index]!.at - reports[index - 1]!.at).toBeGreaterThanOrEqual(60_000);
+    }
+  });
+});

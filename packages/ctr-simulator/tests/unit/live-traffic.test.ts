@@ -110,6 +110,41 @@ describe('simulateLiveTraffic', () => {
     expect(() => fromDate.records[Symbol.iterator]()).toThrow('iterated once');
   });
 
+  it('generates the next day ahead, in its last 4 hours, a contact at a time, changing no record', () => {
+    const sliced = simulateLiveTraffic({ ...OPTIONS, from: FROM });
+    // Nothing to do before the iteration starts.
+    expect(sliced.records.generateAhead(0)).toBe(false);
+    const taken: SimulatedRecord[] = [];
+    // Per local day (Sydney midnight = 14:00 UTC): when generating it ahead began, and the contacts it gave.
+    const started = new Map<string, string>();
+    const contacts = new Map<string, number>();
+    let day = '2024-03-07';
+    for (const record of sliced.records) {
+      const at = record.record.LastUpdateTimestamp;
+      if (at >= UNTIL) break;
+      taken.push(record);
+      // Budget 0: one contact per call.
+      while (sliced.records.generateAhead(0)) {
+        if (!started.has(day)) started.set(day, at);
+        contacts.set(day, (contacts.get(day) ?? 0) + 1);
+      }
+      if (contacts.has(day))
+        day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    }
+    expect(taken.map((record) => record.data)).toEqual(records.map((record) => record.data));
+    expect(taken.map((record) => record.kind)).toEqual(records.map((record) => record.kind));
+    // Sydney's midnight before 2024-03-07 is 2024-03-06T14:00Z: generating that day starts from 10:00Z.
+    for (const [localDay, at] of started) {
+      const midnight = Date.parse(`${localDay}T00:00:00Z`) - 10 * 3_600_000;
+      expect(Date.parse(at)).toBeGreaterThanOrEqual(midnight - 4 * 3_600_000);
+      expect(Date.parse(at)).toBeLessThan(midnight);
+    }
+    expect([...started.keys()]).toEqual(['2024-03-07', '2024-03-08', '2024-03-09', '2024-03-10']);
+    // A weekday's volume (400 a day, +-10%), then a Saturday's (weekendFactor).
+    expect(contacts.get('2024-03-07')).toBeGreaterThanOrEqual(360);
+    expect(contacts.get('2024-03-09')!).toBeLessThan(contacts.get('2024-03-08')!);
+  });
+
   it('refuses an invalid start or model option, listing every problem', () => {
     let caught: unknown;
     try {
