@@ -276,7 +276,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
               functionName: 'AddName',
               environment: {
                 CALLER_LOOKUP_URL: directory.baseUrl,
-                LOG_LEVEL: options.lambdaLogLevel ?? process.env.LOG_LEVEL ?? 'warn',
+                LOG_LEVEL: options.lambdaLogLevel ?? 'warn',
                 // CloudWatch's metrics lines (Embedded Metric Format) have no reader here: the report counts.
                 METRICS: 'off',
                 // npm start never talks to AWS, whatever the shell says: no profile (the SDK would prefer it
