@@ -61,8 +61,12 @@ export const ProcessorConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, hyphens or underscores')
       .default('firehose-local-processor'),
-    /** The Lambda timeout. Firehose allows functions up to 5 minutes. */
-    timeoutSeconds: z.number().positive().max(900).default(60),
+    /** The Lambda timeout. Firehose waits at most 5 minutes for a transform: a longer timeout is refused. */
+    timeoutSeconds: z
+      .number()
+      .positive()
+      .max(300, 'must be at most 300: Firehose waits at most 5 minutes for a transform')
+      .default(60),
     /**
      * Lambda's `MemorySize` (128-10,240 MB): the context's `memoryLimitInMB` and `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`.
      * In `worker` environments it also sizes the handler's JavaScript heap as Lambda's Node.js runtime does (a

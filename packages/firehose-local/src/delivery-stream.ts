@@ -10,7 +10,7 @@ import {
   ElasticsearchDestination,
   type FailedDocument,
 } from './elasticsearch-destination.js';
-import type { FirehoseLocalLogger } from './logger.js';
+import { type FirehoseLocalLogger, withoutRecordData } from './logger.js';
 import { type DeliveryStreamMetrics, MetricsRecorder } from './metrics.js';
 import type { ProcessorRuntime } from './processor-runtime.js';
 
@@ -327,7 +327,7 @@ export class DeliveryStream {
         records: records.length,
         attempt: attempts,
         errorCode: check.errorCode,
-        errorMessage: check.errorMessage.slice(0, 300),
+        errorMessage: withoutRecordData(check.errorMessage).slice(0, 300),
       });
       if (attempts > processor.numberOfRetries) {
         const attemptEndingTimestamp = this.#clock.now();

@@ -28,6 +28,12 @@ import { WorkerProcessorRuntime } from './worker-processor-runtime.js';
 export interface FirehoseLocal {
   /** The endpoint to give `new FirehoseClient({ endpoint })`, e.g. `http://127.0.0.1:4573`. */
   readonly url: string;
+  /**
+   * The endpoint for processors that put records back into a stream (the overflow of a response, say): `url` with
+   * a path of this instance's own. Execution environments get it as `AWS_ENDPOINT_URL_FIREHOSE`; an in-process
+   * handler should use it too. Unlike `url`, it accepts records while `close()` drains the processor stage.
+   */
+  readonly processorEndpointUrl: string;
   /** Metrics of one stream. */
   metrics(streamName: string): DeliveryStreamMetrics;
   /** Metrics of every stream. */
@@ -35,9 +41,10 @@ export interface FirehoseLocal {
   /** Flushes the buffers of one stream (or all) and waits until every accepted record is settled. */
   flush(streamName?: string): Promise<void>;
   /**
-   * Flushes the processor stage while still accepting records (so records the processor re-ingests are
-   * delivered), then refuses new records (ServiceUnavailableException), flushes every buffer, waits for every
-   * delivery and closes the server. Idempotent.
+   * Refuses records from producers at once (ServiceUnavailableException, so a producer that keeps sending cannot
+   * hold the shutdown), flushes the processor stage while still accepting the records processors put back through
+   * `processorEndpointUrl`, then refuses those too, flushes every buffer, waits for every delivery and closes the
+   * server. Idempotent.
    */
   close(): Promise<void>;
 }
@@ -224,6 +231,9 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
 
   // Until every processor module is known to load, puts are answered ServiceUnavailableException.
   let ready = false;
+  // Processors put records back through a path of this instance's own: while closing, only they are accepted.
+  const processorPath = `/processors/${randomUUID()}/`;
+  let closing: Promise<void> | undefined;
   const server = createServer((request, response) => {
     void handleRequest(request, response).catch((error: unknown) => {
       logger.error('unexpected error answering a request', { error: (error as Error).message });
@@ -276,6 +286,22 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
       return;
     }
     const raw = await readBody(request);
+    const operation = target.slice(FIREHOSE_TARGET_PREFIX.length);
+    if (
+      closing !== undefined &&
+      path !== processorPath &&
+      (operation === 'PutRecord' || operation === 'PutRecordBatch')
+    ) {
+      sendApiError(
+        response,
+        new FirehoseApiError(
+          'ServiceUnavailableException',
+          'The local Firehose endpoint is shutting down.',
+          503,
+        ),
+      );
+      return;
+    }
     if (!ready) {
       sendApiError(
         response,
@@ -304,11 +330,7 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
       return;
     }
     try {
-      sendJson(
-        response,
-        200,
-        handleFirehoseOperation(streams, target.slice(FIREHOSE_TARGET_PREFIX.length), body),
-      );
+      sendJson(response, 200, handleFirehoseOperation(streams, operation, body));
     } catch (error) {
       if (error instanceof FirehoseApiError) sendApiError(response, error);
       else throw error;
@@ -331,12 +353,13 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   // The processor reaches this endpoint over loopback when the server listens on every interface.
-  const processorEndpointUrl =
+  const processorEndpointUrl = `${
     address.address === '0.0.0.0'
       ? `http://127.0.0.1:${address.port}`
       : address.address === '::'
         ? `http://[::1]:${address.port}`
-        : url;
+        : url
+  }${processorPath}`;
   try {
     for (const runtime of processorRuntimes) {
       if (!(runtime instanceof WorkerProcessorRuntime)) continue;
@@ -354,8 +377,6 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
   ready = true;
   logger.info('local Firehose endpoint listening', { url, streams: [...streams.keys()] });
 
-  let closing: Promise<void> | undefined;
-
   function metrics(streamName: string): DeliveryStreamMetrics;
   function metrics(): DeliveryStreamMetrics[];
   function metrics(streamName?: string): DeliveryStreamMetrics | DeliveryStreamMetrics[] {
@@ -365,6 +386,7 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
 
   return {
     url,
+    processorEndpointUrl,
     metrics,
     async flush(streamName?: string) {
       if (closing !== undefined) throw new FirehoseLocalClosedError();
@@ -374,8 +396,9 @@ export async function startFirehoseLocal(options: FirehoseLocalOptions): Promise
     close() {
       closing ??= (async () => {
         const all = [...streams.values()];
-        // Still accepting: a processor may put records (e.g. overflow) into any stream while it drains. Repeat
-        // until every processor stage is idle at the same time, then refuse new records and connections.
+        // Producers are refused from now on (handleRequest); processors may still put records (e.g. overflow) into
+        // any stream while it drains. Repeat until every processor stage is idle at the same time, then refuse
+        // those too, and new connections.
         do {
           await Promise.all(all.map((stream) => stream.drainProcessorStage()));
         } while (!all.every((stream) => stream.processorStageIdle));

@@ -1,4 +1,5 @@
-const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^@/?#\s]*)@/gi;
+// Up to the last `@` before the host, as URL parsers read it: a user name or password may hold an `@` itself.
+const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/?#\s]*)@/gi;
 
 /**
  * Replaces the user name and password of every URL in `text` with `***`, keeping the rest as written

@@ -6,7 +6,7 @@ import {
   ExecutionEnvironment,
   type InitOutcome,
 } from './execution-environment.js';
-import type { FirehoseLocalLogger } from './logger.js';
+import { type FirehoseLocalLogger, withoutRecordData } from './logger.js';
 import {
   checkProcessorResponseJson,
   type ProcessorResponseCheck,
@@ -177,7 +177,7 @@ export class WorkerProcessorRuntime implements ProcessorRuntime {
       case 'exit':
         this.#logger.warn('processor execution environment exited during an invocation', {
           functionName: this.#function.functionName,
-          reason: outcome.description,
+          reason: withoutRecordData(outcome.description),
         });
         return functionError(`${RETURNED_AN_ERROR}: Runtime.ExitError: ${outcome.description}`);
     }

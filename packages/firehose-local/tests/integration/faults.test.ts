@@ -5,6 +5,7 @@ import {
   type DeliveryStreamMetrics,
   startFirehoseLocal,
 } from '../../src/index.js';
+import { silentLogger } from '../../src/logger.js';
 import {
   backupLines,
   deleteIndices,
@@ -145,6 +146,53 @@ describe.each([
     expect(metrics.cloudWatch['DeliveryToElasticsearch.Records']).toBe(5);
     expect(metrics.cloudWatch['ExecuteProcessing.Success']).toBeCloseTo(1 / 3);
   });
+});
+
+describe('what firehose-local logs of a failed invocation', () => {
+  it.each(['worker', 'in-process'] as const)(
+    'masks the record data its error quotes (a phone number), and keeps the message whole in processing-failed/ (isolation %s)',
+    async (isolation) => {
+      const directory = await temporaryDirectory();
+      directories.push(directory);
+      const warnings: Record<string, unknown>[] = [];
+      const firehose = await startFirehoseLocal({
+        logger: { ...silentLogger, warn: (message, details) => warnings.push({ message, ...details }) },
+        streams: [
+          {
+            name: 'faulty',
+            processor: {
+              modulePath: fixture('faulty.mjs'),
+              exportName: 'parsesRecordAsJson',
+              isolation,
+              numberOfRetries: 0,
+              bufferIntervalInSeconds: 0,
+            },
+            elasticsearch: destination(`${isolation}-quotes`),
+            backup: { directory },
+          },
+        ],
+      });
+      const client = firehoseClient(firehose.url);
+      await client.send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: 'faulty',
+          Records: [{ Data: Buffer.from('+61412345678 called, no JSON') }],
+        }),
+      );
+      client.destroy();
+      await firehose.close();
+      expect(warnings).toEqual([
+        expect.objectContaining({
+          message: 'processor invocation failed',
+          errorCode: 'Lambda.FunctionError',
+          errorMessage: expect.stringContaining('is not valid JSON'),
+        }),
+      ]);
+      expect(JSON.stringify(warnings)).not.toMatch(/412345/);
+      const [failed] = await backupLines(directory, 'processing-failed/');
+      expect(String(failed?.errorMessage)).toContain('"+614123456"');
+    },
+  );
 });
 
 describe("a processor's memory (worker environments sized like the Lambda function)", () => {

@@ -112,6 +112,6 @@ export const handler = async (event) => {
       await firehose.close();
     }
     // '' makes the AWS SDK use the real service endpoint (firehose.<region>.amazonaws.com).
-    expect(JSON.parse(await readFile(reportFile, 'utf8'))).toBe(firehose.url);
+    expect(JSON.parse(await readFile(reportFile, 'utf8'))).toBe(firehose.processorEndpointUrl);
   });
 });

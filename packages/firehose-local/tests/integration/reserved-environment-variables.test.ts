@@ -137,7 +137,7 @@ describe("Lambda's reserved environment variables in worker execution environmen
       LAMBDA_TASK_ROOT: dirname(fixture('environment.mjs')),
       _HANDLER: 'environment.reportEnvironment',
       TZ: ':UTC',
-      AWS_ENDPOINT_URL_FIREHOSE: firehose.url,
+      AWS_ENDPOINT_URL_FIREHOSE: firehose.processorEndpointUrl,
       FROM_PARENT: null,
       OVERRIDDEN: null,
     });
@@ -198,7 +198,7 @@ describe("Lambda's reserved environment variables in worker execution environmen
       AWS_REGION: 'us-east-1', // the stream's default region
       AWS_DEFAULT_REGION: 'us-west-2', // the function's configuration beats reserved (locally only)
       // The shell's endpoint would send re-ingested records away from this stream: firehose-local's wins.
-      AWS_ENDPOINT_URL_FIREHOSE: firehose.url,
+      AWS_ENDPOINT_URL_FIREHOSE: firehose.processorEndpointUrl,
     });
     expect(report!.Environment).not.toHaveProperty('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS');
     expect(report!.CredentialDigests).toEqual({

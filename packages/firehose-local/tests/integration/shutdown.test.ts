@@ -216,7 +216,9 @@ describe('close() and records the processor re-ingests', () => {
         },
       ],
     });
-    endpoint = firehose.url;
+    // An in-process handler re-ingests through the processors' endpoint, as execution environments do.
+    endpoint = firehose.processorEndpointUrl;
+    expect(endpoint.startsWith(`${firehose.url}/processors/`)).toBe(true);
     const client = firehoseClient(firehose.url);
     await client.send(
       new PutRecordBatchCommand({
@@ -239,6 +241,66 @@ describe('close() and records the processor re-ingests', () => {
     ]);
     // Once closed, the endpoint refuses connections.
     await expect(fetch(firehose.url)).rejects.toThrow();
+  });
+});
+
+describe('close() and a producer that keeps sending', () => {
+  it('refuses the producer at once, so the shutdown ends, and delivers every record it accepted', async () => {
+    const index = `${indexPrefix}-steady`;
+    const firehose = await startFirehoseLocal({
+      streams: [
+        {
+          name: 'steady',
+          processor: {
+            handler: async (event) => {
+              // Slow enough that the buffer refills while each invocation runs.
+              await new Promise((resolve) => setTimeout(resolve, 50));
+              return {
+                records: event.records.map(({ recordId, data }) => ({ recordId, result: 'Ok', data })),
+              };
+            },
+            bufferIntervalInSeconds: 0,
+          },
+          elasticsearch: { url: elasticsearchUrl, indexName: index, indexRotationPeriod: 'NoRotation' },
+          backup: { directory: await backupDirectory() },
+        },
+      ],
+    });
+    // Like ctr-simulate --live: one record every 10 ms, until the endpoint is gone.
+    const client = firehoseClient(firehose.url);
+    let accepted = 0;
+    const refusals: string[] = [];
+    let closed = false;
+    const producer = (async () => {
+      for (let n = 0; !closed; n++) {
+        try {
+          const answer = await client.send(
+            new PutRecordBatchCommand({
+              DeliveryStreamName: 'steady',
+              Records: [{ Data: json({ ContactId: `c-${n}` }) }],
+            }),
+          );
+          accepted += 1 - (answer.FailedPutCount ?? 0);
+        } catch (error) {
+          refusals.push(`${(error as Error).name}: ${(error as Error).message}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    await vi.waitFor(() => expect(firehose.metrics('steady').local.processorInvocations).toBeGreaterThan(2), {
+      timeout: 10_000,
+    });
+    // close() resolves although the producer never stops by itself (before, it drained for as long as records came).
+    await firehose.close();
+    closed = true;
+    await producer;
+    client.destroy();
+    expect(refusals[0]).toBe('ServiceUnavailableException: The local Firehose endpoint is shutting down.');
+    const { cloudWatch, local } = firehose.metrics('steady');
+    expect(cloudWatch.IncomingRecords).toBe(accepted);
+    expect(cloudWatch['DeliveryToElasticsearch.Records']).toBe(accepted);
+    expect(local.pendingRecords).toBe(0);
+    expect(await searchAll(elasticsearchUrl, index)).toHaveLength(accepted);
   });
 });
 

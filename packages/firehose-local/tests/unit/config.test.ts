@@ -86,6 +86,19 @@ describe('parseFirehoseLocalConfig', () => {
     );
   });
 
+  it('refuses a Lambda timeout Firehose would not wait for (over 5 minutes)', () => {
+    const withTimeout = (timeoutSeconds: number) => ({
+      streams: [{ ...minimal, processor: { modulePath: './x.mjs', timeoutSeconds } }],
+    });
+    expect(parseFirehoseLocalConfig(withTimeout(300)).streams[0]?.processor?.timeoutSeconds).toBe(300);
+    expect(issuesOf(withTimeout(301))).toEqual([
+      expect.objectContaining({
+        path: 'streams.0.processor.timeoutSeconds',
+        message: 'must be at most 300: Firehose waits at most 5 minutes for a transform',
+      }),
+    ]);
+  });
+
   it('requires exactly one of url/client and of handler/modulePath', () => {
     expect(
       issuesOf({ streams: [{ ...minimal, elasticsearch: { indexName: 'connect' } }] })[0]?.message,

@@ -18,4 +18,17 @@ describe('redactUrlCredentials', () => {
     );
     expect(redactUrlCredentials('http://x:9200/users/@me')).toBe('http://x:9200/users/@me');
   });
+
+  it('hides all of a user name or password that holds an @, as URL parsers read it (up to the last @)', () => {
+    // Both forms are valid to the WHATWG URL parser, which the config check and the bulk transport use.
+    expect(new URL('http://me@corp.com:secret@127.0.0.1:9/').password).toBe('secret');
+    expect(redactUrlCredentials('http://me@corp.com:secret@127.0.0.1:9/')).toBe(
+      'http://***:***@127.0.0.1:9/',
+    );
+    expect(redactUrlCredentials('http://elastic:s3cr@tPass@es:9200 refused')).toBe(
+      'http://***:***@es:9200 refused',
+    );
+    expect(redactUrlCredentials('http://a:b@x:9200/users/@me')).toBe('http://***:***@x:9200/users/@me');
+    expect(redactUrlCredentials('http://a@b@x?q=@')).toBe('http://***@x?q=@');
+  });
 });
