@@ -33,7 +33,8 @@ Options:
   --attribute-fields KEY[,KEY...]  contact attribute keys to make aggregatable everywhere (OpenSearch too) as
                             AttributeKeywords.KEY (keyword), through an ingest pipeline; repeatable; not with aoss
   --no-create-index         do not create the index NAME when it does not exist
-  --server DIST@VERSION     skip version detection, e.g. elasticsearch@8.19.0, opensearch@2.11.0
+  --server DIST@VERSION     skip version detection, e.g. elasticsearch@8.19.0, opensearch@2.11.0, or
+                            elasticsearch-oss@7.10.2 (Amazon Elasticsearch Service)
   --dry-run                 change nothing; print what would change and the requests that would be sent;
                             with --server it runs offline (contacts no node, plans for an empty cluster)
   --json                    print the report as JSON

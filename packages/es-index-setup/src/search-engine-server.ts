@@ -11,8 +11,14 @@ export interface SearchEngineServer {
   major: number;
   minor: number;
   /**
-   * The type for an open map of keys (`Attributes`): `flattened` (Elasticsearch >= 7.3),
-   * `flat_object` (OpenSearch >= 2.7), or `undefined` (older OpenSearch: the map is stored, not indexed).
+   * Elasticsearch's build flavor: `oss` for the Apache-2.0 build without X-Pack (Amazon Elasticsearch Service's
+   * 7.10 domains report it), else `default`. OpenSearch has none.
+   */
+  buildFlavor?: 'default' | 'oss';
+  /**
+   * The type for an open map of keys (`Attributes`): `flattened` (Elasticsearch >= 7.3, its default flavor: an
+   * X-Pack type), `flat_object` (OpenSearch >= 2.7), or `undefined` (older OpenSearch and Elasticsearch's oss
+   * flavor: the map is stored, not indexed).
    */
   flattenedType: 'flattened' | 'flat_object' | undefined;
   /** Elasticsearch >= 8.14 can ignore dynamic fields beyond the total fields limit instead of rejecting the document. */
@@ -23,8 +29,9 @@ const VERSION_PATTERN = /^(\d+)\.(\d+)(?:\.(\d+))?/;
 
 /**
  * Describes a server from its version string. Majors 1 to 3 are OpenSearch (Elasticsearch never had
- * a supported 1.x-3.x with composable templates); give `distribution` to be explicit.
- * Throws `UnsupportedServerError` for Elasticsearch older than 7.10.
+ * a supported 1.x-3.x with composable templates); give `distribution` to be explicit, and Elasticsearch's
+ * `buildFlavor` when it is `oss` (no `flattened` type). Throws `UnsupportedServerError` for Elasticsearch older
+ * than 7.10.
  *
  * @example
  * ```ts
@@ -36,6 +43,7 @@ const VERSION_PATTERN = /^(\d+)\.(\d+)(?:\.(\d+))?/;
 export function describeSearchEngineServer(
   version: string,
   distribution?: SearchEngineDistribution,
+  buildFlavor?: 'default' | 'oss',
 ): SearchEngineServer {
   const match = VERSION_PATTERN.exec(version.trim());
   if (!match)
@@ -55,18 +63,28 @@ export function describeSearchEngineServer(
   }
   const atLeast = (wantedMajor: number, wantedMinor: number) =>
     major > wantedMajor || (major === wantedMajor && minor >= wantedMinor);
+  const oss = detected === 'elasticsearch' && buildFlavor === 'oss';
   return {
     distribution: detected,
     version: version.trim(),
     major,
     minor,
-    flattenedType: detected === 'elasticsearch' ? 'flattened' : atLeast(2, 7) ? 'flat_object' : undefined,
+    ...(detected === 'elasticsearch' ? { buildFlavor: oss ? 'oss' : 'default' } : {}),
+    flattenedType:
+      detected === 'elasticsearch'
+        ? oss
+          ? undefined
+          : 'flattened'
+        : atLeast(2, 7)
+          ? 'flat_object'
+          : undefined,
     supportsIgnoreDynamicBeyondLimit: detected === 'elasticsearch' && atLeast(8, 14),
   };
 }
 
 /**
- * Reads a server given on the command line: `9.1.0`, `elasticsearch@8.19.0` or `opensearch@2.11.0`.
+ * Reads a server given on the command line: `9.1.0`, `elasticsearch@8.19.0`, `opensearch@2.11.0`, or
+ * `elasticsearch-oss@7.10.2` (Elasticsearch's oss flavor, as Amazon Elasticsearch Service's 7.10 domains run).
  *
  * @example
  * ```ts
@@ -77,10 +95,11 @@ export function describeSearchEngineServer(
 export function parseServerSpecification(specification: string): SearchEngineServer {
   const [first, second] = specification.split('@');
   if (second === undefined) return describeSearchEngineServer(first ?? '');
+  if (first === 'elasticsearch-oss') return describeSearchEngineServer(second, 'elasticsearch', 'oss');
   if (first !== 'elasticsearch' && first !== 'opensearch') {
     throw new InvalidOptionError(
       'server',
-      `Unknown distribution ${JSON.stringify(first)}: use elasticsearch@<version> or opensearch@<version>.`,
+      `Unknown distribution ${JSON.stringify(first)}: use elasticsearch@<version>, elasticsearch-oss@<version> or opensearch@<version>.`,
     );
   }
   return describeSearchEngineServer(second, first);
@@ -103,12 +122,13 @@ export const DEFAULT_OFFLINE_SERVER_VERSION = '9.0.0';
 export async function detectSearchEngineServer(
   connection: ElasticsearchConnection,
 ): Promise<SearchEngineServer> {
-  const path = '/_nodes/_local?filter_path=nodes.*.version';
+  const path = '/_nodes/_local?filter_path=nodes.*.version,nodes.*.build_flavor';
   const { statusCode, body } = await connection.request('GET', path);
-  const nodes = (body as { nodes?: Record<string, { version?: unknown }> } | undefined)?.nodes;
-  const version = nodes
-    ? Object.values(nodes).find((node) => typeof node.version === 'string')?.version
-    : undefined;
+  const nodes = (
+    body as { nodes?: Record<string, { version?: unknown; build_flavor?: unknown }> } | undefined
+  )?.nodes;
+  const node = nodes ? Object.values(nodes).find((each) => typeof each.version === 'string') : undefined;
+  const version = node?.version;
   if (statusCode !== 200 || typeof version !== 'string') {
     throw new ElasticsearchRequestError(
       `GET /_nodes/_local did not return a node version from ${connection.displayUrl} (status ${statusCode}). Is the URL an Elasticsearch or OpenSearch node? Give the version with --server to work offline.`,
@@ -127,5 +147,7 @@ export async function detectSearchEngineServer(
   } catch {
     distribution = undefined;
   }
-  return describeSearchEngineServer(version, distribution);
+  // Elasticsearch 7.x reports its flavor (`oss` without X-Pack, whose `flattened` type it lacks); 8.x and later
+  // have one flavor.
+  return describeSearchEngineServer(version, distribution, node?.build_flavor === 'oss' ? 'oss' : undefined);
 }

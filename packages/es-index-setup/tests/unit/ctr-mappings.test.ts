@@ -127,6 +127,17 @@ describe('buildCtrMappings from the ctr-schema JSON Schema', () => {
     expect(old.properties.ContactId).toEqual(mappings.properties.ContactId);
   });
 
+  it("stores open maps unindexed on Elasticsearch's oss flavor, which has no flattened type", () => {
+    const oss = buildCtrMappings({
+      jsonSchema,
+      server: describeSearchEngineServer('7.10.2', 'elasticsearch', 'oss'),
+    });
+    const flattened = JSON.stringify(oss).match(/"type":"flattened"/g);
+    expect(flattened).toBeNull();
+    expect(oss.properties.Attributes).toEqual({ type: 'object', enabled: false });
+    expect(oss.properties.ContactId).toEqual(mappings.properties.ContactId);
+  });
+
   it('adds CustomerEndpoint.Name even when the schema has no CustomerEndpoint', () => {
     const minimal = buildCtrMappings({
       jsonSchema: { type: 'object', properties: { ContactId: { type: 'string' } } },
