@@ -31,6 +31,11 @@ const ABORTED = errorResult('aborted');
 const DEADLINE_EXCEEDED = errorResult('deadline_exceeded');
 const CIRCUIT_OPEN = errorResult('circuit_open');
 
+/** The directory (or something at its address) answered: a name, not found, a status, a body. */
+function outcomeIsAnswer(result: CallerLookupResult): boolean {
+  return result.status !== 'error' || result.reason === 'http_status' || result.reason === 'bad_response';
+}
+
 /** The failed attempt that opened the circuit, for the `circuit_opened` log entry. */
 interface OpeningFailure {
   /** The normalised number (masked when logged). */
@@ -149,6 +154,8 @@ class CallerLookupClient implements CallerLookup {
   #cacheMisses = 0;
   #requestsSent = 0;
   #retries = 0;
+  /** When the directory last answered (clock ms): a request the deadline cut short without one is a failure. */
+  #lastAnswerAt = Number.NEGATIVE_INFINITY;
   #deduplicated = 0;
   #lastError: CallerLookupStats['lastError'] = null;
   #closed = false;
@@ -502,6 +509,7 @@ class CallerLookupClient implements CallerLookup {
         return this.#fail(flight, DEADLINE_EXCEEDED, attempt);
       }
       const cutByDeadline = remaining < options.requestTimeoutMs;
+      const sentAt = now;
       let outcome: AttemptOutcome;
       try {
         outcome = await this.#attempt(
@@ -520,12 +528,19 @@ class CallerLookupClient implements CallerLookup {
           if (permit === 'probe') this.#circuit.releaseProbe();
           return ABORTED;
         }
-        if (outcome.failure) {
-          this.#circuit.recordFailure(permit === 'probe', options.clock.now(), {
+        const settledAt = options.clock.now();
+        // A request the deadline cut short is a failure when the directory answered nothing while it ran (a hang);
+        // when answers kept coming, the directory is slow, not failing, and the request says nothing about it.
+        const failure = outcome.deadlineCut === true ? this.#lastAnswerAt < sentAt : outcome.failure;
+        if (outcomeIsAnswer(outcome.result)) this.#lastAnswerAt = settledAt;
+        if (failure) {
+          this.#circuit.recordFailure(permit === 'probe', settledAt, {
             key: flight.key,
             result: outcome.result,
             attempt,
           });
+        } else if (outcome.deadlineCut === true) {
+          if (permit === 'probe') this.#circuit.releaseProbe();
         } else this.#circuit.recordSuccess(permit === 'probe');
       } finally {
         this.#limiter.release();

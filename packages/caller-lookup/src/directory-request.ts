@@ -8,8 +8,16 @@ import type { CallerLookupResult } from './types.js';
 export interface AttemptOutcome {
   result: CallerLookupResult;
   retryable: boolean;
-  /** Counts against the circuit breaker (network, timeout, 408, 429, 5xx). */
+  /**
+   * Counts against the circuit breaker: network, timeout, 408, 429, 5xx, a refusal of our credentials (401, 403,
+   * 407), an answer that is no directory's (HTML, not UTF-8, not JSON, too large).
+   */
   failure: boolean;
+  /**
+   * Cut short by the caller's deadline before its own timeout: whether it counts against the circuit depends on
+   * whether the directory answered anything meanwhile (the caller decides).
+   */
+  deadlineCut?: boolean;
   retryAfterMs?: number | undefined;
   aborted?: boolean;
 }
@@ -35,8 +43,13 @@ const TIMEOUT_OUTCOME: AttemptOutcome = Object.freeze({ result: TIMEOUT, retryab
 const DEADLINE_OUTCOME: AttemptOutcome = Object.freeze({
   result: DEADLINE_EXCEEDED,
   retryable: false,
-  failure: true,
+  failure: false,
+  deadlineCut: true,
 });
+/** Statuses that refuse our credentials: every lookup will get them until someone fixes the key. */
+const CREDENTIALS_REFUSED = new Set([401, 403, 407]);
+/** `bad_response` details that mean the answer is not the directory's (a proxy's page, a wrong URL). */
+const NOT_THE_DIRECTORY = new Set(['HTML response', 'response is not UTF-8', 'response is not JSON']);
 /** The reason handed to undici's abort callback; its text never reaches a result. */
 const GIVE_UP = new Error('caller-lookup gave up on the request');
 
@@ -58,7 +71,7 @@ export interface AttemptOwner {
 }
 
 function tooLarge(limit: number): AttemptOutcome {
-  return { result: badResponse(`response over ${limit} bytes`), retryable: false, failure: false };
+  return { result: badResponse(`response over ${limit} bytes`), retryable: false, failure: true };
 }
 
 function networkOutcome(error: unknown): AttemptOutcome {
@@ -125,7 +138,7 @@ export class DirectoryRequest implements Dispatcher.DispatchHandler {
 
   /**
    * The flight's deadline passed before this request's own timer fired (the two race by a millisecond):
-   * settle exactly as that timer would have for a request cut by the deadline, a circuit failure.
+   * settle exactly as that timer would have for a request cut by the deadline.
    */
   cutAtDeadline(): void {
     if (this.#phase === Phase.Done) return;
@@ -178,7 +191,7 @@ export class DirectoryRequest implements Dispatcher.DispatchHandler {
     this.#known = {
       result: { status: 'error', reason: 'http_status', statusCode },
       retryable,
-      failure: retryable,
+      failure: retryable || CREDENTIALS_REFUSED.has(statusCode),
       retryAfterMs:
         statusCode === 429 || statusCode === 503
           ? parseRetryAfter(retryAfter, options.clock.now())
@@ -221,7 +234,9 @@ export class DirectoryRequest implements Dispatcher.DispatchHandler {
             ? first
             : Buffer.concat([first, ...this.#moreChunks]);
       const result = parseNameResponse(body, this.#contentType, this.#options);
-      this.#settle({ result, retryable: false, failure: false }, false);
+      const failure =
+        result.status === 'error' && result.detail !== undefined && NOT_THE_DIRECTORY.has(result.detail);
+      this.#settle({ result, retryable: false, failure }, false);
     } else if (phase === Phase.Headers) {
       this.#settle(networkOutcome(undefined), false); // completed without a final status: cannot happen over HTTP
     }

@@ -143,16 +143,59 @@ describe('createCallerLookup with MockAgent', () => {
     mockAgent.assertNoPendingInterceptors();
   });
 
-  it('does not retry a 400 or 403 and does not count it against the circuit', async () => {
-    directory().intercept({ path: JANE_PATH }).reply(403, 'forbidden').times(6);
+  it('does not retry a 400 and does not count it against the circuit (a question about one number)', async () => {
+    directory().intercept({ path: JANE_PATH }).reply(400, 'bad number').times(6);
     const callers = client({ circuitFailureThreshold: 2 });
     for (let i = 0; i < 6; i++) {
-      await expect(callers.lookup(JANE)).resolves.toMatchObject({ reason: 'http_status', statusCode: 403 });
+      await expect(callers.lookup(JANE)).resolves.toMatchObject({ reason: 'http_status', statusCode: 400 });
     }
     expect(callers.stats()).toMatchObject({
       requests: { sent: 6, retries: 0 },
       circuit: { state: 'closed' },
     });
+  });
+
+  it.each([401, 403, 407])(
+    'does not retry a %i (credentials refused) but counts it: an expired key does not cost a request per number',
+    async (statusCode) => {
+      directory()
+        .intercept({ path: (path) => path.startsWith('/api/user/') })
+        .reply(statusCode, 'refused')
+        .persist();
+      // One request at a time: the answers are counted as they come.
+      const callers = client({ circuitFailureThreshold: 3, maxConcurrency: 1 });
+      const results = await callers.lookupMany(numbers(20));
+      expect(countResults(results.values())).toEqual({ 'error:http_status': 3, 'error:circuit_open': 17 });
+      expect(callers.stats()).toMatchObject({
+        requests: { sent: 3, retries: 0 },
+        circuit: { state: 'open' },
+      });
+      await callers.close();
+    },
+  );
+
+  it('counts an answer that is no directory’s (an HTML page, not JSON) against the circuit, but not an odd name', async () => {
+    directory()
+      .intercept({ path: (path) => path.startsWith('/api/user/') })
+      .reply(200, '<html>502 Bad Gateway</html>', { headers: { 'content-type': 'text/html' } })
+      .persist();
+    const html = client({ circuitFailureThreshold: 3, maxConcurrency: 1 });
+    const results = await html.lookupMany(numbers(10));
+    expect(countResults(results.values())).toEqual({ 'error:bad_response': 3, 'error:circuit_open': 7 });
+    await html.close();
+    await mockAgent.close();
+    mockAgent = new MockAgent();
+    mockAgent.disableNetConnect();
+    // A directory whose entries have no letters answers; it is working.
+    directory()
+      .intercept({ path: (path) => path.startsWith('/api/user/') })
+      .reply(200, '12345')
+      .persist();
+    const odd = client({ circuitFailureThreshold: 3, maxConcurrency: 1 });
+    const oddResults = await odd.lookupMany(numbers(10));
+    expect(countResults(oddResults.values())).toEqual({ 'error:bad_response': 10 });
+    expect(odd.stats().circuit.state).toBe('closed');
+    await odd.close();
   });
 
   it('honours a 429 Retry-After HTTP date from the injected clock', async () => {
@@ -560,6 +603,35 @@ describe('createCallerLookup with MockAgent', () => {
         reason: 'deadline_exceeded',
       });
       expect(callers.stats().circuit).toEqual({ state: 'open', opens: 2 });
+      await callers.close();
+    });
+
+    it('does not count requests the deadline cut short against the circuit while the directory keeps answering (slow, not failing)', async () => {
+      // Half the numbers answer after 5 ms, the other half after 10 s: a deadline of 200 ms cuts the slow ones
+      // while the fast ones' answers arrive.
+      const all = numbers(20);
+      const slow = new Set(
+        all.filter((_, index) => index % 2 === 1).map((phone) => `/api/user/${encodeURIComponent(phone)}`),
+      );
+      directory()
+        .intercept({ path: (path) => slow.has(path) })
+        .reply(200, 'Late Caller')
+        .delay(10_000)
+        .persist();
+      directory()
+        .intercept({ path: (path) => path.startsWith('/api/user/') && !slow.has(path) })
+        .reply(200, 'Quick Caller')
+        .delay(5)
+        .persist();
+      const callers = client({ clock: { now: () => Date.now() }, maxRetries: 0, circuitFailureThreshold: 2 });
+      // Slow requests are sent first, then the fast ones answer while they wait.
+      const ordered = [
+        ...all.filter((phone) => slow.has(`/api/user/${encodeURIComponent(phone)}`)),
+        ...all.filter((phone) => !slow.has(`/api/user/${encodeURIComponent(phone)}`)),
+      ];
+      const results = await callers.lookupMany(ordered, { deadline: Date.now() + 200 });
+      expect(countResults(results.values())).toEqual({ found: 10, 'error:deadline_exceeded': 10 });
+      expect(callers.stats().circuit).toEqual({ state: 'closed', opens: 0 });
       await callers.close();
     });
 
