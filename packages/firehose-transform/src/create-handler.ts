@@ -255,9 +255,11 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
           return `response size limit reached; record is over Firehose's ${FIREHOSE_MAX_RECORD_BYTES}-byte record limit`;
         return undefined;
       };
-      // The smallest answer each Ok record can get if it does not fit: Dropped when re-ingestion is
-      // possible, else ProcessingFailed with its original data. First fit, in input order.
+      // The smallest answer each Ok record can get: its Ok answer, or if that does not fit, Dropped when
+      // re-ingestion is possible, else ProcessingFailed with its original data (which may be larger than the Ok
+      // answer: a record the transform compacted keeps it). First fit, in input order.
       const fallbackReasons = new Map<number, string | undefined>();
+      const reserved = new Map<number, number>();
       let budget = maxResponseBytes - RESPONSE_ENVELOPE_BYTES - Math.max(0, slots.length - 1);
       for (let index = 0; index < slots.length; index++) {
         const slot = slots[index]!;
@@ -267,14 +269,15 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
         }
         const reason = noReingestReason(slot);
         fallbackReasons.set(index, reason);
-        budget -= reason === undefined ? slot.droppedBytes : slot.failedBytes;
+        const smallest = Math.min(slot.bytes, reason === undefined ? slot.droppedBytes : slot.failedBytes);
+        reserved.set(index, smallest);
+        budget -= smallest;
       }
       for (let index = 0; index < slots.length; index++) {
         const slot = slots[index]!;
         if (slot.result !== 'Ok') continue;
-        const extra =
-          slot.bytes - (fallbackReasons.get(index) === undefined ? slot.droppedBytes : slot.failedBytes);
-        if (extra <= budget) budget -= extra;
+        const extra = slot.bytes - reserved.get(index)!;
+        if (extra === 0 || extra <= budget) budget -= extra;
         else overflow.push(index);
       }
       const toReingest: Slot[] = [];

@@ -332,6 +332,60 @@ describe('createFirehoseTransformHandler: the response-size limit without re-ing
     );
   });
 
+  it('keeps Ok a record the transform made smaller than its failed answer, to fit a limit below the request', async () => {
+    // Pretty-printed input, compacted by the transform: its Ok answer is smaller than failing it with its original
+    // data. With a Kinesis source nothing is re-ingested: the response fits only if those stay Ok.
+    const pretty = JSON.stringify(
+      { pad: 'x'.repeat(900), list: Array.from({ length: 60 }, (_, n) => n) },
+      null,
+      1,
+    );
+    const event = directPutEvent([`not json ${'y'.repeat(3000)}`, pretty, pretty, '{"grow":1}'], {
+      sourceKinesisStreamArn: 'arn:aws:kinesis:us-east-2:123456789012:stream/source',
+    });
+    const transformRecord = (record: { data: Record<string, unknown> }) =>
+      record.data.grow === 1 ? ok({ grow: 'z'.repeat(2000) }) : ok(record.data);
+    const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    const unlimited = await createFirehoseTransformHandler({ logger: silentLogger, transformRecord })(
+      event,
+      lambdaContext(),
+    );
+    const failed = (index: number) =>
+      size({ recordId: `record-${index}`, result: 'ProcessingFailed', data: event.records[index]!.data });
+    expect(size(unlimited.records[1])).toBeLessThan(failed(1));
+    // The best answer: the bad record failed, the compacted ones Ok, the grown one failed.
+    const best = size({
+      records: [
+        unlimited.records[0],
+        unlimited.records[1],
+        unlimited.records[2],
+        { recordId: 'record-3', result: 'ProcessingFailed', data: event.records[3]!.data },
+      ],
+    });
+    const maxResponseBytes = best + 50;
+    expect(maxResponseBytes).toBeLessThan(
+      size({
+        records: event.records.map((_, index) => ({
+          recordId: `record-${index}`,
+          result: 'ProcessingFailed',
+          data: event.records[index]!.data,
+        })),
+      }),
+    );
+    const response = await createFirehoseTransformHandler({
+      logger: silentLogger,
+      maxResponseBytes,
+      transformRecord,
+    })(event, lambdaContext());
+    expect(response.records.map((record) => record.result)).toEqual([
+      'ProcessingFailed',
+      'Ok',
+      'Ok',
+      'ProcessingFailed',
+    ]);
+    expect(size(response)).toBeLessThanOrEqual(maxResponseBytes);
+  });
+
   it('fails a record that alone cannot fit, so it is never re-ingested in a loop', async () => {
     const { entries, logger } = recordingLogger();
     const handler = createFirehoseTransformHandler<{ pad: string }>({
