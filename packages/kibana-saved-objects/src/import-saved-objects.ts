@@ -47,6 +47,11 @@ export interface ImportedObject {
    * shared): links to the fixed id will not reach it.
    */
   destinationId: string | undefined;
+  /**
+   * `installSavedObjects` only: the attributes of an existing index pattern it kept (scripted or runtime fields,
+   * field formats...), when it replaced one that had any.
+   */
+  kept?: string[];
 }
 
 /** What an import did. */
@@ -101,7 +106,8 @@ export function checkConnectionForTarget(connection: ResolvedConnection, target:
   }
 }
 
-function hintFor(statusCode: number, serverMessage: string | undefined, target: TargetName): string {
+/** What to do about an answer of the server that is not 200 (the import's, or the read of an existing object). */
+export function hintFor(statusCode: number, serverMessage: string | undefined, target: TargetName): string {
   const profile = targetProfile(target);
   if (statusCode === 400 && serverMessage !== undefined && /osd-xsrf|kbn-xsrf/.test(serverMessage)) {
     const wanted = serverMessage.includes('osd-xsrf') ? 'OpenSearch Dashboards' : 'Kibana';

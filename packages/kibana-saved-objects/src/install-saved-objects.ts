@@ -2,6 +2,7 @@ import { checkAttributeFields } from './attribute-fields.js';
 import { type CheckFieldsOptions, checkFields, type FieldCheckResult } from './check-fields.js';
 import { type KibanaConnectionOptions, resolveConnection } from './connection.js';
 import { type DetectedTarget, detectTargetWith } from './detect-target.js';
+import { mergeIndexPattern, readSavedObject } from './existing-index-pattern.js';
 import type { HttpOptions } from './http.js';
 import {
   checkConnectionForTarget,
@@ -52,7 +53,8 @@ export interface InstallResult extends ImportResult {
  * the Contact center dashboard: validates the options, checks the
  * fields through Elasticsearch when `elasticsearch` is given, detects the target unless given, builds the
  * objects for it and imports them with overwrite. Idempotent: the ids are fixed, so running it again replaces
- * the objects in place.
+ * the objects in place, except what you added to the index pattern: an existing one is read first, and its
+ * scripted and runtime fields, field formats, source filters and labels are imported back with it.
  *
  * @example
  * ```ts
@@ -85,15 +87,29 @@ export async function installSavedObjects(options: InstallSavedObjectsOptions): 
         });
   const detected = given === undefined ? await detectTargetWith(connection, options) : undefined;
   const target = given ?? detected!.target;
-  const result = await importSavedObjectsWith(
-    connection,
-    target,
-    buildSavedObjects(target, {
-      ...(options.indexPattern === undefined ? {} : { indexPattern: options.indexPattern }),
-      attributeFields,
-    }),
-    options,
-  );
+  // Before the first request into the space or tenant.
+  checkConnectionForTarget(connection, target);
+  const objects = buildSavedObjects(target, {
+    ...(options.indexPattern === undefined ? {} : { indexPattern: options.indexPattern }),
+    attributeFields,
+  });
+  // An overwrite replaces the whole object: what the user added to the index pattern is read and imported back.
+  const indexPatternAt = objects.findIndex((object) => object.type === 'index-pattern');
+  const indexPattern = objects[indexPatternAt]!;
+  const existing = await readSavedObject(connection, target, indexPattern.type, indexPattern.id, options);
+  let kept: string[] = [];
+  if (existing !== undefined) {
+    const merged = mergeIndexPattern(indexPattern, existing);
+    objects[indexPatternAt] = merged.object;
+    kept = merged.kept;
+  }
+  const imported = await importSavedObjectsWith(connection, target, objects, options);
+  const result = {
+    ...imported,
+    imported: imported.imported.map((object) =>
+      object.type === 'index-pattern' && kept.length > 0 ? { ...object, kept } : object,
+    ),
+  };
   const dashboard = result.imported.find((object) => object.type === 'dashboard');
   const dashboardId = dashboard?.destinationId ?? dashboard?.id ?? 'ctr-stream-contact-center';
   // Kibana 7.9+ and OpenSearch Dashboards share the dashboards app route.

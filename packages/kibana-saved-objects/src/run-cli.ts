@@ -314,7 +314,7 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
     io.stdout(`Imported ${result.imported.length} objects (${targetProfile(result.target).versions}):\n`);
     for (const object of result.imported) {
       io.stdout(
-        `  ${object.type} ${object.id}${object.title === undefined ? '' : ` "${object.title}"`}${object.overwritten ? ' (replaced)' : ''}\n`,
+        `  ${object.type} ${object.id}${object.title === undefined ? '' : ` "${object.title}"`}${object.overwritten ? (object.kept === undefined ? ' (replaced)' : ` (replaced, keeping your ${object.kept.join(', ')})`) : ''}\n`,
       );
       if (object.destinationId !== undefined) {
         io.stderr(

@@ -118,6 +118,33 @@ describe('ctr-kibana-setup install', () => {
     expect(`${result.stdout}${result.stderr}`).not.toContain('dG9wLXNlY3JldA==');
   });
 
+  it('says which of your index pattern attributes it kept when it replaces the index pattern', async () => {
+    const server = await start({
+      product: 'opensearch-dashboards',
+      version: '2.11.0',
+      existing: [
+        {
+          space: 'default',
+          type: 'index-pattern',
+          id: 'ctr-stream-connect',
+          title: 'connect*',
+          attributes: {
+            timeFieldName: 'ConnectedToSystemTimestamp',
+            fieldFormatMap: '{"ContactId":{"id":"url"}}',
+          },
+          versions: { migrationVersion: { 'index-pattern': '7.6.0' } },
+        },
+      ],
+    });
+    const result = await run(['--kibana', server.url]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'index-pattern ctr-stream-connect "connect*" (replaced, keeping your fieldFormatMap)\n',
+    );
+    expect(result.stdout).toContain('visualization ctr-stream-calls-per-day "Calls per day"\n');
+  });
+
   it('exits 1 with the server message when the target does not fit the server', async () => {
     const server = await start({ product: 'kibana', version: '8.6.2' });
     const result = await run(['--kibana', server.url, '--target', 'kibana-8.8']);
@@ -187,6 +214,14 @@ describe('ctr-kibana-setup install', () => {
     const answering = createServer((incoming, response) => {
       incoming.resume();
       incoming.on('end', () => {
+        if (incoming.method === 'GET') {
+          // No index pattern yet.
+          response.writeHead(404, { 'content-type': 'application/json' });
+          response.end(
+            '{"statusCode":404,"error":"Not Found","message":"Saved object [index-pattern/ctr-stream-connect] not found"}',
+          );
+          return;
+        }
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(
           JSON.stringify({

@@ -134,10 +134,55 @@ describe.each(TARGETS)('$label', ({ product, version, basePath, target, xsrf }) 
     }
   });
 
+  it('keeps what the user added to the index pattern (scripted or runtime fields, formats, labels) when it installs again', async () => {
+    const server = await start({ product, version, basePath });
+    const kibanaUrl = `${server.url}${basePath}`;
+    await installSavedObjects({ kibanaUrl, target });
+    // What the UI adds: a scripted field in the field list (7.10, OpenSearch Dashboards) or a runtime field (8.x+).
+    const added: Record<string, string> =
+      target === 'kibana-7.10' || target === 'opensearch-dashboards-2'
+        ? {
+            fields: JSON.stringify([
+              {
+                name: 'talkMinutes',
+                type: 'number',
+                scripted: true,
+                lang: 'painless',
+                script: 'doc.x.value / 60',
+              },
+            ]),
+            fieldFormatMap: '{"ContactId":{"id":"url"}}',
+          }
+        : {
+            runtimeFieldMap: '{"talkMinutes":{"type":"double","script":{"source":"emit(1)"}}}',
+            fieldFormatMap: '{"ContactId":{"id":"url"}}',
+            fieldAttrs: '{"ContactId":{"customLabel":"Contact"}}',
+          };
+    const key = 'default/index-pattern/ctr-stream-connect';
+    const stored = server.store.get(key)!;
+    server.store.set(key, { ...stored, attributes: { ...(stored.attributes as object), ...added } });
+
+    const again = await installSavedObjects({ kibanaUrl, target, indexPattern: 'connect-*' });
+    expect(again.imported.find((object) => object.type === 'index-pattern')).toMatchObject({
+      overwritten: true,
+      kept: Object.keys(added),
+    });
+    expect((server.store.get(key) as { attributes: unknown }).attributes).toEqual({
+      ...added,
+      title: 'connect-*',
+      timeFieldName: 'ConnectedToSystemTimestamp',
+    });
+    // The tables are replaced as before.
+    expect(again.imported.filter((object) => object.overwritten)).toHaveLength(8);
+  });
+
   it('with --target given, does not call /api/status', async () => {
     const server = await start({ product, version, basePath });
     await installSavedObjects({ kibanaUrl: server.url, basePath: basePath || '/', target });
-    expect(server.requests.map((entry) => entry.path)).toEqual(['/api/saved_objects/_import']);
+    expect(server.requests.map((entry) => entry.path)).toEqual([
+      '/api/saved_objects/index-pattern/ctr-stream-connect',
+      '/api/saved_objects/_import',
+    ]);
   });
 
   it('takes the product@version the CLI takes as target, in the library too', async () => {
@@ -148,7 +193,10 @@ describe.each(TARGETS)('$label', ({ product, version, basePath, target, xsrf }) 
       target: `${product}@${version}`,
     });
     expect(result.target).toBe(target);
-    expect(server.requests.map((entry) => entry.path)).toEqual(['/api/saved_objects/_import']);
+    expect(server.requests.map((entry) => entry.path)).toEqual([
+      '/api/saved_objects/index-pattern/ctr-stream-connect',
+      '/api/saved_objects/_import',
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * A local HTTP server that enforces the documented contract of Kibana's and OpenSearch Dashboards'
- * `GET /api/status` and `POST /api/saved_objects/_import` for one product and version (see
+ * `GET /api/status`, `GET /api/saved_objects/<type>/<id>` and `POST /api/saved_objects/_import` for one product and
+ * version (see
  * /work/shared/reference/kibana.md). It rejects what the real server rejects, so a wrong installer fails:
  * - auth (401), the CSRF header per product (400 with the exact message), `kbn-version`/`osd-version` mismatch (400);
  * - multipart only (415), a part named `file` (400), a filename ending `.ndjson` (400 `Invalid file extension`);
@@ -25,8 +26,15 @@ export interface ContractServerOptions {
   authorization?: string;
   /** Kibana 8+: unauthenticated `GET /api/status` gets the redacted body instead of 401. */
   redactUnauthenticatedStatus?: boolean;
-  /** Objects already stored, per space ('default' for the default space / OSD). */
-  existing?: { space: string; type: string; id: string; title?: string }[];
+  /** Objects already stored, per space ('default' for the default space / OSD); `attributes` beside the title. */
+  existing?: {
+    space: string;
+    type: string;
+    id: string;
+    title?: string;
+    attributes?: Record<string, unknown>;
+    versions?: Record<string, unknown>;
+  }[];
   maxImportExportSize?: number;
 }
 
@@ -166,7 +174,9 @@ export async function startKibanaContractServer(options: ContractServerOptions):
     store.set(`${object.space}/${object.type}/${object.id}`, {
       type: object.type,
       id: object.id,
-      attributes: { title: object.title },
+      attributes: { ...object.attributes, title: object.title },
+      references: [],
+      ...object.versions,
     });
   }
   const requests: RecordedRequest[] = [];
@@ -243,6 +253,21 @@ export async function startKibanaContractServer(options: ContractServerOptions):
       }
     }
 
+    // GET /api/saved_objects/<type>/<id>: the stored object, or 404 with Kibana's wording.
+    const objectPath = /^\/api\/saved_objects\/([^/_][^/]*)\/([^/]+)$/.exec(path);
+    if (request.method === 'GET' && objectPath !== null) {
+      const type = decodeURIComponent(objectPath[1]!);
+      const id = decodeURIComponent(objectPath[2]!);
+      const stored = store.get(`${space}/${type}/${id}`);
+      if (stored === undefined)
+        return send(response, 404, boom(404, `Saved object [${type}/${id}] not found`));
+      return send(response, 200, {
+        ...stored,
+        updated_at: '2024-01-01T00:00:00.000Z',
+        version: 'WzEsMV0=',
+        ...(isKibana8 ? { namespaces: [space], managed: false } : {}),
+      });
+    }
     if (path !== '/api/saved_objects/_import') return send(response, 404, boom(404, 'Not Found'));
     if (request.method !== 'POST') return send(response, 404, boom(404, 'Not Found'));
 

@@ -182,6 +182,10 @@ describe('ctr-kibana-setup --aws-sigv4 usage', () => {
     const seen: Record<string, string>[] = [];
     agent
       .get('http://dashboards.test')
+      .intercept({ path: '/_dashboards/api/saved_objects/index-pattern/ctr-stream-connect', method: 'GET' })
+      .reply(404, { statusCode: 404, error: 'Not Found', message: 'Not Found' });
+    agent
+      .get('http://dashboards.test')
       .intercept({ path: '/_dashboards/api/saved_objects/_import?overwrite=true', method: 'POST' })
       .reply((request) => {
         seen.push(request.headers as Record<string, string>);
