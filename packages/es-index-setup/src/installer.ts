@@ -138,6 +138,25 @@ function componentTemplateMatches(
   );
 }
 
+/**
+ * The index template to install: ours, keeping the component templates of the user's own that the installed one
+ * lists after ours in `composed_of` (an ILM policy, aliases, settings of their own: the one way to add to an index
+ * template, since only one matches an index). Ours come first, so theirs override them.
+ */
+function withUserComponents(
+  installed: unknown,
+  wanted: IndexTemplateBundle['indexTemplate']['body'],
+): { body: IndexTemplateBundle['indexTemplate']['body']; kept: string[] } {
+  const listed = (installed as { composed_of?: unknown } | undefined)?.composed_of;
+  const kept = Array.isArray(listed)
+    ? listed.filter((name): name is string => typeof name === 'string' && !wanted.composed_of.includes(name))
+    : [];
+  return {
+    body: kept.length === 0 ? wanted : { ...wanted, composed_of: [...wanted.composed_of, ...kept] },
+    kept,
+  };
+}
+
 function indexTemplateMatches(
   installed: unknown,
   wanted: IndexTemplateBundle['indexTemplate']['body'],
@@ -428,12 +447,23 @@ export async function installIndexTemplate(
   const installedTemplate = (
     template.body as { index_templates?: { index_template?: unknown }[] } | undefined
   )?.index_templates?.[0]?.index_template;
-  if (template.statusCode === 200 && indexTemplateMatches(installedTemplate, bundle.indexTemplate.body)) {
+  const wantedTemplate = withUserComponents(
+    template.statusCode === 200 ? installedTemplate : undefined,
+    bundle.indexTemplate.body,
+  );
+  if (template.statusCode === 200 && indexTemplateMatches(installedTemplate, wantedTemplate.body)) {
     record({ target: 'index_template', name: bundle.indexTemplate.name, status: 'unchanged' });
   } else {
     await apply(
-      { target: 'index_template', name: bundle.indexTemplate.name, exists: template.statusCode === 200 },
-      { path: templatePath, body: bundle.indexTemplate.body },
+      {
+        target: 'index_template',
+        name: bundle.indexTemplate.name,
+        exists: template.statusCode === 200,
+        ...(wantedTemplate.kept.length === 0
+          ? {}
+          : { detail: `kept your component templates ${wantedTemplate.kept.join(', ')} in composed_of` }),
+      },
+      { path: templatePath, body: wantedTemplate.body },
     );
   }
 

@@ -147,6 +147,55 @@ describe('installIndexTemplate on the real node', () => {
     ]);
   });
 
+  it("keeps the user's own component templates in the index template's composed_of (an ILM policy, replicas), after ours", async () => {
+    const { index } = await install('custom');
+    const custom = `${index}@custom`;
+    await client.cluster.putComponentTemplate({
+      name: custom,
+      template: { settings: { 'index.refresh_interval': '5s' } },
+    });
+    const name = `ctr-stream-${index}`;
+    try {
+      const installed = async () =>
+        (await client.indices.getIndexTemplate({ name })).index_templates[0]!.index_template;
+      const ours = await installed();
+      // The user adds theirs, as Elastic's docs show for an ILM policy.
+      await client.indices.putIndexTemplate({
+        name,
+        index_patterns: ours.index_patterns,
+        composed_of: [...ours.composed_of, custom],
+        priority: ours.priority,
+        version: ours.version,
+        _meta: ours._meta,
+      });
+      const again = await installIndexTemplate({ node: elasticsearchUrl(), index });
+      expect(again.changed).toBe(false);
+      // A change of ours (here the priority) rewrites the index template, with theirs still in it.
+      const changed = await installIndexTemplate({
+        node: elasticsearchUrl(),
+        index,
+        priority: Number(ours.priority) + 1,
+      });
+      expect(changed.actions.find((action) => action.target === 'index_template')).toEqual({
+        target: 'index_template',
+        name,
+        status: 'updated',
+        detail: `kept your component templates ${custom} in composed_of`,
+      });
+      expect((await installed()).composed_of).toEqual([...ours.composed_of, custom]);
+      // Theirs wins over ours: a new rotation gets their refresh interval.
+      const simulated = (await client.transport.request({
+        method: 'POST',
+        path: `/_index_template/_simulate_index/${index}-2026-01-01`,
+      })) as { template: { settings: { index: { refresh_interval?: string } } } };
+      expect(simulated.template.settings.index.refresh_interval).toBe('5s');
+    } finally {
+      // The index template first: a component template in use cannot be deleted.
+      await client.indices.deleteIndexTemplate({ name }, { ignore: [404] });
+      await client.cluster.deleteComponentTemplate({ name: custom }, { ignore: [404] });
+    }
+  });
+
   it('gives every shared field the type and aggregatability dashboards need, in the index and its rotations', async () => {
     const { index } = await install('fields');
     await client.indices.create({ index: `${index}-2024-03-04` }); // a Firehose OneDay rotation
