@@ -22,6 +22,12 @@ export const FIREHOSE_LOG_STREAMS = { destination: 'DestinationDelivery', backup
 
 /** S3 key prefix of the backup of all records (Firehose appends `YYYY/MM/DD/HH/`). */
 export const BACKUP_PREFIX = 'ctr-backup/';
+/**
+ * Where Firehose writes what failed: `processing-failed/YYYY/MM/DD/HH/` (and the destination's failed-documents
+ * prefix) at the bucket's root, where `ctr-replay` and the alarm texts look. Without it Firehose would put them under
+ * the backup prefix.
+ */
+export const ERROR_OUTPUT_PREFIX = '!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/';
 
 /** The CloudWatch metric name prefix of each destination, e.g. `DeliveryToAmazonOpenSearchService.DataFreshness`. */
 export function deliveryMetricPrefix(destination: DestinationOptions): string {
@@ -115,7 +121,11 @@ export class CtrDeliveryStream extends Construct {
           resources: [backupKey.keyArn],
           conditions: {
             StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
-            StringLike: { 'kms:EncryptionContext:aws:s3:arn': backupBucket.arnForObjects('*') },
+            // With an S3 Bucket Key (the bucket enables it) the encryption context is the bucket's ARN, not the
+            // object's: both, or every write of a backup would be denied.
+            StringLike: {
+              'kms:EncryptionContext:aws:s3:arn': [backupBucket.bucketArn, backupBucket.arnForObjects('*')],
+            },
           },
         }),
       );
@@ -137,6 +147,7 @@ export class CtrDeliveryStream extends Construct {
       bucketArn: backupBucket.bucketArn,
       roleArn: this.role.roleArn,
       prefix: BACKUP_PREFIX,
+      errorOutputPrefix: ERROR_OUTPUT_PREFIX,
       compressionFormat: 'GZIP',
       bufferingHints: { sizeInMBs: 5, intervalInSeconds: 300 },
       cloudWatchLoggingOptions: cloudWatchLogging(FIREHOSE_LOG_STREAMS.backup),

@@ -301,7 +301,8 @@ export function parseStackOptions(context: Readonly<Record<string, unknown>>): {
     0,
     300,
   );
-  const maxDestinationBuffer = destination?.kind === 'elastic-cloud' ? 64 : 100;
+  // Elastic requires 1 MiB: a decompressed buffer must stay under its http.max_content_length.
+  const maxDestinationBuffer = destination?.kind === 'elastic-cloud' ? 1 : 100;
   const destinationBufferSizeMb = reader.integer(
     'destinationBufferSizeMb',
     DEFAULT_STACK_OPTIONS.destinationBufferSizeMb,

@@ -149,6 +149,8 @@ describe('delivery stream', () => {
     expect(destination.S3Configuration).toMatchObject({
       BucketARN: { 'Fn::GetAtt': [expect.stringMatching(/^BackupBucket/), 'Arn'] },
       Prefix: 'ctr-backup/',
+      // Failed records at the bucket's root, where ctr-replay and the alarm texts look (processing-failed/...).
+      ErrorOutputPrefix: '!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/',
       CompressionFormat: 'GZIP',
       CloudWatchLoggingOptions: { Enabled: true, LogStreamName: 'BackupDelivery' },
       EncryptionConfiguration: {
@@ -314,6 +316,10 @@ describe('IAM least privilege', () => {
     expect(kms.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BackupKey/), 'Arn'] });
     expect(kms.Condition).toMatchObject({
       StringEquals: { 'kms:ViaService': 's3.ap-southeast-2.amazonaws.com' },
+      // The bucket uses an S3 Bucket Key: the encryption context is then the bucket's ARN, not the object's.
+      StringLike: {
+        'kms:EncryptionContext:aws:s3:arn': [bucketArn, { 'Fn::Join': ['', [bucketArn, '/*']] }],
+      },
     });
     expect(() => statementBySid(minimal.json, 'EncryptBackup')).toThrow(/found 0/);
     const logs = statementBySid(full.json, 'WriteErrorLogs');

@@ -51,7 +51,11 @@ describe('Elastic Cloud destination', () => {
       RetryOptions: { DurationInSeconds: 300 },
       S3BackupMode: 'AllData',
       CloudWatchLoggingOptions: { Enabled: true, LogStreamName: 'DestinationDelivery' },
-      S3Configuration: { Prefix: 'ctr-backup/', CompressionFormat: 'GZIP' },
+      S3Configuration: {
+        Prefix: 'ctr-backup/',
+        ErrorOutputPrefix: '!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/',
+        CompressionFormat: 'GZIP',
+      },
       ProcessingConfiguration: { Enabled: true },
     });
     expect(destination.EndpointConfiguration.AccessKey).toBeUndefined();

@@ -191,6 +191,23 @@ describe('parseStackOptions: invalid options', () => {
     expect(issues[0]?.message).toMatch(/^must be /);
   });
 
+  it('requires the 1 MiB destination buffer Elastic requires, and allows up to 100 MB for a domain', () => {
+    expect(
+      issuesOf({ callerLookupUrl: LOOKUP, elasticEndpointUrl: ELASTIC, destinationBufferSizeMb: '2' }),
+    ).toEqual([{ option: 'destinationBufferSizeMb', message: expect.stringMatching(/^must be /) }]);
+    expect(
+      parseStackOptions({
+        callerLookupUrl: LOOKUP,
+        elasticEndpointUrl: ELASTIC,
+        destinationBufferSizeMb: '1',
+      }).options.destinationBufferSizeMb,
+    ).toBe(1);
+    expect(
+      parseStackOptions({ callerLookupUrl: LOOKUP, domainArn: DOMAIN, destinationBufferSizeMb: '100' })
+        .options.destinationBufferSizeMb,
+    ).toBe(100);
+  });
+
   it('rejects a partial secret ARN and an http or credentialed Elastic endpoint', () => {
     expect(
       issuesOf({
