@@ -112,6 +112,7 @@ function agentLeg(
   agent: SimulatedAgent,
   connectedAt: number,
   forcedTalk?: number,
+  customerAnswered = true,
 ): AgentLeg {
   const medianTalk = channel === 'VOICE' ? 240 : channel === 'CHAT' ? 540 : 420;
   const talk = forcedTalk ?? clampInteger(random.logNormal(medianTalk, 0.7), 20, 5400);
@@ -128,6 +129,13 @@ function agentLeg(
     customerHold = Math.min(customerHold, Math.max(0, talk - 10));
     longestHold = Math.min(longestHold, customerHold);
     if (customerHold === 0) numberOfHolds = 0;
+  }
+  // A customer who never answered an outbound call was never on hold (drawn all the same: the seed's later
+  // records stay those of every earlier version).
+  if (!customerAnswered) {
+    numberOfHolds = 0;
+    customerHold = 0;
+    longestHold = 0;
   }
   const disconnectAt = connectedAt + talk;
   const afterContactWork =
@@ -315,7 +323,7 @@ export function generateContact(
     const agent = agentFor(random, center, 'VOICE');
     const answered = random.chance(0.8);
     const ring = random.integer(6, 28);
-    const leg = agentLeg(random, 'VOICE', agent, arrivalAt, answered ? undefined : ring);
+    const leg = agentLeg(random, 'VOICE', agent, arrivalAt, answered ? undefined : ring, answered);
     const phone = context.pickCaller().phone;
     return [
       buildRecord(context, {

@@ -100,11 +100,13 @@ export class GroundTruthCounter {
     if (kind === 'original') this.#originalRecords++;
     else if (kind === 'update') this.#updateRecords++;
     else this.#duplicateRecords++;
+    // Enqueued, never connected to an agent (ctr.md 1.11), not sent on, and ended by the customer: records of the
+    // 2018 shape have no DisconnectReason, and their abandoned calls count too.
     if (
       record.Queue !== null &&
       record.Agent === null &&
       record.NextContactId === null &&
-      record.DisconnectReason === 'CUSTOMER_DISCONNECT'
+      (record.DisconnectReason === 'CUSTOMER_DISCONNECT' || record.DisconnectReason === undefined)
     ) {
       this.#abandoned.add(record.ContactId);
     }

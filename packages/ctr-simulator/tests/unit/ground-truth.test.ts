@@ -32,7 +32,8 @@ function recount(ndjson: string, directory: ReadonlyMap<string, string>) {
       enqueued &&
       neverConnected &&
       !document.NextContactId &&
-      document.DisconnectReason === 'CUSTOMER_DISCONNECT'
+      // Records of the 2018 shape have no DisconnectReason (ctr.md 1.11: queued, never connected).
+      (document.DisconnectReason === 'CUSTOMER_DISCONNECT' || document.DisconnectReason === undefined)
     ) {
       abandoned.add(document.ContactId);
     }

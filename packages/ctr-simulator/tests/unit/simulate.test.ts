@@ -205,6 +205,40 @@ describe('simulateContactTraffic: the contact-center model', () => {
     expect(outbound.every((record) => record.Agent !== null && record.CustomerEndpoint !== null)).toBe(true);
   });
 
+  it('never puts on hold a customer who did not answer an outbound call', () => {
+    const unanswered = records.filter(
+      (record) => record.InitiationMethod === 'OUTBOUND' && record.ConnectedToSystemTimestamp === null,
+    );
+    expect(unanswered.length).toBeGreaterThan(10);
+    for (const record of unanswered) {
+      expect(record.Agent).toMatchObject({
+        NumberOfHolds: 0,
+        CustomerHoldDuration: 0,
+        LongestHoldDuration: 0,
+      });
+    }
+  });
+
+  it('counts abandoned calls of the 2018 record shape (no DisconnectReason) in the ground truth', () => {
+    const legacy = simulateContactTraffic({
+      startDate: '2024-03-04',
+      days: 7,
+      contactsPerDay: 400,
+      seed: 7,
+      legacyRecordShare: 0.5,
+    });
+    const abandoned = new Set<string>();
+    let legacyAbandoned = 0;
+    for (const { record } of legacy.records) {
+      if (record.Queue === null || record.Agent !== null || record.NextContactId !== null) continue;
+      if (record.DisconnectReason === undefined) legacyAbandoned++;
+      if (record.DisconnectReason === undefined || record.DisconnectReason === 'CUSTOMER_DISCONNECT')
+        abandoned.add(record.ContactId);
+    }
+    expect(legacyAbandoned).toBeGreaterThan(10);
+    expect(legacy.groundTruth.totals.abandonedContacts).toBe(abandoned.size);
+  });
+
   it('has holds, after-contact work, recordings, routing profiles and hierarchy groups', () => {
     const handled = records.filter((record) => record.Agent !== null);
     expect(handled.some((record) => record.Agent!.NumberOfHolds > 1)).toBe(true);
