@@ -4,7 +4,7 @@
  */
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { DecompressedSizeError } from './errors.js';
+import { CompressedObjectError, DecompressedSizeError } from './errors.js';
 import {
   decompressHadoopSnappy,
   decompressSnappyFramed,
@@ -35,7 +35,8 @@ export const startsWith = (body: Uint8Array, magic: readonly number[]) =>
 /**
  * The content of a backup object: GZIP (magic 1f 8b; several members are read one after another), ZIP (a local
  * header or an empty archive's end record first), Snappy framed (its stream identifier first), Hadoop-Snappy (no
- * magic: only when the whole object is Hadoop-Snappy blocks whose lengths all agree), or else the object as it is.
+ * magic: only when the whole object is Hadoop-Snappy blocks whose lengths all agree), or else the object as it is
+ * (text: an object holding a NUL byte is refused as a compressed object cut off).
  * Throws `CompressedObjectError` when a compressed object cannot be read, `DecompressedSizeError` when it would
  * decompress to more than `maxBytes`; zlib's own error for a GZIP object that does not inflate.
  */
@@ -58,6 +59,14 @@ export async function decompressBackupObject(body: Buffer, maxBytes: number): Pr
   const blocks = hadoopSnappyBlocks(body);
   if (blocks !== undefined) {
     return { compression: 'HADOOP_SNAPPY', parts: [decompressHadoopSnappy(blocks, maxBytes)] };
+  }
+  // JSON text never holds a NUL byte (it would be escaped): this is binary, most likely a Hadoop-Snappy object cut
+  // off (it has no magic number, so only its complete form is recognised). Read as text, its bytes could pass for
+  // values and be sent.
+  if (body.includes(0)) {
+    throw new CompressedObjectError(
+      'it is binary data of no known compression (GZIP, ZIP, Snappy, Hadoop-Snappy): a compressed object cut off?',
+    );
   }
   return { compression: 'UNCOMPRESSED', parts: [body] };
 }

@@ -148,14 +148,10 @@ async function failedOutConflict(settings: ReplaySettings): Promise<string | und
   for (const path of settings.paths) {
     if (isS3Url(path)) continue;
     const info = await stat(path).catch(() => undefined);
-    if (
-      info?.isFile() === true &&
-      settings.errorCodes !== undefined &&
-      targetFile !== undefined &&
-      (await realpath(path)) === targetFile
-    ) {
-      // Rewritten with the chosen records only, it would lose the others.
-      return `--failed-out ${settings.failedOutPath} is also being replayed, and --error-code leaves some of its records out: rewriting it would lose them. Write it elsewhere.`;
+    if (info?.isFile() === true && targetFile !== undefined && (await realpath(path)) === targetFile) {
+      // Rewritten with the records not sent only, it would lose what it holds that is not sent: lines that do not
+      // read, backed-up documents, records --error-code leaves out.
+      return `--failed-out ${settings.failedOutPath} is also being replayed: rewriting it with the records not sent would lose what else it holds (lines that do not read, documents${settings.errorCodes === undefined ? '' : ', the records --error-code leaves out'}). Write it elsewhere, e.g. ${settings.failedOutPath.replace(/(\.ndjson)?$/, '-2.ndjson')}.`;
     }
     if (!info?.isDirectory()) continue;
     const directory = await realpath(path);
@@ -256,8 +252,9 @@ async function main(): Promise<number> {
 
   let failedOutError: OutputFileError | undefined;
   if (settings.failedOutPath !== undefined) {
-    // Written even when nothing was sent: a file from an earlier run must not be replayed again by mistake.
-    const lines = failedRecordLines(contents.records, outcomes, Date.now());
+    // Written even when nothing was sent: a file from an earlier run must not be replayed again by mistake. Empty
+    // when blocked: running the same paths again sends those records, and replaying the file too would send them twice.
+    const lines = blocked ? [] : failedRecordLines(contents.records, outcomes, Date.now());
     try {
       await writeAtomically(settings.failedOutPath, lines.length === 0 ? '' : `${lines.join('\n')}\n`);
       report.failedOut = { path: settings.failedOutPath, records: lines.length };

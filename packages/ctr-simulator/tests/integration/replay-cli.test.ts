@@ -216,7 +216,9 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
       mixed,
     ]);
     expect(intoItself.code).toBe(2);
-    expect(intoItself.stderr).toContain('rewriting it would lose them');
+    expect(intoItself.stderr).toContain(
+      'is also being replayed: rewriting it with the records not sent would lose what else it holds (lines that do not read, documents, the records --error-code leaves out)',
+    );
     expect(await readFile(mixed, 'utf8')).toBe(both);
     await rm(mixed);
 
@@ -322,6 +324,36 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
     expect(result.stderr).toContain('is inside');
   });
 
+  it('refuses a --failed-out that is one of the files being replayed (rewriting it would lose its other lines)', async () => {
+    const file = join(bucket, 'not-sent.ndjson');
+    await mkdir(bucket, { recursive: true });
+    const content = `${failedRecord(ctrs[0]!, 'Lambda.FunctionError')}\n{"broken\n${ctrs[1]}\n`;
+    await writeFile(file, content);
+    const result = await run([file, '--failed-out', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--failed-out ${file} is also being replayed`);
+    expect(await readFile(file, 'utf8')).toBe(content);
+  });
+
+  it('leaves --failed-out empty when an unreadable object blocks the send: replaying the paths again is the way', async () => {
+    await writeBucket();
+    await writeFile(
+      join(bucket, 'truncated.gz'),
+      gzipSync(Buffer.from(failedRecord(ctrs[0]!, 'x'))).subarray(0, 20),
+    );
+    server = await startFirehoseTestServer();
+    const failedOut = `${bucket}-not-sent.ndjson`;
+    const result = await run([bucket, '--endpoint', server.url, '--failed-out', failedOut]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('1 backup object could not be read: nothing was sent');
+    expect(server.accepted).toHaveLength(0);
+    // Replaying it as well as the paths would send every record twice.
+    expect(await readFile(failedOut, 'utf8')).toBe('');
+    expect(result.stdout).toContain(`Wrote the 0 records not sent to ${failedOut}.`);
+    expect(result.stdout).not.toContain('replay them with');
+    await rm(failedOut);
+  });
+
   it('on Ctrl-C, accounts for every record: accepted ones are not in --failed-out, all others are (exit 130)', async () => {
     const many = Array.from({ length: 1_200 }, (_, index) => `{"ContactId":"c-${index}"}`);
     await writeFile(join(bucket, 'documents.ndjson'), `${many.join('\n')}\n`);
@@ -378,6 +410,18 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
       `${join(bucket, 'd-zip')}: the whole object: cannot read the object: the ZIP archive is corrupt or cut off: entry 1 of 1: its CRC-32 does not match its data`,
     );
     expect(corrupt.stdout).toContain('1 backup object could not be read: nothing was sent');
+    expect(server.accepted).toHaveLength(9);
+
+    // A Hadoop-Snappy object cut off has no magic number to say what it is: its bytes are never read as text.
+    await rm(join(bucket, 'd-zip'));
+    const whole = hadoopSnappy(lines(ctrs.slice(9, 49)));
+    await writeFile(join(bucket, 'e-hadoop-snappy-cut'), whole.subarray(0, whole.length - 10));
+    const cut = await run([bucket, '--endpoint', server.url, '--documents']);
+    expect(cut.code).toBe(1);
+    expect(cut.stdout).toContain(
+      `${join(bucket, 'e-hadoop-snappy-cut')}: the whole object: cannot read the object: it is binary data of no known compression`,
+    );
+    expect(cut.stdout).toContain('1 backup object could not be read: nothing was sent');
     expect(server.accepted).toHaveLength(9);
   });
 
