@@ -169,7 +169,10 @@ function processAlive(pid) {
  * Credentials in the URL (`http://user:password@host:9200`) go in an Authorization header: fetch refuses
  * URLs that carry them.
  */
-async function clusterProblem(url, timeoutMs = 2_000) {
+/** The cluster name the nodes this script starts carry: another server on the port is not taken for one. */
+const CLUSTER_NAME = 'ctr-stream';
+
+async function clusterProblem(url, timeoutMs = 2_000, clusterName = undefined) {
   try {
     const target = new URL('/_cluster/health', url);
     const headers = {};
@@ -186,6 +189,9 @@ async function clusterProblem(url, timeoutMs = 2_000) {
     }
     if (!response.ok) return `answers ${response.status}`;
     const health = await response.json();
+    if (clusterName !== undefined && health.cluster_name !== clusterName) {
+      return `is another cluster (${String(health.cluster_name)})`;
+    }
     if (health.status === 'green' || health.status === 'yellow') return undefined;
     return `reports health ${health.status}`;
   } catch (error) {
@@ -193,8 +199,8 @@ async function clusterProblem(url, timeoutMs = 2_000) {
   }
 }
 
-async function clusterAnswers(url, timeoutMs) {
-  return (await clusterProblem(url, timeoutMs)) === undefined;
+async function clusterAnswers(url, timeoutMs, clusterName) {
+  return (await clusterProblem(url, timeoutMs, clusterName)) === undefined;
 }
 
 /** The ELASTICSEARCH_URL problem a user can fix before anything is tried, or undefined. */
@@ -547,11 +553,18 @@ function install(version, zip, distribution = 'elasticsearch') {
       );
     }
     spawnSync('chmod', ['-R', 'u+x', join(staging, `${name}-${version}`, 'bin')]);
+    // A home without its launcher is damaged (an unpack cut short, files removed by a cleaner of old files): it is
+    // replaced, never reused.
+    if (existsSync(home)) rmSync(home, { recursive: true, force: true });
     try {
       renameSync(join(staging, `${name}-${version}`), home);
     } catch (error) {
       // Another start unpacked the same version first: use its copy.
-      if (!existsSync(join(home, 'bin', name))) throw error;
+      if (!existsSync(join(home, 'bin', name))) {
+        throw new ElasticsearchSetupError(
+          `Could not put ${product} ${version} in place at ${home} (${error.code ?? error.message}): delete that directory and run es:start again`,
+        );
+      }
     }
     return home;
   } finally {
@@ -613,7 +626,15 @@ async function withLock(action) {
       const ownerPid = Number(readFileSafe(owner));
       const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if ((ownerPid > 0 && !processAlive(ownerPid)) || (!ownerPid && age > 10_000)) {
-        rmSync(lock, { recursive: true, force: true });
+        // Broken by renaming it away: of several waiters that saw the dead owner, one renames it, and the others'
+        // rename fails instead of removing the lock the winner takes next.
+        const stale = `${lock}.stale-${process.pid}-${Date.now()}`;
+        try {
+          renameSync(lock, stale);
+          rmSync(stale, { recursive: true, force: true });
+        } catch {
+          // Another waiter broke it first.
+        }
         continue;
       }
       if (Date.now() > deadline) {
@@ -627,7 +648,8 @@ async function withLock(action) {
   try {
     return await action();
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    // Only our own lock: one broken as stale meanwhile may be another start's now.
+    if (readFileSafe(owner) === String(process.pid)) rmSync(lock, { recursive: true, force: true });
   }
 }
 
@@ -641,12 +663,14 @@ function readFileSafe(path) {
 
 /**
  * True when `pid` is still the node this script started (a pid can be reused after a crash or reboot):
- * its command line names the node's home. Without /proc, a live pid has to do.
+ * its command line names the node's home (from /proc, or ps where there is none).
  */
 function isOurNode(state) {
   if (!state?.pid || !processAlive(state.pid)) return false;
-  if (!existsSync('/proc/self/cmdline')) return true;
-  const commandLine = readFileSafe(`/proc/${state.pid}/cmdline`).replaceAll('\0', ' ');
+  const commandLine = existsSync('/proc/self/cmdline')
+    ? readFileSafe(`/proc/${state.pid}/cmdline`).replaceAll('\0', ' ')
+    : // macOS and the BSDs: ps tells the command line.
+      (spawnSync('ps', ['-o', 'args=', '-p', String(state.pid)], { encoding: 'utf8' }).stdout ?? '');
   return commandLine.includes(state.home);
 }
 
@@ -746,7 +770,7 @@ export async function startElasticsearch({ log = console.error } = {}) {
     const settings = [
       ...DISTRIBUTIONS[distribution].settings,
       'discovery.type=single-node',
-      'cluster.name=ctr-stream',
+      `cluster.name=${CLUSTER_NAME}`,
       'node.name=ctr-stream-local',
       'http.host=127.0.0.1',
       `http.port=${port}`,
@@ -818,7 +842,10 @@ export async function startElasticsearch({ log = console.error } = {}) {
     process.once('SIGTERM', onSignal);
     try {
       const deadline = Date.now() + START_TIMEOUT_MS;
-      while (!(await clusterAnswers(url))) {
+      // Our node, not another server that took the port meanwhile (ours then exits, unable to bind it): the exit is
+      // checked first, and the answer must carry our cluster name.
+      for (;;) {
+        if (exitCode === undefined && (await clusterAnswers(url, undefined, CLUSTER_NAME))) break;
         if (exitCode !== undefined) {
           abandon();
           throw new ElasticsearchSetupError(

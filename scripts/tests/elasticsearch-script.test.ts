@@ -352,10 +352,12 @@ function cacheFakeDistribution(
   writeFileSync(
     join(bin, 'fake-node.cjs'),
     [
-      "const port = Number(process.argv.find((arg) => arg.startsWith('-Ehttp.port='))?.split('=')[1]);",
+      "const setting = (name) => process.argv.find((arg) => arg.startsWith(`-E${name}=`))?.split('=')[1];",
+      "const port = Number(setting('http.port'));",
+      "const health = JSON.stringify({ status: 'green', cluster_name: setting('cluster.name') });",
       "require('node:http').createServer((request, response) => {",
       "  response.writeHead(200, { 'content-type': 'application/json' });",
-      "  response.end(request.url.startsWith('/_cluster/health') ? '{\"status\":\"green\"}' : '{}');",
+      "  response.end(request.url.startsWith('/_cluster/health') ? health : '{}');",
       "}).listen(port, '127.0.0.1');",
     ].join('\n'),
     { mode: 0o644 },
@@ -570,6 +572,88 @@ describe('OpenSearch (OPENSEARCH_VERSION): fetched, started, reused and stopped 
       expect(stopped.stderr).toBe(`Stopped OpenSearch 0.0.1 (pid ${state.pid}).`);
       expect(() => process.kill(state.pid, 0)).toThrow();
       expect(esCommand('status', env)).toMatchObject({ status: 3, stdout: 'stopped' });
+    } finally {
+      esCommand('stop', env);
+    }
+  });
+
+  test('another server that takes the port during the start is not taken for the node', async () => {
+    // The launcher puts a foreign server on the port (green, another cluster name), then exits as a node that
+    // cannot bind it would.
+    const cache = join(scratch, 'port-taken');
+    const runtime = join(scratch, 'runtime-port-taken');
+    const pidFile = join(scratch, 'foreign.pid');
+    const foreign = join(scratch, 'foreign-server.cjs');
+    writeFileSync(
+      foreign,
+      [
+        'const port = Number(process.argv[2]);',
+        "require('node:fs').writeFileSync(process.argv[3], String(process.pid));",
+        "require('node:http').createServer((request, response) => {",
+        "  response.writeHead(200, { 'content-type': 'application/json' });",
+        '  response.end(\'{"status":"green","cluster_name":"someone-elses"}\');',
+        "}).listen(port, '127.0.0.1');",
+      ].join('\n'),
+    );
+    const port = await freeTcpPort();
+    cacheFakeDistribution(cache, {
+      groupPath: 'org/elasticsearch/distribution/integ-test-zip',
+      name: 'elasticsearch',
+      version: '0.0.3',
+      launcher: [
+        '#!/bin/sh',
+        `nohup ${process.execPath} ${foreign} ${port} ${pidFile} >/dev/null 2>&1 &`,
+        'sleep 2',
+        'echo "BindException: Address already in use" >&2',
+        'exit 1',
+        '',
+      ].join('\n'),
+    });
+    const env = {
+      ES_VERSION: '0.0.3',
+      ES_PORT: String(port),
+      CTR_STREAM_CACHE_DIR: cache,
+      CTR_STREAM_RUNTIME_DIR: runtime,
+    };
+    try {
+      const started = await esStartAsync(env);
+      expect(started.status).toBe(1);
+      expect(started.lastError).toMatch(
+        /^es:start: Elasticsearch 0\.0\.3 exited during start-up \(code 1\): read the log/,
+      );
+      expect(esCommand('status', env)).toMatchObject({ status: 3, stdout: 'stopped' });
+    } finally {
+      const pid = Number(existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : 0);
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  test('replaces a damaged node home (its launcher gone) instead of failing every start', async () => {
+    const cache = join(scratch, 'damaged');
+    const runtime = join(scratch, 'runtime-damaged');
+    cacheFakeDistribution(cache, {
+      groupPath: 'org/elasticsearch/distribution/integ-test-zip',
+      name: 'elasticsearch',
+      version: '0.0.4',
+      launcher: ['#!/bin/sh', `exec ${process.execPath} "$(dirname "$0")/fake-node.cjs" "$@"`, ''].join('\n'),
+    });
+    // What a cleaner of old files under /var/tmp leaves of an unpacked node.
+    mkdirSync(join(runtime, 'elasticsearch-0.0.4', 'lib'), { recursive: true });
+    writeFileSync(join(runtime, 'elasticsearch-0.0.4', 'lib', 'x.jar'), '');
+    chmodSync(runtime, 0o755);
+    const port = await freeTcpPort();
+    const env = {
+      ES_VERSION: '0.0.4',
+      ES_PORT: String(port),
+      CTR_STREAM_CACHE_DIR: cache,
+      CTR_STREAM_RUNTIME_DIR: runtime,
+    };
+    try {
+      const started = esStart(env);
+      expect(started.lastError).toMatch(/^Elasticsearch 0\.0\.4 is up in /);
+      expect(started.status).toBe(0);
+      expect(existsSync(join(runtime, 'elasticsearch-0.0.4', 'bin', 'elasticsearch'))).toBe(true);
+      expect(existsSync(join(runtime, 'elasticsearch-0.0.4', 'lib', 'x.jar'))).toBe(false);
     } finally {
       esCommand('stop', env);
     }
