@@ -352,7 +352,7 @@ function cacheFakeDistribution(
   writeFileSync(
     join(bin, 'fake-node.cjs'),
     [
-      "const setting = (name) => process.argv.find((arg) => arg.startsWith(`-E${name}=`))?.split('=')[1];",
+      "const setting = (name) => process.argv.find((arg) => arg.startsWith('-E' + name + '='))?.split('=')[1];",
       "const port = Number(setting('http.port'));",
       "const health = JSON.stringify({ status: 'green', cluster_name: setting('cluster.name') });",
       "require('node:http').createServer((request, response) => {",
@@ -582,8 +582,12 @@ describe('OpenSearch (OPENSEARCH_VERSION): fetched, started, reused and stopped 
     // cannot bind it would.
     const cache = join(scratch, 'port-taken');
     const runtime = join(scratch, 'runtime-port-taken');
-    const pidFile = join(scratch, 'foreign.pid');
-    const foreign = join(scratch, 'foreign-server.cjs');
+    // Written to by the launcher, which runs as nobody when the tests run as root.
+    const shared = join(scratch, 'port-taken-shared');
+    mkdirSync(shared, { recursive: true });
+    chmodSync(shared, 0o777);
+    const pidFile = join(shared, 'foreign.pid');
+    const foreign = join(shared, 'foreign-server.cjs');
     writeFileSync(
       foreign,
       [
@@ -617,6 +621,8 @@ describe('OpenSearch (OPENSEARCH_VERSION): fetched, started, reused and stopped 
     };
     try {
       const started = await esStartAsync(env);
+      // The foreign server did answer on the port (green) while the start waited.
+      expect(existsSync(pidFile)).toBe(true);
       expect(started.status).toBe(1);
       expect(started.lastError).toMatch(
         /^es:start: Elasticsearch 0\.0\.3 exited during start-up \(code 1\): read the log/,
