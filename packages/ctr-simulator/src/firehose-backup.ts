@@ -432,6 +432,14 @@ function readValue(
         : 'not valid JSON (records are JSON values, one per line)',
     );
   }
+  // Firehose writes one JSON value per record, never an array: an array of failed records (a file someone
+  // assembled) is not a document either, and sent as one it would carry them all, still base64-encoded.
+  if (
+    Array.isArray(value) &&
+    value.some((item) => typeof item === 'object' && item !== null && 'rawData' in item)
+  ) {
+    return problem("a JSON array of failed records: write them one JSON object per line (Firehose's format)");
+  }
   const envelope =
     typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as {

@@ -153,6 +153,22 @@ describe('readFirehoseBackup', () => {
     ]);
   });
 
+  it('reports a JSON array of failed records instead of sending it as one document', async () => {
+    await writeFile(
+      join(directory, 'array'),
+      `[${failed(record('a'), 'Lambda.FunctionError')},${failed(record('b'), 'x')}]`,
+    );
+    const backup = await readFirehoseBackup([directory], { documents: true });
+    expect(backup.records).toEqual([]);
+    expect(backup.problems).toEqual([
+      {
+        file: join(directory, 'array'),
+        position: 1,
+        reason: "a JSON array of failed records: write them one JSON object per line (Firehose's format)",
+      },
+    ]);
+  });
+
   it('keeps bytes that are not UTF-8 text in rawData exactly (the record goes back as it came)', async () => {
     const bytes = Buffer.from([0xff, 0x00, 0x7b, 0x80]);
     const envelope = { errorCode: 'Lambda.FunctionError', rawData: bytes.toString('base64') };
