@@ -45,7 +45,7 @@ export type { ContactTraceRecordErrorOptions, ContactTraceRecordIssue } from './
 export { ContactTraceRecordError, ContactTraceRecordJsonError } from './errors.js';
 export type { JsonSchema } from './json-schema.js';
 export { contactTraceRecordJsonSchema } from './json-schema.js';
-export type { RoutingExpressionShape } from './nested-schemas.js';
+export type { RoutingExpressionLevel, RoutingExpressionShape } from './nested-schemas.js';
 export {
   AgentHierarchyGroupSchema,
   AgentHierarchyGroupsSchema,

@@ -370,24 +370,32 @@ export const RoutingAttributeConditionSchema = z.looseObject({
  * A routing step expression. Connect nests `AndExpression`/`OrExpression`; the schema types three
  * levels and keeps anything deeper unchanged (so the JSON Schema needs no `$ref`).
  */
-function routingExpressionSchema(depth: number): z.ZodType<RoutingExpressionShape> {
+function routingExpressionSchema(depth: number): z.ZodType {
   const nested = depth > 1 ? routingExpressionSchema(depth - 1) : z.looseObject({});
   return z.looseObject({
     AttributeCondition: nullish(RoutingAttributeConditionSchema),
     NotAttributeCondition: nullish(RoutingAttributeConditionSchema),
     AndExpression: nullish(z.array(nested)),
     OrExpression: nullish(z.array(nested)),
-  }) as z.ZodType<RoutingExpressionShape>;
+  });
 }
 
-/** The inferred type of a routing step expression at any depth. */
-export interface RoutingExpressionShape {
+/** One level of a routing step expression the schema checks; `Nested` is the level below. */
+export interface RoutingExpressionLevel<Nested> {
   AttributeCondition?: z.infer<typeof RoutingAttributeConditionSchema> | null | undefined;
   NotAttributeCondition?: z.infer<typeof RoutingAttributeConditionSchema> | null | undefined;
-  AndExpression?: RoutingExpressionShape[] | null | undefined;
-  OrExpression?: RoutingExpressionShape[] | null | undefined;
+  AndExpression?: Nested[] | null | undefined;
+  OrExpression?: Nested[] | null | undefined;
   [key: string]: unknown;
 }
+
+/**
+ * The type of a routing step expression as the schema checks it: three levels typed, and below them each
+ * expression an object kept as it came, unchecked (`Record<string, unknown>`), as the schema leaves it.
+ */
+export type RoutingExpressionShape = RoutingExpressionLevel<
+  RoutingExpressionLevel<RoutingExpressionLevel<Record<string, unknown>>>
+>;
 
 /**
  * `RoutingCriteria.Steps[].Expression`.
@@ -398,7 +406,7 @@ export interface RoutingExpressionShape {
  * const result = RoutingExpressionSchema.safeParse(record.RoutingCriteria?.Steps?.[0]?.Expression);
  * ```
  */
-export const RoutingExpressionSchema = routingExpressionSchema(3);
+export const RoutingExpressionSchema = routingExpressionSchema(3) as z.ZodType<RoutingExpressionShape>;
 
 /**
  * One entry of `RoutingCriteria.Steps`.

@@ -32,6 +32,20 @@ describe('inferred types', () => {
     >();
   });
 
+  it('types a routing expression as deep as the schema checks it, and the levels below as unchecked objects', () => {
+    type Expression = NonNullable<
+      NonNullable<NonNullable<ContactTraceRecord['RoutingCriteria']>['Steps']>[number]['Expression']
+    >;
+    type Level2 = NonNullable<Expression['AndExpression']>[number];
+    type Level3 = NonNullable<Level2['OrExpression']>[number];
+    type Level4 = NonNullable<Level3['AndExpression']>[number];
+    expectTypeOf<NonNullable<Level3['AttributeCondition']>['ProficiencyLevel']>().toEqualTypeOf<
+      number | null | undefined
+    >();
+    // Not checked by the schema below three levels: typed as what it is.
+    expectTypeOf<Level4>().toEqualTypeOf<Record<string, unknown>>();
+  });
+
   it('types the required core as non-optional strings', () => {
     expectTypeOf(record.ContactId).toEqualTypeOf<string>();
     expectTypeOf(record.LastUpdateTimestamp).toEqualTypeOf<string>();
