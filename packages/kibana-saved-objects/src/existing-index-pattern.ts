@@ -148,27 +148,26 @@ export function mergeIndexPattern(
     typeMigrationVersion: _typeMigrationVersion,
     ...rest
   } = ours;
-  const versions = hasVersions
-    ? {
-        ...(existing.coreMigrationVersion === undefined
-          ? {}
-          : { coreMigrationVersion: existing.coreMigrationVersion }),
-        ...(existing.migrationVersion === undefined ? {} : { migrationVersion: existing.migrationVersion }),
-        ...(existing.typeMigrationVersion === undefined
-          ? {}
-          : { typeMigrationVersion: existing.typeMigrationVersion }),
-      }
-    : {
-        ...(ours.coreMigrationVersion === undefined
-          ? {}
-          : { coreMigrationVersion: ours.coreMigrationVersion }),
-        ...(ours.migrationVersion === undefined ? {} : { migrationVersion: ours.migrationVersion }),
-        ...(ours.typeMigrationVersion === undefined
-          ? {}
-          : { typeMigrationVersion: ours.typeMigrationVersion }),
-      };
+  const versions = versionFieldsOf(hasVersions ? existing : ours);
   return {
     object: { ...rest, ...versions, attributes: { ...existing.attributes, ...ours.attributes } },
     kept,
+  };
+}
+
+/** The version fields an object has, and only those. */
+function versionFieldsOf(object: {
+  migrationVersion?: Record<string, string> | undefined;
+  coreMigrationVersion?: string | undefined;
+  typeMigrationVersion?: string | undefined;
+}): Pick<SavedObject, 'migrationVersion' | 'coreMigrationVersion' | 'typeMigrationVersion'> {
+  return {
+    ...(object.coreMigrationVersion === undefined
+      ? {}
+      : { coreMigrationVersion: object.coreMigrationVersion }),
+    ...(object.migrationVersion === undefined ? {} : { migrationVersion: object.migrationVersion }),
+    ...(object.typeMigrationVersion === undefined
+      ? {}
+      : { typeMigrationVersion: object.typeMigrationVersion }),
   };
 }
