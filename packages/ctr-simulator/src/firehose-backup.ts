@@ -1,7 +1,7 @@
 import { constants } from 'node:buffer';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_MAX_DECOMPRESSED_BYTES, decompressBackupObject, startsWith } from './backup-compression.js';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, decompressBackupObject } from './backup-compression.js';
 import { BackupReadError } from './errors.js';
 import { type BackupObject, isS3Url, type S3BackupOptions, S3BackupSource } from './s3-backup.js';
 
@@ -317,8 +317,18 @@ function nextJsonValue(
 ): { start: number; end: number; complete: boolean } | undefined {
   const length = body.length;
   let index = from;
-  if (index === 0 && startsWith(body, BYTE_ORDER_MARK)) index = BYTE_ORDER_MARK.length;
-  while (index < length && isWhitespace(body[index]!)) index++;
+  // A byte order mark can start a value anywhere: the GZIP members of one object are read as one text, and each
+  // may have begun with one. No JSON value starts with it.
+  for (;;) {
+    while (index < length && isWhitespace(body[index]!)) index++;
+    if (
+      body[index] !== BYTE_ORDER_MARK[0] ||
+      body[index + 1] !== BYTE_ORDER_MARK[1] ||
+      body[index + 2] !== BYTE_ORDER_MARK[2]
+    )
+      break;
+    index += BYTE_ORDER_MARK.length;
+  }
   if (index >= length) return undefined;
   const start = index;
   const first = body[index]!;

@@ -69,6 +69,21 @@ describe('readFirehoseBackup: every S3 CompressionFormat of Firehose', () => {
     expect(backup.byErrorCode).toEqual({ 'Lambda.FunctionError': 435, 'Lambda.ProcessingFailedStatus': 215 });
   });
 
+  it('skips a byte order mark at the start of any GZIP member of an object, not only the first', async () => {
+    const { records, body } = failedRecords('bom', 4);
+    const half = body.indexOf('\n', body.length / 2) + 1;
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    // Two members, each text starting with a BOM, as two writers that each add one would leave them.
+    const object = Buffer.concat([
+      gzipSync(Buffer.concat([bom, body.subarray(0, half)])),
+      gzipSync(Buffer.concat([bom, body.subarray(half)])),
+    ]);
+    await writeFile(join(directory, 'object'), object);
+    const backup = await readFirehoseBackup([directory]);
+    expect(backup.problems).toEqual([]);
+    expect(backup.records.map((found) => found.data.toString())).toEqual(records);
+  });
+
   it('reads a ZIP archive entry by entry, numbering values on from one entry to the next', async () => {
     const first = failedRecords('stored', 2);
     const second = failedRecords('deflated', 3);
