@@ -154,6 +154,22 @@ export function parseStartArguments(
           `KIBANA_URL must be an http:// or https:// URL such as http://localhost:5601 (got "${shown(kibanaUrl)}"): fix it, or unset it to only write the Kibana file`,
         );
       }
+      // What the Kibana installer refuses, refused before anything runs rather than after the whole run.
+      if (url.username !== '' || url.password !== '') {
+        throw new Error(
+          `KIBANA_URL must not contain a user or password (${url.protocol}//***@${url.host}): set KIBANA_USERNAME and KIBANA_PASSWORD, or KIBANA_API_KEY, instead`,
+        );
+      }
+      if (url.search !== '' || url.hash !== '') {
+        throw new Error(
+          `KIBANA_URL must not have a query string or fragment (${url.origin}${url.pathname}): a Kibana space is part of the path, /s/<space>`,
+        );
+      }
+      if (!environment.KIBANA_API_KEY && !environment.KIBANA_USERNAME !== !environment.KIBANA_PASSWORD) {
+        throw new Error(
+          `KIBANA_${environment.KIBANA_USERNAME ? 'USERNAME' : 'PASSWORD'} is set without KIBANA_${environment.KIBANA_USERNAME ? 'PASSWORD' : 'USERNAME'}: set both, or KIBANA_API_KEY`,
+        );
+      }
     }
     return {
       settings: {
@@ -223,11 +239,27 @@ export function callsPerDayMatches(
   );
 }
 
-/** The run succeeded: the table matches, and every record sent was delivered (none lost, none failed). */
+/** Nothing was simulated (a quiet weekend day at a few contacts a day), so nothing was sent or is expected. */
+export function nothingSimulated(
+  report: Pick<LocalPipelineReport, 'callsPerDay' | 'expectedCallsPerDay' | 'totals'>,
+): boolean {
+  return (
+    report.totals.sent === 0 &&
+    report.totals.sendFailed === 0 &&
+    report.expectedCallsPerDay.size === 0 &&
+    report.callsPerDay.every((row) => row.calls === 0)
+  );
+}
+
+/**
+ * The run succeeded: the table matches, and every record sent was delivered (none lost, none failed); or nothing
+ * was simulated, so there was nothing to lose.
+ */
 export function runSucceeded(
   report: Pick<LocalPipelineReport, 'callsPerDay' | 'expectedCallsPerDay' | 'totals'>,
 ): boolean {
   const { totals } = report;
+  if (nothingSimulated(report)) return totals.failed === 0 && totals.delivered === 0;
   return (
     callsPerDayMatches(report) &&
     totals.sendFailed === 0 &&
@@ -262,12 +294,20 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
     );
     stop.abort();
   };
+  // Without --live a signal ends the run at once, but through process.exit: a signal's default action would skip
+  // the exit handlers, and `kill <pid>` (npm start alone, not its process group) would leave the caller directory
+  // running.
+  const onInterrupt = () => process.exit(130);
+  const onTerminate = () => process.exit(143);
   if (settings.live !== undefined) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    // A closed terminal: nobody reads the report. Exit now (the directory, in a group of its own, ends with us).
-    process.on('SIGHUP', onHangup);
+  } else {
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onTerminate);
   }
+  // A closed terminal: nobody reads the report. Exit now (the directory ends with us).
+  process.on('SIGHUP', onHangup);
   const report = await runLocalPipeline({
     elasticsearchUrl: elasticsearch.url,
     workDirectory: context.workDirectory,
@@ -300,6 +340,8 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
   }).finally(() => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onTerminate);
     process.off('SIGHUP', onHangup);
   });
 
@@ -328,7 +370,11 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
   const approximate = report.callsPerDay.some(
     (row) => row.calls !== (report.expectedCallsPerDay.get(row.date) ?? 0),
   );
-  console.log(`
+  if (nothingSimulated(report)) {
+    console.log(`
+No contacts were simulated (a quiet period at ${settings.contactsPerDay} contacts a day: raise --contacts-per-day or --days), so there was nothing to compare; finished in ${(report.durationMs / 1000).toFixed(1)}s.`);
+  } else
+    console.log(`
 Calls per day ${matches ? 'matches' : 'DOES NOT match'} the simulator's ground truth${matches && approximate ? " (within the unique count's precision: Elasticsearch counts hashes of the ContactIds, and some collide)" : ''}; finished in ${(report.durationMs / 1000).toFixed(1)}s.
 
 ${searchEngine.padEnd(18)} ${redactUrl(report.paths.elasticsearchUrl)}  (index ${report.paths.index}${elasticsearch.startedHere ? '; still running: npm run es:stop ends it' : ''})

@@ -1,6 +1,7 @@
 export {
   callsPerDayMatches,
   main,
+  nothingSimulated,
   parseStartArguments,
   runSucceeded,
   type StartContext,

@@ -107,6 +107,7 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
   const defaultRemainingTimeMs = options.defaultRemainingTimeMs ?? 60_000;
   const writeMetrics = options.metrics?.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   let defaultClient: FirehoseClient | undefined;
+  let warnedAboutMargin = false;
   let scratch: Buffer | undefined;
 
   return async function firehoseTransformHandler(
@@ -120,14 +121,28 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
         ? context.getRemainingTimeInMillis()
         : defaultRemainingTimeMs;
     const endsAt = startedAt + remaining;
-    const hardDeadline = endsAt - safetyMarginMs / 2;
+    // A margin the invocation's whole time does not cover (a misconfiguration) would leave no time for any record
+    // (every one ProcessingFailed): half the time is used instead, and the misconfiguration said once.
+    let marginMs = safetyMarginMs;
+    if (safetyMarginMs >= remaining) {
+      marginMs = remaining / 2;
+      if (!warnedAboutMargin) {
+        warnedAboutMargin = true;
+        logger.warn(
+          'safetyMarginMs is not under the time the invocation has: half of that time is used instead',
+          {
+            invocationId: event.invocationId,
+            safetyMarginMs,
+            remainingMs: remaining,
+          },
+        );
+      }
+    }
+    const hardDeadline = endsAt - marginMs / 2;
     // prepareBatch is abandoned at its deadline plus the grace period, but never later than just before
     // the hard deadline: a small margin must not push the answer past the Lambda timeout.
-    const prepareGiveUpAt = Math.min(
-      endsAt - safetyMarginMs + graceMs,
-      hardDeadline - PREPARE_GIVE_UP_FLOOR_MS,
-    );
-    const prepareDeadline = Math.min(endsAt - safetyMarginMs, prepareGiveUpAt);
+    const prepareGiveUpAt = Math.min(endsAt - marginMs + graceMs, hardDeadline - PREPARE_GIVE_UP_FLOOR_MS);
+    const prepareDeadline = Math.min(endsAt - marginMs, prepareGiveUpAt);
 
     // 1. Decode and parse every record.
     const inputs = event.records;

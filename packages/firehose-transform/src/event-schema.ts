@@ -12,7 +12,8 @@ import { FirehoseEventError, type FirehoseIssue } from './errors.js';
  */
 export const FirehoseInputRecordSchema = z.looseObject({
   recordId: z.string().min(1, 'recordId must be a non-empty string'),
-  approximateArrivalTimestamp: z.number().optional(),
+  // Informational only: a value that is not a number is read as absent, never a reason to fail the batch.
+  approximateArrivalTimestamp: z.number().optional().catch(undefined),
   data: z.string({ error: 'data must be a base64 string' }),
   kinesisRecordMetadata: z.unknown().optional(),
 });

@@ -191,3 +191,41 @@ describe('npm start --live and Ctrl-C, in a process group as a terminal runs it'
     await waitFor(() => processesMentioning(workDirectory).length === 0, 'the directory to end', 10_000);
   }, 180_000);
 });
+
+describe('npm start without --live and a signal sent to it alone', () => {
+  test('SIGTERM (kill <pid>) ends it with exit code 143, and takes the caller directory with it', async () => {
+    const index = `connect-e2e-signals-term-${process.pid}-${Date.now()}`;
+    indices.push(index);
+    const workDirectory = join(workRoot, 'term');
+    const child = spawn(
+      process.execPath,
+      [
+        runner,
+        elasticsearchUrl,
+        workDirectory,
+        '--days',
+        '3',
+        '--contacts-per-day',
+        '5000',
+        '--index',
+        index,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.stdout?.resume();
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await waitFor(() => stderr.includes('Local Firehose endpoint'), 'the local Firehose');
+    // The caller directory (its own process, in npm start's group) is running.
+    expect(processesMentioning(workDirectory).length).toBeGreaterThan(0);
+    process.kill(child.pid!, 'SIGTERM');
+    expect(await exit).toBe(143);
+    await waitFor(() => processesMentioning(workDirectory).length === 0, 'the directory to end', 10_000);
+  }, 180_000);
+});

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   callsPerDayMatches,
   EXACT_UNIQUE_COUNT_LIMIT,
+  nothingSimulated,
   redactUrl,
   runSucceeded,
   uniqueCountTolerance,
@@ -40,6 +41,21 @@ describe('what makes npm start exit 0', () => {
     expect(runSucceeded({ ...good, callsPerDay: [], totals: { ...totals, delivered: 0, failed: 60 } })).toBe(
       false,
     );
+  });
+
+  test('a run that simulated nothing (a quiet weekend day) succeeds with nothing to compare; one that lost all does not', () => {
+    const none = {
+      callsPerDay: [],
+      expectedCallsPerDay: new Map<string, number>(),
+      totals: { ...totals, sent: 0, delivered: 0, enrichedWithName: 0, unknownCallers: 0, backedUp: 0 },
+    };
+    expect(nothingSimulated(none)).toBe(true);
+    expect(runSucceeded(none)).toBe(true);
+    // Records sent and expected: not "nothing simulated", whatever reached the index.
+    expect(
+      nothingSimulated({ ...good, callsPerDay: [], totals: { ...totals, delivered: 0, failed: 60 } }),
+    ).toBe(false);
+    expect(nothingSimulated({ ...none, totals: { ...none.totals, sendFailed: 3 } })).toBe(false);
   });
 
   test('a day missing from Elasticsearch is a mismatch', () => {

@@ -118,4 +118,34 @@ describe("npm start's arguments: every mistake is caught before anything is star
       expect(result.output).not.toContain('s3cret');
     }
   });
+
+  test('a KIBANA_URL the Kibana installer would refuse after the whole run is refused before anything starts', () => {
+    const withCredentials = failure([], { KIBANA_URL: 'http://elastic:s3cret@localhost:5601' });
+    expect(withCredentials.exitCode).toBe(2);
+    expect(withCredentials.output).toContain(
+      'KIBANA_URL must not contain a user or password (http://***@localhost:5601): set KIBANA_USERNAME and KIBANA_PASSWORD, or KIBANA_API_KEY, instead',
+    );
+    expect(withCredentials.output).not.toContain('s3cret');
+    for (const value of ['http://localhost:5601/?space=ops', 'http://localhost:5601/#/home']) {
+      expect(failure([], { KIBANA_URL: value }).output).toContain(
+        'KIBANA_URL must not have a query string or fragment (http://localhost:5601/): a Kibana space is part of the path, /s/<space>',
+      );
+    }
+    expect(failure([], { KIBANA_URL: 'http://localhost:5601', KIBANA_USERNAME: 'elastic' }).output).toContain(
+      'KIBANA_USERNAME is set without KIBANA_PASSWORD: set both, or KIBANA_API_KEY',
+    );
+    expect(failure([], { KIBANA_URL: 'http://localhost:5601', KIBANA_PASSWORD: 'pw' }).output).toContain(
+      'KIBANA_PASSWORD is set without KIBANA_USERNAME: set both, or KIBANA_API_KEY',
+    );
+    expect(
+      parse([], {
+        KIBANA_URL: 'http://localhost:5601/s/ops',
+        KIBANA_USERNAME: 'elastic',
+        KIBANA_PASSWORD: 'pw',
+      }),
+    ).toMatchObject({ settings: { kibanaUrl: 'http://localhost:5601/s/ops' } });
+    expect(parse([], { KIBANA_URL: 'http://localhost:5601', KIBANA_API_KEY: 'k' })).toMatchObject({
+      settings: { kibanaUrl: 'http://localhost:5601' },
+    });
+  });
 });

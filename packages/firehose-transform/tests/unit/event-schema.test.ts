@@ -21,6 +21,19 @@ describe('parseFirehoseTransformationEvent', () => {
     expect(parseFirehoseTransformationEvent(loadEvent('tutorial-test-event.json')).records).toHaveLength(1);
   });
 
+  it('reads an approximateArrivalTimestamp that is not a number as absent, never failing the batch for it', () => {
+    const input = loadEvent('direct-put-event.json');
+    input.records[0]!.approximateArrivalTimestamp = null;
+    input.records[1]!.approximateArrivalTimestamp = '1700000000000';
+    const event = parseFirehoseTransformationEvent(input);
+    expect(event.records.map((record) => record.approximateArrivalTimestamp)).toEqual([
+      undefined,
+      undefined,
+      ...event.records.slice(2).map((record) => record.approximateArrivalTimestamp),
+    ]);
+    expect(event.records.map((record) => record.data)).toEqual(input.records.map((record) => record.data));
+  });
+
   it('rejects a malformed envelope with every issue and its path', () => {
     const input = loadEvent('direct-put-event.json');
     delete input.invocationId;

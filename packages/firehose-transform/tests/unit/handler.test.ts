@@ -386,6 +386,26 @@ describe('createFirehoseTransformHandler: the response-size limit without re-ing
     expect(size(response)).toBeLessThanOrEqual(maxResponseBytes);
   });
 
+  it('uses half the invocation time as the margin when safetyMarginMs is not under it, and says so once', async () => {
+    const { entries, logger } = recordingLogger();
+    const handler = createFirehoseTransformHandler<{ ContactId: string }>({
+      logger,
+      safetyMarginMs: 120_000,
+      transformRecord: (record) => ok(record.data),
+    });
+    for (let run = 0; run < 2; run++) {
+      const response = await handler(
+        directPutEvent(['{"ContactId":"a"}', '{"ContactId":"b"}']),
+        lambdaContext(60_000),
+      );
+      // Before, every record was ProcessingFailed: the deadline had passed before the first one.
+      expect(response.records.map((record) => record.result)).toEqual(['Ok', 'Ok']);
+    }
+    const warnings = entries.filter((entry) => entry.message.startsWith('safetyMarginMs is not under'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.fields).toMatchObject({ safetyMarginMs: 120_000 });
+  });
+
   it('fails a record that alone cannot fit, so it is never re-ingested in a loop', async () => {
     const { entries, logger } = recordingLogger();
     const handler = createFirehoseTransformHandler<{ pad: string }>({
