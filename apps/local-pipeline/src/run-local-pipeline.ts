@@ -207,22 +207,41 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
   // Only for prepareIndex, whose signature hands over a client: created when asked for, closed at the end.
   let elasticsearch: Client | undefined;
   try {
-    if (options.resetIndex === true) {
-      await connection.request('DELETE', `${indexPath}?ignore_unavailable=true`);
-    } else if ((await connection.request('HEAD', indexPath)).statusCode === 200) {
-      const count = await countDocumentsMatching(connection, index);
-      if (count > 0) {
-        throw new LocalPipelineError(
-          `Index ${index} already holds ${count} documents on ${redactUrl(options.elasticsearchUrl)}: choose another index (--index) or replace it (--reset-index)`,
-        );
-      }
-    }
     // Live, records should be searchable seconds after their contact ends, not at the template's 30 s refresh.
-    const installed = await installIndexTemplate({
+    const templateOptions = {
       connection,
       index,
       ...(options.live === undefined ? {} : { refreshInterval: '1s' }),
-    });
+    };
+    if (options.resetIndex === true) {
+      await connection.request('DELETE', `${indexPath}?ignore_unavailable=true`);
+    } else {
+      // Someone's cluster: the index and its rotations (a stream with index rotation writes <index>-2026-11-29...).
+      const { statusCode, body } = await connection.request(
+        'POST',
+        `${indexPath},${indexPath.slice(1)}-*/_count?allow_no_indices=true&ignore_unavailable=true`,
+      );
+      const count = (body as { count?: unknown } | undefined)?.count;
+      if (statusCode !== 200 || typeof count !== 'number') {
+        throw new LocalPipelineError(
+          `POST /${index},${index}-*/_count on ${connection.displayUrl} answered ${statusCode} without a count: is it an Elasticsearch or OpenSearch node?`,
+        );
+      }
+      if (count > 0) {
+        throw new LocalPipelineError(
+          `Index ${index} (with its rotations ${index}-*) already holds ${count} documents on ${redactUrl(options.elasticsearchUrl)}: choose another index (--index) or replace it (--reset-index)`,
+        );
+      }
+      // Nor are its templates changed: an operator's replicas, ingest pipeline or refresh interval would be lost.
+      const plan = await installIndexTemplate({ ...templateOptions, dryRun: true });
+      const changes = plan.actions.filter((action) => action.status === 'would_update');
+      if (changes.length > 0) {
+        throw new LocalPipelineError(
+          `The index setup of ${index} on ${redactUrl(options.elasticsearchUrl)} differs from what npm start installs (${changes.map((action) => `${action.target.replace('_', ' ')} ${action.name}`).join(', ')}): choose another index (--index), or let npm start replace it (--reset-index)`,
+        );
+      }
+    }
+    const installed = await installIndexTemplate(templateOptions);
     log(`Index template for ${index}: ${installed.changed ? 'installed' : 'already up to date'}.`);
     if (options.prepareIndex !== undefined) {
       elasticsearch = new Client({ node: options.elasticsearchUrl });

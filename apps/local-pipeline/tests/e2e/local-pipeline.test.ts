@@ -7,6 +7,7 @@ import {
   createHttpConnection,
   detectSearchEngineServer,
   ElasticsearchRequestError,
+  installIndexTemplate,
 } from '@ctr-stream/es-index-setup';
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
@@ -364,8 +365,36 @@ describe('the local pipeline on an index that already holds documents', () => {
     await expect(
       runLocalPipeline({ elasticsearchUrl, workDirectory: join(workRoot, 'existing'), index, ...scenario }),
     ).rejects.toThrow(
-      `Index ${index} already holds 1 documents on ${elasticsearchUrl}: choose another index (--index) or replace it (--reset-index)`,
+      `Index ${index} (with its rotations ${index}-*) already holds 1 documents on ${elasticsearchUrl}: choose another index (--index) or replace it (--reset-index)`,
     );
     expect(await elasticsearch.count(index)).toBe(1);
+  });
+
+  test('counts the rotations of the index too (a stream with index rotation writes <index>-<date>)', async () => {
+    const index = uniqueIndex('rotated');
+    indices.push(`${index}-2026-11-29`);
+    await elasticsearch.indexDocument(`${index}-2026-11-29`, { ContactId: 'someone-elses-data' });
+    await expect(
+      runLocalPipeline({ elasticsearchUrl, workDirectory: join(workRoot, 'rotated'), index, ...scenario }),
+    ).rejects.toThrow(`Index ${index} (with its rotations ${index}-*) already holds 1 documents`);
+    expect(await elasticsearch.count(`${index}-2026-11-29`)).toBe(1);
+  });
+
+  test("leaves an operator's index setup as it is (a refresh interval of their own), unless asked to replace it", async () => {
+    const index = uniqueIndex('operated');
+    await installIndexTemplate({ node: elasticsearchUrl, index, refreshInterval: '5s', createIndex: false });
+    await expect(
+      runLocalPipeline({ elasticsearchUrl, workDirectory: join(workRoot, 'operated'), index, ...scenario }),
+    ).rejects.toThrow(
+      `The index setup of ${index} on ${elasticsearchUrl} differs from what npm start installs (component template ctr-stream-${index}-settings): choose another index (--index), or let npm start replace it (--reset-index)`,
+    );
+    const again = await installIndexTemplate({
+      node: elasticsearchUrl,
+      index,
+      refreshInterval: '5s',
+      createIndex: false,
+      dryRun: true,
+    });
+    expect(again.changed).toBe(false);
   });
 });
