@@ -59,6 +59,24 @@ export interface ResolvedConnection {
   signing: RequestSigning | undefined;
 }
 
+/**
+ * The headers of one request to Kibana or Dashboards: `headers`, the connection's authorization, its security tenant
+ * when `inTenant` (saved objects live in one; `/api/status` does not), all signed when the connection signs, over
+ * `body` as sent. Called before the request's own try: missing AWS credentials are no network error.
+ */
+export async function requestHeaders(
+  connection: ResolvedConnection,
+  request: { method: string; url: string; body?: Uint8Array; inTenant: boolean },
+  headers: Record<string, string>,
+): Promise<Record<string, string>> {
+  const all = { ...headers };
+  if (connection.authorization !== undefined) all.authorization = connection.authorization;
+  if (request.inTenant && connection.tenant !== undefined) all.securitytenant = connection.tenant;
+  return connection.signing === undefined
+    ? all
+    : connection.signing.headersFor(request.method, request.url, all, request.body);
+}
+
 const SPACE_ID = /^[a-z0-9_-]+$/;
 
 /** Shows a URL without user info, query or fragment, for messages. */

@@ -1,5 +1,10 @@
 import { signedRefusalHint, unsignedRefusalHint } from './aws-sigv4.js';
-import { type KibanaConnectionOptions, type ResolvedConnection, resolveConnection } from './connection.js';
+import {
+  type KibanaConnectionOptions,
+  type ResolvedConnection,
+  requestHeaders,
+  resolveConnection,
+} from './connection.js';
 import { KibanaRequestError, TargetDetectionError } from './errors.js';
 import {
   describeNetworkError,
@@ -85,13 +90,11 @@ export async function detectTargetWith(
   http: HttpOptions,
 ): Promise<DetectedTarget> {
   const url = `${connection.baseUrl}/api/status`;
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (connection.authorization !== undefined) headers.authorization = connection.authorization;
-  // Signed before the try below: missing AWS credentials are an AwsCredentialsError, not a network error.
-  const sentHeaders =
-    connection.signing === undefined
-      ? headers
-      : await connection.signing.headersFor('GET', url, headers, undefined);
+  const sentHeaders = await requestHeaders(
+    connection,
+    { method: 'GET', url, inTenant: false },
+    { accept: 'application/json' },
+  );
   let answer: Awaited<ReturnType<typeof send>>;
   try {
     answer = await send(url, { method: 'GET', headers: sentHeaders }, http);

@@ -1,5 +1,5 @@
 import { signedRefusalHint } from './aws-sigv4.js';
-import type { ResolvedConnection } from './connection.js';
+import { type ResolvedConnection, requestHeaders } from './connection.js';
 import { KibanaRequestError } from './errors.js';
 import {
   describeNetworkError,
@@ -40,13 +40,11 @@ export async function readSavedObject(
   http: HttpOptions,
 ): Promise<StoredSavedObject | undefined> {
   const url = `${connection.baseUrl}${connection.spacePrefix}/api/saved_objects/${encodeURIComponent(type)}/${encodeURIComponent(id)}`;
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (connection.authorization !== undefined) headers.authorization = connection.authorization;
-  if (connection.tenant !== undefined) headers.securitytenant = connection.tenant;
-  const sentHeaders =
-    connection.signing === undefined
-      ? headers
-      : await connection.signing.headersFor('GET', url, headers, undefined);
+  const sentHeaders = await requestHeaders(
+    connection,
+    { method: 'GET', url, inTenant: true },
+    { accept: 'application/json' },
+  );
   let answer: Awaited<ReturnType<typeof send>>;
   try {
     answer = await send(url, { method: 'GET', headers: sentHeaders }, http);

@@ -1,7 +1,12 @@
 import { Blob } from 'node:buffer';
 import { FormData, Response } from 'undici';
 import { signedRefusalHint, unsignedRefusalHint } from './aws-sigv4.js';
-import { type KibanaConnectionOptions, type ResolvedConnection, resolveConnection } from './connection.js';
+import {
+  type KibanaConnectionOptions,
+  type ResolvedConnection,
+  requestHeaders,
+  resolveConnection,
+} from './connection.js';
 import {
   InvalidOptionError,
   KibanaRequestError,
@@ -206,18 +211,12 @@ export async function importSavedObjectsWith(
   const profile = targetProfile(target);
   const url = importUrl(connection, target);
   const { body: upload, contentType } = await multipartUpload(toNdjson(objects));
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'content-type': contentType,
-    [profile.xsrfHeader]: XSRF_VALUE,
-  };
-  if (connection.authorization !== undefined) headers.authorization = connection.authorization;
-  if (connection.tenant !== undefined) headers.securitytenant = connection.tenant;
-  // Signed before the try below (missing AWS credentials are not a network error), over the exact bytes sent.
-  const sentHeaders =
-    connection.signing === undefined
-      ? headers
-      : await connection.signing.headersFor('POST', url, headers, upload);
+  // Signed over the exact bytes sent.
+  const sentHeaders = await requestHeaders(
+    connection,
+    { method: 'POST', url, body: upload, inTenant: true },
+    { accept: 'application/json', 'content-type': contentType, [profile.xsrfHeader]: XSRF_VALUE },
+  );
 
   let answer: Awaited<ReturnType<typeof send>>;
   try {
