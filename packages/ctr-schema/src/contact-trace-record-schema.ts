@@ -27,7 +27,7 @@ import {
   VoiceIdResultSchema,
   WisdomInfoSchema,
 } from './nested-schemas.js';
-import { CountSchema, nullish, openEnum, TimestampSchema } from './primitives.js';
+import { anyJson, CountSchema, nullish, openEnum, TimestampSchema } from './primitives.js';
 
 /**
  * A value of `Attributes`. Amazon Connect only writes strings; hand-made records (tests, other
@@ -92,37 +92,58 @@ export const ContactTraceRecordSchema = z.looseObject({
   Campaign: nullish(CampaignInfoSchema),
   ChatMetrics: nullish(ChatMetricsSchema),
   ConnectedToSystemTimestamp: nullish(TimestampSchema),
-  ContactAssociationId: nullish(z.string()),
+  ContactAssociationId: anyJson('Email threads (unverified): any JSON value, kept as is.', z.string()),
   ContactDetails: nullish(z.record(z.string(), z.unknown())),
-  ContactEvaluations: nullish(z.record(z.string(), z.unknown())),
-  ContactLens: nullish(ContactLensInfoSchema),
+  ContactEvaluations: anyJson(
+    'Evaluation forms (unverified shape): any JSON value, kept as is.',
+    z.record(z.string(), z.unknown()),
+  ),
+  ContactLens: anyJson(
+    'Contact Lens analytics (unverified detail): any JSON value, kept as is; ContactLensInfoSchema is the typed view.',
+    ContactLensInfoSchema,
+  ),
   Customer: nullish(CustomerInfoSchema),
   CustomerEndpoint: nullish(EndpointSchema),
-  CustomerId: nullish(z.string()),
+  CustomerId: anyJson('Customer profile ID (unverified): any JSON value, kept as is.', z.string()),
   CustomerVoiceActivity: nullish(CustomerVoiceActivitySchema),
   DisconnectDetails: nullish(DisconnectDetailsSchema),
   DisconnectReason: nullish(openEnum(DISCONNECT_REASONS)),
   DisconnectTimestamp: nullish(TimestampSchema),
-  GlobalResiliencyMetadata: nullish(GlobalResiliencyMetadataSchema),
+  GlobalResiliencyMetadata: anyJson(
+    'Replicated instances (unverified shape): any JSON value, kept as is; GlobalResiliencyMetadataSchema is the typed view.',
+    GlobalResiliencyMetadataSchema,
+  ),
   InitialContactId: nullish(z.string()),
   LastPausedTimestamp: nullish(TimestampSchema),
   LastResumedTimestamp: nullish(TimestampSchema),
   MediaStreams: nullish(z.array(MediaStreamSchema)),
   NextContactId: nullish(z.string()),
-  OutboundStrategy: nullish(z.looseObject({})),
+  OutboundStrategy: anyJson(
+    'Outbound campaigns (unverified shape): any JSON value, kept as is.',
+    z.looseObject({}),
+  ),
   PreviousContactId: nullish(z.string()),
   QualityMetrics: nullish(QualityMetricsSchema),
   Queue: nullish(QueueInfoSchema),
   Recording: nullish(RecordingInfoSchema),
   Recordings: nullish(z.array(RecordingsInfoSchema)),
-  References: nullish(z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())])),
+  References: anyJson(
+    'Reference info (shape when non-empty never seen): any JSON value, kept as is.',
+    z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]),
+  ),
   RelatedContactId: nullish(z.string()),
   RoutingCriteria: nullish(RoutingCriteriaSchema),
   ScheduledTimestamp: nullish(TimestampSchema),
   SegmentAttributes: nullish(z.record(z.string(), SegmentAttributeValueSchema)),
   SystemEndpoint: nullish(EndpointSchema),
-  Tags: nullish(z.record(z.string(), z.string())),
-  TaskTemplateInfo: nullish(TaskTemplateInfoSchema),
+  Tags: anyJson(
+    'Resource tags (unverified for CTRs; a map of strings elsewhere): any JSON value, kept as is.',
+    z.record(z.string(), z.string()),
+  ),
+  TaskTemplateInfo: anyJson(
+    'Task template (unverified shape): any JSON value, kept as is; TaskTemplateInfoSchema is the typed view.',
+    TaskTemplateInfoSchema,
+  ),
   TotalPauseCount: nullish(CountSchema),
   TotalPauseDurationInSeconds: nullish(CountSchema),
   TransferCompletedTimestamp: nullish(TimestampSchema),

@@ -85,7 +85,9 @@ let cached: JsonSchema | undefined;
  * (seconds required); integers `{ type: 'integer', minimum, maximum }`;
  * an open enumeration is `anyOf: [{ type: 'string', enum: [...known] }, { type: 'string' }]`; a
  * nullable field adds `{ type: 'null' }` to the same flat `anyOf` (or is `anyOf: [schema, { type: 'null' }]`);
- * objects carry `additionalProperties: {}` (anything allowed); maps are `additionalProperties: <value schema>`.
+ * objects carry `additionalProperties: {}` (anything allowed); maps are `additionalProperties: <value schema>`;
+ * a member undocumented on the official CTR page, which accepts any JSON value, is
+ * `{ description, anyOf: [<documented shape>, {}] }`.
  * Each call returns a fresh copy that the caller may mutate.
  *
  * @example

@@ -15,7 +15,7 @@ import {
   VOICE_ID_AUTHENTICATION_RESULTS,
   VOICE_ID_FRAUD_DETECTION_RESULTS,
 } from './enums.js';
-import { CountSchema, IntegerSchema, nullish, openEnum, TimestampSchema } from './primitives.js';
+import { anyJson, CountSchema, IntegerSchema, nullish, openEnum, TimestampSchema } from './primitives.js';
 
 // Every object is loose (unknown keys kept) and every member nullable and optional: real records
 // send explicit nulls, older records omit members added later (see the README's compatibility promise).
@@ -100,15 +100,15 @@ export const AgentInfoSchema = z.looseObject({
   AfterContactWorkStartTimestamp: nullish(TimestampSchema),
   AfterContactWorkEndTimestamp: nullish(TimestampSchema),
   ConnectedToAgentTimestamp: nullish(TimestampSchema),
-  AcceptedByAgentTimestamp: nullish(TimestampSchema),
-  PreviewEndTimestamp: nullish(TimestampSchema),
+  AcceptedByAgentTimestamp: anyJson('Newer (unverified): any JSON value, kept as is.', TimestampSchema),
+  PreviewEndTimestamp: anyJson('Newer (unverified): any JSON value, kept as is.', TimestampSchema),
   CustomerHoldDuration: nullish(CountSchema),
-  AgentInitiatedHoldDuration: nullish(CountSchema),
+  AgentInitiatedHoldDuration: anyJson('Newer (unverified): any JSON value, kept as is.', CountSchema),
   LongestHoldDuration: nullish(CountSchema),
   NumberOfHolds: nullish(CountSchema),
   StateTransitions: nullish(z.array(AgentStateTransitionSchema)),
-  DeviceInfo: nullish(z.looseObject({})),
-  Capabilities: nullish(z.looseObject({})),
+  DeviceInfo: anyJson('Newer (unverified): any JSON value, kept as is.', z.looseObject({})),
+  Capabilities: anyJson('Newer (unverified): any JSON value, kept as is.', z.looseObject({})),
 });
 
 /**

@@ -53,3 +53,15 @@ export function openEnum<const Known extends readonly [string, ...string[]]>(kno
 export function nullish<Schema extends z.ZodType>(schema: Schema) {
   return schema.nullable().optional();
 }
+
+/**
+ * A member whose shape the official CTR page does not document (ctr.md: "accept any", or "unverified",
+ * which it says to treat as optional/unknown): any JSON value, `null` and absence included, is accepted
+ * and kept unchanged, so a guessed type can never turn a real record into a failure. Typed `unknown`;
+ * `documented` is the shape other sources give, kept as the typed view (`GlobalResiliencyMetadataSchema`
+ * and the like: `safeParse` the value with it to read it) and as the first alternative of the JSON
+ * Schema, `anyOf: [documented, {}]`, from which `@ctr-stream/es-index-setup` still maps the field.
+ */
+export function anyJson(description: string, documented?: z.ZodType) {
+  return (documented ? z.union([documented, z.unknown()]) : z.unknown()).optional().describe(description);
+}

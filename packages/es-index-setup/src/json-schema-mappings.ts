@@ -128,10 +128,30 @@ function kindOfSingle(node: JsonSchemaNode): SchemaKind | 'array' {
   return { kind: 'unknown' };
 }
 
+const ANNOTATION_KEYWORDS = new Set([
+  '$schema',
+  '$id',
+  '$comment',
+  'title',
+  'description',
+  'default',
+  'examples',
+  'deprecated',
+]);
+
+/** `{}` or annotations only: a schema every value satisfies. */
+function acceptsAnything(node: JsonSchemaNode): boolean {
+  return Object.keys(node).every((keyword) => ANNOTATION_KEYWORDS.has(keyword));
+}
+
 /** Classifies a node: what every non-null value it accepts looks like (arrays are looked through, as Elasticsearch does). */
 export function classifySchemaNode(node: JsonSchemaNode, root: JsonSchemaNode = node, depth = 0): SchemaKind {
   const kinds: SchemaKind[] = [];
-  for (const alternative of alternatives(node, root)) {
+  const all = alternatives(node, root);
+  // `anyOf: [documented, {}]`, a member accepted whatever its shape (the CTR's undocumented ones): mapped by
+  // the documented shape; a value of another shape is then Elasticsearch's to accept or reject.
+  const constrained = all.filter((alternative) => !acceptsAnything(alternative));
+  for (const alternative of constrained.length > 0 ? constrained : all) {
     const kind = kindOfSingle(alternative);
     if (kind === 'array') {
       const items = Array.isArray(alternative.items)

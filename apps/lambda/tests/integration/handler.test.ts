@@ -223,11 +223,36 @@ describe('handler: mixed batches', () => {
   });
 });
 
+describe('handler: members the CTR page does not document', () => {
+  it('delivers and enriches a record whatever their shape (ctr.md: accept any), data otherwise unchanged', async () => {
+    const { handler } = await setUp();
+    const record = JSON.parse(tutorialCtrText());
+    Object.assign(record, {
+      Tags: { team: 7, nested: { a: [1] } },
+      References: 'ref-1',
+      ContactEvaluations: [],
+      OutboundStrategy: 'PREDICTIVE',
+      GlobalResiliencyMetadata: { ActiveRegion: 1 },
+      CustomerId: 12345,
+      TaskTemplateInfo: null,
+    });
+    const response = await handler(firehoseEvent([JSON.stringify(record)]), lambdaContext());
+    expect(response.records[0]!.result).toBe('Ok');
+    const output = JSON.parse(decode(response.records[0]!.data));
+    const { CtrStream, ...rest } = output;
+    expect(CtrStream).toEqual({ CallerLookup: { Status: 'found' } });
+    expect(rest).toEqual({
+      ...record,
+      CustomerEndpoint: { ...record.CustomerEndpoint, Name: 'Jane Citizen' },
+    });
+  });
+});
+
 describe('handler: logged reasons never quote record contents', () => {
   it('names the schema path of an invalid CTR but not the customer-defined key', async () => {
     const { handler, lines } = await setUp();
     const record = JSON.parse(tutorialCtrText());
-    record.Tags = { 'card 4111 1111': 42 };
+    record.Attributes = { 'card 4111 1111': { nested: 42 } };
     const event = firehoseEvent([JSON.stringify(record)]);
     const response = await handler(event, lambdaContext());
     expect(response.records[0]).toMatchObject({ result: 'ProcessingFailed', data: event.records[0]!.data });
@@ -235,7 +260,7 @@ describe('handler: logged reasons never quote record contents', () => {
       .filter((line) => line.includes('"record processing failed"'))
       .map((line) => JSON.parse(line));
     expect(failed).toHaveLength(1);
-    expect(failed[0].reason).toMatch(/^invalid contact trace record: Tags\[…\]: /);
+    expect(failed[0].reason).toMatch(/^invalid contact trace record: Attributes\[…\]: /);
     expect(lines.join('\n')).not.toContain('4111');
   });
 });

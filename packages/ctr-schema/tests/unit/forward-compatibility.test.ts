@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   CHANNELS,
+  ContactLensInfoSchema,
   ContactTraceRecordSchema,
   DISCONNECT_REASONS,
   ENDPOINT_TYPES,
+  GlobalResiliencyMetadataSchema,
   INITIATION_METHODS,
   isKnownValue,
   parseContactTraceRecord,
   RECORDING_STATUSES,
+  safeParseContactTraceRecord,
+  TaskTemplateInfoSchema,
 } from '../../src/index.js';
 import { loadEvent } from '../load-events.js';
 
@@ -138,6 +142,74 @@ describe('forward compatibility', () => {
     const rejectedBefore = structuredClone(rejected);
     expect(() => parseContactTraceRecord(rejected)).toThrowError(/Agent/);
     expect(rejected).toStrictEqual(rejectedBefore);
+  });
+
+  // ctr.md: "References/Tags/ContactEvaluations/OutboundStrategy/GlobalResiliencyMetadata — accept any", and
+  // items marked (unverified) are "optional/unknown": a guessed type must never turn a real record into a failure.
+  const anyValues: unknown[] = [
+    'x',
+    0,
+    1.5,
+    true,
+    null,
+    [],
+    [1, 'x', null],
+    {},
+    { a: 1, b: null, c: { d: ['e'] } },
+  ];
+  it.each([
+    'References',
+    'Tags',
+    'ContactEvaluations',
+    'OutboundStrategy',
+    'GlobalResiliencyMetadata',
+    'ContactAssociationId',
+    'CustomerId',
+    'ContactLens',
+    'TaskTemplateInfo',
+  ])('accepts any JSON value as %s, on the fast path and through zod, and keeps it unchanged', (field) => {
+    for (const value of anyValues) {
+      const input = { ...loadEvent('synthetic-voice-inbound-agent.json'), [field]: value };
+      const result = safeParseContactTraceRecord(input);
+      if (!result.success) throw new Error(`${field}: ${JSON.stringify(value)}: ${result.error.message}`);
+      expect(result.data[field]).toStrictEqual(value);
+      expect(ContactTraceRecordSchema.safeParse(input).success).toBe(true);
+    }
+    const absent = loadEvent('synthetic-voice-inbound-agent.json');
+    delete absent[field];
+    expect(safeParseContactTraceRecord(absent).success).toBe(true);
+  });
+
+  it.each([
+    'AcceptedByAgentTimestamp',
+    'PreviewEndTimestamp',
+    'AgentInitiatedHoldDuration',
+    'DeviceInfo',
+    'Capabilities',
+  ])('accepts any JSON value as the unverified Agent.%s', (member) => {
+    for (const value of [...anyValues, 1641403979, '2022-01-05T17:12:59+00:00']) {
+      const base = loadEvent('synthetic-voice-inbound-agent.json');
+      const input = { ...base, Agent: { ...(base.Agent as object), [member]: value } };
+      const result = safeParseContactTraceRecord(input);
+      if (!result.success)
+        throw new Error(`Agent.${member}: ${JSON.stringify(value)}: ${result.error.message}`);
+      expect((result.data.Agent as Record<string, unknown>)[member]).toStrictEqual(value);
+      expect(ContactTraceRecordSchema.safeParse(input).success).toBe(true);
+    }
+  });
+
+  it('still validates the documented fields next to them', () => {
+    const input = { ...loadEvent('synthetic-voice-inbound-agent.json'), Tags: 'x', ContactId: 5 };
+    const result = safeParseContactTraceRecord(input);
+    if (result.success) throw new Error('accepted a numeric ContactId');
+    expect(result.error.issues.map((issue) => issue.path)).toStrictEqual(['ContactId']);
+  });
+
+  it('keeps the typed views of the undocumented objects for readers who want them', () => {
+    expect(GlobalResiliencyMetadataSchema.safeParse({ ActiveRegion: 'us-east-1' }).success).toBe(true);
+    expect(GlobalResiliencyMetadataSchema.safeParse({ ActiveRegion: 1 }).success).toBe(false);
+    expect(TaskTemplateInfoSchema.safeParse({ Arn: 'arn:x', Name: 'Follow-up' }).success).toBe(true);
+    expect(ContactLensInfoSchema.safeParse('x').success).toBe(false);
   });
 });
 

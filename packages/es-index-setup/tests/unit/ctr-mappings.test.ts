@@ -113,6 +113,22 @@ describe('buildCtrMappings from the ctr-schema JSON Schema', () => {
     expect(mappings.properties.References).toEqual({ type: 'object', enabled: false });
   });
 
+  it('maps the members ctr-schema accepts whatever their shape (undocumented) by their documented shape', () => {
+    expect(mappings.properties.CustomerId).toEqual({ type: 'keyword', ignore_above: 1024 });
+    expect(mappings.properties.Tags).toEqual({ type: 'flattened', ignore_above: 1024 });
+    expect(mappings.properties.OutboundStrategy).toEqual({ type: 'flattened', ignore_above: 1024 });
+    expect(mappings.properties.GlobalResiliencyMetadata?.properties?.ActiveRegion).toEqual({
+      type: 'keyword',
+      ignore_above: 1024,
+    });
+    expect(mappings.properties.TaskTemplateInfo?.properties?.Name?.type).toBe('text');
+    expect(mappings.properties.Agent?.properties?.AcceptedByAgentTimestamp).toEqual({
+      type: 'date',
+      format: CTR_DATE_FORMAT,
+    });
+    expect(mappings.properties.Agent?.properties?.AgentInitiatedHoldDuration).toEqual({ type: 'integer' });
+  });
+
   it('stays far below the total fields limit and turns dynamic mapping off by default', () => {
     expect(fields.size).toBeLessThan(400);
     expect(mappings.dynamic).toBe(false);

@@ -54,6 +54,18 @@ describe('classifySchemaNode', () => {
     ).toEqual({ kind: 'unknown' });
     expect(classifySchemaNode({ type: 'array' })).toEqual({ kind: 'unknown' });
   });
+
+  it('maps a member accepted whatever its shape by its documented alternative', () => {
+    // ctr-schema's undocumented members: anyOf [documented shape, {}] (any JSON value).
+    expect(
+      classifySchemaNode({ description: 'any', anyOf: [{ type: 'string', format: 'date-time' }, {}] }),
+    ).toEqual({ kind: 'date' });
+    expect(classifySchemaNode({ anyOf: [{ type: 'string' }, { description: 'anything' }] })).toEqual({
+      kind: 'string',
+    });
+    expect(classifySchemaNode({})).toEqual({ kind: 'unknown' });
+    expect(classifySchemaNode({ anyOf: [{}, { type: 'null' }] })).toEqual({ kind: 'unknown' });
+  });
 });
 
 describe('mappingPropertiesFromJsonSchema', () => {
