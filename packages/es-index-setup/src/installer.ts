@@ -294,15 +294,26 @@ export function describeMappingConflicts(
     if (list.length > 15) lines.push(`  - ... and ${list.length - 15} more`);
   }
   const first = conflicts[0]?.index ?? bundle.index;
-  const target = `${bundle.index}-v2`;
+  const target = `${first}-v2`;
+  const copy = `POST /_reindex {"conflicts":"proceed","source":{"index":"${first}"},"dest":{"index":"${target}","op_type":"create"}}`;
   lines.push(
     'Elasticsearch cannot change the type of an existing field (this index was probably created by dynamic mapping before the template existed).',
     `The template ${bundle.indexTemplate.name} is installed, so new indices matching ${bundle.indexPattern} get the right mapping. To fix ${first}:`,
-    `  1. Create a new index from the template:   PUT /${target}`,
-    `  2. Copy the documents:                     POST /_reindex {"source":{"index":"${first}"},"dest":{"index":"${target}"}}`,
-    `  3. Delete the old index and alias its name: DELETE /${first}, then POST /_aliases {"actions":[{"add":{"index":"${target}","alias":"${first}","is_write_index":true}}]}`,
-    '  (Firehose keeps writing to the alias.) If the old data does not matter, delete the index and run this installer again.',
+    `  1. Create a new index from the template: PUT /${target}`,
+    `  2. Copy the documents:                   ${copy}`,
   );
+  if (first === bundle.index) {
+    // Firehose (NoRotation) keeps writing to this name: the swap must leave no moment without it.
+    lines.push(
+      '  3. Copy again what arrived meanwhile:    the same request (op_type create copies only the new documents)',
+      `  4. Swap in one atomic request, so that no write lands between the two: POST /_aliases {"actions":[{"remove_index":{"index":"${first}"}},{"add":{"index":"${target}","alias":"${first}","is_write_index":true}}]}`,
+      `  Firehose keeps writing to ${first}, now an alias. A document indexed between steps 3 and 4 is lost with the old index: pause the producers for that moment, or check the counts.`,
+    );
+  } else {
+    // A rotation (connect-2024-03-04): Firehose has moved on to later names, nothing writes here any more.
+    lines.push(`  3. Delete the old index:                DELETE /${first}`);
+  }
+  lines.push('  If the old data does not matter, delete the index and run this installer again.');
   return lines.join('\n');
 }
 

@@ -35,8 +35,8 @@ function isObjectMapping(property: MappingProperty): boolean {
 /**
  * Compares an existing index's mapping properties with the wanted ones: a field indexed with another
  * type (numbers of any width are compatible), a `.keyword` sub-field that is missing, or an object
- * where an open map (`flattened`) is wanted is a conflict. Fields the template stores unindexed
- * (`enabled: false`) never conflict.
+ * where an open map (`flattened`) is wanted is a conflict. Fields stored unindexed (`enabled: false`), in the
+ * template or in the existing index, never conflict: they accept any value.
  *
  * @example
  * ```ts
@@ -78,6 +78,10 @@ export function compareMappings(
     }
     const wantedType = wantedProperty.type ?? 'object';
     if (wantedType === 'object') continue; // stored, not indexed: any existing mapping will do
+    // Stored, not indexed in the existing index (an open map from before the server had a flat type: Amazon ES
+    // 7.10 oss, OpenSearch < 2.7): it accepts every value, so documents are never refused; the field becomes
+    // searchable in the indices created from now on.
+    if (existingProperty.enabled === false && existingProperty.properties === undefined) continue;
     if (!compatible(existingType, wantedType)) {
       const described = existingProperty.properties
         ? `object with ${Object.keys(existingProperty.properties).length} sub-fields`

@@ -114,11 +114,26 @@ function holdsSomething(value: unknown): boolean {
   return true;
 }
 
+/** A field list (`fields`, a JSON string of field entries) with at least one scripted field in it. */
+function holdsScriptedField(fields: unknown): boolean {
+  let entries: unknown;
+  try {
+    entries = typeof fields === 'string' ? JSON.parse(fields) : fields;
+  } catch {
+    return false;
+  }
+  return (
+    Array.isArray(entries) &&
+    entries.some((entry) => typeof entry === 'object' && entry !== null && entry.scripted === true)
+  );
+}
+
 /**
  * The index pattern to import over an existing one, so that installing again keeps what the user added: its
- * attributes (scripted and runtime fields, field formats, source filters, custom labels, the cached field list)
- * with the installer's title and time field, and the existing object's version fields (its attributes are in
- * that version's shape). `kept` names the user's attributes that hold something.
+ * attributes (scripted and runtime fields, field formats, source filters, custom labels) with the installer's
+ * title and time field, and the existing object's version fields (its attributes are in that version's shape).
+ * The cached field list (`fields`) is left out, so that the server reads the fields again, unless it holds
+ * scripted fields. `kept` names the user's attributes that hold something.
  *
  * @example
  * ```ts
@@ -133,8 +148,13 @@ export function mergeIndexPattern(
   ours: SavedObject,
   existing: StoredSavedObject,
 ): { object: SavedObject; kept: string[] } {
-  const kept = Object.keys(existing.attributes).filter(
-    (key) => !INSTALLER_ATTRIBUTES.has(key) && holdsSomething(existing.attributes[key]),
+  const attributes = { ...existing.attributes };
+  // The cached field list (7.10 and OpenSearch Dashboards write it back on read) goes, so that the server reads
+  // the fields again, with the ones added since (kibana.md: refreshed when `fields` is missing or empty); kept
+  // only when it holds scripted fields, which are the user's and live nowhere else.
+  if (attributes.fields !== undefined && !holdsScriptedField(attributes.fields)) delete attributes.fields;
+  const kept = Object.keys(attributes).filter(
+    (key) => !INSTALLER_ATTRIBUTES.has(key) && holdsSomething(attributes[key]),
   );
   const hasVersions =
     existing.migrationVersion !== undefined ||
@@ -148,7 +168,7 @@ export function mergeIndexPattern(
   } = ours;
   const versions = versionFieldsOf(hasVersions ? existing : ours);
   return {
-    object: { ...rest, ...versions, attributes: { ...existing.attributes, ...ours.attributes } },
+    object: { ...rest, ...versions, attributes: { ...attributes, ...ours.attributes } },
     kept,
   };
 }

@@ -336,9 +336,15 @@ describe('installIndexTemplate on the real node', () => {
       refresh: true,
       operations: old.hits.hits.flatMap((hit) => [{ index: { _index: `${index}-v2` } }, hit._source]),
     });
-    await client.indices.delete({ index });
+    // The swap the message gives, one atomic request: no moment without the name Firehose writes to.
+    expect(conflict.message).toContain(
+      `POST /_aliases {"actions":[{"remove_index":{"index":"${index}"}},{"add":{"index":"${index}-v2","alias":"${index}","is_write_index":true}}]}`,
+    );
     await client.indices.updateAliases({
-      actions: [{ add: { index: `${index}-v2`, alias: index, is_write_index: true } }],
+      actions: [
+        { remove_index: { index } },
+        { add: { index: `${index}-v2`, alias: index, is_write_index: true } },
+      ],
     });
     const fixed = await installIndexTemplate({ node: elasticsearchUrl(), index });
     expect(fixed.conflicts).toEqual([]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ElasticsearchConnection, ElasticsearchResponse } from '../../src/connection.js';
-import { installIndexTemplate } from '../../src/installer.js';
+import { buildIndexTemplate } from '../../src/index-template.js';
+import { describeMappingConflicts, installIndexTemplate } from '../../src/installer.js';
 import { describeSearchEngineServer } from '../../src/search-engine-server.js';
 
 /** An in-memory server with no templates and no indices that records every request. */
@@ -67,5 +68,31 @@ describe('installIndexTemplate', () => {
       '/_index_template/ctr-stream-connect',
       '/connect',
     ]);
+  });
+});
+
+describe('describeMappingConflicts', () => {
+  const bundle = buildIndexTemplate({ index: 'connect', server: describeSearchEngineServer('9.5.4') });
+  const conflict = (index: string) => [
+    { index, field: 'ContactId', existingType: 'text', wantedType: 'keyword' },
+  ];
+
+  it('for the index Firehose writes to: copies twice, then swaps the name over in one atomic request', () => {
+    const message = describeMappingConflicts(conflict('connect'), bundle);
+    expect(message).toContain('PUT /connect-v2');
+    expect(message).toContain(
+      'POST /_reindex {"conflicts":"proceed","source":{"index":"connect"},"dest":{"index":"connect-v2","op_type":"create"}}',
+    );
+    expect(message).toContain(
+      'POST /_aliases {"actions":[{"remove_index":{"index":"connect"}},{"add":{"index":"connect-v2","alias":"connect","is_write_index":true}}]}',
+    );
+    expect(message).not.toContain('DELETE /connect');
+  });
+
+  it('for a rotation nothing writes to any more: copies, then deletes it, with no alias', () => {
+    const message = describeMappingConflicts(conflict('connect-2024-03-04'), bundle);
+    expect(message).toContain('PUT /connect-2024-03-04-v2');
+    expect(message).toContain('DELETE /connect-2024-03-04');
+    expect(message).not.toContain('_aliases');
   });
 });

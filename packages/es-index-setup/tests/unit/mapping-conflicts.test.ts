@@ -57,6 +57,17 @@ describe('compareMappings', () => {
     ]);
   });
 
+  it('accepts an open map the index stores unindexed (made before the server had flattened) where flattened is wanted', () => {
+    // Amazon ES 7.10 oss or OpenSearch < 2.7 upgraded in place: the index takes every document as it is.
+    const existing = { ...wanted, Attributes: { type: 'object', enabled: false } };
+    expect(compareMappings('connect', existing, wanted)).toEqual({ conflicts: [], missing: {} });
+    const withoutType = { ...wanted, Attributes: { enabled: false } };
+    expect(compareMappings('connect', withoutType, wanted).conflicts).toEqual([]);
+    // An object with sub-fields is still a conflict: it refuses a scalar, and its leaves keep their types.
+    const objectWithFields = { ...wanted, Attributes: { properties: { a: { type: 'text' } } } };
+    expect(compareMappings('connect', objectWithFields, wanted).conflicts).toHaveLength(1);
+  });
+
   it('lists everything as missing for an index without mappings', () => {
     expect(compareMappings('connect', undefined, wanted)).toEqual({ conflicts: [], missing: wanted });
   });

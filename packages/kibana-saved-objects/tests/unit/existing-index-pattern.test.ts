@@ -45,4 +45,37 @@ describe('mergeIndexPattern', () => {
     expect(unversioned.object.migrationVersion).toEqual(ours.migrationVersion);
     expect(unversioned.kept).toEqual([]);
   });
+
+  it('leaves out a cached field list, so that 7.10 and OpenSearch Dashboards read the fields again', () => {
+    // kibana.md 2.2: those servers write the field list back on read and refresh it only when it is missing or
+    // empty; sending the old list back would hide the fields added since (a new attribute table's field).
+    const cached = JSON.stringify([
+      { name: 'ContactId', type: 'string', esTypes: ['text'], searchable: true, aggregatable: false },
+      {
+        name: 'LastUpdateTimestamp',
+        type: 'date',
+        searchable: true,
+        aggregatable: true,
+        readFromDocValues: true,
+      },
+    ]);
+    for (const fields of [cached, '[]', 'not json', '']) {
+      const { object, kept } = mergeIndexPattern(buildIndexPattern('opensearch-dashboards-2'), {
+        attributes: { title: 'connect*', fields, fieldFormatMap: '{"Agent.Username":{"id":"url"}}' },
+        migrationVersion: { 'index-pattern': '7.6.0' },
+      });
+      expect(object.attributes.fields, fields).toBeUndefined();
+      expect(kept).toEqual(['fieldFormatMap']);
+    }
+    // Scripted fields live nowhere else: a list that holds one is the user's and kept whole.
+    const scripted = JSON.stringify([
+      { name: 'talkMinutes', type: 'number', scripted: true, script: 'doc.x.value / 60', lang: 'painless' },
+      { name: 'ContactId', type: 'string', searchable: true, aggregatable: true, readFromDocValues: true },
+    ]);
+    const withScripted = mergeIndexPattern(buildIndexPattern('kibana-7.10'), {
+      attributes: { title: 'connect*', fields: scripted },
+    });
+    expect(withScripted.object.attributes.fields).toBe(scripted);
+    expect(withScripted.kept).toEqual(['fields']);
+  });
 });
