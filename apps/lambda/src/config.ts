@@ -85,6 +85,32 @@ const lookupUrl = z.preprocess(
     }),
 );
 
+/**
+ * Headers that must not carry the API key: they route or frame the request (a key in `Host` sends it to another
+ * virtual host, or nowhere), or proxies, load balancers and access logs record them as a matter of course.
+ */
+const NOT_FOR_A_SECRET = new Set([
+  'host',
+  'user-agent',
+  'referer',
+  'accept',
+  'accept-encoding',
+  'content-type',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'expect',
+  'via',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+]);
+
 const EnvironmentSchema = z.object({
   CALLER_LOOKUP_URL: lookupUrl,
   CALLER_LOOKUP_TIMEOUT_MS: optional(integer(10, 60_000)),
@@ -93,7 +119,13 @@ const EnvironmentSchema = z.object({
   CALLER_LOOKUP_NOT_FOUND_TTL_SECONDS: optional(integer(0, 86_400)),
   CALLER_LOOKUP_API_KEY: optional(apiKey),
   CALLER_LOOKUP_API_KEY_HEADER: optional(
-    z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name'),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name')
+      .refine((name) => !NOT_FOR_A_SECRET.has(name.toLowerCase()), {
+        error:
+          'must be a header meant for credentials (e.g. x-api-key, authorization): this one routes or describes the request, and proxies and access logs record it',
+      }),
   ),
   DELIVERY_STREAM_NAME: optional(
     z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a Firehose stream name'),

@@ -498,6 +498,15 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
         slot.bytes = slot.baseBytes + OK_LENGTH + data.length + 2; // data is plain base64: no escaping
         slot.metadata = undefined;
         if (typed.partitionKeys !== undefined) {
+          const given: unknown = typed.partitionKeys;
+          if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+            // A string would spread into {"0": "d", "1": "a", ...}: refused rather than delivered under such keys.
+            fail(
+              slot,
+              `partitionKeys must be an object of strings, got ${Array.isArray(given) ? 'an array' : given === null ? 'null' : typeof given}`,
+            );
+            return;
+          }
           const partitionKeys = { ...typed.partitionKeys };
           for (const value of Object.values(partitionKeys)) {
             if (typeof value !== 'string') {
@@ -643,8 +652,15 @@ function describeKind(value: unknown): string {
   return type === 'object' ? 'an object' : `a ${type}`;
 }
 
+/**
+ * An error as logged. A SyntaxError's message is left out: `JSON.parse` quotes the text it failed on (Node 20+:
+ * `Unexpected token ... "{"phone": +614..." is not valid JSON`), which is record contents. Other messages are
+ * logged as they are (the README asks custom `parse`/`transformRecord` code not to put record contents in them).
+ */
 function describeError(error: unknown): string {
   try {
+    if (error instanceof SyntaxError)
+      return `${error.name} (its message is left out: it may quote the record)`;
     if (error instanceof Error) return `${error.name}: ${error.message}`;
     return String(error);
   } catch {

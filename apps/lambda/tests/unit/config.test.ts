@@ -95,6 +95,19 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('sekret');
   });
 
+  it.each(['Host', 'user-agent', 'Referer', 'X-Forwarded-For', 'content-length'])(
+    'refuses CALLER_LOOKUP_API_KEY_HEADER=%s: the key would route the request or land in access logs',
+    (header) => {
+      expect(() =>
+        loadConfig({
+          CALLER_LOOKUP_URL: 'https://directory.example.com/lookup/',
+          CALLER_LOOKUP_API_KEY: 'sekret-key',
+          CALLER_LOOKUP_API_KEY_HEADER: header,
+        }),
+      ).toThrow(/CALLER_LOOKUP_API_KEY_HEADER: must be a header meant for credentials/);
+    },
+  );
+
   it.each([
     [{}, 'CALLER_LOOKUP_URL: is required'],
     [{ CALLER_LOOKUP_URL: '' }, 'CALLER_LOOKUP_URL: is required'],

@@ -49,6 +49,57 @@ describe('createFirehoseTransformHandler: a user callback that throws fails one 
     );
   });
 
+  it('answers a record whose partitionKeys is not an object ProcessingFailed (a string is not spread into keys)', async () => {
+    const { entries, logger } = recordingLogger();
+    const given: unknown[] = ['day', ['x'], null];
+    const handler = createFirehoseTransformHandler<{ a: number }>({
+      logger,
+      transformRecord: (record) => ok(record.data, { partitionKeys: given[record.data.a] as never }),
+    });
+    const event = directPutEvent(['{"a":0}', '{"a":1}', '{"a":2}']);
+    const response = await handler(event, lambdaContext());
+    expect(response.records.map((record) => record.result)).toEqual([
+      'ProcessingFailed',
+      'ProcessingFailed',
+      'ProcessingFailed',
+    ]);
+    expect(response.records.map((record) => record.data)).toEqual(event.records.map((record) => record.data));
+    expect(
+      entries
+        .filter((entry) => entry.message === 'record processing failed')
+        .map((entry) => entry.fields.reason),
+    ).toEqual([
+      'partitionKeys must be an object of strings, got string',
+      'partitionKeys must be an object of strings, got an array',
+      'partitionKeys must be an object of strings, got null',
+    ]);
+  });
+
+  it('logs a SyntaxError from custom code by its name only: JSON.parse quotes the record in its message', async () => {
+    const { entries, logger } = recordingLogger();
+    const handler = createFirehoseTransformHandler<unknown>({
+      logger,
+      parse: (bytes) => JSON.parse(bytes.toString('utf8')),
+      transformRecord: () => {
+        JSON.parse('{"phone": +61401004854, "in": "transform"}');
+        return processingFailed('unreachable');
+      },
+    });
+    const event = directPutEvent(['{"phone": +61401004854}', '{"ok":1}']);
+    const response = await handler(event, lambdaContext());
+    expect(response.records.map((record) => record.result)).toEqual(['ProcessingFailed', 'ProcessingFailed']);
+    const logged = JSON.stringify(entries);
+    expect(logged).not.toContain('401004854');
+    expect(
+      entries
+        .filter((entry) => entry.message === 'record processing failed')
+        .map((entry) => entry.fields.reason),
+    ).toEqual([
+      'parse failed: SyntaxError (its message is left out: it may quote the record)',
+      'transformRecord threw SyntaxError (its message is left out: it may quote the record)',
+    ]);
+  });
+
   it('answers a record whose outcome has a throwing getter ProcessingFailed, the others Ok', async () => {
     const { entries, logger } = recordingLogger();
     const handler = createFirehoseTransformHandler<{ a: number }>({
