@@ -183,4 +183,32 @@ describe('a user of the detected server: install, index real CTRs, search Attrib
       await stock.close();
     }
   });
+
+  it('indexes the members ctr-schema accepts in any shape when they have their documented shape, and refuses others', async () => {
+    const index = uniqueIndexName('undocumented');
+    created.push(index);
+    await installIndexTemplate({ node: node.url, index });
+    const base = contact('synthetic-voice-inbound-agent.json', 'undocumented-1', '2026-03-02T10:00:00Z');
+    const documented = {
+      ...base,
+      Tags: { team: 'blue', cost: 7 },
+      GlobalResiliencyMetadata: { ActiveRegion: 'us-east-1' },
+      CustomerId: 'customer-1',
+      References: 'ref-1',
+    };
+    const answer = await rest('POST', `/${index}/_doc?refresh=true`, documented);
+    expect(answer.result).toBe('created');
+    expect(await hitCount(index, { term: { 'GlobalResiliencyMetadata.ActiveRegion': 'us-east-1' } })).toBe(1);
+    expect(await hitCount(index, { term: { CustomerId: 'customer-1' } })).toBe(1);
+    // The same record with a scalar where the documented shape is an object: the node refuses it (Firehose then
+    // keeps it under elasticsearch-failed/ with the reason), it never indexes it half.
+    const refused = await rest('POST', `/${index}/_doc?refresh=true`, {
+      ...base,
+      ContactId: 'undocumented-2',
+      GlobalResiliencyMetadata: 'x',
+    }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toMatch(/answered 400: .*pars/i);
+    expect(await hitCount(index, { term: { ContactId: 'undocumented-2' } })).toBe(0);
+  });
 });
