@@ -65,6 +65,8 @@ interface Flight extends Abortable {
    * attempt settles as `deadline_exceeded` and counts against the circuit, never as `aborted`.
    */
   deadlineReached: boolean;
+  /** Set while a request cut by the flight's deadline is in the air: a later deadline joining extends it. */
+  onDeadlineRaised: (() => void) | undefined;
   settled: boolean;
   listener: FlightListener | undefined;
   moreListeners: FlightListener[] | undefined;
@@ -391,6 +393,7 @@ class CallerLookupClient implements CallerLookup {
         waiters: 0,
         deadline: Number.NEGATIVE_INFINITY,
         deadlineReached: false,
+        onDeadlineRaised: undefined,
         settled: false,
         listener: undefined,
         moreListeners: undefined,
@@ -400,7 +403,10 @@ class CallerLookupClient implements CallerLookup {
       this.#deduplicated++;
     }
     flight.waiters++;
+    const before = flight.deadline;
     flight.deadline = Math.max(flight.deadline, deadline ?? Number.POSITIVE_INFINITY);
+    // The request in the air was timed for the earlier deadline: it must not cut this caller off with it.
+    if (flight.deadline > before) flight.onDeadlineRaised?.();
     listen(flight, listener);
     if (started) this.#start(flight); // after the deadline and the listener are recorded
     return flight;
@@ -516,6 +522,7 @@ class CallerLookupClient implements CallerLookup {
           flight,
           cutByDeadline ? remaining : options.requestTimeoutMs,
           cutByDeadline,
+          sentAt,
         );
       } catch (error) {
         this.#limiter.release();
@@ -601,17 +608,31 @@ class CallerLookupClient implements CallerLookup {
   }
 
   /** One HTTP request: resolves with its outcome (never rejects); the flight's abort cancels it. */
-  #attempt(flight: Flight, timeoutMs: number, cutByDeadline: boolean): Promise<AttemptOutcome> {
+  #attempt(
+    flight: Flight,
+    timeoutMs: number,
+    cutByDeadline: boolean,
+    sentAt: number,
+  ): Promise<AttemptOutcome> {
     const options = this.#options;
     const started = performance.now();
     this.#requestsSent++;
     return new Promise<AttemptOutcome>((resolve) => {
       const request = new DirectoryRequest(options, flight, timeoutMs, cutByDeadline, (outcome) => {
         flight.onAbort = undefined;
+        flight.onDeadlineRaised = undefined;
         this.#latency.record(performance.now() - started);
         resolve(outcome);
       });
       flight.onAbort = () => (flight.deadlineReached ? request.cutAtDeadline() : request.abort());
+      if (cutByDeadline) {
+        flight.onDeadlineRaised = () => {
+          const now = options.clock.now();
+          const byTimeout = options.requestTimeoutMs - (now - sentAt);
+          const byDeadline = flight.deadline - now;
+          request.reschedule(Math.max(0, Math.min(byTimeout, byDeadline)), byDeadline < byTimeout);
+        };
+      }
       request.send(
         this.#dispatcher,
         options.pathPrefix + encodeURIComponent(flight.key) + options.pathSuffix,

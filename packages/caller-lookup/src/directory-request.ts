@@ -94,7 +94,7 @@ function onTimer(request: DirectoryRequest): void {
 export class DirectoryRequest implements Dispatcher.DispatchHandler {
   readonly #options: ResolvedOptions;
   readonly #owner: AttemptOwner;
-  readonly #cutByDeadline: boolean;
+  #cutByDeadline: boolean;
   readonly #finish: (outcome: AttemptOutcome) => void;
   #timer: NodeJS.Timeout | undefined;
   #abortRequest: ((error?: Error) => void) | undefined;
@@ -143,6 +143,17 @@ export class DirectoryRequest implements Dispatcher.DispatchHandler {
   cutAtDeadline(): void {
     if (this.#phase === Phase.Done) return;
     this.#settle(this.#known ?? DEADLINE_OUTCOME, true);
+  }
+
+  /**
+   * A caller with a later deadline joined the flight while this request, cut by the earlier one, was in the air:
+   * its timer now ends `timeoutMs` from now (cut by the new deadline or by the request timeout).
+   */
+  reschedule(timeoutMs: number, cutByDeadline: boolean): void {
+    if (this.#phase === Phase.Done) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#cutByDeadline = cutByDeadline;
+    this.#timer = setTimeout(onTimer, timeoutMs, this);
   }
 
   /** The request timer fired. */

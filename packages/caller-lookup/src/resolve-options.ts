@@ -113,8 +113,12 @@ function parseUrlTemplate(option: 'baseUrl' | 'urlTemplate', template: string) {
   let url: URL;
   try {
     url = new URL(template.replace('{phone}', PLACEHOLDER));
-  } catch (error) {
-    throw new CallerLookupOptionsError(option, 'not a valid absolute URL', { cause: error });
+  } catch {
+    // No cause: URL's TypeError carries the whole input (`input: 'https://user:secret@...'`), credentials included.
+    throw new CallerLookupOptionsError(
+      option,
+      'not a valid absolute URL (the URL is not shown: it may hold a secret)',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new CallerLookupOptionsError(option, `expected an http: or https: URL, got ${url.protocol}`);

@@ -1,8 +1,13 @@
 import type { CallerLookupResult } from './types.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-/** C0/C1 controls plus bidi overrides and isolates, LRM/RLM and the BOM (they can disguise a name). */
-const INVISIBLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu;
+/**
+ * C0/C1 controls and every invisible format character (`\p{Cf}`: bidi overrides, isolates and marks, zero-width
+ * space, word joiner, soft hyphen, tag characters, the BOM), which can disguise a name, except the zero-width
+ * non-joiner and joiner (U+200C, U+200D) that Persian, Indic scripts and emoji sequences need to be spelt right.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
+const JOINERS = /[\u200c\u200d]/;
 const MARKUP = /[<>{}[\]]/;
 const LETTER = /\p{L}/u;
 
@@ -59,17 +64,24 @@ export function parseNameResponse(body: Uint8Array, contentType: string | undefi
 
 export function sanitizeName(raw: string, rules: Pick<NameRules, 'emptyBodyIsNotFound' | 'maxNameLength'>) {
   const trimmed = raw.trim();
+  if (trimmed === '') return rules.emptyBodyIsNotFound ? NOT_FOUND : badResponse('empty response');
   if (/[\r\n]/.test(trimmed)) return badResponse('multi-line response');
-  const cleaned = trimmed.replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
-  if (cleaned === '') return rules.emptyBodyIsNotFound ? NOT_FOUND : badResponse('empty response');
+  const cleaned = trimmed
+    .replace(INVISIBLE, (character) => (JOINERS.test(character) ? character : ''))
+    .replace(/\s+/g, ' ')
+    .trim();
+  // Not an empty answer (not found) but one of invisible characters only: garbage, never cached as not found.
+  if (cleaned === '') return badResponse('response holds only invisible characters');
   if (MARKUP.test(cleaned)) return badResponse('markup in response');
   if (!LETTER.test(cleaned)) return badResponse('response has no letters');
   // Code points never outnumber UTF-16 code units: only a long string needs splitting into characters.
-  if (cleaned.length <= rules.maxNameLength) return { status: 'found', name: cleaned } as CallerLookupResult;
+  // Frozen: the cache hands the same result to every later lookup of the number and to every deduplicated waiter.
+  if (cleaned.length <= rules.maxNameLength)
+    return Object.freeze({ status: 'found', name: cleaned }) as CallerLookupResult;
   const characters = Array.from(cleaned);
   const name =
     characters.length > rules.maxNameLength
       ? characters.slice(0, rules.maxNameLength).join('').trim()
       : cleaned;
-  return { status: 'found', name } as CallerLookupResult;
+  return Object.freeze({ status: 'found', name }) as CallerLookupResult;
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { DirectoryFileError } from '../errors.js';
 import { maskPhoneNumber, normalizePhoneNumber } from '../phone-number.js';
+import { sanitizeName } from '../response-parser.js';
 import { findJsonErrorPosition } from './json-error-position.js';
 
 /**
@@ -51,6 +52,16 @@ function addEntry(
       details,
     );
   }
+  // A name the client would answer bad_response for (a line break, markup, no letter, invisible characters
+  // only) is a mistake in the file: refused here, where it can be fixed, not served (the name is not shown).
+  const served = sanitizeName(name, { emptyBodyIsNotFound: false, maxNameLength: Number.MAX_SAFE_INTEGER });
+  if (served.status !== 'found') {
+    throw new DirectoryFileError(
+      source,
+      `the name for ${maskPhoneNumber(normalised)}${label} would not be accepted by a client (${served.status === 'error' ? (served.detail ?? served.reason) : 'empty'})`,
+      details,
+    );
+  }
   if (directory.has(normalised)) {
     throw new DirectoryFileError(
       source,
@@ -58,7 +69,8 @@ function addEntry(
       details,
     );
   }
-  directory.set(normalised, name.trim());
+  // Served as a client reads it: control and invisible format characters stripped, whitespace runs collapsed.
+  directory.set(normalised, served.name);
 }
 
 /**
@@ -117,9 +129,31 @@ export function parseDirectoryText(text: string, file: string): Map<string, stri
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new DirectoryFileError(file, 'expected a JSON object { "<phone>": "<name>" }');
     }
-    return buildDirectory(parsed as Record<string, string>, file);
+    const directory = buildDirectory(parsed as Record<string, string>, file);
+    rejectRepeatedJsonKeys(content, file);
+    return directory;
   }
   return parseCsvDirectory(content, file);
+}
+
+/**
+ * JSON.parse keeps the last of two equal keys, silently: `{"+61299999854":"Alice","+61299999854":"Mallory"}` would
+ * serve Mallory. Called once every value is known to be a string, so every `"...":` in the text is a key.
+ */
+function rejectRepeatedJsonKeys(content: string, file: string): void {
+  const seen = new Set<string>();
+  for (const match of content.matchAll(/"((?:[^"\\]|\\.)*)"\s*:/g)) {
+    const key = JSON.parse(`"${match[1]}"`) as string;
+    if (seen.has(key)) {
+      const line = content.slice(0, match.index).split('\n').length;
+      throw new DirectoryFileError(
+        file,
+        `duplicate phone number ${maskPhoneNumber(normalizePhoneNumber(key) ?? key)}`,
+        { line },
+      );
+    }
+    seen.add(key);
+  }
 }
 
 function parseCsvDirectory(content: string, file: string): Map<string, string> {

@@ -521,6 +521,8 @@ class DelayQueue {
         queue.splice(0, this.#head);
         this.#head = 0;
       }
+      // An action run above may have added one more and started the timer: one timer only, or clear() misses it.
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
       this.#timer = setTimeout(this.#run, Math.max(1, Math.ceil(queue[this.#head]!.dueAt - now)));
     }
   }

@@ -335,6 +335,32 @@ describe('caller lookup against a real directory server', () => {
     expect(directory.requests()).toHaveLength(1);
   });
 
+  it("does not cut off a shared request at the first caller's deadline when a later caller joins", async () => {
+    const { directory, callers } = await setup({ latencyMs: 300 });
+    const early = callers.lookup(JANE, { deadline: Date.now() + 100 });
+    const later = callers.lookup(JANE); // no deadline: joins the request in the air
+    const laterWithDeadline = callers.lookupMany([JANE], { deadline: Date.now() + 5000 });
+    await expect(early).resolves.toEqual({ status: 'error', reason: 'deadline_exceeded' });
+    await expect(later).resolves.toEqual({ status: 'found', name: 'Jane Citizen' });
+    expect((await laterWithDeadline).get(JANE)).toEqual({ status: 'found', name: 'Jane Citizen' });
+    expect(directory.requests()).toHaveLength(1);
+    expect(callers.stats().circuit).toMatchObject({ state: 'closed' });
+  });
+
+  it('still cuts a shared request at the latest deadline of its callers', async () => {
+    const { callers } = await setup({ latencyMs: 400 });
+    const started = Date.now();
+    const results = await Promise.all([
+      callers.lookup(JANE, { deadline: started + 50 }),
+      callers.lookup(JANE, { deadline: started + 150 }),
+    ]);
+    expect(results).toEqual([
+      { status: 'error', reason: 'deadline_exceeded' },
+      { status: 'error', reason: 'deadline_exceeded' },
+    ]);
+    expect(Date.now() - started).toBeLessThan(380);
+  });
+
   it('caps the requests in flight', async () => {
     const entries = Object.fromEntries(
       Array.from({ length: 40 }, (_, index) => [`04000000${10 + index}`, `Caller ${index}`]),

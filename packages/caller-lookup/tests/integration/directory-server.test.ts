@@ -112,6 +112,34 @@ describe('startDirectoryServer', () => {
     await expect(startDirectoryServer({ file: file(name, content) })).rejects.toThrow(message);
   });
 
+  it('refuses a file with a name no client would accept, or a JSON number given twice, naming neither value', async () => {
+    for (const [name, content, message] of [
+      ['multi-line.csv', 'phone,name\n+61299999854,"Jane\nCitizen"\n', /:2: .*multi-line response/],
+      ['bell.csv', 'phone,name\n+61299999854,Jane\u0007\u0007\n', /^(?!.*Jane)/],
+      ['markup.csv', 'phone,name\n+61299999854,<b>Jane</b>\n', /markup in response/],
+      ['no-letters.json', '{"+61299999854":"12345"}', /has no letters/],
+      [
+        'twice.json',
+        '{\n"+61299999854":"Alice",\n"+61299999854":"Mallory"\n}',
+        /:3: duplicate phone number \+61\*+854/,
+      ],
+    ] as const) {
+      const error = await startDirectoryServer({ file: file(name, content) }).catch(
+        (caught: unknown) => caught,
+      );
+      if (name === 'bell.csv') {
+        // Control characters are stripped as a client strips them: the name is served as "Jane".
+        const server = error as Awaited<ReturnType<typeof startDirectoryServer>>;
+        expect((await get(`${server.baseUrl}%2B61299999854`)).text).toBe('Jane');
+        await server.close();
+        continue;
+      }
+      expect(error, name).toBeInstanceOf(DirectoryFileError);
+      expect((error as Error).message, name).toMatch(message);
+      expect((error as Error).message, name).not.toMatch(/Jane|Alice|Mallory|12345/);
+    }
+  });
+
   it('rejects a missing file', async () => {
     await expect(startDirectoryServer({ file: join(work, 'nope.csv') })).rejects.toThrow(
       /cannot read the file \(ENOENT\)/,
@@ -245,6 +273,24 @@ describe('startDirectoryServer', () => {
     while (server.requestCount() < 3) await new Promise((resolve) => setTimeout(resolve, 1));
     await server.close();
     for (const outcome of await Promise.all(pending)) expect(outcome).toBeInstanceOf(Error);
+  });
+
+  it('leaves no timer behind on close while a slow body drips', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const server = await startDirectoryServer({
+      entries: { '0299990000': 'Slow' },
+      faults: [{ fault: { type: 'slow-body', chunkDelayMs: 150 } }],
+    });
+    const pending = request(`${server.baseUrl}0299990000`)
+      .then(({ body }) => body.text())
+      .catch((error: unknown) => error);
+    // After two drips: each drip queues the next from inside the queue's own run.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await server.close();
+    await pending;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(timers()).toBeLessThanOrEqual(before);
   });
 
   it('closes even with hung requests open', async () => {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -807,5 +808,23 @@ describe('createCallerLookup options', () => {
     expect(() => createCallerLookup({ baseUrl: 'https://user:s3cr3t@directory.example.com/' })).toThrow(
       /^(?!.*s3cr3t).*credentials in the URL are not allowed/,
     );
+  });
+
+  it('never carries a URL that does not parse, secrets included, in the error or its cause', () => {
+    for (const baseUrl of [
+      'https://dir.example.com:99999/api/user/?api_key=S3CRET&phone=',
+      'https://user:S3CRET@dir example.com/api/user/',
+    ]) {
+      let thrown: unknown;
+      try {
+        createCallerLookup({ baseUrl });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(Error);
+      expect((thrown as Error).message).toContain('not a valid absolute URL');
+      expect((thrown as Error).cause).toBeUndefined();
+      expect(inspect(thrown, { depth: 5 })).not.toContain('S3CRET');
+    }
   });
 });

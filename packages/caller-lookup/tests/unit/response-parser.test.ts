@@ -25,6 +25,39 @@ describe('parseNameResponse (text)', () => {
     });
   });
 
+  it('strips every invisible format character, but keeps the joiners scripts and emoji need', () => {
+    const disguised = 'J\u061Cane\u200B Cit\u2060iz\u00ADen\u{E0041}\u{E0042}';
+    expect(parseNameResponse(body(disguised), undefined, { ...text, maxNameLength: 60 })).toEqual({
+      status: 'found',
+      name: 'Jane Citizen',
+    });
+    // Persian spelling uses the zero-width non-joiner; a family emoji is joined by zero-width joiners.
+    const persian = 'مهدی\u200Cزاده';
+    const family = 'Ana 👩\u200D👩\u200D👧';
+    for (const name of [persian, family]) {
+      expect(parseNameResponse(body(name), undefined, { ...text, maxNameLength: 60 })).toEqual({
+        status: 'found',
+        name,
+      });
+    }
+  });
+
+  it('answers bad_response, not a cached not_found, for a body of invisible characters only', () => {
+    for (const value of ['\u0000\u0001', '\u202e\u200f', '\u200b', '\u00ad\u2060']) {
+      expect(parseNameResponse(body(value), undefined, text), JSON.stringify(value)).toEqual({
+        status: 'error',
+        reason: 'bad_response',
+        detail: 'response holds only invisible characters',
+      });
+    }
+  });
+
+  it('returns a frozen result: the cache shares it with every later lookup of the number', () => {
+    const result = parseNameResponse(body('Jane Citizen'), undefined, text);
+    expect(Object.isFrozen(result)).toBe(true);
+    expect(Object.isFrozen(parseNameResponse(body(`A${'b'.repeat(40)}`), undefined, text))).toBe(true);
+  });
+
   it('caps the name by characters without splitting a surrogate pair', () => {
     const result = parseNameResponse(body(`A${'😀'.repeat(25)}`), undefined, text);
     expect(result).toEqual({ status: 'found', name: `A${'😀'.repeat(19)}` });
