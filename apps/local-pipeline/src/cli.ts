@@ -189,8 +189,13 @@ export function parseStartArguments(
     const message =
       error instanceof SimulationOptionsError
         ? error.problems
+            // The directory's size follows from --contacts-per-day: its problem is that one's, said once.
+            .filter((problem) => !problem.startsWith('callerDirectorySize'))
             .map((problem) =>
-              problem.replace(/^(days|contactsPerDay|seed|startDate|utcOffsetMinutes)\b/, optionName),
+              problem
+                // npm start wants at least one contact a day (a positive integer), the simulator allows none.
+                .replace(/^(contactsPerDay must be an integer from )0\b/, '$11')
+                .replace(/^(days|contactsPerDay|seed|startDate|utcOffsetMinutes)\b/, optionName),
             )
             .join('; ')
         : (error as Error).message;
@@ -286,9 +291,12 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
   const elasticsearch = await context.elasticsearch();
   const interactive = process.stderr.isTTY === true;
   const stop = new AbortController();
+  let liveStarted = false;
   const onHangup = () => process.exit(129);
-  const onSignal = () => {
-    if (stop.signal.aborted) process.exit(130);
+  // Live: a signal during the live phase delivers what is in flight and prints the report; one before it (the
+  // simulated days are still being sent) or a second one ends the run at once, 130 for SIGINT, 143 for SIGTERM.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!liveStarted || stop.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
     console.error(
       '\nStopping: the records in flight are delivered, then the report is printed (Ctrl-C again to quit now).',
     );
@@ -334,6 +342,9 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
           live: {
             ...(settings.live.durationMs === undefined ? {} : { durationMs: settings.live.durationMs }),
             stop: stop.signal,
+            onStart: () => {
+              liveStarted = true;
+            },
             onStatus: (status) => console.error(formatLiveStatus(status)),
           },
         }),

@@ -18,16 +18,24 @@ export function formatTable(
   ].join('\n');
 }
 
-/** The "Calls per day" table: the Elasticsearch aggregation next to the simulator's ground truth. */
+/**
+ * The "Calls per day" table: the Elasticsearch aggregation next to the simulator's ground truth. With the
+ * ground truth, a row for every day of either, in date order: a day whose every record was lost (no document,
+ * so no histogram bucket) shows 0 calls instead of missing from the table.
+ */
 export function formatCallsPerDay(
   rows: readonly CallsPerDayRow[],
   expected?: ReadonlyMap<string, number>,
 ): string {
-  const headers = expected ? ['Date', 'Calls', 'Expected'] : ['Date', 'Calls'];
+  if (!expected)
+    return formatTable(
+      ['Date', 'Calls'],
+      rows.map((row) => [row.date, row.calls]),
+    );
+  const calls = new Map(rows.map((row) => [row.date, row.calls]));
+  const days = [...new Set([...calls.keys(), ...expected.keys()])].sort();
   return formatTable(
-    headers,
-    rows.map((row) =>
-      expected ? [row.date, row.calls, expected.get(row.date) ?? 0] : [row.date, row.calls],
-    ),
+    ['Date', 'Calls', 'Expected'],
+    days.map((day) => [day, calls.get(day) ?? 0, expected.get(day) ?? 0]),
   );
 }

@@ -137,6 +137,8 @@ export interface LiveOptions {
   durationMs?: number;
   /** Ends the live phase once the records in flight are sent (Ctrl-C). */
   stop?: AbortSignal;
+  /** Called when the live phase begins, after the simulated days are sent (before it, `stop` has no effect). */
+  onStart?: () => void;
   /** What has arrived so far, every `statusIntervalMs` (the CLI prints it). */
   onStatus?: (status: LiveStatus) => void;
   /** Default 10,000. */
@@ -152,9 +154,16 @@ export function lambdaBundlePath(): string {
   return join(dirname(require.resolve('@ctr-stream/lambda/package.json')), 'dist', 'index.mjs');
 }
 
-function defaultStartDate(days: number): string {
-  const start = new Date(Date.now() - days * 86_400_000);
-  return start.toISOString().slice(0, 10);
+/**
+ * The first simulated day: the `days` days before today (UTC), or live, the `days` local days up to and including
+ * the contact center's today, so that the simulated days end where the live traffic starts (now) with no gap.
+ */
+function defaultStartDate(days: number, live: { now: number; utcOffsetMinutes: number } | undefined): string {
+  if (live === undefined) return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+  const localToday = Date.parse(
+    new Date(live.now + live.utcOffsetMinutes * 60_000).toISOString().slice(0, 10),
+  );
+  return new Date(localToday - (days - 1) * 86_400_000).toISOString().slice(0, 10);
 }
 
 async function countFiles(directory: string, prefix: string): Promise<number> {
@@ -198,8 +207,6 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
   const backupDirectory = join(workDirectory, 'backup');
   const callerDirectoryFile = join(workDirectory, 'caller-directory.csv');
   const kibanaNdjson = join(workDirectory, 'kibana-saved-objects.ndjson');
-  await rm(workDirectory, { recursive: true, force: true });
-  await mkdir(backupDirectory, { recursive: true });
 
   // Plain HTTP, not the 8.x client: OpenSearch (what apps/infra deploys by default) and Elasticsearch 7.10 refuse it.
   const connection = createHttpConnection({ node: options.elasticsearchUrl });
@@ -241,6 +248,9 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
         );
       }
     }
+    // Only now, when the cluster has accepted the run: a refused run leaves the last run's files where they were.
+    await rm(workDirectory, { recursive: true, force: true });
+    await mkdir(backupDirectory, { recursive: true });
     const installed = await installIndexTemplate(templateOptions);
     log(`Index template for ${index}: ${installed.changed ? 'installed' : 'already up to date'}.`);
     if (options.prepareIndex !== undefined) {
@@ -248,20 +258,23 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       await options.prepareIndex(elasticsearch, index, connection);
     }
 
+    // Live, the history ends where the live traffic starts: a contact that has not ended yet (the last local day
+    // of a contact center west of UTC ends after midnight UTC) is not history, and the live traffic has its own.
+    const liveFrom = options.live === undefined ? undefined : (options.live.clock?.now() ?? Date.now());
+    const utcOffsetMinutes = options.utcOffsetMinutes ?? 0;
     const simulation = simulateContactTraffic({
-      startDate: options.startDate ?? defaultStartDate(days),
+      startDate:
+        options.startDate ??
+        defaultStartDate(days, liveFrom === undefined ? undefined : { now: liveFrom, utcOffsetMinutes }),
       days,
       contactsPerDay: options.contactsPerDay ?? 200,
       seed: options.seed ?? 1,
-      utcOffsetMinutes: options.utcOffsetMinutes ?? 0,
+      utcOffsetMinutes,
     });
     await writeCallerDirectory(callerDirectoryFile, simulation.callerDirectory, 'csv');
     log(
       `Simulated ${simulation.groundTruth.totals.records} records (${simulation.groundTruth.totals.distinctContacts} contacts) over ${days} days; caller directory of ${simulation.callerDirectory.size} numbers.`,
     );
-    // Live, the history ends where the live traffic starts: a contact that has not ended yet (the last local day
-    // of a contact center west of UTC ends after midnight UTC) is not history, and the live traffic has its own.
-    const liveFrom = options.live === undefined ? undefined : (options.live.clock?.now() ?? Date.now());
     const historyRecords =
       liveFrom === undefined
         ? simulation.records
@@ -475,6 +488,7 @@ async function runLive(context: {
   const traffic = simulateLiveTraffic({ from: now, contactsPerDay, seed, utcOffsetMinutes });
   const groundTruth = new GroundTruthCounter(history.callerDirectory);
   for (const record of history.records) groundTruth.add(record);
+  options.onStart?.();
   // The duration counts from here: the directory, the stream and the history took their time since `from`.
   const liveStart = options.clock?.now() ?? Date.now();
   const until = options.durationMs === undefined ? undefined : liveStart + options.durationMs;

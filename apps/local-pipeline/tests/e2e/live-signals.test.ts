@@ -44,25 +44,23 @@ interface Run {
   exit: Promise<number | null>;
 }
 
-/** npm start --live in a process group of its own, as a terminal runs it: Ctrl-C reaches the whole group. */
-function startLive(label: string): { run: Run; workDirectory: string } {
+/**
+ * npm start --live in a process group of its own, as a terminal runs it: Ctrl-C reaches the whole group. The
+ * simulated days end now (local days up to today): three of them hold contacts whatever the day of the week.
+ */
+function startLive(
+  label: string,
+  history = ['--days', '3', '--contacts-per-day', '100'],
+): {
+  run: Run;
+  workDirectory: string;
+} {
   const index = `connect-e2e-signals-${label}-${process.pid}-${Date.now()}`;
   indices.push(index);
   const workDirectory = join(workRoot, label);
   const child = spawn(
     process.execPath,
-    [
-      runner,
-      elasticsearchUrl,
-      workDirectory,
-      '--days',
-      '1',
-      '--contacts-per-day',
-      '50',
-      '--index',
-      index,
-      '--live',
-    ],
+    [runner, elasticsearchUrl, workDirectory, ...history, '--index', index, '--live'],
     {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -188,6 +186,28 @@ describe('npm start --live and Ctrl-C, in a process group as a terminal runs it'
     await waitFor(() => run.stderr().includes('Stopping:'), 'the first Ctrl-C to be taken');
     controlC(run);
     expect(await run.exit).toBe(130);
+    await waitFor(() => processesMentioning(workDirectory).length === 0, 'the directory to end', 10_000);
+  }, 180_000);
+});
+
+describe('npm start --live and a signal before or twice in its live phase', () => {
+  test('a Ctrl-C while the simulated days are still being sent quits at once (130), as without --live', async () => {
+    const { run, workDirectory } = startLive('history', ['--days', '3', '--contacts-per-day', '5000']);
+    await waitFor(() => run.stderr().includes('Local Firehose endpoint'), 'the local Firehose');
+    expect(run.stderr()).not.toContain('Live traffic from');
+    controlC(run);
+    expect(await run.exit).toBe(130);
+    expect(run.stderr()).not.toContain('Stopping:');
+    await waitFor(() => processesMentioning(workDirectory).length === 0, 'the directory to end', 10_000);
+  }, 180_000);
+
+  test('SIGTERM (kill <pid>) in the live phase stops it gently; a second one quits at once with 143', async () => {
+    const { run, workDirectory } = startLive('term-twice');
+    await waitFor(() => run.stderr().includes('Live traffic from'), 'the live phase');
+    process.kill(run.child.pid!, 'SIGTERM');
+    await waitFor(() => run.stderr().includes('Stopping:'), 'the first SIGTERM to be taken');
+    process.kill(run.child.pid!, 'SIGTERM');
+    expect(await run.exit).toBe(143);
     await waitFor(() => processesMentioning(workDirectory).length === 0, 'the directory to end', 10_000);
   }, 180_000);
 });

@@ -90,6 +90,35 @@ describe('npm start --live: the pipeline keeps running on traffic sent as it hap
   });
 });
 
+describe('npm start --live without --start-date', () => {
+  test('simulates the local days up to now, so the history ends where the live traffic starts', async () => {
+    const index = uniqueIndex('default-start');
+    // 01:30 UTC on Wednesday is 11:30 in Sydney (UTC+10): the history is that local Wednesday's morning.
+    const now = Date.parse('2024-03-06T01:30:00Z');
+    const report = await runLocalPipeline({
+      elasticsearchUrl,
+      workDirectory: join(workRoot, 'default-start'),
+      index,
+      days: 1,
+      contactsPerDay: 1000,
+      seed: 4,
+      utcOffsetMinutes: 600,
+      live: { durationMs: 60_000, clock: jumpingClock(now) },
+    });
+    expect(report.totals).toMatchObject({ sendFailed: 0, failed: 0, delivered: report.totals.sent });
+    // Local Wednesday began at 2024-03-05T14:00Z: its morning up to now is history, nothing after now is.
+    await elasticsearch.refresh(index);
+    const morning = await elasticsearch.count(index, {
+      range: { LastUpdateTimestamp: { gte: '2024-03-05T14:00:00Z', lt: '2024-03-06T01:30:00Z' } },
+    });
+    expect(morning).toBeGreaterThan(200);
+    expect(await countFrom(index, '2024-03-06T01:31:00Z')).toBe(0);
+    expect(
+      await elasticsearch.count(index, { range: { LastUpdateTimestamp: { lt: '2024-03-05T14:00:00Z' } } }),
+    ).toBe(0);
+  });
+});
+
 describe('npm start --live, stopped (Ctrl-C)', () => {
   test('delivers what was sent, reports what arrived meanwhile, and ends cleanly', async () => {
     const index = uniqueIndex('stopped');

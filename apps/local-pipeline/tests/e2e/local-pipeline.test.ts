@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -359,15 +359,20 @@ describe('the local pipeline on a node that refuses the calls-per-day search', (
 });
 
 describe('the local pipeline on an index that already holds documents', () => {
-  test('refuses to run instead of deleting them, unless asked to reset', async () => {
+  test("refuses to run instead of deleting them, unless asked to reset, and leaves the last run's files", async () => {
     const index = uniqueIndex('existing');
     await elasticsearch.indexDocument(index, { ContactId: 'someone-elses-data' });
+    // What the previous run left in the work directory: a refused run must not have deleted it.
+    const lastRun = join(workRoot, 'existing', 'backup', 'from-the-last-run.json');
+    await mkdir(join(workRoot, 'existing', 'backup'), { recursive: true });
+    await writeFile(lastRun, '{}');
     await expect(
       runLocalPipeline({ elasticsearchUrl, workDirectory: join(workRoot, 'existing'), index, ...scenario }),
     ).rejects.toThrow(
       `Index ${index} (with its rotations ${index}-*) already holds 1 documents on ${elasticsearchUrl}: choose another index (--index) or replace it (--reset-index)`,
     );
     expect(await elasticsearch.count(index)).toBe(1);
+    expect(readFileSync(lastRun, 'utf8')).toBe('{}');
   });
 
   test('counts the rotations of the index too (a stream with index rotation writes <index>-<date>)', async () => {

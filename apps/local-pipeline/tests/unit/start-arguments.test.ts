@@ -76,6 +76,14 @@ describe("npm start's arguments: every mistake is caught before anything is star
     );
   });
 
+  test('a --contacts-per-day over the limit names that option and its range, nothing internal', () => {
+    const { exitCode, output } = failure(['--contacts-per-day', '100000000']);
+    expect(exitCode).toBe(2);
+    const message = output.split('\n')[0]!;
+    expect(message).toMatch(/^--contacts-per-day must be an integer from 1 to 100000\b/);
+    expect(message).not.toContain('callerDirectorySize');
+  });
+
   test('--help is the usage with exit code 0', () => {
     const help = failure(['--help']);
     expect(help.exitCode).toBe(0);
