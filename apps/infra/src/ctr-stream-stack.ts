@@ -18,8 +18,8 @@ export interface CtrStreamStackProps extends StackProps {
 }
 
 /**
- * The whole AWS side of ctr-stream: transform Lambda, delivery stream `CTRFHStream`, backup bucket, optional Amazon
- * Connect data streaming, least-privilege IAM and CloudWatch alarms.
+ * The whole AWS side of ctr-stream: transform Lambda, delivery stream (`CTRFHStream` in the default stack), backup
+ * bucket, optional Amazon Connect data streaming, least-privilege IAM and CloudWatch alarms.
  *
  * @example
  * ```ts

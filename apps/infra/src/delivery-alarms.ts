@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -7,6 +7,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -51,10 +52,34 @@ export class DeliveryAlarms extends Construct {
     if (options.alarmTopicArn) {
       this.topic = Topic.fromTopicArn(this, 'Topic', options.alarmTopicArn);
     } else if (options.alarmEmail) {
+      const stack = Stack.of(this);
+      // Not encrypted with a KMS key: CloudWatch would then also need kms:Decrypt and kms:GenerateDataKey* on it.
       const topic = new Topic(this, 'Topic', {
         displayName: `ctr-stream ${streamName} alarms`,
         enforceSSL: true,
       });
+      // enforceSSL writes a topic policy, and a topic policy replaces SNS's default one: without this statement
+      // nothing allows CloudWatch to publish, and every alarm action fails with "not authorized to perform:
+      // SNS:Publish". Only alarms of this account and region may publish.
+      topic.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'AllowCloudWatchAlarmsToPublish',
+          principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account },
+            ArnLike: {
+              'aws:SourceArn': stack.formatArn({
+                service: 'cloudwatch',
+                resource: 'alarm',
+                resourceName: '*',
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            },
+          },
+        }),
+      );
       topic.addSubscription(new EmailSubscription(options.alarmEmail));
       this.topic = topic;
     }

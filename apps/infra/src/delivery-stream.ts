@@ -191,7 +191,20 @@ export class CtrDeliveryStream extends Construct {
       this.role.addToPolicy(
         new PolicyStatement({
           sid: 'DescribeDomain',
-          actions: ['es:DescribeDomain', 'es:DescribeDomains', 'es:DescribeDomainConfig'],
+          // The OpenSearch Service names; the legacy Elasticsearch destination API is documented with the
+          // es:DescribeElasticsearch* names of the same calls, so it gets both.
+          actions: [
+            'es:DescribeDomain',
+            'es:DescribeDomains',
+            'es:DescribeDomainConfig',
+            ...(destination.api === 'elasticsearch'
+              ? [
+                  'es:DescribeElasticsearchDomain',
+                  'es:DescribeElasticsearchDomains',
+                  'es:DescribeElasticsearchDomainConfig',
+                ]
+              : []),
+          ],
           resources: [domainArn, `${domainArn}/*`],
         }),
       );

@@ -28,6 +28,7 @@ export {
   type DocumentIdFormat,
   type DomainDestinationApi,
   type DomainDestinationOptions,
+  defaultDeliveryStreamName,
   type ElasticCloudDestinationOptions,
   EXAMPLE_CONTEXT,
   INDEX_ROTATION_PERIODS,

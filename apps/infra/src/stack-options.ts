@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { InvalidStackOptionsError, type StackOptionIssue } from './errors.js';
 
 /** Firehose index rotation periods for an OpenSearch Service / Elasticsearch destination. */
@@ -54,6 +55,10 @@ export type DestinationOptions = DomainDestinationOptions | ElasticCloudDestinat
 
 /** Every setting of the ctr-stream stack, validated and with defaults applied. */
 export interface CtrStreamStackOptions {
+  /**
+   * The option, or else `CTRFHStream` for the default stack and `<stackName>-CTRFHStream` for any other
+   * ({@link defaultDeliveryStreamName}).
+   */
   readonly deliveryStreamName: string;
   /** CALLER_LOOKUP_URL of the transform Lambda: the directory's base URL, ending in `/`. */
   readonly callerLookupUrl: string;
@@ -116,6 +121,32 @@ export const DEFAULT_STACK_OPTIONS = {
   dataFreshnessThresholdSeconds: 900,
   metricsNamespace: 'CtrStream',
 } as const;
+
+/** Firehose's limit on a delivery stream name. */
+const MAX_DELIVERY_STREAM_NAME_LENGTH = 64;
+
+/**
+ * The delivery stream name used when the deliveryStreamName option is not given: the tutorial's `CTRFHStream` for
+ * the default stack name, `<stackName>-CTRFHStream` for any other, so that a second stack (staging, a test) in the
+ * same account and region gets its own stream, log group and alarm names: Firehose stream names are unique per
+ * account and region. A stack name too long for Firehose's 64 characters is cut to 43 and followed by 8 hex
+ * characters of its SHA-256, so that two long names with a common start still differ.
+ *
+ * @example
+ * ```ts
+ * defaultDeliveryStreamName('CtrStream'); // 'CTRFHStream'
+ * defaultDeliveryStreamName('CtrStreamStaging'); // 'CtrStreamStaging-CTRFHStream'
+ * ```
+ */
+export function defaultDeliveryStreamName(stackName: string): string {
+  const streamName = DEFAULT_STACK_OPTIONS.deliveryStreamName;
+  if (stackName === DEFAULT_STACK_OPTIONS.stackName) return streamName;
+  const suffix = `-${streamName}`;
+  const room = MAX_DELIVERY_STREAM_NAME_LENGTH - suffix.length;
+  if (stackName.length <= room) return `${stackName}${suffix}`;
+  const hash = createHash('sha256').update(stackName).digest('hex').slice(0, 8);
+  return `${stackName.slice(0, room - hash.length - 1)}-${hash}${suffix}`;
+}
 
 /** The values `example=true` fills in (account 123456789012 does not exist: synthesis only). */
 export const EXAMPLE_CONTEXT: Readonly<Record<string, string>> = {
@@ -243,12 +274,13 @@ export function parseStackOptions(context: Readonly<Record<string, unknown>>): {
   );
   const account = reader.optionalString('account', ACCOUNT, 'a 12-digit AWS account ID');
   const region = reader.optionalString('region', REGION, 'an AWS region such as ap-southeast-2');
-  const deliveryStreamName = reader.string(
-    'deliveryStreamName',
-    DEFAULT_STACK_OPTIONS.deliveryStreamName,
-    DELIVERY_STREAM_NAME,
-    '1-64 letters, digits, dots, dashes or underscores',
-  );
+  // Not given: derived from the stack name, so that two stacks never share a stream, log group or alarm name.
+  const deliveryStreamName =
+    reader.optionalString(
+      'deliveryStreamName',
+      DELIVERY_STREAM_NAME,
+      '1-64 letters, digits, dots, dashes or underscores',
+    ) ?? defaultDeliveryStreamName(stackName);
 
   const callerLookupUrl = reader.callerLookupUrl();
   const metricsNamespace = reader.string(

@@ -291,10 +291,28 @@ describe('IAM least privilege', () => {
     expect(index.Resource).toEqual([DOMAIN_ARN, `${DOMAIN_ARN}/*`]);
     const describe = statementBySid(full.json, 'DescribeDomain');
     expect(describe.Resource).toEqual([DOMAIN_ARN, `${DOMAIN_ARN}/*`]);
+    expect(asArray(describe.Action).sort()).toEqual([
+      'es:DescribeDomain',
+      'es:DescribeDomainConfig',
+      'es:DescribeDomains',
+    ]);
     const read = statementBySid(full.json, 'ReadDomainStatus');
     expect(read.Action).toBe('es:ESHttpGet');
     for (const resource of asArray(read.Resource)) expect(resource).toMatch(new RegExp(`^${DOMAIN_ARN}/`));
     expect(asArray(read.Resource)).toContain(`${DOMAIN_ARN}/connect*/_mapping/*`);
+  });
+
+  it('adds the es:DescribeElasticsearch* names that the legacy Elasticsearch destination is documented with', () => {
+    const describe = statementBySid(minimal.json, 'DescribeDomain');
+    expect(asArray(describe.Action).sort()).toEqual([
+      'es:DescribeDomain',
+      'es:DescribeDomainConfig',
+      'es:DescribeDomains',
+      'es:DescribeElasticsearchDomain',
+      'es:DescribeElasticsearchDomainConfig',
+      'es:DescribeElasticsearchDomains',
+    ]);
+    expect(describe.Resource).toEqual([DOMAIN_ARN, `${DOMAIN_ARN}/*`]);
   });
 
   it('lets Firehose invoke only the transform function', () => {
@@ -414,6 +432,76 @@ describe('alarms', () => {
       MetricName: 'Errors',
       Namespace: 'AWS/Lambda',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^TransformFunction') } }],
+    });
+  });
+
+  it('lets CloudWatch alarms of this account and region publish to the topic it creates, over TLS only', () => {
+    // A topic policy replaces SNS's default one: without the Allow, every alarm action fails with
+    // "not authorized to perform: SNS:Publish" and no email is sent.
+    const topic = onlyResource(full.json, 'AWS::SNS::Topic');
+    const { resource } = onlyResource(full.json, 'AWS::SNS::TopicPolicy');
+    expect(resource.Properties.Topics).toEqual([{ Ref: topic.id }]);
+    expect(resource.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'AllowPublishThroughSSLOnly',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: { Ref: topic.id },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Sid: 'AllowCloudWatchAlarmsToPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topic.id },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '111122223333' },
+          ArnLike: {
+            'aws:SourceArn': 'arn:aws:cloudwatch:ap-southeast-2:111122223333:alarm:*',
+          },
+        },
+      },
+    ]);
+    // Every alarm notifies exactly this topic, so the statement covers them all.
+    for (const alarm of Object.values(resourcesOfType(full.json, 'AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic.id }]);
+    }
+    // Unencrypted: with a KMS key, CloudWatch would also need kms:Decrypt and kms:GenerateDataKey* on it.
+    expect(topic.resource.Properties.KmsMasterKeyId).toBeUndefined();
+  });
+
+  it("scopes the alarms' publish permission to the deploying account and region when the stack is environment-agnostic", () => {
+    const agnostic = synthesize({
+      callerLookupUrl: 'https://directory.example.com/api/user/',
+      domainArn: DOMAIN_ARN,
+      alarmEmail: 'ops@example.com',
+    });
+    const statement = onlyResource(agnostic.json, 'AWS::SNS::TopicPolicy').resource.Properties.PolicyDocument
+      .Statement[1];
+    expect(statement).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: {
+          'aws:SourceArn': {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':cloudwatch:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':alarm:*',
+              ],
+            ],
+          },
+        },
+      },
     });
   });
 

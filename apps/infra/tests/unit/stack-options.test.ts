@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CtrStreamInfraError, InvalidStackOptionsError } from '../../src/errors.js';
 import {
   DEFAULT_STACK_OPTIONS,
+  defaultDeliveryStreamName,
   EXAMPLE_CONTEXT,
   parseStackOptions,
   STACK_OPTION_NAMES,
@@ -56,6 +57,62 @@ describe('parseStackOptions: defaults', () => {
       backupExpirationDays: 90,
       dataFreshnessThresholdSeconds: 900,
     });
+  });
+
+  it('keeps CTRFHStream for the default stack name, given or not', () => {
+    const base = { callerLookupUrl: LOOKUP, domainArn: DOMAIN };
+    expect(parseStackOptions(base).options.deliveryStreamName).toBe('CTRFHStream');
+    expect(parseStackOptions({ ...base, stackName: 'CtrStream' }).options.deliveryStreamName).toBe(
+      'CTRFHStream',
+    );
+    expect(defaultDeliveryStreamName('CtrStream')).toBe('CTRFHStream');
+  });
+
+  it('derives the delivery stream name from any other stack name, so that a second stack gets its own', () => {
+    const base = { callerLookupUrl: LOOKUP, domainArn: DOMAIN };
+    const { options, placement } = parseStackOptions({ ...base, stackName: 'CtrStreamStaging' });
+    expect(placement.stackName).toBe('CtrStreamStaging');
+    expect(options.deliveryStreamName).toBe('CtrStreamStaging-CTRFHStream');
+    // Only the exact default keeps CTRFHStream: stack names are case-sensitive, so this is another stack.
+    expect(parseStackOptions({ ...base, stackName: 'ctrstream' }).options.deliveryStreamName).toBe(
+      'ctrstream-CTRFHStream',
+    );
+  });
+
+  it('uses a given deliveryStreamName whatever the stack name', () => {
+    const base = { callerLookupUrl: LOOKUP, domainArn: DOMAIN, stackName: 'CtrStreamStaging' };
+    expect(parseStackOptions({ ...base, deliveryStreamName: 'staging.ctr' }).options.deliveryStreamName).toBe(
+      'staging.ctr',
+    );
+    expect(parseStackOptions({ ...base, deliveryStreamName: 'CTRFHStream' }).options.deliveryStreamName).toBe(
+      'CTRFHStream',
+    );
+    expect(optionsWithIssues({ ...base, deliveryStreamName: 'x'.repeat(65) })).toEqual([
+      'deliveryStreamName',
+    ]);
+  });
+
+  it('derives a valid Firehose name of at most 64 characters from stack names up to 128, distinct for distinct names', () => {
+    const firehoseName = /^[a-zA-Z0-9._-]{1,64}$/;
+    const fits = 'S'.repeat(52);
+    expect(defaultDeliveryStreamName(fits)).toBe(`${fits}-CTRFHStream`);
+    expect(defaultDeliveryStreamName(fits)).toHaveLength(64);
+    const longNames = ['S'.repeat(53), `${'S'.repeat(127)}A`, `${'S'.repeat(127)}B`, `A${'S'.repeat(127)}`];
+    const derived = longNames.map(defaultDeliveryStreamName);
+    for (const name of derived) {
+      expect(name).toMatch(firehoseName);
+      expect(name).toHaveLength(64);
+      expect(name).toMatch(/^S*A?S*-[0-9a-f]{8}-CTRFHStream$/);
+    }
+    expect(new Set([...derived, defaultDeliveryStreamName(fits)]).size).toBe(longNames.length + 1);
+    // Deterministic: the same stack keeps its stream across deployments.
+    expect(longNames.map(defaultDeliveryStreamName)).toEqual(derived);
+    const { options } = parseStackOptions({
+      callerLookupUrl: LOOKUP,
+      domainArn: DOMAIN,
+      stackName: `A${'b-'.repeat(63)}c`,
+    });
+    expect(options.deliveryStreamName).toMatch(firehoseName);
   });
 
   it('reads typed values from cdk.json as well as strings from -c', () => {
