@@ -56,6 +56,9 @@ export class CtrStreamStack extends Stack {
       deliveryStreamName: options.deliveryStreamName,
       metricsNamespace: options.metricsNamespace,
       environment: options.lambdaEnvironment,
+      ...(options.callerLookupApiKeySecretArn === undefined
+        ? {}
+        : { callerLookupApiKeySecretArn: options.callerLookupApiKeySecretArn }),
       memoryMb: options.lambdaMemoryMb,
       ...(options.lambdaReservedConcurrency === undefined
         ? {}
@@ -74,7 +77,7 @@ export class CtrStreamStack extends Stack {
       Annotations.of(this.transform).addWarningV2(
         'ctr-stream:api-key-in-environment',
         'CALLER_LOOKUP_API_KEY is stored in plain text in cdk.out, the CloudFormation template and the function ' +
-          'configuration. Restrict who can read them, or use a directory that authenticates the function otherwise.',
+          'configuration. Store it in Secrets Manager and pass the secret as callerLookupApiKeySecretArn instead.',
       );
     }
 

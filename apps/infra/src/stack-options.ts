@@ -65,6 +65,11 @@ export interface CtrStreamStackOptions {
   /** Further environment variables of the transform Lambda (timeouts, concurrency, TTLs). */
   readonly lambdaEnvironment: Readonly<Record<string, string>>;
   /**
+   * The Secrets Manager secret whose plain-text value is the caller directory's API key: the Lambda's
+   * CALLER_LOOKUP_API_KEY_SECRET_ID, readable by the function alone; the key is then in no template.
+   */
+  readonly callerLookupApiKeySecretArn?: string;
+  /**
    * CloudWatch namespace of the transform's own metrics (Embedded Metric Format): set as the Lambda's
    * METRICS_NAMESPACE and read by the RecordsProcessingFailed and CallerLookupErrors alarms, so the two agree.
    */
@@ -166,6 +171,7 @@ export const STACK_OPTION_NAMES = [
   'region',
   'deliveryStreamName',
   'callerLookupUrl',
+  'callerLookupApiKeySecretArn',
   'lambdaEnvironment',
   'metricsNamespace',
   'lambdaMemoryMb',
@@ -289,11 +295,26 @@ export function parseStackOptions(context: Readonly<Record<string, unknown>>): {
     METRICS_NAMESPACE,
     "a CloudWatch namespace: 1-255 printable ASCII characters, no ':', not starting with AWS/ (reserved for AWS services)",
   );
+  const callerLookupApiKeySecretArn = reader.optionalArn(
+    'callerLookupApiKeySecretArn',
+    SECRET_ARN,
+    'arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters> (the complete ARN, as `aws secretsmanager describe-secret` prints it)',
+  );
   const lambdaEnvironment = reader.lambdaEnvironment({
     CALLER_LOOKUP_URL: callerLookupUrl ?? '',
     DELIVERY_STREAM_NAME: deliveryStreamName,
     METRICS_NAMESPACE: metricsNamespace,
+    ...(callerLookupApiKeySecretArn === undefined
+      ? {}
+      : { CALLER_LOOKUP_API_KEY_SECRET_ID: callerLookupApiKeySecretArn }),
   });
+  if (callerLookupApiKeySecretArn !== undefined && lambdaEnvironment.CALLER_LOOKUP_API_KEY !== undefined) {
+    issues.push({
+      option: 'callerLookupApiKeySecretArn',
+      message:
+        'give the API key either as this secret or as CALLER_LOOKUP_API_KEY in lambdaEnvironment, not both (the secret keeps it out of the template).',
+    });
+  }
   const lambdaMemoryMb = reader.integer('lambdaMemoryMb', DEFAULT_STACK_OPTIONS.lambdaMemoryMb, 128, 10_240);
   const lambdaReservedConcurrency = reader.optionalInteger('lambdaReservedConcurrency', 1, 10_000);
   const lambdaArchitecture = reader.oneOf(
@@ -382,6 +403,8 @@ export function parseStackOptions(context: Readonly<Record<string, unknown>>): {
   if (destination?.kind === 'elastic-cloud' && destination.apiKeySecretArn) {
     placed.push({ option: 'elasticApiKeySecretArn', arn: destination.apiKeySecretArn });
   }
+  if (callerLookupApiKeySecretArn)
+    placed.push({ option: 'callerLookupApiKeySecretArn', arn: callerLookupApiKeySecretArn });
   if (connectInstanceArn) placed.push({ option: 'connectInstanceArn', arn: connectInstanceArn });
   if (alarmTopicArn) placed.push({ option: 'alarmTopicArn', arn: alarmTopicArn });
   const first = placed[0];
@@ -420,6 +443,7 @@ export function parseStackOptions(context: Readonly<Record<string, unknown>>): {
     deliveryStreamName,
     callerLookupUrl,
     lambdaEnvironment,
+    ...(callerLookupApiKeySecretArn === undefined ? {} : { callerLookupApiKeySecretArn }),
     metricsNamespace,
     lambdaMemoryMb,
     ...(lambdaReservedConcurrency === undefined ? {} : { lambdaReservedConcurrency }),
@@ -630,6 +654,12 @@ class ContextReader {
         this.issues.push({
           option,
           message: 'CALLER_LOOKUP_URL is set from the callerLookupUrl option; pass it there.',
+        });
+      } else if (name === 'CALLER_LOOKUP_API_KEY_SECRET_ID') {
+        this.issues.push({
+          option,
+          message:
+            'CALLER_LOOKUP_API_KEY_SECRET_ID is set from the callerLookupApiKeySecretArn option, which also lets the function read the secret; pass it there.',
         });
       } else if (name === 'DELIVERY_STREAM_NAME') {
         this.issues.push({

@@ -16,6 +16,11 @@ export interface TransformFunctionProps {
   readonly metricsNamespace: string;
   /** Further variables; CALLER_LOOKUP_URL, DELIVERY_STREAM_NAME and METRICS_NAMESPACE always come from the props above. */
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * The Secrets Manager secret holding the caller directory's API key: set as CALLER_LOOKUP_API_KEY_SECRET_ID, and
+   * the function's role may read it (secretsmanager:GetSecretValue on that secret only).
+   */
+  readonly callerLookupApiKeySecretArn?: string;
   readonly memoryMb: number;
   readonly reservedConcurrency?: number;
   readonly architecture: LambdaArchitecture;
@@ -84,9 +89,23 @@ export class TransformFunction extends Construct {
         CALLER_LOOKUP_URL: props.callerLookupUrl,
         DELIVERY_STREAM_NAME: props.deliveryStreamName,
         METRICS_NAMESPACE: props.metricsNamespace,
+        ...(props.callerLookupApiKeySecretArn === undefined
+          ? {}
+          : { CALLER_LOOKUP_API_KEY_SECRET_ID: props.callerLookupApiKeySecretArn }),
       },
       role: this.role,
       logGroup: this.logGroup,
     });
+    if (props.callerLookupApiKeySecretArn !== undefined) {
+      // The function reads the key at its first invocation; a secret encrypted with a customer-managed key also
+      // needs kms:Decrypt for this role in that key's policy (the README says so).
+      this.role.addToPolicy(
+        new PolicyStatement({
+          sid: 'ReadCallerLookupApiKey',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [props.callerLookupApiKeySecretArn],
+        }),
+      );
+    }
   }
 }

@@ -118,6 +118,14 @@ const EnvironmentSchema = z.object({
   CALLER_LOOKUP_CACHE_TTL_SECONDS: optional(integer(0, 86_400)),
   CALLER_LOOKUP_NOT_FOUND_TTL_SECONDS: optional(integer(0, 86_400)),
   CALLER_LOOKUP_API_KEY: optional(apiKey),
+  CALLER_LOOKUP_API_KEY_SECRET_ID: optional(
+    z
+      .string()
+      .regex(
+        /^[A-Za-z0-9/_+=.@:-]{1,2048}$/,
+        'must be a Secrets Manager secret ARN or name (letters, digits and /_+=.@:- only)',
+      ),
+  ),
   CALLER_LOOKUP_API_KEY_HEADER: optional(
     z
       .string()
@@ -172,6 +180,11 @@ export interface LambdaConfig {
   /** Sent as a request header, never logged and never in a URL. */
   readonly callerLookupApiKey?: string;
   readonly callerLookupApiKeyHeader: string;
+  /**
+   * The Secrets Manager secret (ARN or name) whose `SecretString` is the API key, read at the first invocation of
+   * an execution environment and kept for its life; the key is then never in the function's configuration.
+   */
+  readonly callerLookupApiKeySecretId?: string;
   /** Stream to re-ingest overflow records into; default: the one in the event ARN. */
   readonly deliveryStreamName?: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -207,7 +220,14 @@ export const CONFIG_DEFAULTS = {
  * ```
  */
 export function loadConfig(environment: Readonly<Record<string, string | undefined>>): LambdaConfig {
-  const parsed = EnvironmentSchema.safeParse(environment);
+  const parsed = EnvironmentSchema.refine(
+    (values) =>
+      values.CALLER_LOOKUP_API_KEY === undefined || values.CALLER_LOOKUP_API_KEY_SECRET_ID === undefined,
+    {
+      path: ['CALLER_LOOKUP_API_KEY_SECRET_ID'],
+      error: 'set either CALLER_LOOKUP_API_KEY or CALLER_LOOKUP_API_KEY_SECRET_ID, not both',
+    },
+  ).safeParse(environment);
   if (!parsed.success) {
     const issues: ConfigIssue[] = parsed.error.issues.map((issue) => ({
       variable: String(issue.path[0] ?? '(environment)'),
@@ -227,6 +247,9 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     ...(values.CALLER_LOOKUP_API_KEY === undefined
       ? {}
       : { callerLookupApiKey: values.CALLER_LOOKUP_API_KEY }),
+    ...(values.CALLER_LOOKUP_API_KEY_SECRET_ID === undefined
+      ? {}
+      : { callerLookupApiKeySecretId: values.CALLER_LOOKUP_API_KEY_SECRET_ID }),
     callerLookupApiKeyHeader: values.CALLER_LOOKUP_API_KEY_HEADER ?? CONFIG_DEFAULTS.callerLookupApiKeyHeader,
     ...(values.DELIVERY_STREAM_NAME === undefined ? {} : { deliveryStreamName: values.DELIVERY_STREAM_NAME }),
     logLevel: values.LOG_LEVEL ?? CONFIG_DEFAULTS.logLevel,

@@ -1,5 +1,7 @@
-import { type ColdStartResult, startFromEnvironment } from './cold-start.js';
-import type { CtrTransformHandler } from './create-handler.js';
+import { CallerLookupOptionsError } from '@ctr-stream/caller-lookup';
+import { readApiKeySecret } from './api-key-secret.js';
+import { type ColdStartResult, configErrorFromLookupOptions, startFromEnvironment } from './cold-start.js';
+import { type CtrTransformHandler, createHandler } from './create-handler.js';
 
 export { CONFIG_DEFAULTS, type LambdaConfig, loadConfig } from './config.js';
 export { type CtrTransformHandler, createHandler, type LambdaDependencies } from './create-handler.js';
@@ -11,6 +13,8 @@ export {
   notContactTraceRecordReason,
 } from './enrichment.js';
 export { type ConfigIssue, CtrLambdaError, LambdaConfigError } from './errors.js';
+
+import { LambdaConfigError } from './errors.js';
 
 /** The cold start's outcome, made once per execution environment (module instance). */
 let initialised: ColdStartResult | undefined;
@@ -56,5 +60,39 @@ export async function handler(
 ): ReturnType<CtrTransformHandler> {
   const started = coldStart();
   if ('error' in started) throw started.error;
-  return started.handler(event, context);
+  const secretId = started.config.callerLookupApiKeySecretId;
+  if (secretId === undefined) return started.handler(event, context);
+  return (await keyedHandler(started.config, secretId))(event, context);
+}
+
+/** The handler with the API key from Secrets Manager: read once per execution environment, again after a failure. */
+let keyed: Promise<CtrTransformHandler> | undefined;
+
+function keyedHandler(
+  config: Extract<ColdStartResult, { config: unknown }>['config'],
+  secretId: string,
+): Promise<CtrTransformHandler> {
+  keyed ??= readApiKeySecret(secretId)
+    .then((callerLookupApiKey) => {
+      try {
+        return createHandler({ ...config, callerLookupApiKey });
+      } catch (error) {
+        // E.g. a key stored with a trailing newline: a header value the client refuses (the value is never shown).
+        if (error instanceof CallerLookupOptionsError) {
+          const { issues } = configErrorFromLookupOptions(error);
+          throw new LambdaConfigError(
+            issues.map((issue) => ({ ...issue, variable: 'CALLER_LOOKUP_API_KEY_SECRET_ID' })),
+          );
+        }
+        throw error;
+      }
+    })
+    .catch((error: unknown) => {
+      keyed = undefined; // the next invocation tries again
+      process.stdout.write(
+        `${JSON.stringify({ level: 'error', time: new Date().toISOString(), message: (error as Error).message, service: 'ctr-stream-lambda' })}\n`,
+      );
+      throw error;
+    });
+  return keyed;
 }

@@ -94,6 +94,32 @@ describe('transform Lambda', () => {
     });
   });
 
+  it('reads the API key from the callerLookupApiKeySecretArn secret: its ARN in the environment, read access to it alone', () => {
+    const secretArn = 'arn:aws:secretsmanager:ap-southeast-2:111122223333:secret:directory-key-AbCdEf';
+    const withSecret = synthesize({
+      callerLookupUrl: 'https://directory.example.com/api/user/',
+      domainArn: DOMAIN_ARN,
+      callerLookupApiKeySecretArn: secretArn,
+    });
+    const { resource } = onlyResource(withSecret.json, 'AWS::Lambda::Function');
+    expect(resource.Properties.Environment.Variables).toMatchObject({
+      CALLER_LOOKUP_API_KEY_SECRET_ID: secretArn,
+    });
+    expect(JSON.stringify(resource.Properties.Environment.Variables)).not.toContain('CALLER_LOOKUP_API_KEY"');
+    const read = statementBySid(withSecret.json, 'ReadCallerLookupApiKey');
+    expect(read).toMatchObject({
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: secretArn,
+    });
+    withSecret.template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ReadCallerLookupApiKey' })]) },
+      Roles: [{ Ref: Match.stringLikeRegexp('^TransformRole') }],
+    });
+    // Without the option, no such permission and no such variable.
+    expect(() => statementBySid(full.json, 'ReadCallerLookupApiKey')).toThrow();
+  });
+
   it('logs to its own log group with the retention option', () => {
     const groups = resourcesOfType(full.json, 'AWS::Logs::LogGroup');
     const transformGroup = Object.entries(groups).find(([id]) => id.startsWith('TransformLogGroup'));

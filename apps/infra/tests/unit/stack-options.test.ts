@@ -356,6 +356,31 @@ describe('parseStackOptions: invalid options', () => {
     expect(issuesOf({ ...base, lambdaEnvironment: { BIG: 'x'.repeat(5000) } })[0]?.message).toMatch(/4 KB/);
   });
 
+  it('takes the API key as a secret ARN in the stack region and account, never next to a plain CALLER_LOOKUP_API_KEY', () => {
+    const base = { callerLookupUrl: LOOKUP, domainArn: DOMAIN };
+    const secret = `arn:aws:secretsmanager:${DOMAIN.split(':')[3]}:${DOMAIN.split(':')[4]}:secret:directory-key-AbCdEf`;
+    expect(
+      parseStackOptions({ ...base, callerLookupApiKeySecretArn: secret }).options.callerLookupApiKeySecretArn,
+    ).toBe(secret);
+    expect(
+      issuesOf({
+        ...base,
+        callerLookupApiKeySecretArn: secret,
+        lambdaEnvironment: { CALLER_LOOKUP_API_KEY: 'plain' },
+      }).map((issue) => issue.option),
+    ).toEqual(['callerLookupApiKeySecretArn']);
+    expect(
+      issuesOf({ ...base, lambdaEnvironment: { CALLER_LOOKUP_API_KEY_SECRET_ID: secret } })[0]?.message,
+    ).toMatch(/callerLookupApiKeySecretArn option/);
+    expect(issuesOf({ ...base, callerLookupApiKeySecretArn: 'directory-key' })[0]?.option).toBe(
+      'callerLookupApiKeySecretArn',
+    );
+    const elsewhere = secret.replace(DOMAIN.split(':')[3]!, 'eu-west-1');
+    expect(issuesOf({ ...base, callerLookupApiKeySecretArn: elsewhere })[0]?.message).toMatch(
+      /region eu-west-1/,
+    );
+  });
+
   it('accepts CloudWatch namespaces with slashes, spaces and symbols, up to 255 characters', () => {
     const base = { callerLookupUrl: LOOKUP, domainArn: DOMAIN };
     for (const metricsNamespace of [
