@@ -2,6 +2,7 @@ import { callerDirectoryFormatFromPath } from './caller-directory.js';
 import { parseCommandLine } from './cli-command.js';
 import { CliUsageError } from './errors.js';
 import type { CountryCodeMix } from './phone-numbers.js';
+import { MAX_RATE_PER_SECOND } from './rate-limiter.js';
 import type { SimulationOptions } from './simulate.js';
 import { formatCtrTimestamp, parseIsoDate, SECONDS_PER_DAY } from './timestamps.js';
 
@@ -103,12 +104,17 @@ export function parseDurationOption(text: string | undefined): number | undefine
   return milliseconds;
 }
 
-/** `--rate N`: records per second above 0, or undefined when absent. */
+/** `--rate N`: records per second above 0 and at most 1,000,000, or undefined when absent. */
 export function parseRateOption(rate: string | undefined): number | undefined {
   if (rate === undefined) return undefined;
   const rateLimitPerSecond = Number(rate);
-  if (!/^\d+(\.\d+)?$/.test(rate.trim()) || !(rateLimitPerSecond > 0)) {
-    throw new CliUsageError(`--rate must be a number of records per second above 0 (got "${rate}")`);
+  if (
+    !/^\d+(\.\d+)?$/.test(rate.trim()) ||
+    !(rateLimitPerSecond > 0 && rateLimitPerSecond <= MAX_RATE_PER_SECOND)
+  ) {
+    throw new CliUsageError(
+      `--rate must be a number of records per second above 0 and at most ${MAX_RATE_PER_SECOND} (got "${rate}")`,
+    );
   }
   return rateLimitPerSecond;
 }

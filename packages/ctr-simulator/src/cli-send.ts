@@ -25,13 +25,18 @@ export function loopbackCredentials(
     : undefined;
 }
 
-/** The Firehose client of the bins: the standard credential chain, or placeholders for a loopback endpoint. */
+/**
+ * The Firehose client of the bins: the standard credential chain, or placeholders for a loopback endpoint. It makes
+ * one request per send (`maxAttempts: 1`): the sender's own retries are the only ones, so its `retry.maxAttempts`
+ * bounds the requests per record and the summary counts what went on the wire.
+ */
 export function createCliFirehoseClient(
   settings: Pick<CliSendSettings, 'endpoint' | 'region'>,
 ): FirehoseClient {
   const credentials = loopbackCredentials(settings.endpoint);
   return new FirehoseClient({
     region: settings.region,
+    maxAttempts: 1,
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
     ...(credentials === undefined ? {} : { credentials }),
   });

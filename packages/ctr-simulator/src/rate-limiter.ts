@@ -1,5 +1,8 @@
 import type { Clock } from './clock.js';
 
+/** The highest rate the sender takes (`rateLimitPerSecond`, `--rate`): records per second. */
+export const MAX_RATE_PER_SECOND = 1_000_000;
+
 /**
  * A token bucket of `ratePerSecond` records per second holding at most one second of tokens.
  * Callers take tokens in order (FIFO), so concurrent senders share one rate.

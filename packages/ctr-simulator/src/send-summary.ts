@@ -23,11 +23,14 @@ export interface SendSummary {
    * (those in flight may have arrived).
    */
   readonly failed: number;
-  /** Record re-sends (a record sent three times counts 2). */
+  /** Record re-sends (a record sent three times counts 2), the client's own retries of a request included. */
   readonly retried: number;
   /** Records never attempted because the send was aborted or stopped (waiting for the rate limit included). */
   readonly unsent: number;
-  /** PutRecordBatch requests made, retries included (a call that found no credentials to sign with made none). */
+  /**
+   * PutRecordBatch requests made, retries included, the client's own too: what went on the wire (a call that found
+   * no credentials to sign with made none).
+   */
   readonly requests: number;
   /** Record bytes accepted (before base64). */
   readonly bytesSent: number;

@@ -8,7 +8,7 @@ import { type Clock, systemClock } from './clock.js';
 import { FirehoseSendError, SendOptionsError } from './errors.js';
 import { FIREHOSE_LIMITS } from './firehose-limits.js';
 import { createRandom } from './random.js';
-import { RateLimiter } from './rate-limiter.js';
+import { MAX_RATE_PER_SECOND, RateLimiter } from './rate-limiter.js';
 import { isCredentialsError, UNREACHED_ERRORS } from './request-errors.js';
 import { SendCounters, type SendProgress, type SendSummary } from './send-summary.js';
 
@@ -20,7 +20,8 @@ export interface SendableRecord {
 
 /**
  * What became of one record: accepted by Firehose, or given up for `reason` (as in `failuresByReason`).
- * `attempts` counts the requests that carried it (a request that found no credentials to be signed with is not one).
+ * `attempts` counts the requests that carried it, the client's own retries included (a request that found no
+ * credentials to be signed with is not one).
  * `mayHaveBeenDelivered` is true when a request that carried it may have reached Firehose without a per-record
  * answer (aborted in flight, a 5xx, a reset or timeout, a malformed response; the SDK's own retries included), so
  * Firehose may have taken it; false when every request was answered for it, refused (4xx), never connected
@@ -37,7 +38,12 @@ export type SendRecordOutcome =
 
 /** Retry policy for failed entries and retryable request errors. */
 export interface SendRetryOptions {
-  /** Attempts per record, the first included. Default 5. */
+  /**
+   * Requests per record, the first included. Default 5. The client's own retries count too: the sender starts no
+   * request once a record has had this many, but a client built with the SDK's default `maxAttempts` (3) may go
+   * over by the retries of its last one. Build the client with `maxAttempts: 1`, as the bins do, to leave retrying
+   * to the sender alone.
+   */
   maxAttempts?: number;
   /** Backoff base: the n-th retry waits a random time in [0, min(maxDelayMs, baseDelayMs * 2^(n-1))]. Default 100. */
   baseDelayMs?: number;
@@ -47,7 +53,11 @@ export interface SendRetryOptions {
 
 /** Options of {@link sendToFirehose}. */
 export interface SendToFirehoseOptions {
-  /** The AWS SDK v3 client: real AWS (standard credentials and region) or any endpoint (`endpoint` option). */
+  /**
+   * The AWS SDK v3 client: real AWS (standard credentials and region) or any endpoint (`endpoint` option). Build it
+   * with `maxAttempts: 1` so that only the sender retries (per entry, with its backoff); the SDK's own retries of a
+   * request are counted all the same (`requests`, `retried`, `attempts`).
+   */
   client: FirehoseClient;
   deliveryStreamName: string;
   records: readonly SendableRecord[];
@@ -144,15 +154,34 @@ function describeError(error: unknown): ErrorFacts {
   return { ...facts, retryable: true };
 }
 
+/** What the middleware saw of one `client.send`: how many requests went out, and whether one may have arrived. */
+interface AttemptWatch {
+  /** The send ran the command's middleware: the client is a real SDK client, not a mock of `send`. */
+  started: boolean;
+  /** Requests that went out for it: the SDK's own retries included (a client built with `maxAttempts` above 1). */
+  attempts: number;
+  /** One of them may have reached Firehose without an answer, even if a later one was refused or answered. */
+  mayHaveArrived: boolean;
+}
+
 /**
- * Watches each attempt the SDK makes for one request (its own retries included): `mayHaveArrived` becomes true when
- * one of them may have reached Firehose without an answer, even if a later one was refused or answered. A client
- * that does not run the command's middleware (a mock) is judged by its final error alone.
+ * Watches one request through the command's middleware. `finalizeRequest` at low priority runs inside the SDK's
+ * retry middleware, once for every attempt it makes, after the credentials were found (a send that finds none makes
+ * no attempt) and before the request is written. A client that does not run the command's middleware (a mock of
+ * `send`) is judged by its final answer alone: `started` stays false.
  */
-function watchAttempts(command: PutRecordBatchCommand): { mayHaveArrived: boolean } {
-  const watch = { mayHaveArrived: false };
+function watchAttempts(command: PutRecordBatchCommand): AttemptWatch {
+  const watch: AttemptWatch = { started: false, attempts: 0, mayHaveArrived: false };
   command.middlewareStack?.add(
     (next) => async (args) => {
+      watch.started = true;
+      return next(args);
+    },
+    { step: 'initialize', priority: 'high', name: 'ctrSimulatorSendWatch' },
+  );
+  command.middlewareStack?.add(
+    (next) => async (args) => {
+      watch.attempts++;
       try {
         return await next(args);
       } catch (error) {
@@ -212,7 +241,7 @@ function checkOptions(options: SendToFirehoseOptions): void {
   const callback = (name: string, value: unknown) => {
     if (value !== undefined && typeof value !== 'function') problems.push(`${name} must be a function`);
   };
-  positive('rateLimitPerSecond', options.rateLimitPerSecond, 1_000_000);
+  positive('rateLimitPerSecond', options.rateLimitPerSecond, MAX_RATE_PER_SECOND);
   positive('concurrency', options.concurrency, 64);
   integer('concurrency', options.concurrency);
   positive('maxRecordsPerBatch', options.maxRecordsPerBatch, FIREHOSE_LIMITS.maxRecordsPerBatch);
@@ -264,7 +293,7 @@ function checkOptions(options: SendToFirehoseOptions): void {
  * import { FirehoseClient } from '@aws-sdk/client-firehose';
  * const simulation = simulateContactTraffic({ startDate: '2024-03-04', seed: 42 });
  * const summary = await sendToFirehose({
- *   client: new FirehoseClient({ region: 'ap-southeast-2' }),
+ *   client: new FirehoseClient({ region: 'ap-southeast-2', maxAttempts: 1 }),
  *   deliveryStreamName: 'CTRFHStream',
  *   records: simulation.records,
  *   rateLimitPerSecond: 500,
@@ -319,14 +348,16 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
   const sendBatch = async (batch: PreparedRecord[]): Promise<void> => {
     let pending = batch;
     let lastReason = 'Aborted';
+    // Requests that carried the records still pending (every one carried them all): the SDK's own retries included.
     let attempts = 0;
     // Whether a request for these records was made (or given to the SDK, which may find no credentials for it).
     let tried = false;
     // Whether a request carrying them may have reached Firehose without a per-record answer: it stays true.
     let mayHaveBeenDelivered = false;
-    for (let attempt = 1; attempt <= maxAttempts && pending.length > 0; attempt++) {
-      if (attempt > 1) {
-        const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2));
+    // `round` bounds the sends even when none of them reaches the wire (no attempt counted).
+    for (let round = 1; round <= maxAttempts && attempts < maxAttempts && pending.length > 0; round++) {
+      if (round > 1) {
+        const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (round - 2));
         try {
           await clock.sleep(jitter() * ceiling, signal);
         } catch {
@@ -341,39 +372,47 @@ export async function sendToFirehose(options: SendToFirehoseOptions): Promise<Se
       }
       // The wait may be long: another batch may have been refused for good, or the send aborted, meanwhile.
       if (stopped()) break;
-      if (attempt > 1) for (const record of pending) counters.recordRetried(record.day);
       tried = true;
-      counters.requests++;
-      attempts++;
       const command = new PutRecordBatchCommand({
         DeliveryStreamName: deliveryStreamName,
         Records: pending.map((record) => ({ Data: record.bytes })),
       });
       const watch = watchAttempts(command);
+      const carried = pending;
+      // Counts the requests this send made once it is over, the SDK's own retries included: each one after the
+      // first that carried these records is a retry of every one of them.
+      const countRequests = (made: number) => {
+        const retriesBefore = Math.max(0, attempts - 1);
+        attempts += made;
+        counters.requests += made;
+        const retries = Math.max(0, attempts - 1) - retriesBefore;
+        for (let retry = 0; retry < retries; retry++) {
+          for (const record of carried) counters.recordRetried(record.day);
+        }
+      };
       let response: PutRecordBatchCommandOutput;
       try {
         response = await client.send(command, signal === undefined ? {} : { abortSignal: signal });
       } catch (error) {
+        const facts = describeError(error);
+        // A client that runs no middleware made one request, unless it found no credentials to sign it with.
+        countRequests(watch.started ? watch.attempts : facts.unsigned ? 0 : 1);
         if (signal?.aborted) {
-          // Aborted in flight: Firehose may have taken them.
+          // Aborted in flight: Firehose may have taken them (if a request went out).
           lastReason = 'Aborted';
-          mayHaveBeenDelivered = true;
+          if (!watch.started || watch.attempts > 0) mayHaveBeenDelivered = true;
           break;
         }
-        const facts = describeError(error);
         lastReason = facts.code;
-        if (facts.unsigned) {
-          // No credentials: the request was never made, so it is not counted as one.
-          counters.requests--;
-          attempts--;
-        }
-        if (facts.mayHaveArrived || watch.mayHaveArrived) mayHaveBeenDelivered = true;
-        if (!facts.retryable || attempt === maxAttempts) {
+        if ((facts.mayHaveArrived && (!watch.started || watch.attempts > 0)) || watch.mayHaveArrived)
+          mayHaveBeenDelivered = true;
+        if (!facts.retryable || round === maxAttempts || attempts >= maxAttempts) {
           fatal ??= { error, facts };
           break;
         }
         continue;
       }
+      countRequests(watch.started ? watch.attempts : 1);
       // An earlier attempt of the SDK's own retries may have reached Firehose unanswered.
       if (watch.mayHaveArrived) mayHaveBeenDelivered = true;
       const entries = response.RequestResponses ?? [];

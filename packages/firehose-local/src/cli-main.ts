@@ -110,17 +110,20 @@ export async function runCli(
     io.stderr.write(`--config is required.\n${USAGE}\n`);
     return 2;
   }
+  // Decimal digits only: Number() would read "" as 0 (a random port), "1e3" as 1000 and "0x50" as 80.
+  const port = values.port === undefined ? undefined : /^\d+$/.test(values.port) ? Number(values.port) : NaN;
+  if (port !== undefined && !(port >= 0 && port <= 65_535)) {
+    io.stderr.write(
+      `--port must be an integer between 0 and 65535 (0 picks a free port), got ${JSON.stringify(values.port)}.\n`,
+    );
+    return 2;
+  }
   const configPath = resolve(values.config);
   let fileContent: unknown;
   try {
     fileContent = JSON.parse(await readFile(configPath, 'utf8'));
   } catch (error) {
     io.stderr.write(`Cannot read the config file ${configPath}: ${(error as Error).message}\n`);
-    return 2;
-  }
-  const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
-    io.stderr.write(`--port must be an integer between 0 and 65535, got "${values.port}".\n`);
     return 2;
   }
   try {

@@ -189,6 +189,13 @@ describe('ctr-simulate (node dist/cli.js)', () => {
     const bad = await run(['--days', 'many']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--days must be an integer');
+    // Above what the sender takes: refused as usage, naming --rate, before anything is generated or sent.
+    const tooFast = await run(['--rate', '2000000', '--endpoint', 'http://127.0.0.1:1', ...scenario]);
+    expect(tooFast.code).toBe(2);
+    expect(tooFast.stderr).toContain(
+      '--rate must be a number of records per second above 0 and at most 1000000',
+    );
+    expect(tooFast.stderr).not.toContain('rateLimitPerSecond');
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: ctr-simulate');

@@ -114,6 +114,24 @@ export async function startFirehoseTestServer(
       calls.push({ streamName, bodyBytes: body.length, records, errorCodes: [], refused: { status, type } });
       sendError(response, status, type, message);
     };
+    // AWS checks the model's constraints first, the stream after: a ValidationException in its words.
+    if (records.length === 0 || records.length > MAX_RECORDS) {
+      refuse(
+        400,
+        'ValidationException',
+        `1 validation error detected: Value '[...]' at 'records' failed to satisfy constraint: Member must have length ${records.length === 0 ? 'greater than or equal to 1' : `less than or equal to ${MAX_RECORDS}`}`,
+      );
+      return;
+    }
+    const oversize = records.findIndex((record) => record.length > MAX_RECORD_BYTES);
+    if (oversize >= 0) {
+      refuse(
+        400,
+        'ValidationException',
+        `1 validation error detected: Value at 'records.${oversize + 1}.member.data' failed to satisfy constraint: Member must have length less than or equal to ${MAX_RECORD_BYTES}`,
+      );
+      return;
+    }
     if (!streams.has(streamName)) {
       refuse(
         400,
@@ -122,21 +140,8 @@ export async function startFirehoseTestServer(
       );
       return;
     }
-    if (records.length === 0 || records.length > MAX_RECORDS) {
-      refuse(
-        400,
-        'InvalidArgumentException',
-        `Records must have 1 to ${MAX_RECORDS} entries (got ${records.length})`,
-      );
-      return;
-    }
     if (body.length > MAX_REQUEST_BYTES) {
       refuse(413, 'InvalidArgumentException', `request of ${body.length} bytes exceeds ${MAX_REQUEST_BYTES}`);
-      return;
-    }
-    const oversize = records.findIndex((record) => record.length > MAX_RECORD_BYTES);
-    if (oversize >= 0) {
-      refuse(400, 'InvalidArgumentException', `record ${oversize} exceeds ${MAX_RECORD_BYTES} bytes`);
       return;
     }
     const call = validCalls++;

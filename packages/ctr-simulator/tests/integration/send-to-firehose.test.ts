@@ -451,7 +451,7 @@ describe('sendToFirehose against a local PutRecordBatch endpoint', () => {
 
   it('says a record cannot have been delivered when the connection was refused on every attempt', async () => {
     const port = await closedPort();
-    // The SDK's own retries (3 attempts) inside each of the sender's 2.
+    // The SDK's own retries (3 attempts) count against the sender's 2: its first send spends them, with one over.
     const client = new FirehoseClient({
       endpoint: `http://127.0.0.1:${port}`,
       region: 'ap-southeast-2',
@@ -470,12 +470,13 @@ describe('sendToFirehose against a local PutRecordBatch endpoint', () => {
     expect(error).toBeInstanceOf(FirehoseSendError);
     expect((error as FirehoseSendError).errorCode).toBe('ECONNREFUSED');
     expect((error as FirehoseSendError).message).toContain('Check the endpoint (--endpoint)');
+    expect((error as FirehoseSendError).summary).toMatchObject({ requests: 3, retried: 10, failed: 5 });
     expect(outcomes.size).toBe(5);
     for (const outcome of outcomes.values()) {
       expect(outcome).toEqual({
         status: 'failed',
         reason: 'ECONNREFUSED',
-        attempts: 2,
+        attempts: 3,
         mayHaveBeenDelivered: false,
       });
     }

@@ -102,6 +102,8 @@ describe('parseCliArguments', () => {
     [['--seed', '-1'], '--seed'],
     [['--rate', '0'], '--rate must be a number'],
     [['--rate', 'fast'], '--rate must be a number'],
+    [['--rate', '1000000.5'], '--rate must be a number of records per second above 0 and at most 1000000'],
+    [['--rate', '2000000'], '--rate must be a number of records per second above 0 and at most 1000000'],
     [['--endpoint', 'localhost:4573'], '--endpoint must be an http:// or https:// URL'],
     [['--endpoint', 'not a url'], '--endpoint must be a URL'],
     [['--endpoint', 'http://key:secret@127.0.0.1:1'], 'must not contain credentials'],
@@ -116,6 +118,13 @@ describe('parseCliArguments', () => {
   ])('rejects %j with an actionable message', (argv, message) => {
     expect(() => parse(argv)).toThrow(CliUsageError);
     expect(() => parse(argv)).toThrow(message);
+  });
+
+  it('takes --rate from just above 0 to 1,000,000 (what the sender takes), in both bins', () => {
+    expect(parse(['--rate', '1000000']).rateLimitPerSecond).toBe(1_000_000);
+    expect(parse(['--rate', '0.0000001']).rateLimitPerSecond).toBe(0.0000001);
+    expect(() => parseReplayArguments(['backup', '--rate', '1000001'], {})).toThrow(CliUsageError);
+    expect(() => parseReplayArguments(['backup', '--rate', '1000001'], {})).toThrow('--rate must be');
   });
 
   it('does not echo credentials from a bad endpoint', () => {

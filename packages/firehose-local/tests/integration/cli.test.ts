@@ -116,6 +116,45 @@ describe('ctr-firehose-local', () => {
     expect(missing.text()).toMatch(/Cannot read the config file/);
   });
 
+  it('takes only a decimal --port from 0 to 65535: anything else is bad usage (exit 2), never a port', async () => {
+    const config = await configFile({
+      streams: [
+        {
+          name: 'ctr-stream',
+          elasticsearch: { url: elasticsearchUrl, indexName, indexRotationPeriod: 'NoRotation' },
+          backup: { directory: 'backup' },
+        },
+      ],
+    });
+    // Already aborted: a port that were accepted would start, stop at once and exit 0 (or fail to listen).
+    const stopAtOnce = AbortSignal.abort();
+    // "" was read as 0 (a random port), "1e3" as 1000, "0x50" as 80, " 80" as 80.
+    for (const port of ['', '1e3', '0x50', ' 80', '80.0', '-1', '65536', 'abc']) {
+      const stdout = capture();
+      const stderr = capture();
+      expect(
+        await runCli(
+          ['--config', config, `--port=${port}`],
+          { stdout: stdout.stream, stderr: stderr.stream },
+          stopAtOnce,
+        ),
+      ).toBe(2);
+      expect(stdout.text()).toBe('');
+      expect(stderr.text()).toBe(
+        `--port must be an integer between 0 and 65535 (0 picks a free port), got ${JSON.stringify(port)}.\n`,
+      );
+    }
+    const accepted = capture();
+    expect(
+      await runCli(
+        ['--config', config, '--port', '0'],
+        { stdout: accepted.stream, stderr: capture().stream },
+        stopAtOnce,
+      ),
+    ).toBe(0);
+    expect(accepted.text()).toMatch(/^Firehose endpoint: http:\/\/127\.0\.0\.1:\d+\n/);
+  });
+
   it('rejects a misspelled key in the config file, naming it and the key it is close to', async () => {
     const config = await configFile({
       streams: [

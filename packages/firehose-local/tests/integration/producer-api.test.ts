@@ -169,6 +169,7 @@ describe('the Firehose producer API with the real AWS SDK', () => {
 
   it('enforces 500 records, 1,000 KiB per record and 4 MiB per call, accepting nothing of a bad call', async () => {
     const before = firehose.metrics('plain').cloudWatch.IncomingRecords;
+    // The model's constraints are ValidationException, worded as AWS words them (captured boto3 trace).
     const tooMany = await errorOf(
       client.send(
         new PutRecordBatchCommand({
@@ -177,8 +178,12 @@ describe('the Firehose producer API with the real AWS SDK', () => {
         }),
       ),
     );
-    expect(tooMany.name).toBe('InvalidArgumentException');
-    expect(tooMany.message).toMatch(/500/);
+    expect(tooMany.name).toBe('ValidationException');
+    expect(tooMany.$fault).toBe('client');
+    expect(tooMany.$metadata.httpStatusCode).toBe(400);
+    expect(tooMany.message).toBe(
+      "1 validation error detected: Value '[...]' at 'records' failed to satisfy constraint: Member must have length less than or equal to 500",
+    );
 
     const tooLargeRecord = await errorOf(
       client.send(
@@ -188,9 +193,33 @@ describe('the Firehose producer API with the real AWS SDK', () => {
         }),
       ),
     );
-    expect(tooLargeRecord.name).toBe('InvalidArgumentException');
-    expect(tooLargeRecord.message).toMatch(/1024000/);
+    expect(tooLargeRecord.name).toBe('ValidationException');
+    expect(tooLargeRecord.message).toBe(
+      "1 validation error detected: Value at 'records.2.member.data' failed to satisfy constraint: Member must have length less than or equal to 1024000",
+    );
 
+    const empty = await errorOf(
+      client.send(new PutRecordBatchCommand({ DeliveryStreamName: 'plain', Records: [] })),
+    );
+    expect(empty.name).toBe('ValidationException');
+    expect(empty.message).toBe(
+      "1 validation error detected: Value '[]' at 'records' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
+
+    const tooLargeSingle = await errorOf(
+      client.send(
+        new PutRecordCommand({
+          DeliveryStreamName: 'plain',
+          Record: { Data: Buffer.alloc(1_024_001, 0x61) },
+        }),
+      ),
+    );
+    expect(tooLargeSingle.name).toBe('ValidationException');
+    expect(tooLargeSingle.message).toBe(
+      "1 validation error detected: Value at 'record.data' failed to satisfy constraint: Member must have length less than or equal to 1024000",
+    );
+
+    // Over 4 MiB in all is the service's own limit, not the model's: InvalidArgumentException, as on AWS.
     const tooLargeBatch = await errorOf(
       client.send(
         new PutRecordBatchCommand({
@@ -201,12 +230,54 @@ describe('the Firehose producer API with the real AWS SDK', () => {
     );
     expect(tooLargeBatch.name).toBe('InvalidArgumentException');
     expect(tooLargeBatch.message).toMatch(/4194304/);
-
-    const empty = await errorOf(
-      client.send(new PutRecordBatchCommand({ DeliveryStreamName: 'plain', Records: [] })),
-    );
-    expect(empty.name).toBe('InvalidArgumentException');
     expect(firehose.metrics('plain').cloudWatch.IncomingRecords).toBe(before);
+  });
+
+  it('validates the request before it looks for the stream, and names every broken constraint', async () => {
+    // An unknown stream: AWS validates first, so the call is a ValidationException, not ResourceNotFoundException.
+    const unknownStream = await errorOf(
+      client.send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: 'nope',
+          Records: Array.from({ length: 501 }, () => ({ Data: json({ a: 1 }) })),
+        }),
+      ),
+    );
+    expect(unknownStream.name).toBe('ValidationException');
+    expect(unknownStream.message).toMatch(/at 'records' failed to satisfy constraint/);
+
+    const several = await errorOf(
+      client.send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: 'not a name!',
+          Records: [
+            { Data: Buffer.alloc(1_024_001, 0x61) },
+            { Data: json({ a: 1 }) },
+            { Data: Buffer.alloc(1_024_001, 0x62) },
+          ],
+        }),
+      ),
+    );
+    expect(several.name).toBe('ValidationException');
+    expect(several.message).toBe(
+      "3 validation errors detected: Value 'not a name!' at 'deliveryStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; " +
+        "Value at 'records.1.member.data' failed to satisfy constraint: Member must have length less than or equal to 1024000; " +
+        "Value at 'records.3.member.data' failed to satisfy constraint: Member must have length less than or equal to 1024000",
+    );
+
+    const longName = await errorOf(
+      client.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'a'.repeat(65) })),
+    );
+    expect(longName.name).toBe('ValidationException');
+    expect(longName.message).toBe(
+      `1 validation error detected: Value '${'a'.repeat(65)}' at 'deliveryStreamName' failed to satisfy constraint: Member must have length less than or equal to 64`,
+    );
+
+    const limit = await errorOf(client.send(new ListDeliveryStreamsCommand({ Limit: 0 })));
+    expect(limit.name).toBe('ValidationException');
+    expect(limit.message).toBe(
+      "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    );
   });
 
   it('accepts a record of exactly 1,024,000 bytes (it then fails in Elasticsearch, not in the API)', async () => {
@@ -280,6 +351,23 @@ describe('raw HTTP', () => {
     });
     expect(badData.status).toBe(400);
     expect(await badData.json()).toMatchObject({ __type: 'SerializationException' });
+
+    const missing = await fetch(firehose.url, {
+      method: 'POST',
+      headers: {
+        'x-amz-target': 'Firehose_20150804.PutRecordBatch',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: JSON.stringify({ Records: [{}] }),
+    });
+    expect(missing.status).toBe(400);
+    expect(missing.headers.get('x-amzn-errortype')).toBe('ValidationException');
+    expect(await missing.json()).toEqual({
+      __type: 'ValidationException',
+      message:
+        "2 validation errors detected: Value null at 'deliveryStreamName' failed to satisfy constraint: Member must not be null; " +
+        "Value null at 'records.1.member.data' failed to satisfy constraint: Member must not be null",
+    });
 
     const unknown = await fetch(firehose.url, {
       method: 'POST',
