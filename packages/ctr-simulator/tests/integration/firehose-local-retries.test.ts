@@ -72,26 +72,32 @@ const instantClock: Clock = {
   },
 };
 
+/** RECORDS sent as `ctr-simulate` sends them (its own client), with every line and outcome it reports. */
+async function sendAsTheBinsDo(local: FirehoseLocal) {
+  // Placeholder credentials for the loopback endpoint, whatever the shell has.
+  vi.stubEnv('AWS_ACCESS_KEY_ID', '');
+  vi.stubEnv('AWS_PROFILE', '');
+  const lines: string[] = [];
+  const outcomes = new Map<number, SendRecordOutcome>();
+  const { summary, fatal } = await sendFromCommandLine(
+    {
+      deliveryStreamName: STREAM,
+      endpoint: local.url,
+      region: 'us-east-1',
+      rateLimitPerSecond: undefined,
+      progress: false,
+    },
+    RECORDS,
+    (line) => lines.push(line),
+    (index, outcome) => outcomes.set(index, outcome),
+  );
+  return { summary, fatal, lines, outcomes };
+}
+
 describe('request counts match the wire (firehose-local throttling the first calls)', () => {
   it('the bins retry with the sender alone: 4 throttled calls, then one accepted, are 5 requests and 4 retries per record', async () => {
     const local = await startThrottledFirehose(4);
-    // Placeholder credentials for the loopback endpoint, whatever the shell has.
-    vi.stubEnv('AWS_ACCESS_KEY_ID', '');
-    vi.stubEnv('AWS_PROFILE', '');
-    const lines: string[] = [];
-    const outcomes = new Map<number, SendRecordOutcome>();
-    const { summary, fatal } = await sendFromCommandLine(
-      {
-        deliveryStreamName: STREAM,
-        endpoint: local.url,
-        region: 'us-east-1',
-        rateLimitPerSecond: undefined,
-        progress: false,
-      },
-      RECORDS,
-      (line) => lines.push(line),
-      (index, outcome) => outcomes.set(index, outcome),
-    );
+    const { summary, fatal, lines, outcomes } = await sendAsTheBinsDo(local);
     expect(fatal).toBeUndefined();
     expect(callsReceived(local)).toBe(5);
     expect(summary).toMatchObject({ sent: 10, failed: 0, retried: 40, unsent: 0, requests: 5 });
@@ -102,21 +108,7 @@ describe('request counts match the wire (firehose-local throttling the first cal
 
   it('the bins make at most retry.maxAttempts (5) requests per record: the SDK does not retry inside them', async () => {
     const local = await startThrottledFirehose(5);
-    vi.stubEnv('AWS_ACCESS_KEY_ID', '');
-    vi.stubEnv('AWS_PROFILE', '');
-    const outcomes = new Map<number, SendRecordOutcome>();
-    const { summary, fatal } = await sendFromCommandLine(
-      {
-        deliveryStreamName: STREAM,
-        endpoint: local.url,
-        region: 'us-east-1',
-        rateLimitPerSecond: undefined,
-        progress: false,
-      },
-      RECORDS,
-      () => {},
-      (index, outcome) => outcomes.set(index, outcome),
-    );
+    const { summary, fatal, outcomes } = await sendAsTheBinsDo(local);
     // With the SDK's 3 attempts inside each of the sender's 5, the sixth call got through.
     expect(callsReceived(local)).toBe(5);
     expect(fatal).toBeInstanceOf(FirehoseSendError);
