@@ -14,16 +14,26 @@ import { CtrLambdaError } from './errors.js';
  */
 export async function readApiKeySecret(
   secretId: string,
-  client: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({}),
+  { timeoutMs = 5_000, client }: { timeoutMs?: number; client?: Pick<SecretsManagerClient, 'send'> } = {},
 ): Promise<string> {
   let secretString: string | undefined;
   try {
-    const answer = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    // Bounded: a Secrets Manager that does not answer must not hold the invocation until the function's timeout.
+    const answer = await (client ?? new SecretsManagerClient({})).send(
+      new GetSecretValueCommand({ SecretId: secretId }),
+      { abortSignal: AbortSignal.timeout(timeoutMs) },
+    );
     secretString = answer.SecretString;
   } catch (error) {
+    // The service's error name and message (AccessDeniedException: ... is not authorized ...; Region is missing)
+    // never hold the secret's value.
     const name = error instanceof Error ? error.name : 'an error';
+    const cause =
+      name === 'AbortError' || name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : `${name}${error instanceof Error && error.message ? `: ${error.message.slice(0, 300)}` : ''}`;
     throw new CtrLambdaError(
-      `Could not read the caller directory's API key from Secrets Manager secret ${secretId} (${name}): the invocation fails, so that Firehose retries it (the function's role needs secretsmanager:GetSecretValue on the secret, and kms:Decrypt on its key if it is a customer-managed one).`,
+      `Could not read the caller directory's API key from Secrets Manager secret ${secretId} (${cause}): the invocation fails, so that Firehose retries it (the function's role needs secretsmanager:GetSecretValue on the secret, and kms:Decrypt on its key if it is a customer-managed one).`,
       { isRetryable: true },
     );
   }

@@ -27,7 +27,7 @@ const integer = (minimum: number, maximum: number, why: { minimum?: string; maxi
  * An API key undici could not send (it fails every request: "invalid header value"), or one stored with a
  * stray space or line break (a key the directory would not recognise). The value is never echoed.
  */
-const apiKey = z
+export const apiKey = z
   .string()
   .refine((value) => !/[\x00-\x1f\x7f]/.test(value) && value.trim() === value, {
     message:
@@ -109,6 +109,14 @@ const NOT_FOR_A_SECRET = new Set([
   'x-forwarded-for',
   'x-forwarded-host',
   'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-real-ip',
+  'x-request-id',
+  'x-amzn-trace-id',
+  'traceparent',
+  'tracestate',
+  // A forward proxy takes it for itself and does not pass it on.
+  'proxy-authorization',
 ]);
 
 const EnvironmentSchema = z.object({

@@ -1,6 +1,7 @@
 import { CallerLookupOptionsError } from '@ctr-stream/caller-lookup';
 import { readApiKeySecret } from './api-key-secret.js';
 import { type ColdStartResult, configErrorFromLookupOptions, startFromEnvironment } from './cold-start.js';
+import { apiKey } from './config.js';
 import { type CtrTransformHandler, createHandler } from './create-handler.js';
 
 export { CONFIG_DEFAULTS, type LambdaConfig, loadConfig } from './config.js';
@@ -62,7 +63,10 @@ export async function handler(
   if ('error' in started) throw started.error;
   const secretId = started.config.callerLookupApiKeySecretId;
   if (secretId === undefined) return started.handler(event, context);
-  return (await keyedHandler(started.config, secretId))(event, context);
+  // At most 5 s, and at most half of what the invocation has left: the transform needs the rest.
+  const remaining = context?.getRemainingTimeInMillis?.();
+  const timeoutMs = Math.max(100, Math.min(5_000, remaining === undefined ? 5_000 : remaining / 2));
+  return (await keyedHandler(started.config, secretId, timeoutMs))(event, context);
 }
 
 /** The handler with the API key from Secrets Manager: read once per execution environment, again after a failure. */
@@ -71,9 +75,20 @@ let keyed: Promise<CtrTransformHandler> | undefined;
 function keyedHandler(
   config: Extract<ColdStartResult, { config: unknown }>['config'],
   secretId: string,
+  timeoutMs: number,
 ): Promise<CtrTransformHandler> {
-  keyed ??= readApiKeySecret(secretId)
+  keyed ??= readApiKeySecret(secretId, { timeoutMs })
     .then((callerLookupApiKey) => {
+      // The checks a key in CALLER_LOOKUP_API_KEY gets (no stray space or line break...), the value never shown.
+      const checked = apiKey.safeParse(callerLookupApiKey);
+      if (!checked.success) {
+        throw new LambdaConfigError(
+          checked.error.issues.map((issue) => ({
+            variable: 'CALLER_LOOKUP_API_KEY_SECRET_ID',
+            message: `the secret's value ${issue.message}`,
+          })),
+        );
+      }
       try {
         return createHandler({ ...config, callerLookupApiKey });
       } catch (error) {

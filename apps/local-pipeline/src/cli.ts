@@ -291,12 +291,14 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
   const elasticsearch = await context.elasticsearch();
   const interactive = process.stderr.isTTY === true;
   const stop = new AbortController();
-  let liveStarted = false;
+  // Only while the live phase runs does a first signal stop it gently; before and after it, it quits at once.
+  let liveRunning = false;
   const onHangup = () => process.exit(129);
   // Live: a signal during the live phase delivers what is in flight and prints the report; one before it (the
-  // simulated days are still being sent) or a second one ends the run at once, 130 for SIGINT, 143 for SIGTERM.
+  // simulated days are still being sent), after it (the report is being made) or a second one ends the run at
+  // once, 130 for SIGINT, 143 for SIGTERM.
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!liveStarted || stop.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
+    if (!liveRunning || stop.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
     console.error(
       '\nStopping: the records in flight are delivered, then the report is printed (Ctrl-C again to quit now).',
     );
@@ -343,7 +345,10 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
             ...(settings.live.durationMs === undefined ? {} : { durationMs: settings.live.durationMs }),
             stop: stop.signal,
             onStart: () => {
-              liveStarted = true;
+              liveRunning = true;
+            },
+            onEnd: () => {
+              liveRunning = false;
             },
             onStatus: (status) => console.error(formatLiveStatus(status)),
           },

@@ -139,6 +139,8 @@ export interface LiveOptions {
   stop?: AbortSignal;
   /** Called when the live phase begins, after the simulated days are sent (before it, `stop` has no effect). */
   onStart?: () => void;
+  /** Called when the live phase has ended (duration reached or stopped): from then on `stop` has no effect. */
+  onEnd?: () => void;
   /** What has arrived so far, every `statusIntervalMs` (the CLI prints it). */
   onStatus?: (status: LiveStatus) => void;
   /** Default 10,000. */
@@ -547,6 +549,7 @@ async function runLive(context: {
         log(`The contact center is quiet: the next contact ends at ${nextRecordAt}.`);
       },
     });
+    options.onEnd?.();
     log(
       `Live: sent ${summary.sent} records (${summary.failed} failed) in ${(summary.durationMs / 1000).toFixed(1)} s; ${
         summary.endedBy === 'until' ? 'duration reached' : 'stopped'

@@ -3,11 +3,15 @@ import type { CallerLookupResult } from './types.js';
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 /**
  * C0/C1 controls and every invisible format character (`\p{Cf}`: bidi overrides, isolates and marks, zero-width
- * space, word joiner, soft hyphen, tag characters, the BOM), which can disguise a name, except the zero-width
- * non-joiner and joiner (U+200C, U+200D) that Persian, Indic scripts and emoji sequences need to be spelt right.
+ * space, word joiner, soft hyphen, tag characters, the BOM), which can disguise a name, except those names are
+ * spelt with: the zero-width non-joiner and joiner (U+200C, U+200D: Persian, Indic scripts, emoji sequences), the
+ * Mongolian vowel separator (U+180E), and the tag characters of an emoji flag sequence (🏴 + tags + cancel tag,
+ * the flags of England, Scotland and Wales). Matched in one pass: a flag sequence first, kept whole.
  */
-const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
-const JOINERS = /[\u200c\u200d]/;
+const INVISIBLE = /(\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F})|[\p{Cc}\p{Cf}]/gu;
+const KEPT_FORMAT = new Set(['\u200c', '\u200d', '\u180e']);
+const keepOrDrop = (match: string, flag: string | undefined) =>
+  flag !== undefined || KEPT_FORMAT.has(match) ? match : '';
 const MARKUP = /[<>{}[\]]/;
 const LETTER = /\p{L}/u;
 
@@ -66,10 +70,7 @@ export function sanitizeName(raw: string, rules: Pick<NameRules, 'emptyBodyIsNot
   const trimmed = raw.trim();
   if (trimmed === '') return rules.emptyBodyIsNotFound ? NOT_FOUND : badResponse('empty response');
   if (/[\r\n]/.test(trimmed)) return badResponse('multi-line response');
-  const cleaned = trimmed
-    .replace(INVISIBLE, (character) => (JOINERS.test(character) ? character : ''))
-    .replace(/\s+/g, ' ')
-    .trim();
+  const cleaned = trimmed.replace(INVISIBLE, keepOrDrop).replace(/\s+/g, ' ').trim();
   // Not an empty answer (not found) but one of invisible characters only: garbage, never cached as not found.
   if (cleaned === '') return badResponse('response holds only invisible characters');
   if (MARKUP.test(cleaned)) return badResponse('markup in response');

@@ -310,8 +310,12 @@ export function describeMappingConflicts(
       `  Firehose keeps writing to ${first}, now an alias. A document indexed between steps 3 and 4 is lost with the old index: pause the producers for that moment, or check the counts.`,
     );
   } else {
-    // A rotation (connect-2024-03-04): Firehose has moved on to later names, nothing writes here any more.
-    lines.push(`  3. Delete the old index:                DELETE /${first}`);
+    // Another index of the pattern: an old rotation (connect-2024-03-04), today's (still written to until its period
+    // ends), or the index behind the name <index> after an earlier fix (connect-v2). Which one, only its aliases say.
+    lines.push(
+      `  3. If ${first} has an alias (GET /${first}/_alias; e.g. ${bundle.index} after an earlier fix), move it over in one atomic request: POST /_aliases {"actions":[{"remove_index":{"index":"${first}"}},{"add":{"index":"${target}","alias":"<the alias>","is_write_index":true}}]}`,
+      `     Otherwise, once nothing writes to it any more (an old rotation; the current one is written to until its period ends), copy again what arrived meanwhile and delete it: DELETE /${first}`,
+    );
   }
   lines.push('  If the old data does not matter, delete the index and run this installer again.');
   return lines.join('\n');

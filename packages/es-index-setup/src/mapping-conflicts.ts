@@ -81,7 +81,12 @@ export function compareMappings(
     // Stored, not indexed in the existing index (an open map from before the server had a flat type: Amazon ES
     // 7.10 oss, OpenSearch < 2.7): it accepts every value, so documents are never refused; the field becomes
     // searchable in the indices created from now on.
-    if (existingProperty.enabled === false && existingProperty.properties === undefined) continue;
+    if (
+      (wantedType === 'flattened' || wantedType === 'flat_object') &&
+      existingProperty.enabled === false &&
+      existingProperty.properties === undefined
+    )
+      continue;
     if (!compatible(existingType, wantedType)) {
       const described = existingProperty.properties
         ? `object with ${Object.keys(existingProperty.properties).length} sub-fields`

@@ -498,16 +498,24 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
         slot.bytes = slot.baseBytes + OK_LENGTH + data.length + 2; // data is plain base64: no escaping
         slot.metadata = undefined;
         if (typed.partitionKeys !== undefined) {
+          // Read once: a getter could answer differently the second time.
           const given: unknown = typed.partitionKeys;
-          if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-            // A string would spread into {"0": "d", "1": "a", ...}: refused rather than delivered under such keys.
-            fail(
-              slot,
-              `partitionKeys must be an object of strings, got ${Array.isArray(given) ? 'an array' : given === null ? 'null' : typeof given}`,
-            );
+          const prototype =
+            typeof given === 'object' && given !== null ? Object.getPrototypeOf(given) : undefined;
+          if (prototype !== Object.prototype && prototype !== null) {
+            // A string (or a String object) would spread into {"0": "d", "1": "a", ...}: refused rather than
+            // delivered under such keys.
+            const kind = Array.isArray(given)
+              ? 'an array'
+              : given === null
+                ? 'null'
+                : typeof given === 'object'
+                  ? 'an object that is not plain'
+                  : typeof given;
+            fail(slot, `partitionKeys must be a plain object of strings, got ${kind}`);
             return;
           }
-          const partitionKeys = { ...typed.partitionKeys };
+          const partitionKeys = { ...(given as Record<string, string>) };
           for (const value of Object.values(partitionKeys)) {
             if (typeof value !== 'string') {
               // The key may come from the record: name only its type.

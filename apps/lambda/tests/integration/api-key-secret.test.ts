@@ -11,7 +11,7 @@ const SECRET_ARN = 'arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:di
 interface SecretsStandIn {
   url: string;
   /** What GetSecretValue answers next: a SecretString, or an error. */
-  answer: { secretString: string } | { status: number; type: string };
+  answer: { secretString: string } | { status: number; type: string } | 'hang';
   requests: { target: string | undefined; secretId: unknown }[];
   close(): Promise<void>;
 }
@@ -30,6 +30,7 @@ async function startSecretsManager(): Promise<SecretsStandIn> {
       const target = request.headers['x-amz-target'] as string | undefined;
       standIn.requests.push({ target, secretId: (JSON.parse(body) as { SecretId?: unknown }).SecretId });
       const { answer } = standIn;
+      if (answer === 'hang') return; // never answers (the connection closes with the server)
       response.setHeader('content-type', 'application/x-amz-json-1.1');
       if ('secretString' in answer) {
         response.end(
@@ -44,7 +45,11 @@ async function startSecretsManager(): Promise<SecretsStandIn> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   standIn.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  standIn.close = () => new Promise((resolve) => server.close(() => resolve()));
+  standIn.close = () =>
+    new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   return standIn;
 }
 
@@ -102,7 +107,7 @@ describe('the API key from Secrets Manager (CALLER_LOOKUP_API_KEY_SECRET_ID)', (
     const error = await handler(tutorial(), lambdaContext()).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'CtrLambdaError', isRetryable: true });
     expect((error as Error).message).toContain(
-      `Secrets Manager secret ${SECRET_ARN} (AccessDeniedException)`,
+      `Secrets Manager secret ${SECRET_ARN} (AccessDeniedException: refused by the stand-in)`,
     );
     expect(directory.requests()).toHaveLength(0);
     secrets.answer = { secretString: 'k3y-from-the-secret' };
@@ -111,6 +116,33 @@ describe('the API key from Secrets Manager (CALLER_LOOKUP_API_KEY_SECRET_ID)', (
     expect(secrets.requests).toHaveLength(2);
     const logged = stdout.mock.calls.map(([chunk]) => JSON.parse(String(chunk)));
     expect(logged).toEqual([expect.objectContaining({ level: 'error', message: (error as Error).message })]);
+  });
+
+  it('gives up on a Secrets Manager that does not answer within half the invocation time (at most 5 s)', async () => {
+    const { secrets, handler } = await setUp();
+    secrets.answer = 'hang';
+    const started = Date.now();
+    const error = await handler(tutorial(), {
+      ...lambdaContext(),
+      getRemainingTimeInMillis: () => 600,
+    }).catch((caught: unknown) => caught);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(error).toMatchObject({ name: 'CtrLambdaError', isRetryable: true });
+    expect((error as Error).message).toContain(
+      `Secrets Manager secret ${SECRET_ARN} (no answer within 300 ms)`,
+    );
+  });
+
+  it('checks a stored key as CALLER_LOOKUP_API_KEY is checked (no stray space), never showing it', async () => {
+    const { secrets, directory, handler } = await setUp();
+    secrets.answer = { secretString: 'k3y-with-space ' };
+    const error = await handler(tutorial(), lambdaContext()).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'LambdaConfigError' });
+    expect((error as Error).message).toMatch(
+      /CALLER_LOOKUP_API_KEY_SECRET_ID: the secret's value must not .*space/,
+    );
+    expect(`${(error as Error).message}${stdout.mock.calls.join('\n')}`).not.toContain('k3y-with-space');
+    expect(directory.requests()).toHaveLength(0);
   });
 
   it('refuses a stored key the client cannot send (a trailing newline), never showing it', async () => {

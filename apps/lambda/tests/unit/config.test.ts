@@ -95,7 +95,15 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('sekret');
   });
 
-  it.each(['Host', 'user-agent', 'Referer', 'X-Forwarded-For', 'content-length'])(
+  it.each([
+    'Host',
+    'user-agent',
+    'Referer',
+    'X-Forwarded-For',
+    'content-length',
+    'Proxy-Authorization',
+    'traceparent',
+  ])(
     'refuses CALLER_LOOKUP_API_KEY_HEADER=%s: the key would route the request or land in access logs',
     (header) => {
       expect(() =>

@@ -115,7 +115,6 @@ describe('startDirectoryServer', () => {
   it('refuses a file with a name no client would accept, or a JSON number given twice, naming neither value', async () => {
     for (const [name, content, message] of [
       ['multi-line.csv', 'phone,name\n+61299999854,"Jane\nCitizen"\n', /:2: .*multi-line response/],
-      ['bell.csv', 'phone,name\n+61299999854,Jane\u0007\u0007\n', /^(?!.*Jane)/],
       ['markup.csv', 'phone,name\n+61299999854,<b>Jane</b>\n', /markup in response/],
       ['no-letters.json', '{"+61299999854":"12345"}', /has no letters/],
       [
@@ -127,17 +126,18 @@ describe('startDirectoryServer', () => {
       const error = await startDirectoryServer({ file: file(name, content) }).catch(
         (caught: unknown) => caught,
       );
-      if (name === 'bell.csv') {
-        // Control characters are stripped as a client strips them: the name is served as "Jane".
-        const server = error as Awaited<ReturnType<typeof startDirectoryServer>>;
-        expect((await get(`${server.baseUrl}%2B61299999854`)).text).toBe('Jane');
-        await server.close();
-        continue;
-      }
       expect(error, name).toBeInstanceOf(DirectoryFileError);
       expect((error as Error).message, name).toMatch(message);
       expect((error as Error).message, name).not.toMatch(/Jane|Alice|Mallory|12345/);
     }
+  });
+
+  it('serves a name as a client reads it: control characters stripped', async () => {
+    const server = await startDirectoryServer({
+      file: file('bell.csv', 'phone,name\n+61299999854,Jane\u0007\u0007\n'),
+    });
+    expect((await get(`${server.baseUrl}%2B61299999854`)).text).toBe('Jane');
+    await server.close();
   });
 
   it('rejects a missing file', async () => {

@@ -31,10 +31,13 @@ describe('parseNameResponse (text)', () => {
       status: 'found',
       name: 'Jane Citizen',
     });
-    // Persian spelling uses the zero-width non-joiner; a family emoji is joined by zero-width joiners.
+    // Persian spelling uses the zero-width non-joiner; a family emoji is joined by zero-width joiners; Mongolian
+    // uses the vowel separator; the flag of Scotland is 🏴 followed by tag characters and a cancel tag.
     const persian = 'مهدی\u200Cزاده';
     const family = 'Ana 👩\u200D👩\u200D👧';
-    for (const name of [persian, family]) {
+    const mongolian = 'ᠭᠠᠷᠢ\u180Eᠠ';
+    const scotland = 'Ana \u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}';
+    for (const name of [persian, family, mongolian, scotland]) {
       expect(parseNameResponse(body(name), undefined, { ...text, maxNameLength: 60 })).toEqual({
         status: 'found',
         name,

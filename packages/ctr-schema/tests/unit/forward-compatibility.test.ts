@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { compileFastValidator } from '../../src/fast-validator.js';
 import {
   CHANNELS,
   ContactLensInfoSchema,
   ContactTraceRecordSchema,
+  contactTraceRecordJsonSchema,
   DISCONNECT_REASONS,
   ENDPOINT_TYPES,
   GlobalResiliencyMetadataSchema,
@@ -144,6 +146,8 @@ describe('forward compatibility', () => {
     expect(rejected).toStrictEqual(rejectedBefore);
   });
 
+  // The fast validator itself (safeParseContactTraceRecord falls back to zod when it says no).
+  const fast = compileFastValidator(contactTraceRecordJsonSchema()) ?? (() => false);
   // ctr.md: "References/Tags/ContactEvaluations/OutboundStrategy/GlobalResiliencyMetadata — accept any", and
   // items marked (unverified) are "optional/unknown": a guessed type must never turn a real record into a failure.
   const anyValues: unknown[] = [
@@ -173,6 +177,7 @@ describe('forward compatibility', () => {
       const result = safeParseContactTraceRecord(input);
       if (!result.success) throw new Error(`${field}: ${JSON.stringify(value)}: ${result.error.message}`);
       expect(result.data[field]).toStrictEqual(value);
+      expect(fast(input), `fast path, ${field}: ${JSON.stringify(value)}`).toBe(true);
       expect(ContactTraceRecordSchema.safeParse(input).success).toBe(true);
     }
     const absent = loadEvent('synthetic-voice-inbound-agent.json');
@@ -194,6 +199,7 @@ describe('forward compatibility', () => {
       if (!result.success)
         throw new Error(`Agent.${member}: ${JSON.stringify(value)}: ${result.error.message}`);
       expect((result.data.Agent as Record<string, unknown>)[member]).toStrictEqual(value);
+      expect(fast(input), `fast path, Agent.${member}: ${JSON.stringify(value)}`).toBe(true);
       expect(ContactTraceRecordSchema.safeParse(input).success).toBe(true);
     }
   });

@@ -109,7 +109,7 @@ describe('request counts match the wire (firehose-local throttling the first cal
   it('the bins make at most retry.maxAttempts (5) requests per record: the SDK does not retry inside them', async () => {
     const local = await startThrottledFirehose(5);
     const { summary, fatal, outcomes } = await sendAsTheBinsDo(local);
-    // With the SDK's 3 attempts inside each of the sender's 5, the sixth call got through.
+    // Before, the SDK's 3 attempts inside each of the sender's 5 let a sixth call through; now the fifth is the last.
     expect(callsReceived(local)).toBe(5);
     expect(fatal).toBeInstanceOf(FirehoseSendError);
     expect(fatal?.errorCode).toBe('ServiceUnavailableException');

@@ -89,10 +89,19 @@ describe('describeMappingConflicts', () => {
     expect(message).not.toContain('DELETE /connect');
   });
 
-  it('for a rotation nothing writes to any more: copies, then deletes it, with no alias', () => {
-    const message = describeMappingConflicts(conflict('connect-2024-03-04'), bundle);
-    expect(message).toContain('PUT /connect-2024-03-04-v2');
-    expect(message).toContain('DELETE /connect-2024-03-04');
-    expect(message).not.toContain('_aliases');
+  it('for another index of the pattern: moves its alias over if it has one, else deletes it once nothing writes to it', () => {
+    // connect-v2 after an earlier fix is behind the alias connect: deleting it would delete the live index.
+    for (const index of ['connect-2024-03-04', 'connect-v2']) {
+      const message = describeMappingConflicts(conflict(index), bundle);
+      expect(message).toContain(`PUT /${index}-v2`);
+      expect(message).toContain(
+        `If ${index} has an alias (GET /${index}/_alias; e.g. connect after an earlier fix)`,
+      );
+      expect(message).toContain(
+        `POST /_aliases {"actions":[{"remove_index":{"index":"${index}"}},{"add":{"index":"${index}-v2","alias":"<the alias>","is_write_index":true}}]}`,
+      );
+      expect(message).toContain(`Otherwise, once nothing writes to it any more`);
+      expect(message).toContain(`DELETE /${index}`);
+    }
   });
 });

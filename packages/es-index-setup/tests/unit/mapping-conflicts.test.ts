@@ -66,6 +66,11 @@ describe('compareMappings', () => {
     // An object with sub-fields is still a conflict: it refuses a scalar, and its leaves keep their types.
     const objectWithFields = { ...wanted, Attributes: { properties: { a: { type: 'text' } } } };
     expect(compareMappings('connect', objectWithFields, wanted).conflicts).toHaveLength(1);
+    // Only for an open map: a stored-only field where a keyword is wanted is still a conflict (never searchable).
+    const storedContactId = { ...wanted, ContactId: { type: 'object', enabled: false } };
+    expect(compareMappings('connect', storedContactId, wanted).conflicts).toEqual([
+      { index: 'connect', field: 'ContactId', existingType: 'object', wantedType: 'keyword' },
+    ]);
   });
 
   it('lists everything as missing for an index without mappings', () => {

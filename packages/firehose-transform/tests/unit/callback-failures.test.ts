@@ -51,14 +51,15 @@ describe('createFirehoseTransformHandler: a user callback that throws fails one 
 
   it('answers a record whose partitionKeys is not an object ProcessingFailed (a string is not spread into keys)', async () => {
     const { entries, logger } = recordingLogger();
-    const given: unknown[] = ['day', ['x'], null];
+    const given: unknown[] = ['day', ['x'], null, new String('day')];
     const handler = createFirehoseTransformHandler<{ a: number }>({
       logger,
       transformRecord: (record) => ok(record.data, { partitionKeys: given[record.data.a] as never }),
     });
-    const event = directPutEvent(['{"a":0}', '{"a":1}', '{"a":2}']);
+    const event = directPutEvent(['{"a":0}', '{"a":1}', '{"a":2}', '{"a":3}']);
     const response = await handler(event, lambdaContext());
     expect(response.records.map((record) => record.result)).toEqual([
+      'ProcessingFailed',
       'ProcessingFailed',
       'ProcessingFailed',
       'ProcessingFailed',
@@ -69,9 +70,10 @@ describe('createFirehoseTransformHandler: a user callback that throws fails one 
         .filter((entry) => entry.message === 'record processing failed')
         .map((entry) => entry.fields.reason),
     ).toEqual([
-      'partitionKeys must be an object of strings, got string',
-      'partitionKeys must be an object of strings, got an array',
-      'partitionKeys must be an object of strings, got null',
+      'partitionKeys must be a plain object of strings, got string',
+      'partitionKeys must be a plain object of strings, got an array',
+      'partitionKeys must be a plain object of strings, got null',
+      'partitionKeys must be a plain object of strings, got an object that is not plain',
     ]);
   });
 
