@@ -17,25 +17,34 @@ export async function readApiKeySecret(
   { timeoutMs = 5_000, client }: { timeoutMs?: number; client?: Pick<SecretsManagerClient, 'send'> } = {},
 ): Promise<string> {
   let secretString: string | undefined;
+  // Bounded: a Secrets Manager that does not answer must not hold the invocation until the function's timeout.
+  // Our own timer says whether it fired: the SDK's error then depends on when (none, or "aborted" mid-body).
+  const abort = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort.abort();
+  }, timeoutMs);
   try {
-    // Bounded: a Secrets Manager that does not answer must not hold the invocation until the function's timeout.
     const answer = await (client ?? new SecretsManagerClient({})).send(
       new GetSecretValueCommand({ SecretId: secretId }),
-      { abortSignal: AbortSignal.timeout(timeoutMs) },
+      { abortSignal: abort.signal },
     );
     secretString = answer.SecretString;
   } catch (error) {
     // The service's error name and message (AccessDeniedException: ... is not authorized ...; Region is missing)
-    // never hold the secret's value.
-    const name = error instanceof Error ? error.name : 'an error';
-    const cause =
-      name === 'AbortError' || name === 'TimeoutError'
-        ? `no answer within ${timeoutMs} ms`
-        : `${name}${error instanceof Error && error.message ? `: ${error.message.slice(0, 300)}` : ''}`;
+    // never hold the secret's value; one line, at most 300 characters.
+    const cause = timedOut
+      ? `no answer within ${timeoutMs} ms`
+      : error instanceof Error
+        ? `${error.name}${error.message ? `: ${error.message.replace(/\s+/g, ' ').slice(0, 300)}` : ''}`
+        : 'an error';
     throw new CtrLambdaError(
       `Could not read the caller directory's API key from Secrets Manager secret ${secretId} (${cause}): the invocation fails, so that Firehose retries it (the function's role needs secretsmanager:GetSecretValue on the secret, and kms:Decrypt on its key if it is a customer-managed one).`,
       { isRetryable: true },
     );
+  } finally {
+    clearTimeout(timer);
   }
   if (secretString === undefined || secretString === '') {
     throw new CtrLambdaError(

@@ -65,7 +65,7 @@ export async function handler(
   if (secretId === undefined) return started.handler(event, context);
   // At most 5 s, and at most half of what the invocation has left: the transform needs the rest.
   const remaining = context?.getRemainingTimeInMillis?.();
-  const timeoutMs = Math.max(100, Math.min(5_000, remaining === undefined ? 5_000 : remaining / 2));
+  const timeoutMs = Math.max(1, Math.floor(Math.min(5_000, remaining === undefined ? 5_000 : remaining / 2)));
   return (await keyedHandler(started.config, secretId, timeoutMs))(event, context);
 }
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import {
+  joinNegativeNumbers,
   parseDurationOption,
   resolveSimulationOptions,
   SimulationOptionsError,
@@ -74,6 +75,19 @@ function shown(value: string): string {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1***@');
 }
 
+const START_OPTIONS = {
+  days: { type: 'string' },
+  'contacts-per-day': { type: 'string' },
+  seed: { type: 'string' },
+  'start-date': { type: 'string' },
+  'utc-offset-minutes': { type: 'string' },
+  index: { type: 'string' },
+  'reset-index': { type: 'boolean' },
+  live: { type: 'boolean' },
+  duration: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /**
  * Reads `npm start`'s arguments and the environment it reads (LOG_LEVEL, KIBANA_URL), and checks them all,
  * the simulation options included: a mistake is one message and exit code 2 before anything is started,
@@ -86,19 +100,9 @@ export function parseStartArguments(
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
-      args: [...argv],
-      options: {
-        days: { type: 'string' },
-        'contacts-per-day': { type: 'string' },
-        seed: { type: 'string' },
-        'start-date': { type: 'string' },
-        'utc-offset-minutes': { type: 'string' },
-        index: { type: 'string' },
-        'reset-index': { type: 'boolean' },
-        live: { type: 'boolean' },
-        duration: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      // `--utc-offset-minutes -300` (New York) as `--utc-offset-minutes=-300`: parseArgs alone calls it ambiguous.
+      args: joinNegativeNumbers(argv, START_OPTIONS),
+      options: START_OPTIONS,
       strict: true,
     }).values;
   } catch (error) {

@@ -549,7 +549,6 @@ async function runLive(context: {
         log(`The contact center is quiet: the next contact ends at ${nextRecordAt}.`);
       },
     });
-    options.onEnd?.();
     log(
       `Live: sent ${summary.sent} records (${summary.failed} failed) in ${(summary.durationMs / 1000).toFixed(1)} s; ${
         summary.endedBy === 'until' ? 'duration reached' : 'stopped'
@@ -559,6 +558,8 @@ async function runLive(context: {
   } finally {
     ended = true;
     clearInterval(status);
+    // Also when the live send failed: from here a signal must quit at once, not wait for a report.
+    options.onEnd?.();
   }
 }
 

@@ -5,13 +5,19 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  * C0/C1 controls and every invisible format character (`\p{Cf}`: bidi overrides, isolates and marks, zero-width
  * space, word joiner, soft hyphen, tag characters, the BOM), which can disguise a name, except those names are
  * spelt with: the zero-width non-joiner and joiner (U+200C, U+200D: Persian, Indic scripts, emoji sequences), the
- * Mongolian vowel separator (U+180E), and the tag characters of an emoji flag sequence (🏴 + tags + cancel tag,
- * the flags of England, Scotland and Wales). Matched in one pass: a flag sequence first, kept whole.
+ * Mongolian vowel separator (U+180E) after a Mongolian letter, and an emoji subdivision flag (🏴, 2 to 6 tag
+ * letters or digits, cancel tag: England, Scotland, Wales). Matched in one pass: a flag sequence first, kept whole;
+ * tags that spell anything else (hidden text) go with the rest.
  */
-const INVISIBLE = /(\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F})|[\p{Cc}\p{Cf}]/gu;
-const KEPT_FORMAT = new Set(['\u200c', '\u200d', '\u180e']);
-const keepOrDrop = (match: string, flag: string | undefined) =>
-  flag !== undefined || KEPT_FORMAT.has(match) ? match : '';
+const INVISIBLE = /(\u{1F3F4}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{2,6}\u{E007F})|[\p{Cc}\p{Cf}]/gu;
+const JOINERS = new Set(['\u200c', '\u200d']);
+const MONGOLIAN_LETTER = /[\u1820-\u18AF]/;
+const keepOrDrop = (match: string, flag: string | undefined, offset: number, whole: string) =>
+  flag !== undefined ||
+  JOINERS.has(match) ||
+  (match === '\u180e' && MONGOLIAN_LETTER.test(whole[offset - 1] ?? ''))
+    ? match
+    : '';
 const MARKUP = /[<>{}[\]]/;
 const LETTER = /\p{L}/u;
 
@@ -80,9 +86,10 @@ export function sanitizeName(raw: string, rules: Pick<NameRules, 'emptyBodyIsNot
   if (cleaned.length <= rules.maxNameLength)
     return Object.freeze({ status: 'found', name: cleaned }) as CallerLookupResult;
   const characters = Array.from(cleaned);
+  // Cleaned again: a cut through a flag sequence leaves tag characters without their cancel tag.
   const name =
     characters.length > rules.maxNameLength
-      ? characters.slice(0, rules.maxNameLength).join('').trim()
+      ? characters.slice(0, rules.maxNameLength).join('').replace(INVISIBLE, keepOrDrop).trim()
       : cleaned;
   return Object.freeze({ status: 'found', name }) as CallerLookupResult;
 }

@@ -4,9 +4,17 @@ import { CliUsageError, CtrSimulatorError, reasonOf, withoutFinalPeriod } from '
 
 /**
  * `--name -300` as `--name=-300` for the options that take a value: parseArgs alone calls a value that starts with a
- * dash ambiguous, but a negative number cannot be an option. Nothing after `--` is touched.
+ * dash ambiguous, but a negative number cannot be an option. Nothing after `--` is touched. Exported for other
+ * command lines of the toolkit (npm start's `--utc-offset-minutes -300`).
+ *
+ * @example
+ * ```ts
+ * import { joinNegativeNumbers } from '@ctr-stream/ctr-simulator';
+ * joinNegativeNumbers(['--utc-offset-minutes', '-300'], { 'utc-offset-minutes': { type: 'string' } });
+ * // ['--utc-offset-minutes=-300']
+ * ```
  */
-function joinNegativeNumbers(
+export function joinNegativeNumbers(
   argv: readonly string[],
   options: NonNullable<ParseArgsConfig['options']>,
 ): string[] {

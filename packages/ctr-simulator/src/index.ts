@@ -6,6 +6,7 @@ export {
   writeCallerDirectory,
 } from './caller-directory.js';
 export { parseDurationOption } from './cli-arguments.js';
+export { joinNegativeNumbers } from './cli-command.js';
 export type { Clock } from './clock.js';
 export type {
   ChannelName,

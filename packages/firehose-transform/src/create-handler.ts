@@ -500,9 +500,14 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
         if (typed.partitionKeys !== undefined) {
           // Read once: a getter could answer differently the second time.
           const given: unknown = typed.partitionKeys;
-          const prototype =
-            typeof given === 'object' && given !== null ? Object.getPrototypeOf(given) : undefined;
-          if (prototype !== Object.prototype && prototype !== null) {
+          // '[object Object]': a plain object of any realm, Object.create(null) or a Proxy of one; not a boxed
+          // String, Number or Boolean, an array or a primitive.
+          if (
+            typeof given !== 'object' ||
+            given === null ||
+            Array.isArray(given) ||
+            Object.prototype.toString.call(given) !== '[object Object]'
+          ) {
             // A string (or a String object) would spread into {"0": "d", "1": "a", ...}: refused rather than
             // delivered under such keys.
             const kind = Array.isArray(given)

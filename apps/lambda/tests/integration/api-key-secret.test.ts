@@ -11,7 +11,7 @@ const SECRET_ARN = 'arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:di
 interface SecretsStandIn {
   url: string;
   /** What GetSecretValue answers next: a SecretString, or an error. */
-  answer: { secretString: string } | { status: number; type: string } | 'hang';
+  answer: { secretString: string } | { status: number; type: string } | 'hang' | 'stall';
   requests: { target: string | undefined; secretId: unknown }[];
   close(): Promise<void>;
 }
@@ -31,6 +31,12 @@ async function startSecretsManager(): Promise<SecretsStandIn> {
       standIn.requests.push({ target, secretId: (JSON.parse(body) as { SecretId?: unknown }).SecretId });
       const { answer } = standIn;
       if (answer === 'hang') return; // never answers (the connection closes with the server)
+      if (answer === 'stall') {
+        // Headers and the start of the body, then nothing.
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': '1000' });
+        response.write('{"ARN":');
+        return;
+      }
       response.setHeader('content-type', 'application/x-amz-json-1.1');
       if ('secretString' in answer) {
         response.end(
@@ -131,6 +137,14 @@ describe('the API key from Secrets Manager (CALLER_LOOKUP_API_KEY_SECRET_ID)', (
     expect((error as Error).message).toContain(
       `Secrets Manager secret ${SECRET_ARN} (no answer within 300 ms)`,
     );
+    // The same when the answer stops half way: one line, the same cause.
+    secrets.answer = 'stall';
+    const stalled = await handler(tutorial(), {
+      ...lambdaContext(),
+      getRemainingTimeInMillis: () => 600,
+    }).catch((caught: unknown) => caught);
+    expect((stalled as Error).message).toContain(`(no answer within 300 ms)`);
+    expect((stalled as Error).message).not.toContain('\n');
   });
 
   it('checks a stored key as CALLER_LOOKUP_API_KEY is checked (no stray space), never showing it', async () => {

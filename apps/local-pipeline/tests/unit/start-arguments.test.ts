@@ -84,6 +84,14 @@ describe("npm start's arguments: every mistake is caught before anything is star
     expect(message).not.toContain('callerDirectorySize');
   });
 
+  test('a negative --utc-offset-minutes (a contact center west of UTC) as a separate argument', () => {
+    for (const argv of [['--utc-offset-minutes', '-300'], ['--utc-offset-minutes=-300']]) {
+      const result = parse(argv);
+      if ('exitCode' in result) throw new Error(result.output);
+      expect(result.settings.utcOffsetMinutes).toBe(-300);
+    }
+  });
+
   test('--help is the usage with exit code 0', () => {
     const help = failure(['--help']);
     expect(help.exitCode).toBe(0);

@@ -100,6 +100,8 @@ describe('describeMappingConflicts', () => {
       expect(message).toContain(
         `POST /_aliases {"actions":[{"remove_index":{"index":"${index}"}},{"add":{"index":"${index}-v2","alias":"<the alias>","is_write_index":true}}]}`,
       );
+      expect(message).toContain('3. Copy again what arrived meanwhile');
+      expect(message).toContain(`A document written to ${index} between steps 3 and 4 is lost with it`);
       expect(message).toContain(`Otherwise, once nothing writes to it any more`);
       expect(message).toContain(`DELETE /${index}`);
     }

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
   createFirehoseTransformHandler,
@@ -75,6 +76,23 @@ describe('createFirehoseTransformHandler: a user callback that throws fails one 
       'partitionKeys must be a plain object of strings, got null',
       'partitionKeys must be a plain object of strings, got an object that is not plain',
     ]);
+  });
+
+  it('accepts partitionKeys that are plain objects of another realm, without a prototype, or behind a Proxy', async () => {
+    const given: unknown[] = [
+      runInNewContext('({ day: "2024-01-01" })'),
+      Object.assign(Object.create(null), { day: '2024-01-01' }),
+      new Proxy({ day: '2024-01-01' }, {}),
+    ];
+    const handler = createFirehoseTransformHandler<{ a: number }>({
+      logger: silentLogger,
+      transformRecord: (record) => ok(record.data, { partitionKeys: given[record.data.a] as never }),
+    });
+    const response = await handler(directPutEvent(['{"a":0}', '{"a":1}', '{"a":2}']), lambdaContext());
+    for (const record of response.records) {
+      expect(record.result).toBe('Ok');
+      expect(record.metadata).toEqual({ partitionKeys: { day: '2024-01-01' } });
+    }
   });
 
   it('logs a SyntaxError from custom code by its name only: JSON.parse quotes the record in its message', async () => {
