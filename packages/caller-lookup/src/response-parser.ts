@@ -5,19 +5,22 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  * C0/C1 controls and every invisible format character (`\p{Cf}`: bidi overrides, isolates and marks, zero-width
  * space, word joiner, soft hyphen, tag characters, the BOM), which can disguise a name, except those names are
  * spelt with: the zero-width non-joiner and joiner (U+200C, U+200D: Persian, Indic scripts, emoji sequences), the
- * Mongolian vowel separator (U+180E) after a Mongolian letter, and an emoji subdivision flag (🏴, 2 to 6 tag
+ * Mongolian vowel separator (U+180E) after a Mongolian character, and an emoji subdivision flag (🏴, 2 to 6 tag
  * letters or digits, cancel tag: England, Scotland, Wales). Matched in one pass: a flag sequence first, kept whole;
  * tags that spell anything else (hidden text) go with the rest.
  */
 const INVISIBLE = /(\u{1F3F4}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{2,6}\u{E007F})|[\p{Cc}\p{Cf}]/gu;
-const JOINERS = new Set(['\u200c', '\u200d']);
-const MONGOLIAN_LETTER = /[\u1820-\u18AF]/;
-const keepOrDrop = (match: string, flag: string | undefined, offset: number, whole: string) =>
-  flag !== undefined ||
-  JOINERS.has(match) ||
-  (match === '\u180e' && MONGOLIAN_LETTER.test(whole[offset - 1] ?? ''))
-    ? match
-    : '';
+const KEPT_FORMAT = new Set(['\u200c', '\u200d', '\u180e']);
+const keepOrDrop = (match: string, flag: string | undefined) =>
+  flag !== undefined || KEPT_FORMAT.has(match) ? match : '';
+/** A Mongolian vowel separator stays only after a character of the Mongolian block (U+1800-U+18AF). */
+const keepMongolianSeparator = (separator: string, offset: number, whole: string) => {
+  const before = whole.charCodeAt(offset - 1);
+  return before >= 0x1800 && before <= 0x18af && before !== 0x180e ? separator : '';
+};
+/** Two passes: a separator is judged by the character before it in the name cleaned of the rest. */
+const clean = (text: string) =>
+  text.replace(INVISIBLE, keepOrDrop).replace(/\u180E/g, keepMongolianSeparator);
 const MARKUP = /[<>{}[\]]/;
 const LETTER = /\p{L}/u;
 
@@ -76,7 +79,7 @@ export function sanitizeName(raw: string, rules: Pick<NameRules, 'emptyBodyIsNot
   const trimmed = raw.trim();
   if (trimmed === '') return rules.emptyBodyIsNotFound ? NOT_FOUND : badResponse('empty response');
   if (/[\r\n]/.test(trimmed)) return badResponse('multi-line response');
-  const cleaned = trimmed.replace(INVISIBLE, keepOrDrop).replace(/\s+/g, ' ').trim();
+  const cleaned = clean(trimmed).replace(/\s+/g, ' ').trim();
   // Not an empty answer (not found) but one of invisible characters only: garbage, never cached as not found.
   if (cleaned === '') return badResponse('response holds only invisible characters');
   if (MARKUP.test(cleaned)) return badResponse('markup in response');
@@ -89,7 +92,7 @@ export function sanitizeName(raw: string, rules: Pick<NameRules, 'emptyBodyIsNot
   // Cleaned again: a cut through a flag sequence leaves tag characters without their cancel tag.
   const name =
     characters.length > rules.maxNameLength
-      ? characters.slice(0, rules.maxNameLength).join('').replace(INVISIBLE, keepOrDrop).trim()
+      ? clean(characters.slice(0, rules.maxNameLength).join('')).trim()
       : cleaned;
   return Object.freeze({ status: 'found', name }) as CallerLookupResult;
 }

@@ -313,10 +313,9 @@ export function describeMappingConflicts(
     // Another index of the pattern: an old rotation (connect-2024-03-04), today's (still written to until its period
     // ends), or the index behind the name <index> after an earlier fix (connect-v2). Which one, only its aliases say.
     lines.push(
-      '  3. Copy again what arrived meanwhile:    the same request (op_type create copies only the new documents)',
-      `  4. If ${first} has an alias (GET /${first}/_alias; e.g. ${bundle.index} after an earlier fix), move it over in one atomic request: POST /_aliases {"actions":[{"remove_index":{"index":"${first}"}},{"add":{"index":"${target}","alias":"<the alias>","is_write_index":true}}]}`,
-      `     Otherwise, once nothing writes to it any more (an old rotation; the current one is written to until its period ends), delete it: DELETE /${first}`,
-      `  A document written to ${first} between steps 3 and 4 is lost with it: pause the producers for that moment, or check the counts.`,
+      `  3. If ${first} has an alias (GET /${first}/_alias; e.g. ${bundle.index} after an earlier fix): copy again what arrived meanwhile (the same request: op_type create copies only the new documents), then move the alias over in one atomic request: POST /_aliases {"actions":[{"remove_index":{"index":"${first}"}},{"add":{"index":"${target}","alias":"<the alias>","is_write_index":true}}]}`,
+      `     A document written through the alias between that copy and the swap is lost with ${first}: pause the producers for that moment, or check the counts.`,
+      `  3. Otherwise, wait until nothing writes to it any more (an old rotation already; the current one when its period ends), copy again what arrived meanwhile (the same request), then delete it: DELETE /${first}`,
     );
   }
   lines.push('  If the old data does not matter, delete the index and run this installer again.');

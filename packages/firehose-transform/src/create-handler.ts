@@ -497,17 +497,10 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
         slot.data = data;
         slot.bytes = slot.baseBytes + OK_LENGTH + data.length + 2; // data is plain base64: no escaping
         slot.metadata = undefined;
-        if (typed.partitionKeys !== undefined) {
-          // Read once: a getter could answer differently the second time.
-          const given: unknown = typed.partitionKeys;
-          // '[object Object]': a plain object of any realm, Object.create(null) or a Proxy of one; not a boxed
-          // String, Number or Boolean, an array or a primitive.
-          if (
-            typeof given !== 'object' ||
-            given === null ||
-            Array.isArray(given) ||
-            Object.prototype.toString.call(given) !== '[object Object]'
-          ) {
+        // Read once: a getter could answer differently the second time.
+        const given: unknown = typed.partitionKeys;
+        if (given !== undefined) {
+          if (!isPlainObject(given)) {
             // A string (or a String object) would spread into {"0": "d", "1": "a", ...}: refused rather than
             // delivered under such keys.
             const kind = Array.isArray(given)
@@ -520,7 +513,7 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
             fail(slot, `partitionKeys must be a plain object of strings, got ${kind}`);
             return;
           }
-          const partitionKeys = { ...(given as Record<string, string>) };
+          const partitionKeys = { ...given };
           for (const value of Object.values(partitionKeys)) {
             if (typeof value !== 'string') {
               // The key may come from the record: name only its type.
@@ -528,8 +521,9 @@ export function createFirehoseTransformHandler<TParsed = unknown, TPrepared = un
               return;
             }
           }
-          slot.metadata = { partitionKeys };
-          slot.bytes += metadataBytes(slot.metadata);
+          const metadata = { partitionKeys: partitionKeys as Record<string, string> };
+          slot.metadata = metadata;
+          slot.bytes += metadataBytes(metadata);
         }
         slot.reason = undefined;
         return;
@@ -670,6 +664,17 @@ function describeKind(value: unknown): string {
  * `Unexpected token ... "{"phone": +614..." is not valid JSON`), which is record contents. Other messages are
  * logged as they are (the README asks custom `parse`/`transformRecord` code not to put record contents in them).
  */
+/**
+ * A plain object: its prototype is an `Object.prototype` (of this realm or another: a vm context, a worker) or
+ * none; a Proxy of one counts. Not an array, a boxed primitive, a Map, a Date or a class instance, whatever their
+ * `Symbol.toStringTag` says.
+ */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
+}
+
 function describeError(error: unknown): string {
   try {
     if (error instanceof SyntaxError)

@@ -57,6 +57,15 @@ describe('parseNameResponse (text)', () => {
       status: 'found',
       name: 'Ann',
     });
+    // Judged after the rest is cleaned: a zero-width space or a soft hyphen between does not cost the separator,
+    // nor does a free variation selector (a Mongolian mark) before it.
+    for (const [given, expected] of [
+      ['\u1828\u200b\u180e\u1820', '\u1828\u180e\u1820'],
+      ['\u1828\u00ad\u180e\u1820', '\u1828\u180e\u1820'],
+      ['\u1828\u180b\u180e\u1820', '\u1828\u180b\u180e\u1820'],
+    ]) {
+      expect(parseNameResponse(body(given!), undefined, text)).toEqual({ status: 'found', name: expected });
+    }
     // Cut at 10 characters inside the flag of Scotland: the black flag stays, its lone tag does not.
     const cut = parseNameResponse(body(`Ann Lee \u{1F3F4}${tags('gbsct')}\u{E007F}`), undefined, {
       ...text,

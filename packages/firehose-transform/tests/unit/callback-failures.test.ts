@@ -52,14 +52,25 @@ describe('createFirehoseTransformHandler: a user callback that throws fails one 
 
   it('answers a record whose partitionKeys is not an object ProcessingFailed (a string is not spread into keys)', async () => {
     const { entries, logger } = recordingLogger();
-    const given: unknown[] = ['day', ['x'], null, new String('day')];
+    const tagged = (value: object) =>
+      Object.defineProperty(value, Symbol.toStringTag, { value: 'Object', configurable: true });
+    const given: unknown[] = [
+      'day',
+      ['x'],
+      null,
+      new String('day'),
+      tagged(new String('da')),
+      tagged(new Map([['day', '2024-01-01']])),
+    ];
     const handler = createFirehoseTransformHandler<{ a: number }>({
       logger,
       transformRecord: (record) => ok(record.data, { partitionKeys: given[record.data.a] as never }),
     });
-    const event = directPutEvent(['{"a":0}', '{"a":1}', '{"a":2}', '{"a":3}']);
+    const event = directPutEvent(['{"a":0}', '{"a":1}', '{"a":2}', '{"a":3}', '{"a":4}', '{"a":5}']);
     const response = await handler(event, lambdaContext());
     expect(response.records.map((record) => record.result)).toEqual([
+      'ProcessingFailed',
+      'ProcessingFailed',
       'ProcessingFailed',
       'ProcessingFailed',
       'ProcessingFailed',
@@ -75,7 +86,31 @@ describe('createFirehoseTransformHandler: a user callback that throws fails one 
       'partitionKeys must be a plain object of strings, got an array',
       'partitionKeys must be a plain object of strings, got null',
       'partitionKeys must be a plain object of strings, got an object that is not plain',
+      'partitionKeys must be a plain object of strings, got an object that is not plain',
+      'partitionKeys must be a plain object of strings, got an object that is not plain',
     ]);
+  });
+
+  it('reads partitionKeys once: a getter that answers differently the second time is not asked twice', async () => {
+    let reads = 0;
+    const outcome = {
+      result: 'Ok' as const,
+      data: { a: 1 },
+      get partitionKeys() {
+        reads++;
+        return reads === 1 ? { day: '2024-01-01' } : undefined;
+      },
+    };
+    const handler = createFirehoseTransformHandler<{ a: number }>({
+      logger: silentLogger,
+      transformRecord: () => outcome as never,
+    });
+    const response = await handler(directPutEvent(['{"a":1}']), lambdaContext());
+    expect(response.records[0]).toMatchObject({
+      result: 'Ok',
+      metadata: { partitionKeys: { day: '2024-01-01' } },
+    });
+    expect(reads).toBe(1);
   });
 
   it('accepts partitionKeys that are plain objects of another realm, without a prototype, or behind a Proxy', async () => {
