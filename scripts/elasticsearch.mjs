@@ -116,7 +116,10 @@ export function requestedNode() {
 }
 
 const UNPRIVILEGED_USER = 'nobody';
-const START_TIMEOUT_MS = Number(process.env.ES_START_TIMEOUT_MS ?? 240_000);
+/** ES_START_TIMEOUT_MS, a whole number of milliseconds (anything else is refused when a node is started). */
+const START_TIMEOUT_MS = /^\d+$/.test(process.env.ES_START_TIMEOUT_MS ?? '')
+  ? Number(process.env.ES_START_TIMEOUT_MS)
+  : 240_000;
 
 export class ElasticsearchSetupError extends Error {
   constructor(message, { logPath } = {}) {
@@ -301,12 +304,14 @@ export function chooseVersion() {
     );
   }
   if (requested.distribution === 'opensearch') return chooseOpenSearchJdk(requested.version, jdks);
-  const version = explicit ?? (jdks[0].major >= 21 ? DEFAULT_VERSIONS.modern : DEFAULT_VERSIONS.java17);
-  const needed = requiredJava(version);
-  // Prefer the explicit ES_JAVA_HOME, then the oldest JDK that is new enough (8.x is tested on 17).
+  // Prefer the explicit ES_JAVA_HOME, then the oldest JDK that is new enough (8.x is tested on 17). Without
+  // ES_VERSION the version follows the JDK that will run it: ES_JAVA_HOME's, else the newest here.
   const preferred = process.env.ES_JAVA_HOME
     ? jdks.find((jdk) => jdk.home === process.env.ES_JAVA_HOME)
     : undefined;
+  const runner = preferred ?? jdks[0];
+  const version = explicit ?? (runner.major >= 21 ? DEFAULT_VERSIONS.modern : DEFAULT_VERSIONS.java17);
+  const needed = requiredJava(version);
   const jdk =
     preferred ??
     [...jdks]
@@ -314,7 +319,9 @@ export function chooseVersion() {
       .find((candidate) => candidate.major >= needed && (needed >= 21 || candidate.major < 25));
   if (!jdk || jdk.major < needed) {
     throw new ElasticsearchSetupError(
-      `Elasticsearch ${version} needs Java ${needed}+, but the newest JDK here is ${jdks[0].major}: install one, set ES_JAVA_HOME, or pick ES_VERSION=${DEFAULT_VERSIONS.java17}`,
+      preferred
+        ? `Elasticsearch ${version} needs Java ${needed}+, but ES_JAVA_HOME=${preferred.home} is Java ${preferred.major}: point it at a newer JDK, unset it, or pick ES_VERSION=${DEFAULT_VERSIONS.java17}`
+        : `Elasticsearch ${version} needs Java ${needed}+, but the newest JDK here is ${jdks[0].major}: install one, set ES_JAVA_HOME, or pick ES_VERSION=${DEFAULT_VERSIONS.java17}`,
     );
   }
   return { distribution: 'elasticsearch', version, javaHome: jdk.home, javaMajor: jdk.major };
@@ -734,6 +741,13 @@ export async function startElasticsearch({ log = console.error } = {}) {
       );
     }
     return { url, started: false, external: true };
+  }
+  const timeout = process.env.ES_START_TIMEOUT_MS;
+  if (timeout !== undefined && timeout !== '' && !/^\d+$/.test(timeout)) {
+    // `abc` would make every wait endless (Date.now() > NaN is never true).
+    throw new ElasticsearchSetupError(
+      `ES_START_TIMEOUT_MS must be a whole number of milliseconds such as 240000 (got ${JSON.stringify(timeout.slice(0, 40))}): fix it, or unset it`,
+    );
   }
   const requested = requestedNode();
   return withLock(async () => {

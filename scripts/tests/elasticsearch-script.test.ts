@@ -148,6 +148,14 @@ describe('es:start failure paths: one line naming the fix', () => {
     }
   });
 
+  test('an ES_START_TIMEOUT_MS that is not a number of milliseconds', () => {
+    const result = esStart({ ES_START_TIMEOUT_MS: 'abc', CTR_STREAM_CACHE_DIR: join(scratch, 'timeout') });
+    expect(result.status).toBe(1);
+    expect(result.lastError).toBe(
+      'es:start: ES_START_TIMEOUT_MS must be a whole number of milliseconds such as 240000 (got "abc"): fix it, or unset it',
+    );
+  });
+
   test('a JDK home that is not a JDK', () => {
     const result = esStart({
       ES_JAVA_HOME: join(scratch, 'no-jdk'),
@@ -159,6 +167,29 @@ describe('es:start failure paths: one line naming the fix', () => {
     );
   });
 
+  test('without ES_VERSION, the version follows ES_JAVA_HOME: Java 17 runs the 8.x line even with a newer JDK installed', () => {
+    const java17 = '/usr/lib/jvm/java-17-openjdk-amd64';
+    const env: Record<string, string | undefined> = { ...process.env, ES_JAVA_HOME: java17 };
+    for (const name of ['ES_VERSION', 'OPENSEARCH_VERSION', 'JAVA_HOME']) delete env[name];
+    const chosen = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { chooseVersion } from ${JSON.stringify(new URL('../elasticsearch.mjs', import.meta.url).href)};
+         console.log(JSON.stringify(chooseVersion()));`,
+      ],
+      { encoding: 'utf8', env },
+    );
+    expect(chosen.stderr).toBe('');
+    expect(JSON.parse(chosen.stdout)).toMatchObject({
+      distribution: 'elasticsearch',
+      version: '8.19.21',
+      javaHome: java17,
+      javaMajor: 17,
+    });
+  });
+
   test('a version that needs a newer Java than the one given', () => {
     const java17 = '/usr/lib/jvm/java-17-openjdk-amd64';
     const result = esStart({
@@ -167,7 +198,9 @@ describe('es:start failure paths: one line naming the fix', () => {
       CTR_STREAM_CACHE_DIR: join(scratch, 'c'),
     });
     expect(result.status).toBe(1);
-    expect(result.lastError).toMatch(/Elasticsearch 9\.5\.4 needs Java 21\+/);
+    expect(result.lastError).toMatch(
+      /Elasticsearch 9\.5\.4 needs Java 21\+, but ES_JAVA_HOME=\/usr\/lib\/jvm\/java-17-openjdk-amd64 is Java 17/,
+    );
   });
 
   describe('with the port taken', () => {

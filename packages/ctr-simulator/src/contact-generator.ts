@@ -127,8 +127,16 @@ function agentLeg(
       longestHold = Math.max(longestHold, duration);
     }
     customerHold = Math.min(customerHold, Math.max(0, talk - 10));
-    longestHold = Math.min(longestHold, customerHold);
-    if (customerHold === 0) numberOfHolds = 0;
+    // What the cap on the total left must still be that many holds of 5 s or more, the longest among them:
+    // fewer holds when the total is short, the longest no more than the total less the others' minimum.
+    numberOfHolds = Math.min(numberOfHolds, Math.floor(customerHold / 5));
+    if (numberOfHolds === 0) {
+      customerHold = 0;
+      longestHold = 0;
+    } else {
+      longestHold = Math.min(longestHold, customerHold - 5 * (numberOfHolds - 1));
+      longestHold = Math.max(longestHold, Math.ceil(customerHold / numberOfHolds));
+    }
   }
   // A customer who never answered an outbound call was never on hold (drawn all the same: the seed's later
   // records stay those of every earlier version).
@@ -161,6 +169,18 @@ function agentLeg(
       Username: agent.username,
     },
   };
+}
+
+/**
+ * After an external transfer the agent has left (after-contact work began at the transfer): the call ends when the
+ * customer or the third party hangs up, not the agent. The reason is drawn all the same, so a seed's other records
+ * stay those of every earlier version.
+ */
+function externalTransferReason<Reason extends string>(
+  external: { completedAt: number } | null,
+  drawn: Reason,
+): Reason | 'THIRD_PARTY_DISCONNECT' {
+  return external !== null && drawn === 'AGENT_DISCONNECT' ? 'THIRD_PARTY_DISCONNECT' : drawn;
 }
 
 function recordingFields(
@@ -533,7 +553,8 @@ export function generateContact(
       agent: leg,
       agentConnectionAttempts: attempts,
       disconnectAt,
-      disconnectReason:
+      disconnectReason: externalTransferReason(
+        external,
         channel === 'TASK'
           ? 'AGENT_DISCONNECT'
           : random.weighted({
@@ -542,6 +563,7 @@ export function generateContact(
               TELECOM_PROBLEM: channel === 'VOICE' ? 0.03 : 0,
               OTHER: 0.02,
             }),
+      ),
       nextContactId: null,
       recorded,
       externalTransfer: external,

@@ -81,6 +81,20 @@ const UPDATE_ATTRIBUTES: readonly [string, (random: Random) => string][] = [
   ['caseNumber', (random) => `CS-${random.digits(6)}`],
   ['crmSynced', () => 'true'],
 ];
+/** A greeting is played to inbound callers only: other contacts get another attribute that draws nothing either. */
+const NO_GREETING_ATTRIBUTES: readonly [string, (random: Random) => string][] = [
+  ['surveyOffered', () => 'true'],
+  ...UPDATE_ATTRIBUTES.slice(1),
+];
+const GREETED = new Set(['INBOUND', 'TRANSFER', 'QUEUE_TRANSFER']);
+
+function updateAttributesFor(
+  record: GeneratedContactTraceRecord,
+): readonly [string, (random: Random) => string][] {
+  return record.Channel === 'VOICE' && GREETED.has(record.InitiationMethod)
+    ? UPDATE_ATTRIBUTES
+    : NO_GREETING_ATTRIBUTES;
+}
 
 function checkNumber(
   problems: string[],
@@ -300,9 +314,11 @@ export function createTrafficGenerator(
           const delay = deliveryRandom.chance(0.3)
             ? deliveryRandom.integer(1, 3) * SECONDS_PER_DAY + deliveryRandom.integer(0, 7200)
             : deliveryRandom.integer(300, 6 * 3600);
-          const updatedAt = Math.min(previousAt + delay, updatesBefore - 1);
-          if (updatedAt <= previousAt) break;
-          const attributeEntry = UPDATE_ATTRIBUTES.find(([key]) => !(key in previous.Attributes));
+          // An update due after the period is not sent in it (it was once held at the period's last second, a
+          // spike of updates there).
+          const updatedAt = previousAt + delay;
+          if (updatedAt >= updatesBefore) break;
+          const attributeEntry = updateAttributesFor(previous).find(([key]) => !(key in previous.Attributes));
           if (!attributeEntry) break;
           const [key, value] = attributeEntry;
           const next: GeneratedContactTraceRecord = {

@@ -205,6 +205,35 @@ describe('simulateContactTraffic: the contact-center model', () => {
     expect(outbound.every((record) => record.Agent !== null && record.CustomerEndpoint !== null)).toBe(true);
   });
 
+  it('has hold figures that add up: each hold 5 s or more, the longest one of them', () => {
+    const many = simulateContactTraffic({ startDate: '2024-03-04', days: 7, contactsPerDay: 2000, seed: 1 });
+    let multiple = 0;
+    for (const { record } of many.records) {
+      const agent = record.Agent;
+      if (!agent) continue;
+      const holds = agent.NumberOfHolds ?? 0;
+      const total = agent.CustomerHoldDuration ?? 0;
+      const longest = agent.LongestHoldDuration ?? 0;
+      if (holds === 0) {
+        expect([total, longest], record.ContactId).toEqual([0, 0]);
+        continue;
+      }
+      if (holds > 1) multiple++;
+      expect(total, record.ContactId).toBeGreaterThanOrEqual(5 * holds);
+      expect(longest, record.ContactId).toBeLessThanOrEqual(total - 5 * (holds - 1));
+      expect(longest, record.ContactId).toBeGreaterThanOrEqual(Math.ceil(total / holds));
+    }
+    expect(multiple).toBeGreaterThan(50);
+  });
+
+  it('ends an externally transferred call by the customer or the third party, never the agent who left', () => {
+    const many = simulateContactTraffic({ startDate: '2024-03-04', days: 7, contactsPerDay: 2000, seed: 1 });
+    const external = many.records.filter(({ record }) => record.TransferredToEndpoint != null);
+    expect(external.length).toBeGreaterThan(20);
+    for (const { record } of external)
+      expect(record.DisconnectReason, record.ContactId).not.toBe('AGENT_DISCONNECT');
+  });
+
   it('never puts on hold a customer who did not answer an outbound call', () => {
     const unanswered = records.filter(
       (record) => record.InitiationMethod === 'OUTBOUND' && record.ConnectedToSystemTimestamp === null,
@@ -325,10 +354,20 @@ describe('simulateContactTraffic: updates and duplicates', () => {
     ).toBe(true);
   });
 
-  it('never dates an update after the simulated period', () => {
+  it('never dates an update after the simulated period, nor holds those due later at its last second', () => {
     const end = Date.parse('2024-03-18T00:00:00Z') / 1000;
-    for (const update of simulation.records.filter((record) => record.kind === 'update')) {
-      expect(seconds(update.record.LastUpdateTimestamp)).toBeLessThan(end);
+    const updates = simulation.records.filter((record) => record.kind === 'update');
+    for (const update of updates) expect(seconds(update.record.LastUpdateTimestamp)).toBeLessThan(end);
+    // An update due after the period is not sent in it: no spike at 23:59:59 of the last day.
+    expect(updates.filter((update) => seconds(update.record.LastUpdateTimestamp) === end - 1)).toEqual([]);
+  });
+
+  it('says a greeting was played only to inbound voice callers', () => {
+    const greeted = records.filter((record) => 'GreetingPlayed' in record.Attributes);
+    expect(greeted.length).toBeGreaterThan(0);
+    for (const record of greeted) {
+      expect(record.Channel).toBe('VOICE');
+      expect(['INBOUND', 'TRANSFER', 'QUEUE_TRANSFER']).toContain(record.InitiationMethod);
     }
   });
 
