@@ -1,8 +1,8 @@
-import { CallerLookupOptionsError } from '@ctr-stream/caller-lookup';
 import { readApiKeySecret } from './api-key-secret.js';
-import { type ColdStartResult, configErrorFromLookupOptions, startFromEnvironment } from './cold-start.js';
+import { type ColdStartResult, startFromEnvironment } from './cold-start.js';
 import { apiKey } from './config.js';
 import { type CtrTransformHandler, createHandler } from './create-handler.js';
+import { LambdaConfigError } from './errors.js';
 
 export { CONFIG_DEFAULTS, type LambdaConfig, loadConfig } from './config.js';
 export { type CtrTransformHandler, createHandler, type LambdaDependencies } from './create-handler.js';
@@ -15,7 +15,12 @@ export {
 } from './enrichment.js';
 export { type ConfigIssue, CtrLambdaError, LambdaConfigError } from './errors.js';
 
-import { LambdaConfigError } from './errors.js';
+/** One JSON error line on stdout, as the handler's logger writes them (before or without a handler). */
+function logError(message: string, fields: Record<string, unknown> = {}): void {
+  process.stdout.write(
+    `${JSON.stringify({ level: 'error', time: new Date().toISOString(), message, service: 'ctr-stream-lambda', ...fields })}\n`,
+  );
+}
 
 /** The cold start's outcome, made once per execution environment (module instance). */
 let initialised: ColdStartResult | undefined;
@@ -30,12 +35,7 @@ let initialised: ColdStartResult | undefined;
 function coldStart(): ColdStartResult {
   if (initialised !== undefined) return initialised;
   const result = startFromEnvironment(process.env);
-  if ('error' in result) {
-    const { error } = result;
-    process.stdout.write(
-      `${JSON.stringify({ level: 'error', time: new Date().toISOString(), message: error.message, service: 'ctr-stream-lambda', issues: error.issues })}\n`,
-    );
-  }
+  if ('error' in result) logError(result.error.message, { issues: result.error.issues });
   initialised = result;
   return result;
 }
@@ -89,24 +89,12 @@ function keyedHandler(
           })),
         );
       }
-      try {
-        return createHandler({ ...config, callerLookupApiKey });
-      } catch (error) {
-        // E.g. a key stored with a trailing newline: a header value the client refuses (the value is never shown).
-        if (error instanceof CallerLookupOptionsError) {
-          const { issues } = configErrorFromLookupOptions(error);
-          throw new LambdaConfigError(
-            issues.map((issue) => ({ ...issue, variable: 'CALLER_LOOKUP_API_KEY_SECRET_ID' })),
-          );
-        }
-        throw error;
-      }
+      // Every other option was checked at cold start, and the key now as the client would check it.
+      return createHandler({ ...config, callerLookupApiKey });
     })
     .catch((error: unknown) => {
       keyed = undefined; // the next invocation tries again
-      process.stdout.write(
-        `${JSON.stringify({ level: 'error', time: new Date().toISOString(), message: (error as Error).message, service: 'ctr-stream-lambda' })}\n`,
-      );
+      logError((error as Error).message);
       throw error;
     });
   return keyed;
