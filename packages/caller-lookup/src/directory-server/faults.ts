@@ -8,7 +8,7 @@
  * ```
  */
 export type DirectoryFault =
-  /** Answer with this HTTP status, an integer from 100 to 599 (e.g. 500, or 429 with `headers: { 'retry-after': '1' }`). */
+  /** Answer with this HTTP status, an integer from 300 to 599 (e.g. 500, or 429 with `headers: { 'retry-after': '1' }`). */
   | { type: 'status'; status: number; body?: string; headers?: Record<string, string> }
   /** Accept the request and never answer (until the client gives up or the server closes). */
   | { type: 'hang' }
@@ -16,7 +16,7 @@ export type DirectoryFault =
   | { type: 'reset' }
   /** Send the headers, then the real answer one byte every `chunkDelayMs` (default 100). */
   | { type: 'slow-body'; chunkDelayMs?: number }
-  /** Answer 200 (or `status`) with this body instead of the name, e.g. an HTML error page. */
+  /** Answer 200 (or `status`, from 200 to 599) with this body instead of the name, e.g. an HTML error page. */
   | { type: 'body'; body: string | Uint8Array; contentType?: string; status?: number }
   /** Answer 200 with `bytes` bytes of text, streamed without a Content-Length. */
   | { type: 'huge-body'; bytes: number };

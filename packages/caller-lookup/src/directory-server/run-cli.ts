@@ -24,7 +24,7 @@ Options:
   --base-path <path>      path the number is appended to (default /api/user/)
   --latency-ms <n>        delay before every answer (default 0)
   --error-rate <0..1>     share of requests answered with --error-status (default 0)
-  --error-status <n>      status of injected errors, an integer from 100 to 599 (default 500)
+  --error-status <n>      status of injected errors, an integer from 300 to 599 (default 500)
   --hang-rate <0..1>      share of requests never answered
   --reset-rate <0..1>     share of connections reset without an answer
   --slow-body-rate <0..1> share of answers sent one byte every 100 ms
@@ -114,8 +114,9 @@ export async function runDirectoryCli(
   if (file === undefined)
     throw new CallerLookupOptionsError('--file', 'is required (a CSV or JSON directory file)');
   const port = integer('--port', text('port'), 8080, 0, 65_535);
-  // node:http throws on a status outside 100-999, in the middle of an answer: checked here, at start.
-  const errorStatus = integer('--error-status', text('error-status'), 500, 100, 599);
+  // An error or a redirect: node:http throws on a status outside 100-999 in the middle of an answer, a 1xx
+  // never ends the request, and a 2xx would serve "injected 200" as a name (--garbage-rate is that fault).
+  const errorStatus = integer('--error-status', text('error-status'), 500, 300, 599);
   const faults: DirectoryFaultRule[] = [];
   const rate = (flag: string, rule: Omit<DirectoryFaultRule, 'probability'>) => {
     const probability = number(`--${flag}`, text(flag), 0, 1);

@@ -139,8 +139,16 @@ function checkFault(fault: unknown, where: string): void {
   const given = fault as Partial<Record<string, unknown>>;
   const status = given.status;
   if (type === 'status' || (type === 'body' && status !== undefined)) {
-    if (!(typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599)) {
-      throw bad(`.status: expected an integer HTTP status from 100 to 599, got ${describeValue(status)}`);
+    // A 1xx is not a final answer: the client waits for one that never comes (or loses the socket). A 2xx
+    // status fault would serve "injected 200" as the caller's name: a wrong body is a `body` fault.
+    const [min, why] =
+      type === 'status'
+        ? [300, ' (an error or a redirect; a 200 with a wrong body is a "body" fault)']
+        : [200, ' (a 1xx is not a final answer)'];
+    if (!(typeof status === 'number' && Number.isInteger(status) && status >= min && status <= 599)) {
+      throw bad(
+        `.status: expected an integer HTTP status from ${min} to 599${why}, got ${describeValue(status)}`,
+      );
     }
   }
   if (type === 'status' && given.headers !== undefined) {

@@ -333,9 +333,21 @@ describe('startDirectoryServer', () => {
     [
       'status 0',
       { type: 'status', status: 0 },
-      /faults\[0\]\.fault\.status: expected an integer HTTP status from 100 to 599, got 0/,
+      /faults\[0\]\.fault\.status: expected an integer HTTP status from 300 to 599 \(an error or a redirect; a 200 with a wrong body is a "body" fault\), got 0/,
     ],
-    ['status 42', { type: 'status', status: 42 }, /status from 100 to 599, got 42/],
+    ['status 42', { type: 'status', status: 42 }, /status from 300 to 599 .*, got 42/],
+    [
+      'status 100, which never ends the request',
+      { type: 'status', status: 100 },
+      /from 300 to 599 .*, got 100/,
+    ],
+    ['status 200, which would serve a name', { type: 'status', status: 200 }, /from 300 to 599 .*, got 200/],
+    ['status 299', { type: 'status', status: 299 }, /got 299/],
+    [
+      'a body fault with status 103',
+      { type: 'body', body: 'x', status: 103 },
+      /\.status: expected an integer HTTP status from 200 to 599 \(a 1xx is not a final answer\), got 103/,
+    ],
     ['status 600', { type: 'status', status: 600 }, /got 600/],
     ['status 500.5', { type: 'status', status: 500.5 }, /got 500\.5/],
     ['a status string', { type: 'status', status: '500' }, /got the string "500"/],
@@ -373,11 +385,13 @@ describe('startDirectoryServer', () => {
     }
   });
 
-  it('accepts every status from 100 to 599 in a fault', async () => {
+  it('accepts every status from 300 to 599 in a status fault, and from 200 in a body fault', async () => {
     const server = await startDirectoryServer({ entries: { '+61299999854': 'Jane' } });
     try {
-      for (const status of [100, 200, 418, 599])
+      for (const status of [300, 302, 404, 418, 429, 599])
         expect(() => server.setFaults([{ fault: { type: 'status', status } }])).not.toThrow();
+      for (const status of [200, 204, 301, 503])
+        expect(() => server.setFaults([{ fault: { type: 'body', body: '<html>', status } }])).not.toThrow();
       server.setFaults([{ fault: { type: 'status', status: 599 } }]);
       expect((await get(`${server.baseUrl}%2B61299999854`)).statusCode).toBe(599);
     } finally {
@@ -451,8 +465,8 @@ describe('ctr-caller-directory command line', () => {
     await expect(runDirectoryCli(['--file', 'x.csv', '--bogus'])).rejects.toThrow(/Unknown option '--bogus'/);
   });
 
-  it.each(['0', '42', '99', '600', '500.5', '5e2', '-500', ''])(
-    'rejects --error-status %j before starting (node:http would crash the server on the first request)',
+  it.each(['0', '42', '99', '100', '101', '200', '299', '600', '500.5', '5e2', '-500', ''])(
+    'rejects --error-status %j before starting (no error: a crash, a hang or a name)',
     async (status) => {
       const error = await runDirectoryCli(
         ['--file', events('callers.csv'), '--port', '0', '--error-rate', '1', `--error-status=${status}`],
@@ -460,7 +474,7 @@ describe('ctr-caller-directory command line', () => {
       ).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(CallerLookupOptionsError);
       expect(error).toMatchObject({ option: '--error-status' });
-      expect((error as Error).message).toContain(`expected an integer from 100 to 599, got "${status}"`);
+      expect((error as Error).message).toContain(`expected an integer from 300 to 599, got "${status}"`);
     },
   );
 
