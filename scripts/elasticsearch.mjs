@@ -150,6 +150,42 @@ function runtimeDir() {
 
 const stateFile = () => join(cacheDir(), 'elasticsearch-node.json');
 
+/**
+ * Where the processes that use the node (test runs) record it: one file each, named `<pid>-<n>`, holding the
+ * process's start time so that a pid reused after a crash is not taken for a user.
+ */
+const leaseDir = () => join(cacheDir(), 'elasticsearch-leases');
+let leaseCount = 0;
+
+/** The start time of process `pid` (from /proc; '' where there is none), telling a reused pid apart. */
+function processStartTime(pid) {
+  // Field 22 of /proc/<pid>/stat, counted after the command name, which may hold spaces and parentheses.
+  const stat = readFileSafe(`/proc/${pid}/stat`);
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+}
+
+/** Records this process as a user of the node until releaseElasticsearch; returns the lease's name. */
+function takeLease() {
+  mkdirSync(leaseDir(), { recursive: true });
+  leaseCount += 1;
+  const name = `${process.pid}-${leaseCount}`;
+  writeFileSync(join(leaseDir(), name), processStartTime(process.pid));
+  return name;
+}
+
+/** The pids that hold a lease (this one too, for its other leases); the leases of processes gone are removed. */
+function leaseHolders() {
+  const holders = new Set();
+  for (const name of existsSync(leaseDir()) ? readdirSync(leaseDir()) : []) {
+    const pid = Number(name.split('-')[0]);
+    const live =
+      pid > 0 && processAlive(pid) && readFileSafe(join(leaseDir(), name)) === processStartTime(pid);
+    if (live) holders.add(pid);
+    else rmSync(join(leaseDir(), name), { force: true });
+  }
+  return [...holders];
+}
+
 function readState() {
   try {
     return JSON.parse(readFileSync(stateFile(), 'utf8'));
@@ -729,7 +765,7 @@ function mismatch(running, requested) {
  * or uses ELASTICSEARCH_URL.
  * @returns {Promise<{url: string, started: boolean, distribution?: 'elasticsearch' | 'opensearch', version?: string, logPath?: string, external?: boolean}>}
  */
-export async function startElasticsearch({ log = console.error } = {}) {
+export async function startElasticsearch({ log = console.error, lease = false } = {}) {
   if (process.env.ELASTICSEARCH_URL) {
     const url = process.env.ELASTICSEARCH_URL;
     const urlProblem = elasticsearchUrlProblem(url);
@@ -763,6 +799,10 @@ export async function startElasticsearch({ log = console.error } = {}) {
     if (refusal) throw new ElasticsearchSetupError(refusal, { logPath: running.logPath });
     if (running) {
       log(`Reusing ${productName(running.distribution)} ${running.version} (pid ${running.pid}).`);
+      if (lease) return { ...running, started: false, lease: takeLease() };
+      // es:start or npm start: someone relies on the node beyond a test run, so no test run's end stops it.
+      const { stopWhenUnused: _, ...recorded } = running;
+      writeFileSync(stateFile(), `${JSON.stringify({ ...recorded, kept: true }, null, 2)}\n`);
       return { ...running, started: false };
     }
     const { distribution, version, javaHome, javaMajor: major } = chooseVersion();
@@ -881,7 +921,7 @@ export async function startElasticsearch({ log = console.error } = {}) {
       process.removeListener('SIGTERM', onSignal);
     }
     writeFileSync(stateFile(), `${JSON.stringify(state, null, 2)}\n`);
-    return { ...state, started: true };
+    return { ...state, started: true, ...(lease ? { lease: takeLease() } : {}) };
   });
 }
 
@@ -895,6 +935,40 @@ function killGroup(pid, signal) {
       // already gone
     }
   }
+}
+
+/**
+ * Ends the use of `node` that `startElasticsearch({ lease: true })` began. The node stops when a user started it
+ * (this one, `node.started`, or one that ended while others still used it) and no other process still uses
+ * it: a test run in another terminal or checkout keeps its node until its own end. A node that es:start or
+ * npm start reused meanwhile is kept, and so is every node with `keep`.
+ * Resolves true when it stopped the node.
+ */
+export async function releaseElasticsearch(node, { log = console.error, keep = false } = {}) {
+  if (node.external || node.lease === undefined) return false;
+  return withLock(async () => {
+    rmSync(join(leaseDir(), node.lease), { force: true });
+    const state = readState();
+    if (!state || state.pid !== node.pid || !isOurNode(state) || state.kept) return false;
+    if (!node.started && !state.stopWhenUnused) return false;
+    const { stopWhenUnused: _, ...recorded } = state;
+    if (keep) {
+      writeFileSync(stateFile(), `${JSON.stringify(recorded, null, 2)}\n`);
+      return false;
+    }
+    const holders = leaseHolders();
+    if (holders.length > 0) {
+      writeFileSync(stateFile(), `${JSON.stringify({ ...recorded, stopWhenUnused: true }, null, 2)}\n`);
+      // Another project of the same run is not news; another run is.
+      const others = holders.filter((pid) => pid !== process.pid);
+      if (others.length > 0)
+        log(
+          `Leaving ${productName(state.distribution)} ${state.version} running: pid ${others.join(', ')} still uses it, and the last to end stops it.`,
+        );
+      return false;
+    }
+    return stopElasticsearch({ log });
+  });
 }
 
 /** Stops the node this script started, if any. */

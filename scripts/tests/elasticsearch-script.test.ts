@@ -958,3 +958,124 @@ describe('the OpenSearch versions the repo tests: npm scripts and CI', () => {
     ]);
   });
 });
+
+describe('two test runs at once (two terminals or checkouts) share the node, and the last to end stops it', () => {
+  const moduleUrl = new URL('../elasticsearch.mjs', import.meta.url).href;
+  let env: Record<string, string>;
+  const runs: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    const cache = join(scratch, 'leases');
+    cacheFakeDistribution(cache, {
+      groupPath: 'org/elasticsearch/distribution/integ-test-zip',
+      name: 'elasticsearch',
+      version: '0.0.6',
+      launcher: ['#!/bin/sh', `exec ${process.execPath} "$(dirname "$0")/fake-node.cjs" "$@"`, ''].join('\n'),
+    });
+    env = {
+      ES_VERSION: '0.0.6',
+      ES_PORT: String(await freeTcpPort()),
+      CTR_STREAM_CACHE_DIR: cache,
+      CTR_STREAM_RUNTIME_DIR: join(scratch, 'runtime-leases'),
+    };
+  });
+  afterAll(() => {
+    for (const run of runs) run.kill('SIGKILL');
+    esCommand('stop', env);
+  });
+
+  /**
+   * What the vitest global setup does, in a process of its own: startElasticsearch({ lease: true }) at once,
+   * releaseElasticsearch when told to on stdin (as a run's teardown). `said` collects its stderr lines.
+   */
+  async function testRun() {
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        [
+          `import { startElasticsearch, releaseElasticsearch } from ${JSON.stringify(moduleUrl)};`,
+          'const node = await startElasticsearch({ lease: true });',
+          'console.log(JSON.stringify({ started: node.started }));',
+          "process.stdin.once('data', async () => {",
+          '  console.log(JSON.stringify({ stopped: await releaseElasticsearch(node) }));',
+          '  process.exit(0);',
+          '});',
+        ].join('\n'),
+      ],
+      { env: { ...process.env, ELASTICSEARCH_URL: undefined, ...env } as NodeJS.ProcessEnv },
+    );
+    runs.push(child);
+    const said: string[] = [];
+    child.stderr?.on('data', (chunk: Buffer) => said.push(...chunk.toString('utf8').trim().split('\n')));
+    const answers: Record<string, boolean>[] = [];
+    let waiting: (() => void) | undefined;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').trim().split('\n')) answers.push(JSON.parse(line));
+      waiting?.();
+    });
+    const next = async () => {
+      while (answers.length === 0) await new Promise<void>((resolve) => (waiting = resolve));
+      return answers.shift() ?? {};
+    };
+    const { started } = await next();
+    return {
+      pid: child.pid ?? 0,
+      started,
+      said,
+      end: async () => {
+        child.stdin?.write('release\n');
+        const { stopped } = await next();
+        await new Promise((resolve) => child.once('exit', resolve));
+        return stopped;
+      },
+    };
+  }
+
+  const status = () => esCommand('status', env).stdout;
+
+  test('the run that started it ends first: the node stays up for the other run, which stops it', async () => {
+    const first = await testRun();
+    const second = await testRun();
+    expect([first.started, second.started]).toEqual([true, false]);
+    expect(await first.end()).toBe(false);
+    expect(first.said.at(-1)).toBe(
+      `Leaving Elasticsearch 0.0.6 running: pid ${second.pid} still uses it, and the last to end stops it.`,
+    );
+    expect(status()).toMatch(/^running Elasticsearch 0\.0\.6 /);
+    expect(await second.end()).toBe(true);
+    expect(second.said.at(-1)).toMatch(/^Stopped Elasticsearch 0\.0\.6 \(pid \d+\)\.$/);
+    expect(status()).toBe('stopped');
+  });
+
+  test('the run that reused it ends first: the node stays up until the run that started it ends', async () => {
+    const first = await testRun();
+    const second = await testRun();
+    expect(await second.end()).toBe(false);
+    expect(status()).toMatch(/^running /);
+    expect(await first.end()).toBe(true);
+    expect(status()).toBe('stopped');
+  });
+
+  test('a run killed before its end does not keep the node up', async () => {
+    const first = await testRun();
+    const killed = await testRun();
+    const victim = runs.find((run) => run.pid === killed.pid);
+    victim?.kill('SIGKILL');
+    await new Promise((resolve) => victim?.once('exit', resolve));
+    expect(await first.end()).toBe(true);
+    expect(status()).toBe('stopped');
+  });
+
+  test('a node es:start reused meanwhile is left running for its user', async () => {
+    const run = await testRun();
+    expect(esStart(env)).toMatchObject({
+      status: 0,
+      lastError: expect.stringMatching(/^Reusing Elasticsearch 0\.0\.6/),
+    });
+    expect(await run.end()).toBe(false);
+    expect(status()).toMatch(/^running /);
+    expect(esCommand('stop', env).stderr).toMatch(/^Stopped Elasticsearch 0\.0\.6/);
+  });
+});
