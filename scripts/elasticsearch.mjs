@@ -19,6 +19,7 @@
 // error naming the fix (npm run es:stop), never silently reused.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   cpSync,
@@ -34,7 +35,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** Newest versions served by Maven Central as integ-test zips, per Java major they need. */
 export const DEFAULT_VERSIONS = { modern: '9.5.4', java17: '8.19.21' };
@@ -129,21 +130,27 @@ export class ElasticsearchSetupError extends Error {
   }
 }
 
+const defaultCacheDir = () => join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ctr-stream');
+
 export function cacheDir() {
-  const base =
-    process.env.CTR_STREAM_CACHE_DIR ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ctr-stream');
+  const base = process.env.CTR_STREAM_CACHE_DIR ?? defaultCacheDir();
   mkdirSync(base, { recursive: true });
   return base;
 }
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
-/** Where the unpacked node, its data and its logs live. As root, somewhere the unprivileged user can use. */
+/**
+ * Where the unpacked node, its data and its logs live. As root, somewhere the unprivileged user can use: one
+ * directory per cache, since each cache's state file tracks a node of its own, and two nodes cannot share data.
+ */
 function runtimeDir() {
-  const dir =
-    process.env.CTR_STREAM_RUNTIME_DIR ??
-    (isRoot() ? '/var/tmp/ctr-stream-elasticsearch' : join(cacheDir(), 'elasticsearch'));
+  const cache = cacheDir();
+  const rootDir =
+    resolve(cache) === resolve(defaultCacheDir())
+      ? '/var/tmp/ctr-stream-elasticsearch'
+      : `/var/tmp/ctr-stream-elasticsearch-${createHash('sha256').update(resolve(cache)).digest('hex').slice(0, 12)}`;
+  const dir = process.env.CTR_STREAM_RUNTIME_DIR ?? (isRoot() ? rootDir : join(cache, 'elasticsearch'));
   mkdirSync(dir, { recursive: true });
   return dir;
 }

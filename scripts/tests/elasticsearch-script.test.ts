@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -1078,4 +1079,35 @@ describe('two test runs at once (two terminals or checkouts) share the node, and
     expect(status()).toMatch(/^running /);
     expect(esCommand('stop', env).stderr).toMatch(/^Stopped Elasticsearch 0\.0\.6/);
   });
+});
+
+test('each cache gets a runtime dir of its own (as root under /var/tmp): two caches never share a node data dir', async () => {
+  const cache = join(scratch, 'own-runtime');
+  cacheFakeDistribution(cache, {
+    groupPath: 'org/elasticsearch/distribution/integ-test-zip',
+    name: 'elasticsearch',
+    version: '0.0.7',
+    launcher: ['#!/bin/sh', `exec ${process.execPath} "$(dirname "$0")/fake-node.cjs" "$@"`, ''].join('\n'),
+  });
+  const env = {
+    ES_VERSION: '0.0.7',
+    ES_PORT: String(await freeTcpPort()),
+    CTR_STREAM_CACHE_DIR: cache,
+    CTR_STREAM_RUNTIME_DIR: undefined,
+  };
+  const expected =
+    process.getuid?.() === 0
+      ? `/var/tmp/ctr-stream-elasticsearch-${createHash('sha256').update(cache).digest('hex').slice(0, 12)}`
+      : join(cache, 'elasticsearch');
+  try {
+    expect(esStart(env)).toMatchObject({ status: 0, lastError: expect.stringMatching(/is up in/) });
+    const state = JSON.parse(readFileSync(join(cache, 'elasticsearch-node.json'), 'utf8'));
+    expect(state).toMatchObject({
+      home: join(expected, 'elasticsearch-0.0.7'),
+      dataDir: join(expected, 'data-0.0.7'),
+    });
+  } finally {
+    esCommand('stop', env);
+    if (expected.startsWith('/var/tmp/')) rmSync(expected, { recursive: true, force: true });
+  }
 });
