@@ -184,3 +184,35 @@ describe('npm start --live for a contact center west of UTC', () => {
     expect(report.groundTruth.totals.records).toBe(report.totals.sent);
   });
 });
+
+describe('npm start --live whose live send fails', () => {
+  test('still ends the live phase (onEnd), so that a signal after it quits at once', async () => {
+    const index = uniqueIndex('failed');
+    const events: string[] = [];
+    // A wall clock that breaks a while into the live phase, as a failure in the middle of sending would end it.
+    const clock = jumpingClock(LIVE_FROM);
+    let reads = 0;
+    const breaking: Clock = {
+      now: () => {
+        if (events.includes('start') && ++reads === 50) throw new Error('the clock broke');
+        return clock.now();
+      },
+      sleep: clock.sleep,
+    };
+    const outcome = await runLocalPipeline({
+      elasticsearchUrl,
+      workDirectory: join(workRoot, 'failed'),
+      index,
+      ...history,
+      live: {
+        durationMs: 60 * 60_000,
+        clock: breaking,
+        onStart: () => events.push('start'),
+        onEnd: () => events.push('end'),
+      },
+    }).catch((error: unknown) => error);
+    expect(outcome).toBeInstanceOf(Error);
+    expect((outcome as Error).message).toBe('the clock broke');
+    expect(events).toEqual(['start', 'end']);
+  });
+});
