@@ -104,6 +104,16 @@ describe('publishable manifests', () => {
     },
   );
 
+  test("an injected @elastic/elasticsearch client is the user's: no package installs a copy of its own", () => {
+    // Typed by what is used of it (ElasticsearchClientLike, ElasticsearchBulkClient): any 8.x or 9.x client fits.
+    for (const { manifest } of publishable) {
+      expect(Object.keys(manifest.dependencies ?? {}), manifest.name).not.toContain('@elastic/elasticsearch');
+      expect(Object.keys(manifest.peerDependencies ?? {}), manifest.name).not.toContain(
+        '@elastic/elasticsearch',
+      );
+    }
+  });
+
   test('the caret check reads 0.x ranges as npm does', () => {
     expect(satisfiesCaret('^0.1.0', '0.1.4')).toBe(true);
     expect(satisfiesCaret('^0.1.0', '0.2.0')).toBe(false);

@@ -1,4 +1,3 @@
-import type { Client } from '@elastic/elasticsearch';
 import { type Dispatcher, request } from 'undici';
 import {
   type AwsService,
@@ -257,7 +256,25 @@ export function createHttpConnection(options: HttpConnectionOptions): Elasticsea
 }
 
 /**
- * Wraps an `@elastic/elasticsearch` `Client` (8.x) you already configured. The 8.x client talks to
+ * What the installer uses of an `@elastic/elasticsearch` `Client`: its transport's `request`. Any 8.x or 9.x client
+ * fits, so the package does not install a client library of its own, and never imposes its version on yours.
+ */
+export interface ElasticsearchClientLike {
+  transport: {
+    request(
+      params: {
+        method: string;
+        path: string;
+        querystring?: Record<string, string>;
+        body?: Record<string, unknown>;
+      },
+      options: { meta: true; ignore: number[] },
+    ): Promise<{ statusCode?: number | null | undefined; body: unknown }>;
+  };
+}
+
+/**
+ * Wraps an `@elastic/elasticsearch` `Client` (8.x or 9.x) you already configured. The 8.x client talks to
  * Elasticsearch 8 and 9 only; for 7.10 or OpenSearch pass a node URL instead (against them the first request
  * throws `InvalidOptionError` for `client`, saying so).
  *
@@ -269,7 +286,7 @@ export function createHttpConnection(options: HttpConnectionOptions): Elasticsea
  * ```
  */
 export function connectionFromClient(
-  client: Client,
+  client: ElasticsearchClientLike,
   displayUrl = 'the Elasticsearch client',
 ): ElasticsearchConnection {
   return {

@@ -33,6 +33,7 @@ export {
 export {
   connectionFromClient,
   createHttpConnection,
+  type ElasticsearchClientLike,
   type ElasticsearchConnection,
   type ElasticsearchResponse,
   type HttpConnectionOptions,

@@ -1,7 +1,11 @@
-import type { Client } from '@elastic/elasticsearch';
 import type { Dispatcher } from 'undici';
 import type { AwsSigV4Options } from './aws-sigv4.js';
-import { connectionFromClient, createHttpConnection, type ElasticsearchConnection } from './connection.js';
+import {
+  connectionFromClient,
+  createHttpConnection,
+  type ElasticsearchClientLike,
+  type ElasticsearchConnection,
+} from './connection.js';
 import {
   ElasticsearchRequestError,
   InvalidOptionError,
@@ -16,8 +20,8 @@ import { detectSearchEngineServer, type SearchEngineServer } from './search-engi
 import { sentence } from './sentence.js';
 
 export interface InstallIndexTemplateOptions extends Omit<IndexTemplateOptions, 'server'> {
-  /** An `@elastic/elasticsearch` 8.x client (Elasticsearch 8 and 9). Or give `node` (any supported server). */
-  client?: Client | undefined;
+  /** An `@elastic/elasticsearch` 8.x or 9.x client (Elasticsearch 8 and 9). Or give `node` (any supported server). */
+  client?: ElasticsearchClientLike | undefined;
   /** A ready connection (see `createHttpConnection`); takes precedence over `client` and `node`. */
   connection?: ElasticsearchConnection | undefined;
   /** The node URL. Default: `ELASTICSEARCH_URL` from `env`. */

@@ -5,6 +5,8 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   type CallsPerDayAggregation,
   callsPerDayAggregation,
+  connectionFromClient,
+  type ElasticsearchClientLike,
   type InstallIndexTemplateOptions,
   type InstallReport,
   installIndexTemplate,
@@ -33,5 +35,14 @@ describe('the README example', () => {
     });
     expectTypeOf(report).toEqualTypeOf<InstallReport>();
     expectTypeOf<{ apiKey: string | undefined }>().toExtend<InstallIndexTemplateOptions>();
+  });
+
+  it('takes the 8.x Client as a client, typed by what the installer uses (no dependency on the library)', () => {
+    expectTypeOf<Client>().toExtend<ElasticsearchClientLike>();
+    expectTypeOf<Client>().toExtend<NonNullable<InstallIndexTemplateOptions['client']>>();
+    const stub: ElasticsearchClientLike = {
+      transport: { request: async () => ({ statusCode: 200, body: { acknowledged: true } }) },
+    };
+    expectTypeOf(connectionFromClient(stub).request).toBeFunction();
   });
 });

@@ -1,4 +1,3 @@
-import type { Client } from '@elastic/elasticsearch';
 import { Agent, type Dispatcher, request } from 'undici';
 import { BulkRequestError } from './errors.js';
 
@@ -35,15 +34,26 @@ export interface BulkTransport {
 }
 
 /**
- * The bulk transport over an injected `@elastic/elasticsearch` 8.x `Client` (`elasticsearch.client`): the request
- * as the client sends it, no retries of its own. The client accepts Elasticsearch 8 and 9 only.
+ * What the destination uses of an `@elastic/elasticsearch` `Client`: `bulk`. Any 8.x or 9.x client fits, so the
+ * package does not install a client library of its own, and never imposes its version on yours.
  */
-export function clientBulkTransport(client: Client): BulkTransport {
+export interface ElasticsearchBulkClient {
+  bulk(
+    params: { operations: unknown[]; filter_path?: string | string[] },
+    options: { maxRetries: number },
+  ): Promise<unknown>;
+}
+
+/**
+ * The bulk transport over an injected `@elastic/elasticsearch` 8.x or 9.x `Client` (`elasticsearch.client`): the
+ * request as the client sends it, no retries of its own. The client accepts Elasticsearch 8 and 9 only.
+ */
+export function clientBulkTransport(client: ElasticsearchBulkClient): BulkTransport {
   return {
     async bulk(body) {
       try {
         // The client sends a Buffer body as it is (no serialization, no string joining).
-        const response = await client.bulk<string>(
+        const response = await client.bulk(
           { operations: body as unknown as string[], filter_path: BULK_FILTER_PATH },
           { maxRetries: 0 },
         );

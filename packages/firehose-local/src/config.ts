@@ -1,5 +1,5 @@
-import type { Client } from '@elastic/elasticsearch';
 import { z } from 'zod';
+import type { ElasticsearchBulkClient } from './bulk-transport.js';
 import type { Clock } from './clock.js';
 import { type ConfigIssue, FirehoseLocalConfigError } from './errors.js';
 import type { FirehoseProcessorHandler } from './lambda-types.js';
@@ -41,7 +41,7 @@ const handlerSchema = z.custom<FirehoseProcessorHandler>((value) => typeof value
   message: 'must be a function (event, context) => response',
 });
 
-const clientSchema = z.custom<Client>(
+const clientSchema = z.custom<ElasticsearchBulkClient>(
   (value) =>
     typeof value === 'object' && value !== null && typeof (value as { bulk?: unknown }).bulk === 'function',
   { message: 'must be an @elastic/elasticsearch Client' },
@@ -116,7 +116,7 @@ export const ElasticsearchDestinationConfigSchema = z
      * plain HTTP. A `user:password@` in it is sent as Basic auth. Either this or `client`.
      */
     url: z.url({ protocol: /^https?$/ }).optional(),
-    /** An @elastic/elasticsearch 8.x Client to use instead of `url` (it accepts Elasticsearch 8 and 9 only). */
+    /** An @elastic/elasticsearch 8.x or 9.x Client to use instead of `url` (it accepts Elasticsearch 8 and 9 only). */
     client: clientSchema.optional(),
     /** `IndexName`. */
     indexName: z

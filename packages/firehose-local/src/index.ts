@@ -1,4 +1,5 @@
 export { type BackupArea, backupObjectKey } from './backup-store.js';
+export type { ElasticsearchBulkClient } from './bulk-transport.js';
 export { type Clock, systemClock } from './clock.js';
 export {
   BACKUP_MODES,
