@@ -5,12 +5,22 @@
 // hoisting provided, or a bin without its shebang fails here, not in a user's install.
 // Needs the packages built (`npm test` builds them first).
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+// @ts-expect-error plain ESM script, the packages' prepack
+import { distProblem } from '../check-dist.mjs';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
@@ -27,6 +37,7 @@ interface Manifest {
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  scripts?: Record<string, string>;
 }
 
 interface PackResult {
@@ -111,6 +122,28 @@ describe('publishable manifests', () => {
       expect(Object.keys(manifest.peerDependencies ?? {}), manifest.name).not.toContain(
         '@elastic/elasticsearch',
       );
+    }
+  });
+
+  test('npm pack (and npm publish) of a package refuses it without its build: dist/ is not committed', () => {
+    for (const { manifest, dir } of publishable) {
+      expect(manifest.scripts?.prepack, manifest.name).toBe('node ../../scripts/check-dist.mjs');
+      expect(distProblem(dir), manifest.name).toBeUndefined(); // built before the tests run
+    }
+    const fresh = mkdtempSync(join(tmpdir(), 'ctr-stream-unbuilt-'));
+    try {
+      const caller = publishable.find(({ manifest }) => manifest.name === '@ctr-stream/caller-lookup')!;
+      copyFileSync(join(caller.dir, 'package.json'), join(fresh, 'package.json'));
+      mkdirSync(join(fresh, 'bin'));
+      copyFileSync(
+        join(caller.dir, 'bin', 'ctr-caller-directory.js'),
+        join(fresh, 'bin', 'ctr-caller-directory.js'),
+      );
+      expect(distProblem(fresh)).toBe(
+        '@ctr-stream/caller-lookup: not built (dist/index.js, dist/index.d.ts, dist/directory-server/index.d.ts, dist/directory-server/index.js missing): run `npx nx run-many -t build` at the repository root first',
+      );
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
     }
   });
 
@@ -208,7 +241,7 @@ describe('the packed tarballs, installed into an empty project', () => {
     }
   }, 60_000);
 
-  test('a strict TypeScript consumer type-checks against the published declarations (nodenext and bundler)', async () => {
+  test('a strict TypeScript consumer type-checks against the published declarations (nodenext, bundler, node10)', async () => {
     const entryPoints = publishable.flatMap(({ manifest }) => codeEntryPoints(manifest));
     writeFileSync(
       join(consumer, 'consumer.ts'),
@@ -220,6 +253,8 @@ describe('the packed tarballs, installed into an empty project', () => {
     for (const [module, resolution, skipLibCheck] of [
       ['nodenext', 'nodenext', 'false'],
       ['esnext', 'bundler', 'true'],
+      // The resolution of older setups, which reads no `exports`: subpaths resolve through `typesVersions`.
+      ['commonjs', 'node10', 'true'],
     ]) {
       const flags = ['--noEmit', '--strict', '--skipLibCheck', skipLibCheck!, '--target', 'es2022'];
       const result = await run(
