@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { awsSigV4FromCommandLine } from './aws-sigv4.js';
 import {
@@ -39,6 +40,7 @@ Options:
                             with --server it runs offline (contacts no node, plans for an empty cluster)
   --json                    print the report as JSON
   -h, --help                show this help
+  --version                 show the version
 
 Exit status: 0 installed or already up to date, 1 error, 2 bad option, 3 an existing index has a conflicting mapping.`;
 
@@ -83,6 +85,14 @@ function joinNegativeValues(argv: readonly string[]): string[] {
     } else joined.push(argument);
   }
   return joined;
+}
+
+/** The version in this package's package.json (`--version`): one level up from src/ and from dist/. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
 }
 
 /**
@@ -153,6 +163,10 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo)
     const { values } = parsed;
     if (values.help) {
       io.stdout(USAGE);
+      return 0;
+    }
+    if (values.version) {
+      io.stdout(packageVersion());
       return 0;
     }
     dryRun = values['dry-run'] ?? false;
@@ -299,6 +313,7 @@ function parse(argv: readonly string[]) {
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
     },
   });
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,10 +9,19 @@ import type { FirehoseLocalLogger } from './logger.js';
 import type { DeliveryStreamMetrics } from './metrics.js';
 
 const USAGE = `Usage: ctr-firehose-local --config <file.json> [--port N] [--host H] [--verbose]
+       ctr-firehose-local --help | --version
 
 Serves the Firehose producer API (PutRecord, PutRecordBatch, DescribeDeliveryStream,
 ListDeliveryStreams) for the delivery streams in the config file. Prints the endpoint URL,
 serves GET /metrics, and on Ctrl-C flushes every buffer and prints the metrics.`;
+
+/** The version in this package's package.json (`--version`): one level up from src/ and from dist/. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
 
 /** Where the CLI writes. */
 export interface CliStreams {
@@ -85,7 +95,14 @@ export async function runCli(
   io: CliStreams,
   shutdown: AbortSignal,
 ): Promise<number> {
-  let values: { config?: string; port?: string; host?: string; verbose?: boolean; help?: boolean };
+  let values: {
+    config?: string;
+    port?: string;
+    host?: string;
+    verbose?: boolean;
+    help?: boolean;
+    version?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -95,6 +112,7 @@ export async function runCli(
         host: { type: 'string' },
         verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -104,6 +122,10 @@ export async function runCli(
   }
   if (values.help) {
     io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.version) {
+    io.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   if (values.config === undefined) {

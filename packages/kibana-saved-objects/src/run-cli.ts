@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
@@ -54,6 +55,7 @@ into Kibana 7.10-9.x or OpenSearch Dashboards 1.x-3.x (saved objects import, ove
   --es-password PASS      Elasticsearch password (env ELASTICSEARCH_PASSWORD)
   --timeout-ms N          per-request timeout (default 30000)
   -h, --help              show this help
+  --version               show the version
 
 Exit codes: 0 installed (or written), 1 failed, 2 bad usage.`;
 
@@ -124,6 +126,14 @@ function describeUnexpected(error: unknown): { name: string; message: string } {
   }
 }
 
+/** The version in this package's package.json (`--version`): one level up from src/ and from dist/. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
 /** Node's argument errors end without a full stop (`Unknown option '--x'`): this adds one. */
 function asSentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
@@ -175,6 +185,7 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
         'es-password': { type: 'string' },
         'timeout-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -183,6 +194,10 @@ async function runCliUnguarded(argv: readonly string[], io: CliIo): Promise<numb
   }
   if (values.help === true) {
     io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.version === true) {
+    io.stdout(`${packageVersion()}\n`);
     return 0;
   }
   const text = (name: string): string | undefined => {

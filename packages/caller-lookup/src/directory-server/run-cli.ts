@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CallerLookupOptionsError } from '../errors.js';
 import { MAX_TIMER_MS } from '../resolve-options.js';
@@ -30,7 +31,23 @@ Options:
   --slow-body-rate <0..1> share of answers sent one byte every 100 ms
   --garbage-rate <0..1>   share of answers replaced by an HTML error page with status 200
   --seed <n>              seed of the fault draws (default 1)
-  --help                  show this help`;
+  --help                  show this help
+  --version               show the version`;
+
+/**
+ * The version in this package's package.json (`--version`), the first package.json above this module: two levels
+ * up from src/directory-server/, but one from dist/, where tsup puts this code in a chunk shared by
+ * dist/directory-server/cli.js and dist/directory-server/index.js.
+ */
+function packageVersion(): string {
+  for (let directory = new URL('./', import.meta.url); ; directory = new URL('../', directory)) {
+    const manifest = new URL('package.json', directory);
+    if (existsSync(manifest))
+      return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+    if (new URL('../', directory).href === directory.href)
+      throw new Error(`No package.json above ${import.meta.url}`);
+  }
+}
 
 function number(
   flag: string,
@@ -63,7 +80,8 @@ function integer(
 }
 
 /**
- * Runs the `ctr-caller-directory` command line with the given arguments and returns the started server.
+ * Runs the `ctr-caller-directory` command line with the given arguments and returns the started server, or
+ * undefined after `--help` or `--version` (written with `write`), which start nothing.
  * Throws `CallerLookupOptionsError` for bad flags and `DirectoryFileError` for a bad file. `serverOptions`
  * holds what has no flag: the `ctr-caller-directory` bin passes `{ recordRequests: 0 }`, since nothing outside
  * its process can read `requests()`.
@@ -100,6 +118,7 @@ export async function runDirectoryCli(
         'garbage-rate': { type: 'string' },
         seed: { type: 'string' },
         help: { type: 'boolean' },
+        version: { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -107,6 +126,10 @@ export async function runDirectoryCli(
   }
   if (values.help === true) {
     write(DIRECTORY_CLI_USAGE);
+    return undefined;
+  }
+  if (values.version === true) {
+    write(packageVersion());
     return undefined;
   }
   const text = (name: string) => values[name] as string | undefined;

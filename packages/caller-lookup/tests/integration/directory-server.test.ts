@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -463,6 +465,43 @@ describe('ctr-caller-directory command line', () => {
     await expect(runDirectoryCli(['--file', 'x.csv', '--port', 'abc'])).rejects.toThrow(/--port/);
     await expect(runDirectoryCli(['--file', 'x.csv', '--hang-rate', '1.5'])).rejects.toThrow(/--hang-rate/);
     await expect(runDirectoryCli(['--file', 'x.csv', '--bogus'])).rejects.toThrow(/Unknown option '--bogus'/);
+  });
+
+  it("prints the package's version for --version and starts nothing; --help wins over it", async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const printed = async (argv: string[]) => {
+      let stdout = '';
+      const server = await runDirectoryCli(argv, (line) => {
+        stdout += `${line}\n`;
+      });
+      return { server, stdout };
+    };
+    for (const argv of [['--version'], ['--file', events('callers.csv'), '--port', '0', '--version']]) {
+      expect(await printed(argv)).toEqual({ server: undefined, stdout: `${version}\n` });
+    }
+    const help = await printed(['--help']);
+    expect(help.stdout).toContain('\n  --version               show the version\n');
+    expect(await printed(['--version', '--help'])).toEqual(help);
+    await expect(runDirectoryCli(['--version', '--bogus'])).rejects.toThrow(/Unknown option '--bogus'/);
+  });
+
+  // The bin runs this code from a chunk tsup puts in dist/, one level below the package.json instead of two.
+  // Needs the build (`npm test` and nx's test target build first): the bin runs dist/, laid out unlike src/.
+  const bin = fileURLToPath(new URL('../../bin/ctr-caller-directory.js', import.meta.url));
+  it("the built bin prints the package's version and a newline for --version", async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    // execFile rejects on an exit code other than 0, and kills a bin that started a server and never ends.
+    const run = (argv: string[]) =>
+      promisify(execFile)(process.execPath, [bin, ...argv], { timeout: 10_000 });
+    expect(await run(['--file', events('callers.csv'), '--port', '0', '--version'])).toEqual({
+      stdout: `${version}\n`,
+      stderr: '',
+    });
+    expect((await run(['--help'])).stdout).toContain('\n  --version               show the version\n');
   });
 
   it.each(['0', '42', '99', '100', '101', '200', '299', '600', '500.5', '5e2', '-500', ''])(

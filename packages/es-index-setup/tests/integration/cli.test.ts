@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,19 @@ describe('ctr-es-setup (node dist/cli.js) against the real node', () => {
     expect(status).toBe(3);
     expect(stderr).toContain('ContactId: existing text, wanted keyword');
     expect(stderr).toContain('_reindex');
+  });
+
+  it("prints the package's version and a newline for --version, contacting no node", async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const { status, stdout, stderr } = await runCli(['--version'], {
+      ELASTICSEARCH_URL: 'http://127.0.0.1:9',
+    });
+    expect({ status, stdout, stderr }).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
+    const help = await runCli(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('\n  --version                 show the version\n');
   });
 
   it('exits 1 with a clear message when the node is unreachable', async () => {

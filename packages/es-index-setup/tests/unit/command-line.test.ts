@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCommandLine } from '../../src/command-line.js';
 import { emptyAwsEnvironment, startAwsDomainServer } from './aws-domain-server.js';
@@ -44,6 +45,27 @@ describe('ctr-es-setup (offline)', () => {
     const { status, stdout } = await run(['--help']);
     expect(status).toBe(0);
     expect(stdout).toContain('--refresh-interval');
+    expect(stdout).toContain('\n  --version                 show the version\n');
+  });
+
+  it("prints the package's version for --version, contacting no node; --help wins over it", async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const env = { ELASTICSEARCH_URL: 'http://127.0.0.1:9' };
+    for (const argv of [
+      ['--version'],
+      ['--version', '--dry-run'],
+      ['--node', 'http://127.0.0.1:9', '--version'],
+    ]) {
+      expect(await run(argv, env)).toEqual({ status: 0, stdout: version, stderr: '' });
+    }
+    const help = await run(['--version', '--help'], env);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: ctr-es-setup/);
+    const bad = await run(['--version', '--bogus'], env);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("Unknown option '--bogus'.");
   });
 
   it.each([

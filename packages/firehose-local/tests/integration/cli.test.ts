@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
@@ -76,6 +77,39 @@ describe('ctr-firehose-local', () => {
     expect(stdout.text()).toMatch(/IncomingRecords\s+1\n/);
     expect(stdout.text()).toMatch(/DeliveryToElasticsearch\.Records\s+1\n/);
     expect(await searchAll(elasticsearchUrl, indexName)).toEqual([{ ContactId: 'cli' }]);
+  });
+
+  it("prints the package's version and a newline for --version, exit 0, starting nothing", async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const config = await configFile({
+      streams: [{ name: 'ctr-stream', elasticsearch: { url: elasticsearchUrl, indexName } }],
+    });
+    // Never aborted: a run that started a server would not end.
+    const never = new AbortController().signal;
+    for (const argv of [['--version'], ['--config', config, '--port', '0', '--version']]) {
+      const stdout = capture();
+      const stderr = capture();
+      expect(await runCli(argv, { stdout: stdout.stream, stderr: stderr.stream }, never)).toBe(0);
+      expect({ stdout: stdout.text(), stderr: stderr.text() }).toEqual({
+        stdout: `${version}\n`,
+        stderr: '',
+      });
+    }
+    const help = capture();
+    expect(await runCli(['--help'], { stdout: help.stream, stderr: capture().stream }, never)).toBe(0);
+    expect(help.text()).toContain('\n       ctr-firehose-local --help | --version\n');
+    const both = capture();
+    expect(
+      await runCli(['--version', '--help'], { stdout: both.stream, stderr: capture().stream }, never),
+    ).toBe(0);
+    expect(both.text()).toBe(help.text());
+    const bad = capture();
+    expect(
+      await runCli(['--version', '--bogus'], { stdout: capture().stream, stderr: bad.stream }, never),
+    ).toBe(2);
+    expect(bad.text()).toMatch(/^Unknown option '--bogus'\.\nUsage: ctr-firehose-local/);
   });
 
   it('exits 2 with a clear message on bad usage or a bad config', async () => {

@@ -465,6 +465,16 @@ describe('the built bin (dist/cli.js, built before the tests: nx test depends on
       attributes: { title: `${mappedIndex}*` },
     });
   });
+  it("prints the package's version and a newline for --version, and lists it in --help", async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    // execFile rejects on an exit code other than 0.
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, '--version']);
+    expect({ stdout, stderr }).toEqual({ stdout: `${version}\n`, stderr: '' });
+    const help = await promisify(execFile)(process.execPath, [cli, '--help']);
+    expect(help.stdout).toContain('\n  --version               show the version\n');
+  });
   it('answers an unexpected internal error with one line and exit 1, the stack only with DEBUG', async () => {
     // A preload makes the first stdout write throw, as a bug in the CLI would: not one of the package's errors.
     // (A file, not a data: URL, so that the stack does not quote the source and its URL.)

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/index.js';
 
@@ -66,5 +67,42 @@ describe('runCli: an unexpected internal error', () => {
       'ctr-kibana-setup: unexpected error: thrown string: disk full\n',
     );
     expect((await runFailing(undefined)).code).toBe(1);
+  });
+});
+
+describe('runCli --version', () => {
+  async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(argv, {
+      env: { KIBANA_API_KEY: 'k' },
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+    });
+    return { code, stdout, stderr };
+  }
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+
+  it("prints the package's version and a newline, exit 0, contacting nothing", async () => {
+    for (const argv of [
+      ['--version'],
+      // A Kibana nobody answers (a request would fail the run), and a run that would print NDJSON on stdout.
+      ['--kibana', 'http://127.0.0.1:9', '--version'],
+      ['--version', '--out', '-', '--target', 'kibana-8.8'],
+    ]) {
+      expect(await run(argv)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
+  it('is listed in --help, which wins over it; a bad option beside it is still bad usage', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('\n  --version               show the version\n');
+    expect(await run(['--version', '--help'])).toEqual(help);
+    const bad = await run(['--version', '--bogus']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^Unknown option '--bogus'/);
   });
 });
