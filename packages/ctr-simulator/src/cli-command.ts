@@ -82,6 +82,9 @@ export function startCommand<T extends { help: boolean; version: boolean }>(
     process.stdout.write(`${usage}\n`);
     return 0;
   }
+  // The AWS SDK warns on Node 20, in 7 lines in the middle of the output, that its 2027 releases need Node 22: these
+  // bins run on Node 20.19+ (engines), as npm start does, which silences it the same way. Setting it to false shows it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   if (settings.version) {
     const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       version: string;

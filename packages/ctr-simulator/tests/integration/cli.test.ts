@@ -91,6 +91,25 @@ describe('ctr-simulate (node dist/cli.js)', () => {
     }
   });
 
+  it('prints no AWS SDK warning about Node 20 in the middle of its output (as npm start), unless it is asked for', async () => {
+    const server = await startFirehoseTestServer();
+    try {
+      const sdkDefault = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined };
+      const quiet = await run([...scenario, '--endpoint', server.url], sdkDefault);
+      expect(quiet.code).toBe(0);
+      expect(quiet.stderr).not.toContain('NodeVersionSupportWarning');
+      const asked = await run([...scenario, '--endpoint', server.url], {
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'false',
+      });
+      expect(asked.code).toBe(0);
+      // Node 22 and later get no warning at all.
+      if (Number(process.versions.node.split('.')[0]) < 22)
+        expect(asked.stderr).toContain('NodeVersionSupportWarning');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('exits 1 with a clear message when the delivery stream does not exist', async () => {
     const server = await startFirehoseTestServer({ streams: ['SomethingElse'] });
     try {
