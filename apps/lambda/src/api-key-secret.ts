@@ -33,12 +33,18 @@ export async function readApiKeySecret(
     secretString = answer.SecretString;
   } catch (error) {
     // The service's error name and message (AccessDeniedException: ... is not authorized ...; Region is missing)
-    // never hold the secret's value; one line, at most 300 characters.
+    // never hold the secret's value; one line, at most 300 characters. An answer the SDK could not read is named
+    // only: JSON.parse's message quotes the body, which may be the secret's own value.
+    const unreadable =
+      error instanceof Error &&
+      (error.name === 'SyntaxError' || error.message.includes('Deserialization error'));
     const cause = timedOut
       ? `no answer within ${timeoutMs} ms`
-      : error instanceof Error
-        ? `${error.name}${error.message ? `: ${error.message.replace(/\s+/g, ' ').slice(0, 300)}` : ''}`
-        : 'an error';
+      : unreadable
+        ? `${error.name}: the answer was not Secrets Manager's JSON`
+        : error instanceof Error
+          ? `${error.name}${error.message ? `: ${error.message.replace(/\s+/g, ' ').slice(0, 300)}` : ''}`
+          : 'an error';
     throw new CtrLambdaError(
       `Could not read the caller directory's API key from Secrets Manager secret ${secretId} (${cause}): the invocation fails, so that Firehose retries it (the function's role needs secretsmanager:GetSecretValue on the secret, and kms:Decrypt on its key if it is a customer-managed one).`,
       { isRetryable: true },

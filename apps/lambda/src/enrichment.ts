@@ -1,4 +1,5 @@
 import type { CallerLookupResult } from '@ctr-stream/caller-lookup';
+import { contactTraceRecordJsonSchema } from '@ctr-stream/ctr-schema';
 
 /** `CtrStream.CallerLookup.Status` values the transform writes. */
 export type CallerLookupEnrichmentStatus =
@@ -95,6 +96,31 @@ const CUSTOMER_KEYED_MAPS = new Set([
   'ValueMap',
 ]);
 
+let schemaNames: ReadonlySet<string> | undefined;
+
+/**
+ * Every member name the CTR data model defines, at any depth (from ctr-schema's JSON Schema, built on the first
+ * failed record only). A name outside it was chosen by whoever wrote the record, and may be anything.
+ */
+function knownMemberNames(): ReadonlySet<string> {
+  if (schemaNames !== undefined) return schemaNames;
+  const names = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child);
+      return;
+    }
+    const { properties } = node as { properties?: unknown };
+    if (properties !== null && typeof properties === 'object')
+      for (const name of Object.keys(properties)) names.add(name);
+    for (const child of Object.values(node)) walk(child);
+  };
+  walk(contactTraceRecordJsonSchema());
+  schemaNames = names;
+  return names;
+}
+
 /** One segment of a ctr-schema issue path: `.Name` / `Name`, `[0]` or `["odd key"]`. */
 const PATH_SEGMENT = /(?:^|\.)([A-Za-z_$][A-Za-z0-9_$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
 
@@ -102,7 +128,8 @@ const PATH_SEGMENT = /(?:^|\.)([A-Za-z_$][A-Za-z0-9_$]*)|\[(\d+)\]|\[("(?:[^"\\]
  * A ctr-schema issue path with every customer-defined key replaced by `[…]`, so a logged reason holds
  * schema paths only: `Attributes["card number"]` -> `Attributes[…]`, `Tags.team` -> `Tags[…]`. A key the
  * schema does not know is quoted by ctr-schema only when it is not an identifier, and the schema's own
- * field names are all identifiers, so every quoted key is withheld too.
+ * field names are all identifiers, so every quoted key is withheld too; so is an identifier the data model does
+ * not define (`Extra.tel61411222460`: any name, a phone number in it, under a member that accepts any shape).
  */
 export function schemaIssuePath(path: string): string {
   if (path === '(root)') return path;
@@ -119,7 +146,7 @@ export function schemaIssuePath(path: string): string {
     if (index !== undefined) {
       formatted += `[${index}]`;
       afterMap = false;
-    } else if (name !== undefined && !afterMap) {
+    } else if (name !== undefined && !afterMap && knownMemberNames().has(name)) {
       formatted += formatted === '' ? name : `.${name}`;
       afterMap = CUSTOMER_KEYED_MAPS.has(name);
     } else {

@@ -11,7 +11,7 @@ const SECRET_ARN = 'arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:di
 interface SecretsStandIn {
   url: string;
   /** What GetSecretValue answers next: a SecretString, or an error. */
-  answer: { secretString: string } | { status: number; type: string } | 'hang' | 'stall';
+  answer: { secretString: string } | { status: number; type: string } | { raw: string } | 'hang' | 'stall';
   requests: { target: string | undefined; secretId: unknown }[];
   close(): Promise<void>;
 }
@@ -38,7 +38,9 @@ async function startSecretsManager(): Promise<SecretsStandIn> {
         return;
       }
       response.setHeader('content-type', 'application/x-amz-json-1.1');
-      if ('secretString' in answer) {
+      if ('raw' in answer) {
+        response.end(answer.raw);
+      } else if ('secretString' in answer) {
         response.end(
           JSON.stringify({ ARN: SECRET_ARN, Name: 'directory-key', SecretString: answer.secretString }),
         );
@@ -122,6 +124,18 @@ describe('the API key from Secrets Manager (CALLER_LOOKUP_API_KEY_SECRET_ID)', (
     expect(secrets.requests).toHaveLength(2);
     const logged = stdout.mock.calls.map(([chunk]) => JSON.parse(String(chunk)));
     expect(logged).toEqual([expect.objectContaining({ level: 'error', message: (error as Error).message })]);
+  });
+
+  it("names an answer that is not the service's JSON without quoting it (it may be the secret itself)", async () => {
+    const { secrets, handler } = await setUp();
+    secrets.answer = { raw: 'k3y-CANARY-in-a-broken-answer' };
+    const error = await handler(tutorial(), lambdaContext()).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'CtrLambdaError', isRetryable: true });
+    expect((error as Error).message).toContain(
+      `Secrets Manager secret ${SECRET_ARN} (SyntaxError: the answer was not Secrets Manager's JSON)`,
+    );
+    expect((error as Error).message).not.toContain('CANARY');
+    expect(stdout.mock.calls.join('\n')).not.toContain('CANARY');
   });
 
   it('gives up on a Secrets Manager that does not answer within half the invocation time (at most 5 s)', async () => {

@@ -58,7 +58,11 @@ describe('schemaIssuePath: logged reasons hold schema paths, never customer-defi
     ['Tags.team', 'Tags[…]'],
     ['SegmentAttributes["connect:Subtype"].ValueString', 'SegmentAttributes[…].ValueString'],
     ['SegmentAttributes.x.ValueMap.secret', 'SegmentAttributes[…].ValueMap[…]'],
-    ['Unknown["odd key"]', 'Unknown[…]'],
+    ['Unknown["odd key"]', '[…][…]'],
+    // Names the data model does not define, under members of any shape or at the top: chosen by the record's writer.
+    ['Extra.tel61411222460.__proto__', '[…][…][…]'],
+    ['OutboundStrategy.caller_61411222461', 'OutboundStrategy[…]'],
+    ['References.x.Value', 'References[…].Value'],
     ['Attributes["a\\"b"]', 'Attributes[…]'],
     ['not a path!', '(path withheld)'],
   ])('%s -> %s', (path, expected) => {
