@@ -119,12 +119,39 @@ export function parseRateOption(rate: string | undefined): number | undefined {
   return rateLimitPerSecond;
 }
 
-/** `--endpoint URL`: an http(s) URL without credentials in it. */
-/** A URL-like text for a message, with anything before an `@` (a user, a password) masked: `u:p@host` -> `***@host`. */
+/**
+ * A URL-like text for a message, with everything up to its last `@` (after `scheme://`, if it starts with one)
+ * masked: `http://u:p@host` -> `http://***@host`, `u:p@host` -> `***@host`. Up to the LAST `@`, wherever it is: a
+ * password written raw may hold `/`, `?`, `#` or `@`, and a text that is not a URL has no authority to stop at. An
+ * `@` in a path or query masks more than the user info; that is the safe side.
+ */
 export function maskUserInfo(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1***@');
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[\s\S]*@/i, '$1***@');
 }
 
+/**
+ * An endpoint as the bins print it, in messages and errors: no user info, no query string, no fragment (a presigned
+ * token, `X-Amz-Security-Token=...`, goes there). An http(s) URL loses its query and fragment as the URL parser reads
+ * them (`http://127.0.0.1:4573/?token=x` -> `http://127.0.0.1:4573`). Then `maskUserInfo` masks everything up to the
+ * last `@`, and any other text loses everything from the first `?`, `#` or `&` after that `@` (after an `@` in a
+ * query, such as an email address, the next parameter starts at `&`).
+ */
+export function endpointForDisplay(text: string): string {
+  let shown = text;
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'http:' || url.protocol === 'https:') {
+      url.search = '';
+      url.hash = '';
+      shown = url.href.replace(/\/$/, '');
+    }
+  } catch {
+    // Not a URL: read as text.
+  }
+  return maskUserInfo(shown).replace(/[?#&][\s\S]*$/, '');
+}
+
+/** `--endpoint URL`: an http(s) URL without credentials in it. */
 export function parseEndpointOption(endpoint: string | undefined, option = '--endpoint'): string | undefined {
   if (endpoint === undefined) return undefined;
   let url: URL;
@@ -132,14 +159,16 @@ export function parseEndpointOption(endpoint: string | undefined, option = '--en
     url = new URL(endpoint);
   } catch {
     throw new CliUsageError(
-      `${option} must be a URL such as http://127.0.0.1:4573 (got "${maskUserInfo(endpoint)}")`,
+      `${option} must be a URL such as http://127.0.0.1:4573 (got "${endpointForDisplay(endpoint)}")`,
     );
   }
   if (url.username !== '' || url.password !== '') {
     throw new CliUsageError(`${option} must not contain credentials; use the standard AWS credential chain`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CliUsageError(`${option} must be an http:// or https:// URL (got "${maskUserInfo(endpoint)}")`);
+    throw new CliUsageError(
+      `${option} must be an http:// or https:// URL (got "${endpointForDisplay(endpoint)}")`,
+    );
   }
   return endpoint;
 }

@@ -1,4 +1,5 @@
 import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { endpointForDisplay } from './cli-arguments.js';
 import { FirehoseSendError } from './errors.js';
 import { createProgressBar } from './progress-bar.js';
 import type { SendSummary } from './send-summary.js';
@@ -42,9 +43,14 @@ export function createCliFirehoseClient(
   });
 }
 
-/** Where the bins send, for their first line: the endpoint, or Firehose in the region. */
+/**
+ * Where the bins send, for their first line: the endpoint without user info, query string or fragment (a token may
+ * be there), or Firehose in the region.
+ */
 export function sendTarget(settings: Pick<CliSendSettings, 'endpoint' | 'region'>): string {
-  return settings.endpoint ?? `Firehose in ${settings.region}`;
+  return settings.endpoint === undefined
+    ? `Firehose in ${settings.region}`
+    : endpointForDisplay(settings.endpoint);
 }
 
 /** The delivery-stream settings both bins take from their command line. */

@@ -86,6 +86,26 @@ export function listenFailureLine(error: FirehoseLocalListenError): string {
 }
 
 /**
+ * Where `JSON.parse` found the config file's text invalid, never what it quotes of it: its messages quote the text
+ * around the error (`Unexpected token 'C', ..."API_KEY": CANARY-KEY"... is not valid JSON`), and the file holds
+ * secrets (`processor.environment`, a password in `elasticsearch.url`). Line and column (from 1) come from the
+ * `at position N` some messages give; without one, only that the file is not valid JSON.
+ */
+export function jsonSyntaxErrorText(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : '';
+  const position = /\bat position (\d+)\b/.exec(message);
+  if (position === null || Number(position[1]) > text.length) {
+    return /^Unexpected end of JSON input\b/.test(message)
+      ? 'it is not valid JSON: it ends before the JSON is complete.'
+      : 'it is not valid JSON.';
+  }
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split(/\r\n|\r|\n/).length;
+  const column = before.length - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r'));
+  return `it is not valid JSON: syntax error at line ${line}, column ${column}.`;
+}
+
+/**
  * Runs the `ctr-firehose-local` bin until `shutdown` aborts; resolves with the exit code.
  * Exit code 0: stopped cleanly; 1: a record could not be settled; 2: bad usage, a bad config, a processor
  * that does not load, or a host and port it cannot listen on.
@@ -141,11 +161,18 @@ export async function runCli(
     return 2;
   }
   const configPath = resolve(values.config);
-  let fileContent: unknown;
+  let fileText: string;
   try {
-    fileContent = JSON.parse(await readFile(configPath, 'utf8'));
+    fileText = await readFile(configPath, 'utf8');
   } catch (error) {
     io.stderr.write(`Cannot read the config file ${configPath}: ${(error as Error).message}\n`);
+    return 2;
+  }
+  let fileContent: unknown;
+  try {
+    fileContent = JSON.parse(fileText);
+  } catch (error) {
+    io.stderr.write(`Cannot read the config file ${configPath}: ${jsonSyntaxErrorText(error, fileText)}\n`);
     return 2;
   }
   try {

@@ -108,6 +108,27 @@ export const ProcessorConfigSchema = z
     path: ['environment'],
   });
 
+/**
+ * False when the user name or password of a URL has a malformed percent escape (a `%` not followed by two hexadecimal
+ * digits, or escapes that are not UTF-8): it cannot be decoded for the Basic `authorization` header, and the config
+ * error must not show it. True for a URL without them, and for a value that is not a URL (the URL check reports that).
+ */
+function credentialsDecode(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return true;
+  }
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The Elasticsearch or OpenSearch destination (console: "Amazon Elasticsearch Service" / OpenSearch Service). */
 export const ElasticsearchDestinationConfigSchema = z
   .strictObject({
@@ -115,7 +136,13 @@ export const ElasticsearchDestinationConfigSchema = z
      * The node URL, e.g. http://127.0.0.1:9200: Elasticsearch 7.10 to 9.x or OpenSearch 1.x to 3.x, reached over
      * plain HTTP. A `user:password@` in it is sent as Basic auth. Either this or `client`.
      */
-    url: z.url({ protocol: /^https?$/ }).optional(),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .refine(credentialsDecode, {
+        message:
+          'the user name or password in it has a malformed percent escape (a % not followed by two hexadecimal digits, or escapes that are not UTF-8): write a % in them as %25',
+      })
+      .optional(),
     /** An @elastic/elasticsearch 8.x or 9.x Client to use instead of `url` (it accepts Elasticsearch 8 and 9 only). */
     client: clientSchema.optional(),
     /** `IndexName`. */

@@ -204,6 +204,34 @@ describe('ctr-simulate (node dist/cli.js)', () => {
     }
   });
 
+  it('never prints a password or token of --endpoint: not in a usage error, not in the line saying where it sends', async () => {
+    for (const endpoint of [
+      'http://elastic:CANARY?PASS@127.0.0.1:9/',
+      'http://elastic:CANARY/PASS@127.0.0.1:9/',
+      'http://elastic:CANARY#PASS@127.0.0.1:9/',
+    ]) {
+      const result = await run(['--endpoint', endpoint]);
+      expect(result.code).toBe(2);
+      expect(`${result.stdout}${result.stderr}`).not.toContain('CANARY');
+      expect(result.stderr).toContain(
+        '--endpoint must be a URL such as http://127.0.0.1:4573 (got "http://***@127.0.0.1:9/")',
+      );
+    }
+    const server = await startFirehoseTestServer();
+    try {
+      const result = await run([
+        ...scenario,
+        '--endpoint',
+        `${server.url}/?X-Amz-Security-Token=CANARY-TOK#CANARY-FRAGMENT`,
+      ]);
+      expect(result.code).toBe(0);
+      expect(`${result.stdout}${result.stderr}`).not.toContain('CANARY');
+      expect(result.stdout).toContain(`Sending to delivery stream CTRFHStream (${server.url}).`);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('exits 2 on bad usage and prints help', async () => {
     const bad = await run(['--days', 'many']);
     expect(bad.code).toBe(2);

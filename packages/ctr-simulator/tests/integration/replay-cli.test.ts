@@ -117,6 +117,33 @@ describe('ctr-replay (node dist/replay-cli.js)', () => {
     expect(human.stdout).toMatch(/Sent 20, failed 0, retried 0, unsent 0 in 1 requests/);
   });
 
+  it('never prints a password or token of --endpoint or --s3-endpoint', async () => {
+    await writeBucket();
+    for (const option of ['--endpoint', '--s3-endpoint']) {
+      for (const endpoint of [
+        'http://elastic:CANARY?PASS@127.0.0.1:9/',
+        'http://elastic:CANARY/PASS@127.0.0.1:9/',
+        'http://elastic:CANARY#PASS@127.0.0.1:9/',
+      ]) {
+        const result = await run([bucket, option, endpoint]);
+        expect(result.code).toBe(2);
+        expect(`${result.stdout}${result.stderr}`).not.toContain('CANARY');
+        expect(result.stderr).toContain(
+          `${option} must be a URL such as http://127.0.0.1:4573 (got "http://***@127.0.0.1:9/")`,
+        );
+      }
+    }
+    server = await startFirehoseTestServer();
+    const result = await run([
+      join(bucket, 'processing-failed'),
+      '--endpoint',
+      `${server.url}/?X-Amz-Security-Token=CANARY-TOK`,
+    ]);
+    expect(result.code).toBe(0);
+    expect(`${result.stdout}${result.stderr}`).not.toContain('CANARY');
+    expect(result.stdout).toContain(`Sending to delivery stream CTRFHStream (${server.url}).`);
+  });
+
   it('replays only the chosen error codes, and sends nothing on a dry run', async () => {
     const { processingFailed } = await writeBucket();
     server = await startFirehoseTestServer();

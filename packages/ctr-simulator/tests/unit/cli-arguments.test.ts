@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCliArguments } from '../../src/cli-arguments.js';
+import { endpointForDisplay, maskUserInfo, parseCliArguments } from '../../src/cli-arguments.js';
+import { sendTarget } from '../../src/cli-send.js';
 import { CliUsageError } from '../../src/errors.js';
 import { parseReplayArguments } from '../../src/replay-arguments.js';
 
@@ -134,6 +135,60 @@ describe('parseCliArguments', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('topsecret');
     }
+  });
+
+  it.each([
+    'http://elastic:CANARY?PASS@127.0.0.1:9/',
+    'http://elastic:CANARY/PASS@127.0.0.1:9/',
+    'http://elastic:CANARY#PASS@127.0.0.1:9/',
+    'ftp://elastic:CANARY/PASS@127.0.0.1:9/',
+    'elastic:CANARY/PASS@127.0.0.1:9',
+  ])('never echoes a password holding / ? or # from a bad endpoint, in either bin: %s', (endpoint) => {
+    const messages = [
+      () => parse(['--endpoint', endpoint]),
+      () => parseReplayArguments(['backup', '--endpoint', endpoint], {}),
+      () => parseReplayArguments(['s3://bucket/', '--s3-endpoint', endpoint], {}),
+    ].map((attempt) => {
+      try {
+        attempt();
+      } catch (error) {
+        expect(error).toBeInstanceOf(CliUsageError);
+        return (error as Error).message;
+      }
+      return expect.unreachable();
+    });
+    for (const message of messages) {
+      expect(message).not.toContain('CANARY');
+      expect(message).not.toContain('PASS@');
+      expect(message).toContain('***@127.0.0.1:9');
+    }
+    expect(messages[2]).toContain('--s3-endpoint');
+  });
+
+  it('masks user info up to the last @, and shows endpoints without it, a query string or a fragment', () => {
+    expect(maskUserInfo('http://u:p/q?r#s@host:9/x')).toBe('http://***@host:9/x');
+    expect(maskUserInfo('u:p@host:9')).toBe('***@host:9');
+    expect(maskUserInfo('http://127.0.0.1:4573')).toBe('http://127.0.0.1:4573');
+    expect(endpointForDisplay('http://127.0.0.1:9/?X-Amz-Security-Token=CANARY-TOK')).toBe(
+      'http://127.0.0.1:9',
+    );
+    expect(endpointForDisplay('https://firehose.example.com/prefix#CANARY')).toBe(
+      'https://firehose.example.com/prefix',
+    );
+    // Parsed as a URL, a password with a / (the path) or a token with an @ in the query shows neither.
+    expect(endpointForDisplay('http://elastic:1234/CANARY@127.0.0.1:9/')).toBe('http://***@127.0.0.1:9');
+    expect(endpointForDisplay('http://127.0.0.1:9/?token=CANARY@TOK')).toBe('http://127.0.0.1:9');
+    // Not an http(s) URL: masked as text, then cut at the first ?, # or & after the last @.
+    expect(endpointForDisplay('ftp://u:CANARY@h/x?token=TOK')).toBe('ftp://***@h/x');
+    expect(endpointForDisplay('ftp://h/x?email=a@b.com&token=CANARY')).toBe('ftp://***@b.com');
+    expect(endpointForDisplay('http://127.0.0.1:4573')).toBe('http://127.0.0.1:4573');
+    expect(
+      sendTarget({
+        endpoint: 'http://127.0.0.1:9/?X-Amz-Security-Token=CANARY-TOK',
+        region: 'ap-southeast-2',
+      }),
+    ).toBe('http://127.0.0.1:9');
+    expect(sendTarget({ endpoint: undefined, region: 'ap-southeast-2' })).toBe('Firehose in ap-southeast-2');
   });
 
   it('reads --live and --duration in every unit, a number alone as seconds', () => {

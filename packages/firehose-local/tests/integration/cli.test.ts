@@ -150,6 +150,72 @@ describe('ctr-firehose-local', () => {
     expect(missing.text()).toMatch(/Cannot read the config file/);
   });
 
+  it('says where a config file is not valid JSON, never quoting its text (it holds secrets)', async () => {
+    const directory = await temporaryDirectory();
+    directories.push(directory);
+    const never = new AbortController().signal;
+    const cases: [string, string][] = [
+      // No position in the message: JSON.parse quotes the text around the token instead.
+      [
+        '{"streams": [{"processor": {"environment": {"CALLER_LOOKUP_API_KEY": CANARY-KEY}}}]}',
+        'it is not valid JSON.',
+      ],
+      [
+        '{\n  "streams": [\n    {\n      "elasticsearch": {\n        "url": "http://elastic:CANARY-PASS@127.0.0.1:9200",\n      }\n    }\n  ]\n}\n',
+        'it is not valid JSON: syntax error at line 6, column 7.',
+      ],
+      [
+        '{\r\n"streams": [{"processor": {"environment": {"CALLER_LOOKUP_API_KEY": "CANARY-KEY',
+        'it is not valid JSON: syntax error at line 2, column 80.',
+      ],
+      [
+        '{"streams": [{"processor": {"environment": {"CALLER_LOOKUP_API_KEY": "CANARY',
+        'it is not valid JSON: syntax error at line 1, column 77.',
+      ],
+      ['', 'it is not valid JSON: it ends before the JSON is complete.'],
+    ];
+    for (const [index, [text, expected]] of cases.entries()) {
+      const path = join(directory, `bad${index}.json`);
+      await writeFile(path, text);
+      const stdout = capture();
+      const stderr = capture();
+      expect(await runCli(['--config', path], { stdout: stdout.stream, stderr: stderr.stream }, never)).toBe(
+        2,
+      );
+      expect(stdout.text()).toBe('');
+      expect(stderr.text()).toContain(`Cannot read the config file ${path}: ${expected}`);
+      expect(stderr.text()).not.toContain('CANARY');
+      expect(stderr.text()).not.toContain('API_KEY');
+      expect(stderr.text().trimEnd().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('exits 2 naming elasticsearch.url when its password has a malformed percent escape, never showing it', async () => {
+    const config = await configFile({
+      streams: [
+        {
+          name: 'ctr-stream',
+          elasticsearch: { url: 'http://user:pa%zzCANARY@127.0.0.1:9', indexName },
+          backup: { directory: 'backup' },
+        },
+      ],
+    });
+    const stdout = capture();
+    const stderr = capture();
+    // Already aborted: a config that were accepted would start, stop at once and exit 0.
+    expect(
+      await runCli(
+        ['--config', config, '--port', '0'],
+        { stdout: stdout.stream, stderr: stderr.stream },
+        AbortSignal.abort(),
+      ),
+    ).toBe(2);
+    expect(stdout.text()).toBe('');
+    expect(stderr.text()).toBe(
+      'Invalid firehose-local configuration: streams.0.elasticsearch.url: the user name or password in it has a malformed percent escape (a % not followed by two hexadecimal digits, or escapes that are not UTF-8): write a % in them as %25\n',
+    );
+  });
+
   it('takes only a decimal --port from 0 to 65535: anything else is bad usage (exit 2), never a port', async () => {
     const config = await configFile({
       streams: [

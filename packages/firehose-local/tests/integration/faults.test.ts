@@ -195,6 +195,68 @@ describe('what firehose-local logs of a failed invocation', () => {
   );
 });
 
+describe('what firehose-local logs of a failed invocation: no URL secrets', () => {
+  it.each([
+    ['throwsWithUrl', 'worker'],
+    ['throwsWithUrl', 'in-process'],
+    ['crashesWithUrl', 'worker'],
+  ] as const)(
+    'masks the user info of a URL in the error of %s (isolation %s), drops its query and keeps its host',
+    async (exportName, isolation) => {
+      const directory = await temporaryDirectory();
+      directories.push(directory);
+      const warnings: Record<string, unknown>[] = [];
+      const firehose = await startFirehoseLocal({
+        logger: { ...silentLogger, warn: (message, details) => warnings.push({ message, ...details }) },
+        streams: [
+          {
+            name: 'faulty',
+            processor: {
+              modulePath: fixture('faulty.mjs'),
+              exportName,
+              isolation,
+              numberOfRetries: 0,
+              bufferIntervalInSeconds: 0,
+            },
+            elasticsearch: destination(`${isolation}-url-secrets`),
+            backup: { directory },
+          },
+        ],
+      });
+      const client = firehoseClient(firehose.url);
+      await client.send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: 'faulty',
+          Records: [{ Data: json({ ContactId: 'c-1' }) }],
+        }),
+      );
+      client.destroy();
+      await firehose.close();
+      expect(firehose.metrics('faulty').local.processingFailedRecords).toBe(1);
+      const logged = JSON.stringify(warnings);
+      expect(warnings).toContainEqual(
+        expect.objectContaining({
+          message: 'processor invocation failed',
+          errorMessage: expect.stringContaining(
+            'lookup failed: GET http://***:***@127.0.0.1:9/api/user/+*********90 (status 500)',
+          ),
+        }),
+      );
+      if (exportName === 'crashesWithUrl') {
+        expect(warnings).toContainEqual(
+          expect.objectContaining({
+            message: 'processor execution environment exited during an invocation',
+            reason: 'Error: lookup failed: GET http://***:***@127.0.0.1:9/api/user/+*********90 (status 500)',
+          }),
+        );
+      }
+      expect(logged).not.toContain('CANARY');
+      expect(logged).not.toContain('api_key');
+      expect(logged).not.toContain('61411222');
+    },
+  );
+});
+
 describe("a processor's memory (worker environments sized like the Lambda function)", () => {
   it('a function that runs out of its heap fails the invocation like Lambda, and the records land in processing-failed/', async () => {
     const { metrics, directory } = await runStream({

@@ -122,6 +122,37 @@ describe('parseFirehoseLocalConfig', () => {
     ).toBe('streams.0.elasticsearch.url');
   });
 
+  it('refuses a URL whose password has a malformed percent escape, without showing it, from the file and the API', async () => {
+    const MALFORMED = 'the user name or password in it has a malformed percent escape';
+    for (const url of [
+      'http://user:pa%zzCANARY@127.0.0.1:9200',
+      'http://user:CANARY%@127.0.0.1:9200',
+      'http://us%4user:CANARY@127.0.0.1:9200',
+      'http://user:CANARY%C3%28@127.0.0.1:9200',
+    ]) {
+      const streams = [{ ...minimal, elasticsearch: { url, indexName: 'connect' } }];
+      expect(issuesOf({ streams })).toEqual([
+        { path: 'streams.0.elasticsearch.url', message: expect.stringContaining(MALFORMED) },
+      ]);
+      const rejection = startFirehoseLocal({ streams });
+      await expect(rejection).rejects.toBeInstanceOf(FirehoseLocalConfigError);
+      const error = (await rejection.catch((reason: unknown) => reason)) as FirehoseLocalConfigError;
+      expect(error.message).toContain(`streams.0.elasticsearch.url: ${MALFORMED}`);
+      expect(error.message).not.toContain('CANARY');
+    }
+    // Escapes that decode are fine: %25 is a %, %40 an @.
+    expect(
+      parseFirehoseLocalConfig({
+        streams: [
+          {
+            ...minimal,
+            elasticsearch: { url: 'http://user:p%25s%40s@127.0.0.1:9200', indexName: 'connect' },
+          },
+        ],
+      }).streams[0]?.elasticsearch.url,
+    ).toBe('http://user:p%25s%40s@127.0.0.1:9200');
+  });
+
   it('requires maxPendingBytes to hold a full 4 MiB PutRecordBatch call plus a margin', () => {
     const [issue] = issuesOf({ streams: [{ ...minimal, maxPendingBytes: 1024 * 1024 }] });
     expect(issue?.path).toBe('streams.0.maxPendingBytes');
