@@ -23,9 +23,16 @@ Runs the whole pipeline on this machine: simulated contacts -> local Firehose ($
 "Calls per day" from the same aggregation the Kibana visualization uses.
 Set KIBANA_URL (and KIBANA_USERNAME/KIBANA_PASSWORD or KIBANA_API_KEY) to install the Kibana objects too.
 
+--days N         days simulated (default 7)
+--contacts-per-day N
+                 contacts on an average weekday; weekends get 30% of it (default 200)
+--seed N         the simulator's seed: the same seed and options give the same records (default 1)
+--start-date YYYY-MM-DD
+                 the first simulated day, in the contact center's clock (default: the N days up to
+                 yesterday; with --live, up to today); not with --live
 --utc-offset-minutes N
                  the contact center's clock vs UTC, for its business hours: 600 for Sydney,
-                 --utc-offset-minutes=-300 for New York (default 0)
+                 --utc-offset-minutes=-300 for New York (default 0). The table's days are UTC days
 --index NAME     the index to deliver to (default connect)
 --reset-index    delete that index first; the default on the local Elasticsearch npm start runs, never
                  on ELASTICSEARCH_URL unless given (an index with documents there is an error instead)
@@ -33,6 +40,9 @@ Set KIBANA_URL (and KIBANA_USERNAME/KIBANA_PASSWORD or KIBANA_API_KEY) to instal
                  from now on, with a status line every 10 s; Ctrl-C ends it, delivers what is in flight
                  and prints the report (a second Ctrl-C quits at once)
 --duration TIME  with --live: stop after TIME, e.g. 90s, 30m, 8h (a number alone is seconds)`;
+
+/** A signal repeated within this many ms is the same one, passed on by npm (see `onSignal`). */
+const SAME_SIGNAL_MS = 100;
 
 /** What scripts/start.mjs hands over. */
 export interface StartContext {
@@ -130,6 +140,10 @@ export function parseStartArguments(
       seed,
       utcOffsetMinutes,
     });
+    if (values.live === true && startDate !== undefined)
+      throw new Error(
+        '--start-date picks the simulated days, and --live simulates the days up to now, then goes on live: give one of them',
+      );
     if (values.duration !== undefined && values.live !== true)
       throw new Error('--duration sets how long --live runs: add --live');
     const durationMs = parseDurationOption(values.duration as string | undefined);
@@ -301,8 +315,21 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
   // Live: a signal during the live phase delivers what is in flight and prints the report; one before it (the
   // simulated days are still being sent), after it (the report is being made) or a second one ends the run at
   // once, 130 for SIGINT, 143 for SIGTERM.
+  // A run ended by a signal says so: a quiet exit looks like a signal that was ignored, or a crash.
+  const quit = (signal: 'SIGINT' | 'SIGTERM') => {
+    process.stderr.write(
+      `\nInterrupted (${signal}): the run ends here, incomplete. Elasticsearch keeps running (npm run es:stop ends it).\n`,
+    );
+    process.exit(signal === 'SIGTERM' ? 143 : 130);
+  };
+  // npm start runs node in npm's place (`exec`), and npm passes on the signals it gets: one Ctrl-C reaches node twice,
+  // from the terminal and from npm, milliseconds apart. The same signal again within SAME_SIGNAL_MS is that one.
+  let last: { signal: NodeJS.Signals; at: number } | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!liveRunning || stop.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
+    const now = Date.now();
+    if (last?.signal === signal && now - last.at < SAME_SIGNAL_MS) return;
+    last = { signal, at: now };
+    if (!liveRunning || stop.signal.aborted) quit(signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
     console.error(
       '\nStopping: the records in flight are delivered, then the report is printed (Ctrl-C again to quit now).',
     );
@@ -311,8 +338,8 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
   // Without --live a signal ends the run at once, but through process.exit: a signal's default action would skip
   // the exit handlers, and `kill <pid>` (npm start alone, not its process group) would leave the caller directory
   // running.
-  const onInterrupt = () => process.exit(130);
-  const onTerminate = () => process.exit(143);
+  const onInterrupt = () => quit('SIGINT');
+  const onTerminate = () => quit('SIGTERM');
   if (settings.live !== undefined) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -366,7 +393,7 @@ export async function main(argv: string[], context: StartContext): Promise<numbe
   });
 
   console.log(
-    `\nCalls per day (unique ContactId per day of LastUpdateTimestamp, index ${report.paths.index}):\n`,
+    `\nCalls per day (unique ContactId per UTC day of LastUpdateTimestamp, index ${report.paths.index}):\n`,
   );
   console.log(formatCallsPerDay(report.callsPerDay, report.expectedCallsPerDay));
   const { totals } = report;

@@ -10,7 +10,8 @@ import {
   type SendProgress,
   sendLiveTraffic,
   sendToFirehose,
-  simulateContactTraffic,
+  type simulateContactTraffic,
+  simulateContactTrafficAsync,
   simulateLiveTraffic,
   writeCallerDirectory,
 } from '@ctr-stream/ctr-simulator';
@@ -264,7 +265,8 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     // of a contact center west of UTC ends after midnight UTC) is not history, and the live traffic has its own.
     const liveFrom = options.live === undefined ? undefined : (options.live.clock?.now() ?? Date.now());
     const utcOffsetMinutes = options.utcOffsetMinutes ?? 0;
-    const simulation = simulateContactTraffic({
+    // Asynchronously: a large period takes seconds to generate, and a Ctrl-C meanwhile is served at once.
+    const simulation = await simulateContactTrafficAsync({
       startDate:
         options.startDate ??
         defaultStartDate(days, liveFrom === undefined ? undefined : { now: liveFrom, utcOffsetMinutes }),
@@ -275,7 +277,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     });
     await writeCallerDirectory(callerDirectoryFile, simulation.callerDirectory, 'csv');
     log(
-      `Simulated ${simulation.groundTruth.totals.records} records (${simulation.groundTruth.totals.distinctContacts} contacts) over ${days} days; caller directory of ${simulation.callerDirectory.size} numbers.`,
+      `Simulated ${simulation.groundTruth.totals.records} records (${simulation.groundTruth.totals.distinctContacts} contacts) over ${days} ${days === 1 ? 'day' : 'days'}; caller directory of ${simulation.callerDirectory.size} numbers.`,
     );
     const historyRecords =
       liveFrom === undefined

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { OutputFileError, SimulationOptionsError } from './errors.js';
 import { FIRST_NAMES, LAST_NAMES } from './names.js';
 import { type CountryCodeMix, generatePhoneNumber } from './phone-numbers.js';
@@ -67,8 +67,8 @@ export function callerDirectoryFormatFromPath(path: string): CallerDirectoryForm
 }
 
 /**
- * Writes the caller directory for the directory server (`ctr-caller-directory --file <path>`).
- * Throws `OutputFileError` when the file cannot be written.
+ * Writes the caller directory for the directory server (`ctr-caller-directory --file <path>`), whole or not at all
+ * (a temporary file beside it, renamed over it). Throws `OutputFileError` when the file cannot be written.
  *
  * @example
  * ```ts
@@ -82,9 +82,14 @@ export async function writeCallerDirectory(
   format: CallerDirectoryFormat,
 ): Promise<void> {
   const text = formatCallerDirectory(directory, format);
+  // Written beside it, then renamed over it: a run ended half way (Ctrl-C) leaves the whole file or none, never
+  // one cut in the middle of a line, which a directory server would load without a word.
+  const partial = `${path}.${process.pid}.partial`;
   try {
-    await writeFile(path, text, 'utf8');
+    await writeFile(partial, text, 'utf8');
+    await rename(partial, path);
   } catch (error) {
+    await rm(partial, { force: true });
     throw new OutputFileError(path, error);
   }
 }

@@ -77,4 +77,5 @@ export {
   type Simulation,
   type SimulationOptions,
   simulateContactTraffic,
+  simulateContactTrafficAsync,
 } from './simulate.js';

@@ -87,6 +87,10 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 90_00
   }
 }
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A second key press, not the first one passed on by npm (within 100 ms, which npm start takes for the same). */
+const SECOND_PRESS_MS = 150;
+
 /** Ctrl-C in a terminal: SIGINT to every process of the foreground group. */
 function controlC(run: Run): void {
   process.kill(-run.child.pid!, 'SIGINT');
@@ -170,6 +174,17 @@ describe('npm start --live and Ctrl-C, in a process group as a terminal runs it'
     expect(processesMentioning(workDirectory)).toEqual([]);
   }, 180_000);
 
+  test('one Ctrl-C that reaches it twice at once (from the terminal, and passed on by npm) is one Ctrl-C', async () => {
+    const { run, workDirectory } = startLive('passed-on');
+    await waitFor(() => run.stderr().includes('Live traffic from'), 'the live phase');
+    controlC(run);
+    process.kill(run.child.pid!, 'SIGINT'); // what npm passes on to the node it runs with exec
+    expect(await run.exit).toBe(0);
+    expect(run.stderr().match(/Stopping:/g)).toHaveLength(1);
+    expect(run.stdout()).toContain("Calls per day matches the simulator's ground truth");
+    expect(processesMentioning(workDirectory)).toEqual([]);
+  }, 180_000);
+
   test('a closed terminal (SIGHUP) quits at once with exit code 129, and takes the directory with it', async () => {
     const { run, workDirectory } = startLive('hangup');
     await waitFor(() => run.stderr().includes('Live traffic from'), 'the live phase');
@@ -184,6 +199,7 @@ describe('npm start --live and Ctrl-C, in a process group as a terminal runs it'
     await waitFor(() => run.stderr().includes('Live traffic from'), 'the live phase');
     controlC(run);
     await waitFor(() => run.stderr().includes('Stopping:'), 'the first Ctrl-C to be taken');
+    await pause(SECOND_PRESS_MS);
     controlC(run);
     expect(await run.exit).toBe(130);
     await waitFor(() => processesMentioning(workDirectory).length === 0, 'the directory to end', 10_000);
@@ -206,6 +222,7 @@ describe('npm start --live and a signal before or twice in its live phase', () =
     await waitFor(() => run.stderr().includes('Live traffic from'), 'the live phase');
     process.kill(run.child.pid!, 'SIGTERM');
     await waitFor(() => run.stderr().includes('Stopping:'), 'the first SIGTERM to be taken');
+    await pause(SECOND_PRESS_MS);
     process.kill(run.child.pid!, 'SIGTERM');
     expect(await run.exit).toBe(143);
     await waitFor(() => processesMentioning(workDirectory).length === 0, 'the directory to end', 10_000);
@@ -246,6 +263,49 @@ describe('npm start without --live and a signal sent to it alone', () => {
     expect(processesMentioning(workDirectory).length).toBeGreaterThan(0);
     process.kill(child.pid!, 'SIGTERM');
     expect(await exit).toBe(143);
+    expect(stderr).toContain('Interrupted (SIGTERM): the run ends here, incomplete.');
     await waitFor(() => processesMentioning(workDirectory).length === 0, 'the directory to end', 10_000);
+  }, 180_000);
+
+  test('SIGTERM while a large period is being simulated ends it within seconds, saying so, and leaves no cut file', async () => {
+    const index = `connect-e2e-signals-simulating-${process.pid}-${Date.now()}`;
+    indices.push(index);
+    const workDirectory = join(workRoot, 'simulating');
+    // 14 days of 20,000 contacts: about half a minute of generating here.
+    const child = spawn(
+      process.execPath,
+      [
+        runner,
+        elasticsearchUrl,
+        workDirectory,
+        '--days',
+        '14',
+        '--contacts-per-day',
+        '20000',
+        '--index',
+        index,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.stdout?.resume();
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await waitFor(() => stderr.includes('Index template for'), 'the simulation to start');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const signalled = Date.now();
+    process.kill(child.pid!, 'SIGTERM');
+    expect(await exit).toBe(143);
+    // A day of 20,000 contacts is the longest step between two turns of the event loop (about 2 s here).
+    expect(Date.now() - signalled).toBeLessThan(10_000);
+    expect(stderr).toContain('Interrupted (SIGTERM): the run ends here, incomplete.');
+    expect(stderr).not.toContain('Simulated ');
+    const left = existsSync(workDirectory) ? readdirSync(workDirectory) : [];
+    expect(left.filter((name) => name.startsWith('caller-directory'))).toEqual([]);
   }, 180_000);
 });

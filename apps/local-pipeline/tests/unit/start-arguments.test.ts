@@ -34,8 +34,6 @@ describe("npm start's arguments: every mistake is caught before anything is star
           '50',
           '--seed',
           '9',
-          '--start-date',
-          '2026-03-02',
           '--index',
           'x',
           '--reset-index',
@@ -51,7 +49,7 @@ describe("npm start's arguments: every mistake is caught before anything is star
         days: 3,
         contactsPerDay: 50,
         seed: 9,
-        startDate: '2026-03-02',
+        startDate: undefined,
         utcOffsetMinutes: -300,
         index: 'x',
         resetIndex: true,
@@ -60,6 +58,7 @@ describe("npm start's arguments: every mistake is caught before anything is star
         live: { durationMs: 1_800_000 },
       },
     });
+    expect(parse(['--start-date', '2026-03-02'])).toMatchObject({ settings: { startDate: '2026-03-02' } });
   });
 
   test('--live runs until Ctrl-C unless --duration is given, which needs --live', () => {
@@ -105,6 +104,8 @@ describe("npm start's arguments: every mistake is caught before anything is star
     [['--days', '400'], '--days must be an integer from 1 to 366'],
     [['--start-date', '2026-13-45'], '--start-date must be a real date as yyyy-mm-dd (got "2026-13-45")'],
     [['--index', 'Bad Index'], '--index: Invalid index name "Bad Index": use lowercase letters'],
+    // The live traffic starts now: history from another date would leave a gap, or overlap it.
+    [['--live', '--start-date', '2026-11-01'], '--start-date picks the simulated days, and --live simulates'],
   ])('%j: exit code 2, %s, then the usage', (argv, message) => {
     const result = failure(argv);
     expect(result.exitCode).toBe(2);

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,20 @@ describe('caller directory', () => {
     expect(callerDirectoryFormatFromPath('callers.json')).toBe('json');
     expect(() => callerDirectoryFormatFromPath('callers.txt')).toThrow(SimulationOptionsError);
     expect(() => formatCallerDirectory(simulation.callerDirectory, 'xml' as never)).toThrow(/csv or json/);
+  });
+
+  it('replaces the file whole, through a temporary file beside it that it never leaves behind', async () => {
+    const path = join(directory, 'replaced.csv');
+    await writeFile(path, 'phone,name\n+61400000000,Old Entry\n');
+    await writeCallerDirectory(path, simulation.callerDirectory, 'csv');
+    expect(parseCsv(await readFile(path, 'utf8'))).toHaveLength(simulation.callerDirectory.size + 1);
+    // A target it cannot take (a directory): the error names it, and no partial file stays.
+    const taken = join(directory, 'taken.csv');
+    await mkdir(taken);
+    await expect(writeCallerDirectory(taken, simulation.callerDirectory, 'csv')).rejects.toBeInstanceOf(
+      OutputFileError,
+    );
+    expect((await readdir(directory)).filter((name) => name.includes('.partial'))).toEqual([]);
   });
 
   it('throws OutputFileError naming the path when it cannot write', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BUSINESS_HOURS } from '../../src/arrival-curve.js';
 import { SimulationOptionsError } from '../../src/errors.js';
 import type { GeneratedContactTraceRecord } from '../../src/record-types.js';
-import { simulateContactTraffic } from '../../src/simulate.js';
+import { simulateContactTraffic, simulateContactTrafficAsync } from '../../src/simulate.js';
 
 // Monday 2024-03-04 to Sunday 2024-03-17: ten weekdays, four weekend days.
 const simulation = simulateContactTraffic({
@@ -42,6 +42,30 @@ describe('simulateContactTraffic: determinism', () => {
     );
     expect([...again.callerDirectory]).toEqual([...simulation.callerDirectory]);
     expect(again.groundTruth).toEqual(simulation.groundTruth);
+  });
+
+  it('gives the same simulation asynchronously, serving timers between days and every 1,000 records', async () => {
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    try {
+      const again = await simulateContactTrafficAsync({
+        startDate: '2024-03-04',
+        days: 14,
+        contactsPerDay: 300,
+        seed: 42,
+      });
+      expect(again.records.map((record) => record.data)).toEqual(
+        simulation.records.map((record) => record.data),
+      );
+      expect([...again.callerDirectory]).toEqual([...simulation.callerDirectory]);
+      expect(again.groundTruth).toEqual(simulation.groundTruth);
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(turns).toBeGreaterThanOrEqual(14);
+    await expect(simulateContactTrafficAsync({ startDate: '2024-03-04', days: 0 })).rejects.toBeInstanceOf(
+      SimulationOptionsError,
+    );
   });
 
   it('gives different records for another seed', () => {
