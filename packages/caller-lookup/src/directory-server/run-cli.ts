@@ -156,15 +156,35 @@ export async function runDirectoryCli(
       contentType: 'text/html',
     },
   });
+  const host = text('host') ?? '127.0.0.1';
   const server = await startDirectoryServer({
     file,
     port,
-    host: text('host') ?? '127.0.0.1',
+    host,
     latencyMs: number('--latency-ms', text('latency-ms'), 0, MAX_TIMER_MS),
     seed: number('--seed', text('seed'), 1),
     faults,
     ...(text('base-path') === undefined ? {} : { basePath: text('base-path')! }),
     ...serverOptions,
+  }).catch((error: unknown) => {
+    // An address it cannot listen on is the command line's to change, not a crash with a stack trace.
+    const code = (error as NodeJS.ErrnoException | null)?.code;
+    if (code === 'EADDRINUSE')
+      throw new CallerLookupOptionsError(
+        '--port',
+        `${port} on ${host} is in use: pass another --port (0 picks a free one)`,
+      );
+    if (code === 'EACCES')
+      throw new CallerLookupOptionsError(
+        '--port',
+        `${port} on ${host} needs privileges: pass a --port above 1023`,
+      );
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+      throw new CallerLookupOptionsError(
+        '--host',
+        `cannot listen on ${host} (${code}): pass an address of this machine`,
+      );
+    throw error;
   });
   const faultNote =
     faults.length === 0

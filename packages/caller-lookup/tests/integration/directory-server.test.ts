@@ -504,6 +504,34 @@ describe('ctr-caller-directory command line', () => {
     expect((await run(['--help'])).stdout).toContain('\n  --version               show the version\n');
   });
 
+  it('the built bin says in one line, exit 2, what to change: a port in use, an unknown flag, a bad value', async () => {
+    const taken = await startDirectoryServer({ entries: { '+61299999854': 'Jane' } });
+    const port = new URL(taken.url).port;
+    const fail = (argv: string[]) =>
+      promisify(execFile)(process.execPath, [bin, ...argv], { timeout: 10_000 }).then(
+        () => ({ code: 0, firstLine: '' }),
+        (error: { code: number; stderr: string }) => ({
+          code: error.code,
+          firstLine: error.stderr.split('\n')[0],
+        }),
+      );
+    try {
+      expect(await fail(['--file', events('callers.csv'), '--port', port])).toEqual({
+        code: 2,
+        firstLine: `ctr-caller-directory: --port: ${port} on 127.0.0.1 is in use: pass another --port (0 picks a free one)`,
+      });
+    } finally {
+      await taken.close();
+    }
+    expect((await fail(['--bogus'])).firstLine).toMatch(
+      /^ctr-caller-directory: Unknown option '--bogus'\.?$/,
+    );
+    expect(await fail(['--file', events('callers.csv'), '--port', 'abc'])).toEqual({
+      code: 2,
+      firstLine: 'ctr-caller-directory: --port: expected an integer from 0 to 65535, got "abc"',
+    });
+  });
+
   it.each(['0', '42', '99', '100', '101', '200', '299', '600', '500.5', '5e2', '-500', ''])(
     'rejects --error-status %j before starting (no error: a crash, a hang or a name)',
     async (status) => {
