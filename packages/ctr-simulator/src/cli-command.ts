@@ -54,8 +54,11 @@ export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options'
       strict: true,
     });
   } catch (error) {
-    const reason = withoutFinalPeriod(reasonOf(error).replace(/\s*\n\s*/g, ' '));
-    throw new CliUsageError(`${reason}. Run ${command} --help.`);
+    let reason = reasonOf(error).replace(/\s*\n\s*/g, ' ');
+    // Node adds advice on positionals that start with '-' (with a quote it never closes): the first sentence says it.
+    if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+      reason = reason.split(/(?<=\.) /)[0] ?? reason;
+    throw new CliUsageError(`${withoutFinalPeriod(reason)}. Run ${command} --help.`);
   }
 }
 

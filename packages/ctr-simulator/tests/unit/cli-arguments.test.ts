@@ -121,6 +121,12 @@ describe('parseCliArguments', () => {
     expect(() => parse(argv)).toThrow(message);
   });
 
+  it("says an unknown option in one sentence, without Node's advice on positionals (and its unclosed quote)", () => {
+    expect(() => parse(['--dayz', '3'])).toThrow(
+      new CliUsageError("Unknown option '--dayz'. Run ctr-simulate --help."),
+    );
+  });
+
   it('takes --rate from just above 0 to 1,000,000 (what the sender takes), in both bins', () => {
     expect(parse(['--rate', '1000000']).rateLimitPerSecond).toBe(1_000_000);
     expect(parse(['--rate', '0.0000001']).rateLimitPerSecond).toBe(0.0000001);
