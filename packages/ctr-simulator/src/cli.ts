@@ -33,7 +33,7 @@ async function main(): Promise<number> {
   }
   const { options, groundTruth } = simulation;
   log(
-    `Simulated ${groundTruth.totals.records} records (${groundTruth.totals.distinctContacts} contacts) over ${options.days} days from ${options.startDate}, seed ${options.seed}.`,
+    `Simulated ${groundTruth.totals.records} records (${groundTruth.totals.distinctContacts} contacts) over ${options.days} ${options.days === 1 ? 'day' : 'days'} from ${options.startDate}, seed ${options.seed}.`,
   );
 
   const report: Record<string, unknown> = { options, groundTruth };
