@@ -15,9 +15,10 @@ import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { LAMBDA_MEMORY_MB, startDirectoryProcess } from '../apps/local-pipeline/dist/index.js';
 import { simulateContactTraffic, writeCallerDirectory } from '../packages/ctr-simulator/dist/index.js';
-import { installIndexTemplate } from '../packages/es-index-setup/dist/index.js';
+import { createHttpConnection, installIndexTemplate } from '../packages/es-index-setup/dist/index.js';
 import { startElasticsearch } from '../scripts/elasticsearch.mjs';
 import { cpuSecondsByGroup, snapshotCpu } from './support/process-cpu.mjs';
+import { removeIndex } from './support/remove-index.mjs';
 
 // Two weeks of traffic (~32,000 CTRs, ~80 MiB): the raw baseline runs for seconds, not for less than one
 // buffer interval, so the ratio measures throughput rather than the pipeline's fill and drain.
@@ -65,6 +66,8 @@ if (PIN) {
   execFileSync('taskset', ['-a', '-p', '-c', `1-${lastCore}`, String(process.pid)], { stdio: 'ignore' });
 }
 const elasticsearch = new Client({ node: node.url });
+// For the cleanup: plain HTTP, which Elasticsearch and OpenSearch answer alike.
+const connection = createHttpConnection({ node: node.url });
 const work = await mkdtemp(join(tmpdir(), 'bench-pipeline-'));
 const rawIndex = `bench-raw-${process.pid}`;
 const pipelineIndex = `bench-pipeline-${process.pid}`;
@@ -146,16 +149,21 @@ async function bulkIndex(index, records) {
 }
 
 async function rawBulk(index) {
-  await freshIndex(index);
-  if (warmupRecords.length > 0) await bulkIndex(index, warmupRecords);
-  settleHeap();
-  const cpuBefore = snapshotCpu();
-  const started = performance.now();
-  await bulkIndex(index, records);
-  const seconds = (performance.now() - started) / 1000;
-  const cpuMicrosPerRecord = cpuPerRecord(cpuBefore, records.length);
-  const count = (await elasticsearch.count({ index })).count - warmupRecords.length;
-  return { seconds, count, docsPerSecond: count / seconds, cpuMicrosPerRecord };
+  try {
+    await freshIndex(index);
+    if (warmupRecords.length > 0) await bulkIndex(index, warmupRecords);
+    settleHeap();
+    const cpuBefore = snapshotCpu();
+    const started = performance.now();
+    await bulkIndex(index, records);
+    const seconds = (performance.now() - started) / 1000;
+    const cpuMicrosPerRecord = cpuPerRecord(cpuBefore, records.length);
+    const count = (await elasticsearch.count({ index })).count - warmupRecords.length;
+    return { seconds, count, docsPerSecond: count / seconds, cpuMicrosPerRecord };
+  } finally {
+    // Off the clock: the index and its templates go with the case, whether it ended or failed.
+    await removeIndex(connection, index);
+  }
 }
 
 const ndjsonFile = join(work, 'records.ndjson');
@@ -168,16 +176,33 @@ function startProducerProcess(endpoint) {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
+  let stopped = false;
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('message', () =>
       resolve({
         send: (file) =>
-          new Promise((done) => {
-            child.once('message', (message) => done(message));
-            child.send({ file });
+          new Promise((done, fail) => {
+            // A producer that died answers nothing: fail, so that the run ends (and cleans up) instead of hanging.
+            const ended = () => fail(new Error(`the producer process ended while sending ${file}`));
+            if (!child.connected) ended();
+            else {
+              child.once('disconnect', ended);
+              child.once('message', (message) => {
+                child.off('disconnect', ended);
+                done(message);
+              });
+              child.send({ file });
+            }
           }),
-        stop: () => child.send('stop'),
+        stop: () => {
+          stopped = true;
+          child.send('stop');
+        },
+        /** After a failure: ends the process, unless it was stopped. */
+        kill: () => {
+          if (!stopped) child.kill();
+        },
       }),
     );
   });
@@ -191,120 +216,159 @@ function startFirehoseHost() {
       : process.execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  let closed = false;
   const call = (command, fields = {}) =>
     new Promise((resolve, reject) => {
-      child.once('message', (answer) => (answer.ok ? resolve(answer) : reject(new Error(answer.error))));
-      child.send({ command, ...fields });
+      // A process that died answers nothing: fail, so that the run ends (and cleans up) instead of hanging.
+      const ended = () => reject(new Error(`the local Firehose process ended during ${command}`));
+      if (!child.connected) ended();
+      else {
+        child.once('disconnect', ended);
+        child.once('message', (answer) => {
+          child.off('disconnect', ended);
+          if (answer.ok && command === 'close') closed = true;
+          answer.ok ? resolve(answer) : reject(new Error(answer.error));
+        });
+        child.send({ command, ...fields });
+      }
     });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('message', () => resolve({ call }));
+    child.once('message', () =>
+      resolve({
+        call,
+        // After a failure: ends the process and resolves once it has exited, so that it delivers nothing more.
+        // Closed, it exits by itself (after writing its --cpu-prof profiles).
+        kill: () =>
+          new Promise((resolve) => {
+            if (closed || child.exitCode !== null || child.signalCode !== null) resolve();
+            else {
+              child.once('exit', () => resolve());
+              child.kill();
+            }
+          }),
+      }),
+    );
   });
 }
 
 async function endToEnd() {
-  await freshIndex(pipelineIndex);
-  const directoryFile = join(work, 'directory.csv');
-  await writeCallerDirectory(directoryFile, simulation.callerDirectory, 'csv');
-  // Every part in its own process, as on AWS: the directory (a remote service), the local Firehose with the
-  // Lambda's environments, and the producer (Amazon Connect).
-  const directory = await startDirectoryProcess({ file: directoryFile, latencyMs: DIRECTORY_LATENCY_MS });
   try {
-    return await endToEndWith(directory);
+    await freshIndex(pipelineIndex);
+    const directoryFile = join(work, 'directory.csv');
+    await writeCallerDirectory(directoryFile, simulation.callerDirectory, 'csv');
+    // Every part in its own process, as on AWS: the directory (a remote service), the local Firehose with the
+    // Lambda's environments, and the producer (Amazon Connect).
+    const directory = await startDirectoryProcess({ file: directoryFile, latencyMs: DIRECTORY_LATENCY_MS });
+    try {
+      return await endToEndWith(directory);
+    } finally {
+      await directory.close(); // also when the run fails: no directory process outlives the benchmark
+    }
   } finally {
-    await directory.close(); // also when the run fails: no directory process outlives the benchmark
+    // Off the clock, once no process of the chain delivers any more: the index and its templates go with the case.
+    await removeIndex(connection, pipelineIndex);
   }
 }
 
 async function endToEndWith(directory) {
   await mkdir(join(work, 'backup'), { recursive: true });
   const firehose = await startFirehoseHost();
-  const { url } = await firehose.call('start', {
-    config: {
-      streams: [
-        {
-          name: 'CTRFHStream',
-          region: 'ap-southeast-2',
-          processor: {
-            modulePath: process.env.BENCH_LAMBDA_MODULE ?? join(here, '../apps/lambda/dist/index.mjs'),
-            bufferSizeInMBs: PROCESSOR_BUFFER_MB,
-            bufferIntervalInSeconds: BUFFER_SECONDS,
-            concurrency: PROCESSOR_CONCURRENCY,
-            // The memory apps/infra deploys the function with, which also sizes its heap (and so its garbage
-            // collector's work) as Lambda's Node.js runtime does.
-            memorySizeInMB: Number(process.env.BENCH_LAMBDA_MEMORY_MB ?? LAMBDA_MEMORY_MB),
-            environment: {
-              CALLER_LOOKUP_URL: directory.baseUrl,
-              CALLER_LOOKUP_CONCURRENCY: process.env.CALLER_LOOKUP_CONCURRENCY,
-              LOG_LEVEL: process.env.BENCH_LAMBDA_LOG_LEVEL ?? 'warn',
-              METRICS: process.env.BENCH_LAMBDA_METRICS ?? 'off',
+  let producer;
+  try {
+    const { url } = await firehose.call('start', {
+      config: {
+        streams: [
+          {
+            name: 'CTRFHStream',
+            region: 'ap-southeast-2',
+            processor: {
+              modulePath: process.env.BENCH_LAMBDA_MODULE ?? join(here, '../apps/lambda/dist/index.mjs'),
+              bufferSizeInMBs: PROCESSOR_BUFFER_MB,
+              bufferIntervalInSeconds: BUFFER_SECONDS,
+              concurrency: PROCESSOR_CONCURRENCY,
+              // The memory apps/infra deploys the function with, which also sizes its heap (and so its garbage
+              // collector's work) as Lambda's Node.js runtime does.
+              memorySizeInMB: Number(process.env.BENCH_LAMBDA_MEMORY_MB ?? LAMBDA_MEMORY_MB),
+              environment: {
+                CALLER_LOOKUP_URL: directory.baseUrl,
+                CALLER_LOOKUP_CONCURRENCY: process.env.CALLER_LOOKUP_CONCURRENCY,
+                LOG_LEVEL: process.env.BENCH_LAMBDA_LOG_LEVEL ?? 'warn',
+                METRICS: process.env.BENCH_LAMBDA_METRICS ?? 'off',
+              },
             },
+            elasticsearch: {
+              url: node.url,
+              indexName: pipelineIndex,
+              indexRotationPeriod: 'NoRotation',
+              bufferingHints: { sizeInMBs: 5, intervalInSeconds: BUFFER_SECONDS },
+            },
+            backup: { directory: join(work, 'backup'), mode: 'FailedDocumentsOnly' },
           },
-          elasticsearch: {
-            url: node.url,
-            indexName: pipelineIndex,
-            indexRotationPeriod: 'NoRotation',
-            bufferingHints: { sizeInMBs: 5, intervalInSeconds: BUFFER_SECONDS },
-          },
-          backup: { directory: join(work, 'backup'), mode: 'FailedDocumentsOnly' },
-        },
-      ],
-    },
-  });
-  // The producer starts sending when told to.
-  const producer = await startProducerProcess(url);
-  if (warmupRecords.length > 0) {
-    await producer.send(warmupFile);
+        ],
+      },
+    });
+    // The producer starts sending when told to.
+    producer = await startProducerProcess(url);
+    if (warmupRecords.length > 0) {
+      await producer.send(warmupFile);
+      await firehose.call('flush');
+    }
+    await firehose.call(
+      'measure',
+      process.env.BENCH_CPU_PROFILE ? { file: process.env.BENCH_CPU_PROFILE } : {},
+    );
+    const threadsBefore = (await firehose.call('threads')).threads;
+    settleHeap();
+    const cpuBefore = snapshotCpu();
+    const started = performance.now();
+    const { summary, cpuSeconds: producerCpuSeconds } = await producer.send(ndjsonFile);
+    const sentAfter = (performance.now() - started) / 1000;
     await firehose.call('flush');
+    // Searchable, as the raw case ends: both clocks stop after a refresh.
+    await elasticsearch.indices.refresh({ index: pipelineIndex });
+    const seconds = (performance.now() - started) / 1000;
+    const cpuMicrosPerRecord = {
+      ...cpuPerRecord(cpuBefore, records.length),
+      producer: Math.round((producerCpuSeconds * 1e6) / records.length),
+    };
+    const threadsAfter = (await firehose.call('threads')).threads;
+    // Threads that did not exist before (a cold-started environment) count from zero.
+    const firehoseThreadsMicrosPerRecord = Object.fromEntries(
+      Object.entries(threadsAfter).map(([name, seconds]) => [
+        name,
+        Math.round(((seconds - (threadsBefore[name] ?? 0)) * 1e6) / records.length),
+      ]),
+    );
+    producer.stop();
+    const { metrics, eventLoopDelayMs } = await firehose.call('close');
+    await elasticsearch.indices.refresh({ index: pipelineIndex });
+    const count = (await elasticsearch.count({ index: pipelineIndex })).count - warmupRecords.length;
+    return {
+      seconds,
+      count,
+      sent: summary.sent,
+      docsPerSecond: count / seconds,
+      cpuMicrosPerRecord,
+      firehoseThreadsMicrosPerRecord,
+      // Arrival in the stream to indexed, for every record, warm-up included (firehose-local's DataFreshness samples).
+      latencyMs: metrics.local.deliveryLatencyMs,
+      processorInvocations: metrics.local.processorInvocations,
+      stages: {
+        sendSeconds: sentAfter,
+        processorSecondsTotal:
+          ((metrics.cloudWatch['ExecuteProcessing.Duration'] ?? 0) * metrics.local.processorInvocations) /
+          1000,
+        bulkRequests: metrics.local.bulkRequests,
+        eventLoopDelayMs,
+      },
+    };
+  } finally {
+    // When the run failed: neither the producer nor the local Firehose outlives it, nor writes into the index after
+    // it is removed. A run that ended has stopped both already.
+    producer?.kill();
+    await firehose.kill();
   }
-  await firehose.call(
-    'measure',
-    process.env.BENCH_CPU_PROFILE ? { file: process.env.BENCH_CPU_PROFILE } : {},
-  );
-  const threadsBefore = (await firehose.call('threads')).threads;
-  settleHeap();
-  const cpuBefore = snapshotCpu();
-  const started = performance.now();
-  const { summary, cpuSeconds: producerCpuSeconds } = await producer.send(ndjsonFile);
-  const sentAfter = (performance.now() - started) / 1000;
-  await firehose.call('flush');
-  // Searchable, as the raw case ends: both clocks stop after a refresh.
-  await elasticsearch.indices.refresh({ index: pipelineIndex });
-  const seconds = (performance.now() - started) / 1000;
-  const cpuMicrosPerRecord = {
-    ...cpuPerRecord(cpuBefore, records.length),
-    producer: Math.round((producerCpuSeconds * 1e6) / records.length),
-  };
-  const threadsAfter = (await firehose.call('threads')).threads;
-  // Threads that did not exist before (a cold-started environment) count from zero.
-  const firehoseThreadsMicrosPerRecord = Object.fromEntries(
-    Object.entries(threadsAfter).map(([name, seconds]) => [
-      name,
-      Math.round(((seconds - (threadsBefore[name] ?? 0)) * 1e6) / records.length),
-    ]),
-  );
-  producer.stop();
-  const { metrics, eventLoopDelayMs } = await firehose.call('close');
-  await elasticsearch.indices.refresh({ index: pipelineIndex });
-  const count = (await elasticsearch.count({ index: pipelineIndex })).count - warmupRecords.length;
-  return {
-    seconds,
-    count,
-    sent: summary.sent,
-    docsPerSecond: count / seconds,
-    cpuMicrosPerRecord,
-    firehoseThreadsMicrosPerRecord,
-    // Arrival in the stream to indexed, for every record, warm-up included (firehose-local's DataFreshness samples).
-    latencyMs: metrics.local.deliveryLatencyMs,
-    processorInvocations: metrics.local.processorInvocations,
-    stages: {
-      sendSeconds: sentAfter,
-      processorSecondsTotal:
-        ((metrics.cloudWatch['ExecuteProcessing.Duration'] ?? 0) * metrics.local.processorInvocations) / 1000,
-      bulkRequests: metrics.local.bulkRequests,
-      eventLoopDelayMs,
-    },
-  };
 }
 
 const median = (runs) => [...runs].sort((a, b) => a.docsPerSecond - b.docsPerSecond)[(runs.length - 1) >> 1];
@@ -382,10 +446,11 @@ try {
 } finally {
   // The node stays up for the next run: give it every core back.
   if (PIN) pinElasticsearch(`0-${lastCore}`);
-  await elasticsearch.indices.delete({
-    index: [warmupIndex, rawIndex, pipelineIndex],
-    ignore_unavailable: true,
-  });
-  await elasticsearch.close();
-  await rm(work, { recursive: true, force: true });
+  try {
+    // Each case removes its index and templates when it ends; again here in case one of those removals failed.
+    for (const index of [warmupIndex, rawIndex, pipelineIndex]) await removeIndex(connection, index);
+  } finally {
+    await elasticsearch.close();
+    await rm(work, { recursive: true, force: true });
+  }
 }

@@ -124,7 +124,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await elasticsearch.deleteIndices(indices);
+  await elasticsearch.removeInstalledIndices(indices);
   await rm(workRoot, { recursive: true, force: true });
 });
 

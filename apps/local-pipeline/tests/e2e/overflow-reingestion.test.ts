@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await elasticsearch.deleteIndices([index]);
+  await elasticsearch.removeInstalledIndices([index]);
   await rm(workRoot, { recursive: true, force: true });
 });
 

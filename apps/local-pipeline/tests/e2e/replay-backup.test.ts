@@ -123,7 +123,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await elasticsearch.deleteIndices([index]);
+  await elasticsearch.removeInstalledIndices([index]);
   await rm(work, { recursive: true, force: true });
 });
 

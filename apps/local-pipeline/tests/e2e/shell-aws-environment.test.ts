@@ -55,7 +55,7 @@ afterEach(() => {
 
 afterAll(async () => {
   remote.close();
-  await elasticsearch.deleteIndices(indices);
+  await elasticsearch.removeInstalledIndices(indices);
   await rm(workRoot, { recursive: true, force: true });
 });
 

@@ -1,6 +1,8 @@
 // What the end-to-end tests read from and do to the search node, over plain HTTP: the same calls on
 // Elasticsearch 7.10 to 9.x and OpenSearch (the @elastic/elasticsearch 8.x client accepts only Elasticsearch 8 and 9).
 import {
+  attributeKeywordsPipelineId,
+  buildIndexTemplate,
   createHttpConnection,
   detectSearchEngineServer,
   type ElasticsearchConnection,
@@ -22,6 +24,13 @@ export interface SearchNode {
   indexDocument(index: string, document: object): Promise<void>;
   /** Deletes the indices; missing ones are ignored. */
   deleteIndices(indices: readonly string[]): Promise<void>;
+  /**
+   * Deletes what a run left for each index (npm start, runLocalPipeline and installIndexTemplate all install): the
+   * index and its rotations `<index>-*`, then the index template `ctr-stream-<index>`, the component templates it
+   * composes and the attribute-keywords ingest pipeline it may name, in that order (each is refused while the one
+   * before it uses it). Missing ones are ignored.
+   */
+  removeInstalledIndices(indices: readonly string[]): Promise<void>;
 }
 
 const path = (index: string) => `/${encodeURIComponent(index)}`;
@@ -34,6 +43,13 @@ export function searchNode(url: string): SearchNode {
     if (response.statusCode === 404)
       throw new Error(`${method} ${target} answered 404: ${JSON.stringify(response.body)}`);
     return response.body as Record<string, unknown>;
+  };
+  const deleteIndices = async (indices: readonly string[]) => {
+    if (indices.length === 0) return;
+    await connection.request(
+      'DELETE',
+      `/${indices.map(encodeURIComponent).join(',')}?ignore_unavailable=true`,
+    );
   };
   return {
     connection,
@@ -54,12 +70,27 @@ export function searchNode(url: string): SearchNode {
     async indexDocument(index, document) {
       await call('POST', `${path(index)}/_doc?refresh=true`, document);
     },
-    async deleteIndices(indices) {
-      if (indices.length === 0) return;
-      await connection.request(
-        'DELETE',
-        `/${indices.map(encodeURIComponent).join(',')}?ignore_unavailable=true`,
-      );
+    deleteIndices,
+    async removeInstalledIndices(indices) {
+      for (const index of indices) {
+        // The names first, then a DELETE of exactly those: a wildcard DELETE is refused where
+        // action.destructive_requires_name is true (Elasticsearch 8+'s default; the local test node turns it off).
+        const found = await call(
+          'GET',
+          `${path(index)},${encodeURIComponent(index)}-*/_settings?ignore_unavailable=true&allow_no_indices=true&expand_wildcards=open,closed`,
+        );
+        await deleteIndices(Object.keys(found));
+        // A 404 is an answer here, not an error: what is not there is already gone.
+        const { indexTemplate, componentTemplates } = buildIndexTemplate({ index });
+        await connection.request('DELETE', `/_index_template/${encodeURIComponent(indexTemplate.name)}`);
+        // One by one: OpenSearch reads `a,b` as one name.
+        for (const { name } of componentTemplates)
+          await connection.request('DELETE', `/_component_template/${encodeURIComponent(name)}`);
+        await connection.request(
+          'DELETE',
+          `/_ingest/pipeline/${encodeURIComponent(attributeKeywordsPipelineId(index))}`,
+        );
+      }
     },
   };
 }

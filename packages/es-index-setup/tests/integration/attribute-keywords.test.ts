@@ -34,10 +34,7 @@ beforeAll(async () => {
   scriptProcessor = processors.includes('script') && processors.includes('set');
 });
 afterAll(async () => {
-  for (const index of created) {
-    await removeInstall(node.client, index);
-    await rest('DELETE', `/_ingest/pipeline/${attributeKeywordsPipelineId(index)}`).catch(() => undefined);
-  }
+  for (const index of created) await removeInstall(node.client, index);
   await node.client.close();
 });
 

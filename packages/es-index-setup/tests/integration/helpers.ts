@@ -3,11 +3,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, SniffingTransport } from '@elastic/elasticsearch';
 import { inject } from 'vitest';
+import { attributeKeywordsPipelineId } from '../../src/attribute-keywords.js';
 import {
   connectionFromClient,
   createHttpConnection,
   type ElasticsearchConnection,
 } from '../../src/connection.js';
+import { buildIndexTemplate } from '../../src/index-template.js';
 import type { SearchEngineDistribution } from '../../src/search-engine-server.js';
 
 export const elasticsearchUrl = (): string => inject('elasticsearchUrl');
@@ -97,15 +99,30 @@ export function uniqueIndexName(label: string): string {
   return `ctrtest-${label}-${randomBytes(4).toString('hex')}-x`;
 }
 
-/** Deletes what an install created: the index (and its rotations), the index template, the component templates. */
+/**
+ * Deletes what an install created, missing ones ignored: the index and its rotations (every `<index>*`: the names of
+ * `uniqueIndexName` end in `-x`, so no other test's), then the index template, the component templates it composes
+ * and the attribute-keywords ingest pipeline it may name, in that order (each is refused while the one before it
+ * uses it).
+ */
 export async function removeInstall(client: Client, index: string): Promise<void> {
-  await client.indices
-    .delete({ index: `${index}*`, ignore_unavailable: true, allow_no_indices: true })
-    .catch(() => undefined);
-  await client.indices.deleteIndexTemplate({ name: `ctr-stream-${index}` }, { ignore: [404] });
+  // The names first, then a DELETE of exactly those: a wildcard DELETE is refused where
+  // action.destructive_requires_name is true (Elasticsearch 8+'s default; the local test node turns it off).
+  const indices = Object.keys(
+    await client.indices.get({
+      index: `${index}*`,
+      expand_wildcards: ['open', 'closed'],
+      ignore_unavailable: true,
+      allow_no_indices: true,
+    }),
+  );
+  if (indices.length > 0) await client.indices.delete({ index: indices, ignore_unavailable: true });
+  const { indexTemplate, componentTemplates } = buildIndexTemplate({ index });
+  await client.indices.deleteIndexTemplate({ name: indexTemplate.name }, { ignore: [404] });
   // One by one: OpenSearch reads `a,b` as one name (404), Elasticsearch takes either.
-  for (const part of ['settings', 'mappings'])
-    await client.cluster.deleteComponentTemplate({ name: `ctr-stream-${index}-${part}` }, { ignore: [404] });
+  for (const { name } of componentTemplates)
+    await client.cluster.deleteComponentTemplate({ name }, { ignore: [404] });
+  await client.ingest.deletePipeline({ id: attributeKeywordsPipelineId(index) }, { ignore: [404] });
 }
 
 const FIXTURE_DIRECTORY = new URL('../../../ctr-schema/tests/events/', import.meta.url);

@@ -1,7 +1,12 @@
 // The search node the integration tests run against (the vitest global setup's `elasticsearchUrl`):
 // Elasticsearch 8/9, or OpenSearch with OPENSEARCH_VERSION. Every call is plain HTTP with plain JSON, which both
 // distributions serve alike; what differs between them is read from here, never skipped.
-import { installIndexTemplate, type SearchEngineDistribution } from '@ctr-stream/es-index-setup';
+import {
+  attributeKeywordsPipelineId,
+  buildIndexTemplate,
+  installIndexTemplate,
+  type SearchEngineDistribution,
+} from '@ctr-stream/es-index-setup';
 import { request } from 'undici';
 import { expect } from 'vitest';
 
@@ -100,11 +105,32 @@ export async function installCtrIndex(node: SearchNodeUnderTest, index: string):
   );
 }
 
-/** Deletes what `installCtrIndex` made: the index and its rotations, the index template, the component templates. */
+/**
+ * Deletes what `installCtrIndex` made, missing ones ignored: the index and its rotations, then the index template,
+ * the component templates it composes and the attribute-keywords ingest pipeline it may name, in that order (each
+ * is refused while the one before it uses it).
+ */
 export async function removeCtrIndex(node: SearchNodeUnderTest, index: string): Promise<void> {
-  await searchNodeCall(node, 'DELETE', `/${index},${index}-*?ignore_unavailable=true&allow_no_indices=true`);
-  await searchNodeCall(node, 'DELETE', `/_index_template/ctr-stream-${index}`);
-  // One by one: OpenSearch reads `a,b` as one name (404), Elasticsearch takes either.
-  for (const part of ['settings', 'mappings'])
-    await searchNodeCall(node, 'DELETE', `/_component_template/ctr-stream-${index}-${part}`);
+  // The names first, then a DELETE of exactly those: a wildcard DELETE is refused where
+  // action.destructive_requires_name is true (Elasticsearch 8+'s default; the local test node turns it off).
+  const found = await searchNodeCall(
+    node,
+    'GET',
+    `/${index},${index}-*/_settings?ignore_unavailable=true&allow_no_indices=true&expand_wildcards=open,closed`,
+  );
+  expect(found.statusCode).toBe(200);
+  const indices = Object.keys(found.json as Record<string, unknown>);
+  if (indices.length > 0)
+    expect(
+      (await searchNodeCall(node, 'DELETE', `/${indices.join(',')}?ignore_unavailable=true`)).statusCode,
+    ).toBe(200);
+  const { indexTemplate, componentTemplates } = buildIndexTemplate({ index });
+  const paths = [
+    `/_index_template/${indexTemplate.name}`,
+    // One by one: OpenSearch reads `a,b` as one name (404), Elasticsearch takes either.
+    ...componentTemplates.map(({ name }) => `/_component_template/${name}`),
+    `/_ingest/pipeline/${attributeKeywordsPipelineId(index)}`,
+  ];
+  for (const path of paths)
+    expect([200, 404]).toContain((await searchNodeCall(node, 'DELETE', path)).statusCode);
 }
