@@ -226,7 +226,8 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     if (options.resetIndex === true) {
       await connection.request('DELETE', `${indexPath}?ignore_unavailable=true`);
     } else {
-      // Someone's cluster: the index and its rotations (a stream with index rotation writes <index>-2026-11-29...).
+      // Someone's cluster: the index and what its template covers, <index>-*: its rotations (a stream with index
+      // rotation writes <index>-2026-11-29...), and any index named so (connect-x), whose mapping it also sets.
       const { statusCode, body } = await connection.request(
         'POST',
         `${indexPath},${indexPath.slice(1)}-*/_count?allow_no_indices=true&ignore_unavailable=true`,
@@ -239,7 +240,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       }
       if (count > 0) {
         throw new LocalPipelineError(
-          `Index ${index} (with its rotations ${index}-*) already holds ${count} documents on ${redactUrl(options.elasticsearchUrl)}: choose another index (--index) or replace it (--reset-index)`,
+          `Index ${index} (with the indices its template covers, ${index}-*: its rotations, or another --index such as ${index}-x) already holds ${count} documents on ${redactUrl(options.elasticsearchUrl)}: choose another index (--index) or replace it (--reset-index)`,
         );
       }
       // Nor are its templates changed: an operator's replicas, ingest pipeline or refresh interval would be lost.

@@ -369,7 +369,7 @@ describe('the local pipeline on an index that already holds documents', () => {
     await expect(
       runLocalPipeline({ elasticsearchUrl, workDirectory: join(workRoot, 'existing'), index, ...scenario }),
     ).rejects.toThrow(
-      `Index ${index} (with its rotations ${index}-*) already holds 1 documents on ${elasticsearchUrl}: choose another index (--index) or replace it (--reset-index)`,
+      `Index ${index} (with the indices its template covers, ${index}-*: its rotations, or another --index such as ${index}-x) already holds 1 documents on ${elasticsearchUrl}: choose another index (--index) or replace it (--reset-index)`,
     );
     expect(await elasticsearch.count(index)).toBe(1);
     expect(readFileSync(lastRun, 'utf8')).toBe('{}');
@@ -381,7 +381,7 @@ describe('the local pipeline on an index that already holds documents', () => {
     await elasticsearch.indexDocument(`${index}-2026-11-29`, { ContactId: 'someone-elses-data' });
     await expect(
       runLocalPipeline({ elasticsearchUrl, workDirectory: join(workRoot, 'rotated'), index, ...scenario }),
-    ).rejects.toThrow(`Index ${index} (with its rotations ${index}-*) already holds 1 documents`);
+    ).rejects.toThrow(`Index ${index} (with the indices its template covers, ${index}-*: its rotations,`);
     expect(await elasticsearch.count(`${index}-2026-11-29`)).toBe(1);
   });
 
