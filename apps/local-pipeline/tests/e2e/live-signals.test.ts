@@ -229,82 +229,62 @@ describe('npm start --live and a signal before or twice in its live phase', () =
   }, 180_000);
 });
 
+/** npm start without --live, in a process of its own (signals go to it alone), on an index and work directory of its own. */
+function startRun(label: string, history: string[]) {
+  const index = `connect-e2e-signals-${label}-${process.pid}-${Date.now()}`;
+  indices.push(index);
+  const workDirectory = join(workRoot, label);
+  const child = spawn(
+    process.execPath,
+    [runner, elasticsearchUrl, workDirectory, ...history, '--index', index],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  child.stdout?.resume();
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { workDirectory, child, stderr: () => stderr, exit };
+}
+
 describe('npm start without --live and a signal sent to it alone', () => {
   test('SIGTERM (kill <pid>) ends it with exit code 143, and takes the caller directory with it', async () => {
-    const index = `connect-e2e-signals-term-${process.pid}-${Date.now()}`;
-    indices.push(index);
-    const workDirectory = join(workRoot, 'term');
-    const child = spawn(
-      process.execPath,
-      [
-        runner,
-        elasticsearchUrl,
-        workDirectory,
-        '--days',
-        '3',
-        '--contacts-per-day',
-        '5000',
-        '--index',
-        index,
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      },
-    );
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.stdout?.resume();
-    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await waitFor(() => stderr.includes('Local Firehose endpoint'), 'the local Firehose');
+    const { workDirectory, child, stderr, exit } = startRun('term', [
+      '--days',
+      '3',
+      '--contacts-per-day',
+      '5000',
+    ]);
+    await waitFor(() => stderr().includes('Local Firehose endpoint'), 'the local Firehose');
     // The caller directory (its own process, in npm start's group) is running.
     expect(processesMentioning(workDirectory).length).toBeGreaterThan(0);
     process.kill(child.pid!, 'SIGTERM');
     expect(await exit).toBe(143);
-    expect(stderr).toContain('Interrupted (SIGTERM): the run ends here, incomplete.');
+    expect(stderr()).toContain('Interrupted (SIGTERM): the run ends here, incomplete.');
     await waitFor(() => processesMentioning(workDirectory).length === 0, 'the directory to end', 10_000);
   }, 180_000);
 
   test('SIGTERM while a large period is being simulated ends it within seconds, saying so, and leaves no cut file', async () => {
-    const index = `connect-e2e-signals-simulating-${process.pid}-${Date.now()}`;
-    indices.push(index);
-    const workDirectory = join(workRoot, 'simulating');
     // 14 days of 20,000 contacts: about half a minute of generating here.
-    const child = spawn(
-      process.execPath,
-      [
-        runner,
-        elasticsearchUrl,
-        workDirectory,
-        '--days',
-        '14',
-        '--contacts-per-day',
-        '20000',
-        '--index',
-        index,
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      },
-    );
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.stdout?.resume();
-    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await waitFor(() => stderr.includes('Index template for'), 'the simulation to start');
+    const { workDirectory, child, stderr, exit } = startRun('simulating', [
+      '--days',
+      '14',
+      '--contacts-per-day',
+      '20000',
+    ]);
+    await waitFor(() => stderr().includes('Index template for'), 'the simulation to start');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const signalled = Date.now();
     process.kill(child.pid!, 'SIGTERM');
     expect(await exit).toBe(143);
     // A day of 20,000 contacts is the longest step between two turns of the event loop (about 2 s here).
     expect(Date.now() - signalled).toBeLessThan(10_000);
-    expect(stderr).toContain('Interrupted (SIGTERM): the run ends here, incomplete.');
-    expect(stderr).not.toContain('Simulated ');
+    expect(stderr()).toContain('Interrupted (SIGTERM): the run ends here, incomplete.');
+    expect(stderr()).not.toContain('Simulated ');
     const left = existsSync(workDirectory) ? readdirSync(workDirectory) : [];
     expect(left.filter((name) => name.startsWith('caller-directory'))).toEqual([]);
   }, 180_000);
