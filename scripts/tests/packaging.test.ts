@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 // @ts-expect-error plain ESM script, the packages' prepack
-import { distProblem } from '../check-dist.mjs';
+import { distProblem, referencedFiles } from '../check-dist.mjs';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
@@ -54,17 +54,6 @@ const workspaces = ['packages', 'apps'].flatMap((group) =>
 );
 const versions = new Map(workspaces.map(({ manifest }) => [manifest.name, manifest.version]));
 const publishable = workspaces.filter(({ manifest }) => manifest.private !== true);
-
-/** Every file a manifest points at: `main`, `types`, each `bin`, each export target (all conditions). */
-function referencedFiles(manifest: Manifest): string[] {
-  const targets = [manifest.main, manifest.types, ...Object.values(manifest.bin ?? {})];
-  for (const target of Object.values(manifest.exports ?? {})) {
-    targets.push(...(typeof target === 'string' ? [target] : Object.values(target)));
-  }
-  return [...new Set(targets.filter((target): target is string => target !== undefined))].map((target) =>
-    target.replace(/^\.\//, ''),
-  );
-}
 
 /** Subpaths a consumer imports as code (`.`, `./directory-server`), not JSON files or `./package.json`. */
 function codeEntryPoints(manifest: Manifest): string[] {

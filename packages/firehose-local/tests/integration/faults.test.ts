@@ -148,39 +148,53 @@ describe.each([
   });
 });
 
+/**
+ * One record through a stream whose processor is an export of the faulty fixture, without retries; the stream is
+ * closed when it resolves. Returns it (for its metrics), what it logged as warnings, and its backup directory.
+ */
+async function failOnce(
+  exportName: string,
+  isolation: 'worker' | 'in-process',
+  indexLabel: string,
+  data: Uint8Array,
+) {
+  const directory = await temporaryDirectory();
+  directories.push(directory);
+  const warnings: Record<string, unknown>[] = [];
+  const firehose = await startFirehoseLocal({
+    logger: { ...silentLogger, warn: (message, details) => warnings.push({ message, ...details }) },
+    streams: [
+      {
+        name: 'faulty',
+        processor: {
+          modulePath: fixture('faulty.mjs'),
+          exportName,
+          isolation,
+          numberOfRetries: 0,
+          bufferIntervalInSeconds: 0,
+        },
+        elasticsearch: destination(indexLabel),
+        backup: { directory },
+      },
+    ],
+  });
+  const client = firehoseClient(firehose.url);
+  await client.send(new PutRecordBatchCommand({ DeliveryStreamName: 'faulty', Records: [{ Data: data }] }));
+  client.destroy();
+  await firehose.close();
+  return { firehose, warnings, directory };
+}
+
 describe('what firehose-local logs of a failed invocation', () => {
   it.each(['worker', 'in-process'] as const)(
     'masks the record data its error quotes (a phone number), and keeps the message whole in processing-failed/ (isolation %s)',
     async (isolation) => {
-      const directory = await temporaryDirectory();
-      directories.push(directory);
-      const warnings: Record<string, unknown>[] = [];
-      const firehose = await startFirehoseLocal({
-        logger: { ...silentLogger, warn: (message, details) => warnings.push({ message, ...details }) },
-        streams: [
-          {
-            name: 'faulty',
-            processor: {
-              modulePath: fixture('faulty.mjs'),
-              exportName: 'parsesRecordAsJson',
-              isolation,
-              numberOfRetries: 0,
-              bufferIntervalInSeconds: 0,
-            },
-            elasticsearch: destination(`${isolation}-quotes`),
-            backup: { directory },
-          },
-        ],
-      });
-      const client = firehoseClient(firehose.url);
-      await client.send(
-        new PutRecordBatchCommand({
-          DeliveryStreamName: 'faulty',
-          Records: [{ Data: Buffer.from('+61412345678 called, no JSON') }],
-        }),
+      const { warnings, directory } = await failOnce(
+        'parsesRecordAsJson',
+        isolation,
+        `${isolation}-quotes`,
+        Buffer.from('+61412345678 called, no JSON'),
       );
-      client.destroy();
-      await firehose.close();
       expect(warnings).toEqual([
         expect.objectContaining({
           message: 'processor invocation failed',
@@ -203,35 +217,12 @@ describe('what firehose-local logs of a failed invocation: no URL secrets', () =
   ] as const)(
     'masks the user info of a URL in the error of %s (isolation %s), drops its query and keeps its host',
     async (exportName, isolation) => {
-      const directory = await temporaryDirectory();
-      directories.push(directory);
-      const warnings: Record<string, unknown>[] = [];
-      const firehose = await startFirehoseLocal({
-        logger: { ...silentLogger, warn: (message, details) => warnings.push({ message, ...details }) },
-        streams: [
-          {
-            name: 'faulty',
-            processor: {
-              modulePath: fixture('faulty.mjs'),
-              exportName,
-              isolation,
-              numberOfRetries: 0,
-              bufferIntervalInSeconds: 0,
-            },
-            elasticsearch: destination(`${isolation}-url-secrets`),
-            backup: { directory },
-          },
-        ],
-      });
-      const client = firehoseClient(firehose.url);
-      await client.send(
-        new PutRecordBatchCommand({
-          DeliveryStreamName: 'faulty',
-          Records: [{ Data: json({ ContactId: 'c-1' }) }],
-        }),
+      const { firehose, warnings } = await failOnce(
+        exportName,
+        isolation,
+        `${isolation}-url-secrets`,
+        json({ ContactId: 'c-1' }),
       );
-      client.destroy();
-      await firehose.close();
       expect(firehose.metrics('faulty').local.processingFailedRecords).toBe(1);
       const logged = JSON.stringify(warnings);
       expect(warnings).toContainEqual(
