@@ -193,6 +193,11 @@ function leaseHolders() {
   return [...holders];
 }
 
+/** Records the node's state (what es:status, es:stop and the next start read). */
+function writeState(state) {
+  writeFileSync(stateFile(), `${JSON.stringify(state, null, 2)}\n`);
+}
+
 function readState() {
   try {
     return JSON.parse(readFileSync(stateFile(), 'utf8'));
@@ -809,7 +814,7 @@ export async function startElasticsearch({ log = console.error, lease = false } 
       if (lease) return { ...running, started: false, lease: takeLease() };
       // es:start or npm start: someone relies on the node beyond a test run, so no test run's end stops it.
       const { stopWhenUnused: _, ...recorded } = running;
-      writeFileSync(stateFile(), `${JSON.stringify({ ...recorded, kept: true }, null, 2)}\n`);
+      writeState({ ...recorded, kept: true });
       return { ...running, started: false };
     }
     const { distribution, version, javaHome, javaMajor: major } = chooseVersion();
@@ -889,7 +894,7 @@ export async function startElasticsearch({ log = console.error, lease = false } 
       startedAt: new Date().toISOString(),
     };
     // Recorded at once, so that es:stop finds a node whose start was interrupted.
-    writeFileSync(stateFile(), `${JSON.stringify({ ...state, status: 'starting' }, null, 2)}\n`);
+    writeState({ ...state, status: 'starting' });
     const abandon = () => {
       killGroup(child.pid, 'SIGKILL');
       rmSync(stateFile(), { force: true });
@@ -927,7 +932,7 @@ export async function startElasticsearch({ log = console.error, lease = false } 
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
     }
-    writeFileSync(stateFile(), `${JSON.stringify(state, null, 2)}\n`);
+    writeState(state);
     return { ...state, started: true, ...(lease ? { lease: takeLease() } : {}) };
   });
 }
@@ -960,12 +965,12 @@ export async function releaseElasticsearch(node, { log = console.error, keep = f
     if (!node.started && !state.stopWhenUnused) return false;
     const { stopWhenUnused: _, ...recorded } = state;
     if (keep) {
-      writeFileSync(stateFile(), `${JSON.stringify(recorded, null, 2)}\n`);
+      writeState(recorded);
       return false;
     }
     const holders = leaseHolders();
     if (holders.length > 0) {
-      writeFileSync(stateFile(), `${JSON.stringify({ ...recorded, stopWhenUnused: true }, null, 2)}\n`);
+      writeState({ ...recorded, stopWhenUnused: true });
       // Another project of the same run is not news; another run is.
       const others = holders.filter((pid) => pid !== process.pid);
       if (others.length > 0)
